@@ -1,0 +1,55 @@
+// Package backoff computes retry delays: capped exponential growth with full
+// jitter, so that a fleet of boxes reconnecting after an outage does not
+// hammer the server in lockstep.
+package backoff
+
+import (
+	"context"
+	"math/rand/v2"
+	"time"
+)
+
+// Backoff yields growing delays between Min and Max. The zero value is not
+// usable; set Min and Max. Not safe for concurrent use.
+type Backoff struct {
+	Min, Max time.Duration
+	attempt  int
+}
+
+// Next returns the delay before the next attempt: a random duration in
+// [d/2, d] where d = min(Max, Min·2^attempt). Keeping half of d fixed stops
+// jitter from collapsing the wait to nothing.
+func (b *Backoff) Next() time.Duration {
+	d := b.Min
+	for i := 0; i < b.attempt && d < b.Max; i++ {
+		d *= 2
+	}
+	if d > b.Max {
+		d = b.Max
+	}
+	b.attempt++
+	half := d / 2
+	if half <= 0 {
+		return d
+	}
+	return half + rand.N(d-half+1)
+}
+
+// Reset starts again from Min after a success.
+func (b *Backoff) Reset() { b.attempt = 0 }
+
+// Attempt is the number of delays handed out since the last Reset.
+func (b *Backoff) Attempt() int { return b.attempt }
+
+// Sleep waits for Next() or until ctx is done; it reports whether the full
+// delay passed.
+func (b *Backoff) Sleep(ctx context.Context) bool {
+	t := time.NewTimer(b.Next())
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
