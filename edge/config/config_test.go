@@ -1,0 +1,57 @@
+package config
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestLoadGoodFileFillsDefaults(t *testing.T) {
+	c, err := Load("testdata/good.yml")
+	require.NoError(t, err)
+	require.Equal(t, "tcp", c.Cameras[0].Transport)
+	r := c.Cameras[0].Zones[0].Rules[0]
+	require.Equal(t, 20*time.Second, r.Dwell.D())
+	require.Equal(t, 0.4, r.MinScore)
+	require.Equal(t, 5*time.Second, r.GapTolerance.D())
+	require.Equal(t, "127.0.0.1:9090", c.Server.Address)
+}
+
+func TestLoadBadFilesNameFieldValueAndAllowed(t *testing.T) {
+	cases := []struct {
+		file string
+		want string
+	}{
+		{"unknown_key", "field colour not found"},
+		{"bad_type", `cameras[0].zones[0].rules[0].type: invalid value "street_dancing": allowed: [street_vending outside_store street_laundry illegal_structure demo_linger]`},
+		{"bad_url", `cameras[0].url: invalid value "http://user:xxxxx@cam.local/stream": allowed: an rtsp:// or rtsps:// URL with a host`},
+		{"bad_transport", `cameras[0].transport: invalid value "quic": allowed: tcp, udp`},
+		{"bad_duration", `invalid duration "soon": allowed: a Go duration such as 500ms, 20s, 5m`},
+		{"bad_polygon", `cameras[0].zones[0].polygon[1]: invalid value "[1.5, 0]": allowed: x and y as fractions of the frame, 0 to 1`},
+		{"duplicate_camera", `cameras[1].id: invalid value "cam1": allowed: a camera id not used by another camera`},
+		{"no_cameras", `cameras: invalid value (empty): allowed: at least one camera`},
+		{"bad_fps", `cameras[0].detect_fps: invalid value 100: allowed: a number above 0, at most 30`},
+		{"bad_lat", `cameras[0].location.lat: invalid value 131.2: allowed: -90 to 90 (WGS-84 degrees)`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.file, func(t *testing.T) {
+			_, err := Load(filepath.Join("testdata", tc.file+".bad.yml"))
+			require.Error(t, err)
+			require.Contains(t, err.Error(), tc.want)
+			require.NotContains(t, err.Error(), "hunter2", "a password leaked into an error")
+		})
+	}
+}
+
+func TestValidateReportsEveryProblemAtOnce(t *testing.T) {
+	c := Default()
+	c.Device.ID = ""
+	c.Log.Level = "loud"
+	err := c.Validate()
+	require.Error(t, err)
+	for _, f := range []string{"device.id", "log.level", "cameras"} {
+		require.Contains(t, err.Error(), f+": invalid value")
+	}
+}

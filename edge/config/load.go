@@ -1,0 +1,62 @@
+package config
+
+import (
+	"time"
+
+	"github.com/xiuhua/xiuhua/internal/conf"
+)
+
+// Default returns the configuration used for anything the file leaves out.
+func Default() Config {
+	return Config{
+		Device: Device{DataDir: "./data/edge"},
+		Server: Server{
+			Address:           "127.0.0.1:9090",
+			HeartbeatInterval: conf.Duration(10 * time.Second),
+			RetryMin:          conf.Duration(500 * time.Millisecond),
+			RetryMax:          conf.Duration(30 * time.Second),
+		},
+		Model: Model{Manifest: "models/yolox-nano.yaml"},
+		HTTP:  HTTP{Listen: "127.0.0.1:9100"},
+		Log:   Log{Level: "info", Format: "text"},
+	}
+}
+
+// Load reads path over the defaults, fills per-camera defaults and validates.
+func Load(path string) (Config, error) {
+	c := Default()
+	if err := conf.LoadFile(path, &c); err != nil {
+		return c, err
+	}
+	c.fillDefaults()
+	return c, c.Validate()
+}
+
+func (c *Config) fillDefaults() {
+	for i := range c.Cameras {
+		cam := &c.Cameras[i]
+		if cam.Transport == "" {
+			cam.Transport = "tcp"
+		}
+		if cam.DetectFPS == 0 {
+			cam.DetectFPS = 1
+		}
+		if cam.Stall == 0 {
+			cam.Stall = conf.Duration(10 * time.Second)
+		}
+		for j := range cam.Zones {
+			for k := range cam.Zones[j].Rules {
+				r := &cam.Zones[j].Rules[k]
+				if r.MinScore == 0 {
+					r.MinScore = 0.4
+				}
+				if r.GapTolerance == 0 {
+					r.GapTolerance = conf.Duration(5 * time.Second)
+				}
+				if r.Cooldown == 0 {
+					r.Cooldown = conf.Duration(10 * time.Minute)
+				}
+			}
+		}
+	}
+}

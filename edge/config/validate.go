@@ -1,0 +1,153 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"slices"
+
+	"github.com/xiuhua/xiuhua/internal/conf"
+)
+
+// ViolationTypes are the rule types the edge knows. demo_linger is not one
+// of the four enforced types: it exists so the demo shows cases within a
+// minute on a clip of people walking.
+var ViolationTypes = []string{"street_vending", "outside_store", "street_laundry", "illegal_structure", "demo_linger"}
+
+var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
+
+const idAllowed = "1-64 letters, digits, '_', '.', '-', starting with a letter or digit"
+
+// Validate checks every field and returns all problems at once.
+func (c *Config) Validate() error {
+	var errs conf.Errors
+	if !idPattern.MatchString(c.Device.ID) {
+		errs.Add("device.id", c.Device.ID, idAllowed)
+	}
+	if c.Device.DataDir == "" {
+		errs.Add("device.data_dir", c.Device.DataDir, "a folder path")
+	}
+	if _, _, err := net.SplitHostPort(c.Server.Address); err != nil {
+		errs.Add("server.address", c.Server.Address, "host:port")
+	}
+	if c.Server.HeartbeatInterval.D() <= 0 {
+		errs.Add("server.heartbeat_interval", c.Server.HeartbeatInterval.String(), "a positive duration")
+	}
+	if c.Server.RetryMin.D() <= 0 || c.Server.RetryMax.D() < c.Server.RetryMin.D() {
+		errs.Add("server.retry_max", c.Server.RetryMax.String(), "a duration at least server.retry_min ("+c.Server.RetryMin.String()+"), both positive")
+	}
+	if c.Model.Manifest == "" {
+		errs.Add("model.manifest", c.Model.Manifest, "path of a model manifest (.yaml)")
+	}
+	if c.Model.Threads < 0 || c.Model.Threads > 256 {
+		errs.Add("model.threads", c.Model.Threads, "0 (runtime default) to 256")
+	}
+	if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
+		errs.Add("http.listen", c.HTTP.Listen, "host:port")
+	}
+	if !slices.Contains([]string{"debug", "info", "warn", "error"}, c.Log.Level) {
+		errs.Add("log.level", c.Log.Level, "debug, info, warn, error")
+	}
+	if !slices.Contains([]string{"text", "json"}, c.Log.Format) {
+		errs.Add("log.format", c.Log.Format, "text, json")
+	}
+	if len(c.Cameras) == 0 {
+		errs.Add("cameras", nil, "at least one camera")
+	}
+	seen := map[string]bool{}
+	for i, cam := range c.Cameras {
+		p := fmt.Sprintf("cameras[%d]", i)
+		if !idPattern.MatchString(cam.ID) {
+			errs.Add(p+".id", cam.ID, idAllowed)
+		} else if seen[cam.ID] {
+			errs.Add(p+".id", cam.ID, "a camera id not used by another camera")
+		}
+		seen[cam.ID] = true
+		validateCamera(&errs, p, cam)
+	}
+	return errs.Err()
+}
+
+func validateCamera(errs *conf.Errors, p string, cam Camera) {
+	u, err := url.Parse(cam.URL)
+	if err != nil || (u.Scheme != "rtsp" && u.Scheme != "rtsps") || u.Host == "" {
+		errs.Add(p+".url", redact(cam.URL), "an rtsp:// or rtsps:// URL with a host")
+	}
+	if cam.Transport != "tcp" && cam.Transport != "udp" {
+		errs.Add(p+".transport", cam.Transport, "tcp, udp")
+	}
+	if cam.DetectFPS <= 0 || cam.DetectFPS > 30 {
+		errs.Add(p+".detect_fps", cam.DetectFPS, "a number above 0, at most 30")
+	}
+	if cam.Stall.D() <= 0 {
+		errs.Add(p+".stall_timeout", cam.Stall.String(), "a positive duration")
+	}
+	if l := cam.Location; l != nil {
+		if l.Lat < -90 || l.Lat > 90 {
+			errs.Add(p+".location.lat", l.Lat, "-90 to 90 (WGS-84 degrees)")
+		}
+		if l.Lon < -180 || l.Lon > 180 {
+			errs.Add(p+".location.lon", l.Lon, "-180 to 180 (WGS-84 degrees)")
+		}
+	}
+	zoneIDs := map[string]bool{}
+	for j, z := range cam.Zones {
+		zp := fmt.Sprintf("%s.zones[%d]", p, j)
+		if !idPattern.MatchString(z.ID) || zoneIDs[z.ID] {
+			errs.Add(zp+".id", z.ID, idAllowed+", unique within the camera")
+		}
+		zoneIDs[z.ID] = true
+		if len(z.Polygon) < 3 {
+			errs.Add(zp+".polygon", len(z.Polygon), "at least 3 points")
+		}
+		for k, pt := range z.Polygon {
+			if pt[0] < 0 || pt[0] > 1 || pt[1] < 0 || pt[1] > 1 {
+				errs.Add(fmt.Sprintf("%s.polygon[%d]", zp, k), fmt.Sprintf("[%g, %g]", pt[0], pt[1]), "x and y as fractions of the frame, 0 to 1")
+			}
+		}
+		if len(z.Rules) == 0 {
+			errs.Add(zp+".rules", nil, "at least one rule")
+		}
+		for k, r := range z.Rules {
+			validateRule(errs, fmt.Sprintf("%s.rules[%d]", zp, k), r)
+		}
+	}
+}
+
+func validateRule(errs *conf.Errors, p string, r Rule) {
+	if !idPattern.MatchString(r.ID) {
+		errs.Add(p+".id", r.ID, idAllowed)
+	}
+	if !slices.Contains(ViolationTypes, r.Type) {
+		errs.Add(p+".type", r.Type, fmt.Sprint(ViolationTypes))
+	}
+	if len(r.Classes) == 0 {
+		errs.Add(p+".classes", nil, "at least one detector class name, e.g. [person]")
+	}
+	if r.MinScore <= 0 || r.MinScore > 1 {
+		errs.Add(p+".min_score", r.MinScore, "a number above 0, at most 1")
+	}
+	if r.Dwell.D() <= 0 {
+		errs.Add(p+".dwell", r.Dwell.String(), "a positive duration such as 20s or 5m")
+	}
+	if r.GapTolerance.D() < 0 {
+		errs.Add(p+".gap_tolerance", r.GapTolerance.String(), "a duration of 0 or more")
+	}
+	if r.Cooldown.D() < 0 {
+		errs.Add(p+".cooldown", r.Cooldown.String(), "a duration of 0 or more")
+	}
+}
+
+// redact hides a password in a camera URL before it reaches a log or an
+// error message.
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
