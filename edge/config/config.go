@@ -27,9 +27,12 @@ type Device struct {
 // Server is the central service the box reports to.
 type Server struct {
 	Address string `yaml:"address"`
-	// CAFile enables TLS with this CA; empty means plaintext, meant for
-	// loopback and lab networks only.
-	CAFile            string        `yaml:"ca_file"`
+	// CAFile is the PEM bundle that signs the server's certificate; empty
+	// means the system's roots.
+	CAFile string `yaml:"ca_file"`
+	// Insecure sends plaintext gRPC. Allowed only to a loopback address:
+	// evidence must never cross a street cabinet's uplink unencrypted.
+	Insecure          bool          `yaml:"insecure"`
 	HeartbeatInterval conf.Duration `yaml:"heartbeat_interval"`
 	RetryMin          conf.Duration `yaml:"retry_min"`
 	RetryMax          conf.Duration `yaml:"retry_max"`

@@ -33,6 +33,7 @@ func TestLoadBadFilesNameFieldValueAndAllowed(t *testing.T) {
 		{"duplicate_camera", `cameras[1].id: invalid value "cam1": allowed: a camera id not used by another camera`},
 		{"no_cameras", `cameras: invalid value (empty): allowed: at least one camera`},
 		{"bad_fps", `cameras[0].detect_fps: invalid value 100: allowed: a number above 0, at most 30`},
+		{"insecure_remote", `server.insecure: invalid value true: allowed: true only when server.address is a loopback address`},
 		{"bad_lat", `cameras[0].location.lat: invalid value 131.2: allowed: -90 to 90 (WGS-84 degrees)`},
 	}
 	for _, tc := range cases {

@@ -31,6 +31,15 @@ func (c *Config) Validate() error {
 	if _, _, err := net.SplitHostPort(c.Server.Address); err != nil {
 		errs.Add("server.address", c.Server.Address, "host:port")
 	}
+	if c.Server.Insecure {
+		host, _, _ := net.SplitHostPort(c.Server.Address)
+		if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			errs.Add("server.insecure", true, "true only when server.address is a loopback address; use TLS (server.ca_file) elsewhere")
+		}
+		if c.Server.CAFile != "" {
+			errs.Add("server.ca_file", c.Server.CAFile, "empty when server.insecure is true")
+		}
+	}
 	if c.Server.HeartbeatInterval.D() <= 0 {
 		errs.Add("server.heartbeat_interval", c.Server.HeartbeatInterval.String(), "a positive duration")
 	}

@@ -1,0 +1,145 @@
+// Package app wires the edge node together from its configuration and runs
+// it until the context ends. It is the whole edge binary minus flag
+// parsing, so tests can run a real node in-process.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/xiuhua/xiuhua/edge/config"
+	"github.com/xiuhua/xiuhua/edge/detect"
+	"github.com/xiuhua/xiuhua/edge/identity"
+	"github.com/xiuhua/xiuhua/edge/ingest"
+	"github.com/xiuhua/xiuhua/edge/outbox"
+	"github.com/xiuhua/xiuhua/edge/pipeline"
+	"github.com/xiuhua/xiuhua/edge/uplink"
+	xiuhuav1 "github.com/xiuhua/xiuhua/proto/xiuhua/v1"
+)
+
+// Run starts every part of the edge node and blocks until ctx is done, then
+// stops them in order: cameras and pipelines first (no new violations),
+// then the uplink (so an in-flight report finishes or stays queued), then
+// the HTTP endpoint; the model and the outbox are closed last because the
+// others use them. A configuration problem found only now (a rule class the
+// model does not have) is returned as a *conf.FieldError.
+func Run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
+	id, err := identity.LoadOrCreate(filepath.Join(cfg.Device.DataDir, "device.key"))
+	if err != nil {
+		return fmt.Errorf("device key: %w", err)
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	ob, err := outbox.Open(filepath.Join(cfg.Device.DataDir, "outbox"), logger.With("component", "outbox"), reg,
+		outbox.WithSigner(id.Sign))
+	if err != nil {
+		return fmt.Errorf("open outbox: %w", err)
+	}
+	defer ob.Close()
+
+	det, err := openModel(cfg)
+	if err != nil {
+		return err
+	}
+	defer det.Close()
+	shared := pipeline.NewSharedDetector(det)
+	info := det.Info()
+	logger.Info("model loaded", "name", info.Name, "version", info.Version, "sha256", info.SHA256)
+
+	ingestMetrics := ingest.NewMetrics(reg)
+	pipeMetrics := pipeline.NewMetrics(reg)
+	cams := make([]*ingest.Camera, len(cfg.Cameras))
+	ids := make([]string, len(cfg.Cameras))
+	chains := make([]*pipeline.Camera, len(cfg.Cameras))
+	for i, c := range cfg.Cameras {
+		ids[i] = c.ID
+		cams[i] = ingest.NewCamera(ingestConfig(c), logger.With("component", "ingest", "camera", c.ID), ingestMetrics)
+		chains[i] = newChain(cfg, c, cams[i], shared, ob, logger, pipeMetrics)
+	}
+
+	up, err := uplink.New(uplinkConfig(cfg), ob, id,
+		func() *xiuhuav1.Hello { return hello(cfg, id, info) },
+		func() *xiuhuav1.Heartbeat { return heartbeat(cams, ids, ob) },
+		logger.With("component", "uplink"))
+	if err != nil {
+		return fmt.Errorf("uplink: %w", err)
+	}
+
+	ln, err := net.Listen("tcp", cfg.HTTP.Listen)
+	if err != nil {
+		return fmt.Errorf("listen http %s: %w", cfg.HTTP.Listen, err)
+	}
+	httpSrv := &http.Server{Handler: httpHandler(reg, cams, ids), ReadHeaderTimeout: 5 * time.Second}
+	logger.Info("edge started", "device", cfg.Device.ID, "cameras", len(cams), "server", cfg.Server.Address,
+		"metrics", "http://"+ln.Addr().String()+"/metrics")
+
+	// Three groups, each with its own context, so they stop in order.
+	camCtx, stopCams := context.WithCancel(context.Background())
+	var camWG sync.WaitGroup
+	for i := range cams {
+		camWG.Go(func() { cams[i].Run(camCtx) })
+		camWG.Go(func() { chains[i].Run(camCtx) })
+	}
+	upCtx, stopUp := context.WithCancel(context.Background())
+	upDone := make(chan error, 1)
+	go func() { upDone <- up.Run(upCtx) }()
+	httpDone := make(chan error, 1)
+	go func() { httpDone <- httpSrv.Serve(ln) }()
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+	case err := <-httpDone:
+		runErr = fmt.Errorf("http server: %w", err)
+	}
+	logger.Info("edge stopping")
+	stopCams()
+	camWG.Wait()
+	stopUp()
+	if err := <-upDone; err != nil && !errors.Is(err, context.Canceled) {
+		logger.Warn("uplink stopped with error", "err", err)
+	}
+	shutCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = httpSrv.Shutdown(shutCtx)
+	return runErr
+}
+
+func httpHandler(reg *prometheus.Registry, cams []*ingest.Camera, ids []string) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		for i, c := range cams {
+			st := c.Status()
+			fmt.Fprintf(w, "%s %s %s\n", ids[i], st.State, st.LastError)
+		}
+	})
+	return mux
+}
+
+func openModel(cfg config.Config) (detect.Detector, error) {
+	m, err := detect.LoadManifest(cfg.Model.Manifest)
+	if err != nil {
+		return nil, fmt.Errorf("model manifest: %w", err)
+	}
+	if err := checkRuleClasses(cfg, m.Classes); err != nil {
+		return nil, err
+	}
+	det, err := detect.Open(m, detect.Options{LibraryPath: cfg.Model.OnnxruntimeLibrary, IntraOpThreads: cfg.Model.Threads})
+	if err != nil {
+		return nil, fmt.Errorf("open model %q: %w", cfg.Model.Manifest, err)
+	}
+	return det, nil
+}

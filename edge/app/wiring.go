@@ -1,0 +1,174 @@
+package app
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"runtime/debug"
+	"slices"
+	"time"
+
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/xiuhua/xiuhua/edge/config"
+	"github.com/xiuhua/xiuhua/edge/detect"
+	"github.com/xiuhua/xiuhua/edge/evidence"
+	"github.com/xiuhua/xiuhua/edge/identity"
+	"github.com/xiuhua/xiuhua/edge/ingest"
+	"github.com/xiuhua/xiuhua/edge/outbox"
+	"github.com/xiuhua/xiuhua/edge/pipeline"
+	"github.com/xiuhua/xiuhua/edge/rules"
+	"github.com/xiuhua/xiuhua/edge/track"
+	"github.com/xiuhua/xiuhua/edge/uplink"
+	"github.com/xiuhua/xiuhua/internal/conf"
+	xiuhuav1 "github.com/xiuhua/xiuhua/proto/xiuhua/v1"
+)
+
+// checkRuleClasses fails when a rule counts a class the model cannot
+// produce: such a rule would silently never fire.
+func checkRuleClasses(cfg config.Config, classes []string) error {
+	var errs conf.Errors
+	for i, c := range cfg.Cameras {
+		for j, z := range c.Zones {
+			for k, r := range z.Rules {
+				for l, name := range r.Classes {
+					if !slices.Contains(classes, name) {
+						errs.Add(fmt.Sprintf("cameras[%d].zones[%d].rules[%d].classes[%d]", i, j, k, l), name,
+							fmt.Sprintf("a class of model %q (see its classes file)", cfg.Model.Manifest))
+					}
+				}
+			}
+		}
+	}
+	return errs.Err()
+}
+
+func ingestConfig(c config.Camera) ingest.Config {
+	return ingest.Config{
+		ID:           c.ID,
+		URL:          c.URL,
+		Transport:    c.Transport,
+		DetectFPS:    c.DetectFPS,
+		StallTimeout: c.Stall.D(),
+	}
+}
+
+func uplinkConfig(cfg config.Config) uplink.Config {
+	return uplink.Config{
+		ServerAddr:        cfg.Server.Address,
+		TLS:               uplink.TLSConfig{CAFile: cfg.Server.CAFile, Insecure: cfg.Server.Insecure},
+		DeviceID:          cfg.Device.ID,
+		RetryMin:          cfg.Server.RetryMin.D(),
+		RetryMax:          cfg.Server.RetryMax.D(),
+		HeartbeatInterval: cfg.Server.HeartbeatInterval.D(),
+	}
+}
+
+func newChain(cfg config.Config, c config.Camera, cam *ingest.Camera, det pipeline.Detector, ob *outbox.Outbox,
+	logger *slog.Logger, m *pipeline.Metrics) *pipeline.Camera {
+	var zones []rules.ZoneRules
+	// The tracker must keep an unseen object at least as long as any rule
+	// tolerates a gap, or the object would come back with a new id and
+	// start its dwell again.
+	maxGap := time.Second
+	for _, z := range c.Zones {
+		zr := rules.ZoneRules{Zone: rules.Zone{ID: z.ID}}
+		for _, p := range z.Polygon {
+			zr.Zone.Polygon = append(zr.Zone.Polygon, rules.Point{X: p[0], Y: p[1]})
+		}
+		for _, r := range z.Rules {
+			zr.Rules = append(zr.Rules, rules.Rule{
+				ID: r.ID, Type: r.Type, Classes: r.Classes, MinScore: float32(r.MinScore),
+				Dwell: r.Dwell.D(), GapTolerance: r.GapTolerance.D(), Cooldown: r.Cooldown.D(),
+			})
+			maxGap = max(maxGap, r.GapTolerance.D())
+		}
+		zones = append(zones, zr)
+	}
+	return &pipeline.Camera{
+		Source: evidence.Source{
+			DeviceID: cfg.Device.ID,
+			CameraID: c.ID,
+			Location: geoPoint(c.Location),
+			Model:    det.Info(),
+		},
+		Frames:   cam.Frames(),
+		Detector: det,
+		Tracker:  track.New(maxGap),
+		Rules:    rules.NewEngine(zones),
+		Sink:     ob,
+		Log:      logger.With("component", "pipeline", "camera", c.ID),
+		Metrics:  m,
+	}
+}
+
+func geoPoint(p *config.GeoPoint) *xiuhuav1.GeoPoint {
+	if p == nil {
+		return nil
+	}
+	return &xiuhuav1.GeoPoint{Lat: p.Lat, Lon: p.Lon}
+}
+
+func hello(cfg config.Config, id *identity.Identity, m detect.ModelInfo) *xiuhuav1.Hello {
+	host, _ := os.Hostname()
+	h := &xiuhuav1.Hello{
+		DeviceId:        cfg.Device.ID,
+		SoftwareVersion: version(),
+		Hostname:        host,
+		PublicKey:       id.PublicKey(),
+		Models:          []*xiuhuav1.ModelRef{{Name: m.Name, Version: m.Version, Sha256: m.SHA256}},
+	}
+	for _, c := range cfg.Cameras {
+		h.Cameras = append(h.Cameras, &xiuhuav1.CameraInfo{Id: c.ID, Name: c.Name, Location: geoPoint(c.Location)})
+	}
+	return h
+}
+
+func heartbeat(cams []*ingest.Camera, ids []string, ob *outbox.Outbox) *xiuhuav1.Heartbeat {
+	n, _, age := ob.Stats()
+	hb := &xiuhuav1.Heartbeat{
+		SentAt:                 timestamppb.Now(),
+		OutboxPending:          int64(n),
+		OutboxOldestAgeSeconds: age.Seconds(),
+	}
+	for i, c := range cams {
+		st := c.Status()
+		hb.Cameras = append(hb.Cameras, &xiuhuav1.CameraStatus{
+			CameraId:      ids[i],
+			State:         cameraState(st.State),
+			LastError:     st.LastError,
+			FramesDecoded: st.FramesDecoded,
+		})
+	}
+	return hb
+}
+
+func cameraState(s ingest.State) xiuhuav1.CameraState {
+	switch s {
+	case ingest.StateConnecting:
+		return xiuhuav1.CameraState_CAMERA_STATE_CONNECTING
+	case ingest.StateStreaming:
+		return xiuhuav1.CameraState_CAMERA_STATE_STREAMING
+	case ingest.StateRetrying:
+		return xiuhuav1.CameraState_CAMERA_STATE_RETRYING
+	}
+	return xiuhuav1.CameraState_CAMERA_STATE_UNSPECIFIED
+}
+
+// version is the module version stamped by the Go toolchain, or the VCS
+// revision for a development build.
+func version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.revision" {
+			return s.Value
+		}
+	}
+	return "devel"
+}

@@ -1,0 +1,57 @@
+package evidence
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/xiuhua/xiuhua/edge/detect"
+	"github.com/xiuhua/xiuhua/edge/rules"
+	xiuhuav1 "github.com/xiuhua/xiuhua/proto/xiuhua/v1"
+)
+
+// Source says where a violation was seen.
+type Source struct {
+	DeviceID string
+	CameraID string
+	Location *xiuhuav1.GeoPoint
+	Model    detect.ModelInfo
+}
+
+// NewEventID makes an id that is unique without coordination (the server
+// deduplicates on it) and sorts by time, which keeps outbox listings and
+// logs readable.
+func NewEventID(src Source, v rules.Violation) string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return fmt.Sprintf("%s_%s_%d_%s", src.DeviceID, src.CameraID, v.At.UnixMilli(), hex.EncodeToString(b[:]))
+}
+
+// Report describes violation v seen by src in a w×h frame. The evidence
+// list is filled in when the files are stored in the outbox.
+func Report(src Source, v rules.Violation, w, h int) *xiuhuav1.ViolationReport {
+	b := v.Track.Box
+	return &xiuhuav1.ViolationReport{
+		EventId:       NewEventID(src, v),
+		DeviceId:      src.DeviceID,
+		CameraId:      src.CameraID,
+		ZoneId:        v.Zone.ID,
+		RuleId:        v.Rule.ID,
+		ViolationType: v.Rule.Type,
+		ObservedAt:    timestamppb.New(v.At),
+		StartedAt:     timestamppb.New(v.Since),
+		DwellSeconds:  v.Dwell().Seconds(),
+		Detections: []*xiuhuav1.Detection{{
+			ClassName: v.Track.Class,
+			Score:     v.Track.Score,
+			TrackId:   v.Track.ID,
+			Box:       &xiuhuav1.Box{X: b.X1, Y: b.Y1, Width: b.X2 - b.X1, Height: b.Y2 - b.Y1},
+		}},
+		Location:    src.Location,
+		Model:       &xiuhuav1.ModelRef{Name: src.Model.Name, Version: src.Model.Version, Sha256: src.Model.SHA256},
+		FrameWidth:  uint32(w),
+		FrameHeight: uint32(h),
+	}
+}

@@ -1,0 +1,79 @@
+// Package evidence turns a violation and the frame it fired on into what an
+// officer (and a court) sees: the untouched frame, an annotated copy, and
+// the report that describes them.
+package evidence
+
+import (
+	"fmt"
+	"image"
+	"image/color"
+	"time"
+
+	"gocv.io/x/gocv"
+
+	"github.com/xiuhua/xiuhua/edge/rules"
+)
+
+// JPEGQuality balances legibility of faces and plates against upload size
+// on a roadside uplink.
+const JPEGQuality = 90
+
+var (
+	zoneColour  = color.RGBA{R: 255, G: 200, B: 0}
+	boxColour   = color.RGBA{R: 230, G: 30, B: 30}
+	textColour  = color.RGBA{R: 255, G: 255, B: 255}
+	shadeColour = color.RGBA{A: 255}
+)
+
+// Snapshots encodes frame as the raw snapshot and an annotated copy showing
+// the zone, the object's box, its dwell, the camera and the time. frame is
+// not modified.
+func Snapshots(frame gocv.Mat, cameraID string, v rules.Violation) (raw, annotated []byte, err error) {
+	if frame.Empty() {
+		return nil, nil, fmt.Errorf("encode snapshot: empty frame")
+	}
+	raw, err = encodeJPEG(frame)
+	if err != nil {
+		return nil, nil, fmt.Errorf("encode raw snapshot: %w", err)
+	}
+	canvas := frame.Clone()
+	defer canvas.Close()
+	annotate(&canvas, cameraID, v)
+	annotated, err = encodeJPEG(canvas)
+	if err != nil {
+		return nil, nil, fmt.Errorf("encode annotated snapshot: %w", err)
+	}
+	return raw, annotated, nil
+}
+
+func encodeJPEG(m gocv.Mat) ([]byte, error) {
+	buf, err := gocv.IMEncodeWithParams(gocv.JPEGFileExt, m, []int{gocv.IMWriteJpegQuality, JPEGQuality})
+	if err != nil {
+		return nil, err
+	}
+	defer buf.Close()
+	return append([]byte(nil), buf.GetBytes()...), nil
+}
+
+func annotate(m *gocv.Mat, cameraID string, v rules.Violation) {
+	w, h := m.Cols(), m.Rows()
+	pts := make([]image.Point, len(v.Zone.Polygon))
+	for i, p := range v.Zone.Polygon {
+		pts[i] = image.Pt(int(p.X*float64(w)), int(p.Y*float64(h)))
+	}
+	pv := gocv.NewPointsVectorFromPoints([][]image.Point{pts})
+	defer pv.Close()
+	gocv.Polylines(m, pv, true, zoneColour, 2)
+
+	b := v.Track.Box
+	rect := image.Rect(int(b.X1), int(b.Y1), int(b.X2), int(b.Y2))
+	gocv.Rectangle(m, rect, boxColour, 3)
+	label := fmt.Sprintf("%s #%d %.0f%% %s", v.Track.Class, v.Track.ID, v.Track.Score*100, v.Dwell().Round(time.Second))
+	labelAt := image.Pt(rect.Min.X, max(rect.Min.Y-6, 14))
+	gocv.PutText(m, label, labelAt.Add(image.Pt(1, 1)), gocv.FontHersheySimplex, 0.5, shadeColour, 2)
+	gocv.PutText(m, label, labelAt, gocv.FontHersheySimplex, 0.5, boxColour, 1)
+
+	header := fmt.Sprintf("%s  %s  %s/%s", cameraID, v.At.UTC().Format("2006-01-02 15:04:05Z"), v.Zone.ID, v.Rule.ID)
+	gocv.Rectangle(m, image.Rect(0, 0, w, 24), shadeColour, -1)
+	gocv.PutText(m, header, image.Pt(6, 17), gocv.FontHersheySimplex, 0.5, textColour, 1)
+}

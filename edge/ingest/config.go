@@ -1,0 +1,98 @@
+package ingest
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/bluenviron/gortsplib/v4/pkg/base"
+)
+
+// Defaults for zero Config fields.
+const (
+	DefaultTransport    = "tcp"
+	DefaultStallTimeout = 10 * time.Second
+	DefaultRetryMin     = time.Second
+	DefaultRetryMax     = 30 * time.Second
+)
+
+// Config describes one camera.
+type Config struct {
+	// ID names the camera in logs, metrics and frames.
+	ID string
+	// URL is rtsp:// or rtsps://, optionally with user:password@ (Basic and
+	// Digest authentication both work).
+	URL string
+	// Transport is "tcp" (default: survives NAT and lossy links) or "udp".
+	Transport string
+	// DetectFPS is how many frames a second are handed out. Every frame is
+	// decoded; only these are converted to BGR. 0 hands out every frame.
+	DetectFPS float64
+	// StallTimeout: no decoded picture for this long means reconnect.
+	StallTimeout time.Duration
+	// RetryMin and RetryMax bound the reconnect back-off.
+	RetryMin, RetryMax time.Duration
+}
+
+// withDefaults fills zero fields.
+func (c Config) withDefaults() Config {
+	if c.Transport == "" {
+		c.Transport = DefaultTransport
+	}
+	if c.StallTimeout == 0 {
+		c.StallTimeout = DefaultStallTimeout
+	}
+	if c.RetryMin == 0 {
+		c.RetryMin = DefaultRetryMin
+	}
+	if c.RetryMax == 0 {
+		c.RetryMax = max(DefaultRetryMax, c.RetryMin)
+	}
+	return c
+}
+
+// Validate checks the config after defaults; each error names its field.
+func (c Config) Validate() error {
+	c = c.withDefaults()
+	var errs []error
+	if c.ID == "" {
+		errs = append(errs, errors.New("id: empty"))
+	}
+	if c.URL == "" {
+		errs = append(errs, errors.New("url: empty"))
+	} else if u, err := base.ParseURL(c.URL); err != nil {
+		// The parse error would echo the URL, password included.
+		errs = append(errs, errors.New("url: not a valid rtsp:// or rtsps:// URL"))
+	} else if u.Host == "" {
+		errs = append(errs, errors.New("url: no host"))
+	}
+	if c.Transport != "tcp" && c.Transport != "udp" {
+		errs = append(errs, fmt.Errorf("transport: %q is not tcp or udp", c.Transport))
+	}
+	if c.DetectFPS < 0 || c.DetectFPS > 1000 {
+		errs = append(errs, fmt.Errorf("detect_fps: %v outside 0..1000", c.DetectFPS))
+	}
+	if c.StallTimeout < 0 {
+		errs = append(errs, fmt.Errorf("stall_timeout: %v is negative", c.StallTimeout))
+	}
+	if c.RetryMin < 0 {
+		errs = append(errs, fmt.Errorf("retry_min: %v is negative", c.RetryMin))
+	}
+	if c.RetryMax < c.RetryMin {
+		errs = append(errs, fmt.Errorf("retry_max: %v is below retry_min %v", c.RetryMax, c.RetryMin))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("camera %q: %w", c.ID, err)
+	}
+	return nil
+}
+
+// redactedURL is the URL safe for logs: the password replaced by xxxxx.
+func redactedURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return u.Redacted()
+}

@@ -1,0 +1,36 @@
+package ingest
+
+import "time"
+
+// sampler picks frames at a target rate from a stream of arrival times.
+// It keeps a schedule instead of a minimum gap, so that at 3 fps from a
+// 10 fps camera it alternates 3- and 4-frame gaps and averages 3 fps, where
+// a minimum gap of 333 ms would always wait 4 frames and give 2.5 fps.
+type sampler struct {
+	interval time.Duration // 0: take every frame
+	next     time.Time
+}
+
+func newSampler(fps float64) *sampler {
+	if fps <= 0 {
+		return &sampler{}
+	}
+	return &sampler{interval: time.Duration(float64(time.Second) / fps)}
+}
+
+// take reports whether the frame arriving at now is wanted.
+func (s *sampler) take(now time.Time) bool {
+	if s.interval == 0 {
+		return true
+	}
+	if now.Before(s.next) {
+		return false
+	}
+	s.next = s.next.Add(s.interval)
+	// After a gap (start, stall, slow source) restart the schedule from now
+	// rather than catching up with a burst.
+	if !s.next.After(now) {
+		s.next = now.Add(s.interval)
+	}
+	return true
+}

@@ -1,0 +1,102 @@
+// Package pipeline runs the per-camera chain of the edge node: decoded
+// frames → detect → track → rules → evidence → outbox. Each stage is a
+// package of its own; this one only wires them and owns the loop.
+package pipeline
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"gocv.io/x/gocv"
+
+	"github.com/xiuhua/xiuhua/edge/detect"
+	"github.com/xiuhua/xiuhua/edge/evidence"
+	"github.com/xiuhua/xiuhua/edge/ingest"
+	"github.com/xiuhua/xiuhua/edge/outbox"
+	"github.com/xiuhua/xiuhua/edge/rules"
+	"github.com/xiuhua/xiuhua/edge/track"
+	xiuhuav1 "github.com/xiuhua/xiuhua/proto/xiuhua/v1"
+)
+
+// Detector is what the pipeline needs of a model.
+type Detector interface {
+	Detect(img gocv.Mat) ([]detect.Detection, error)
+	Info() detect.ModelInfo
+}
+
+// Sink stores a violation durably (the outbox).
+type Sink interface {
+	Put(report *xiuhuav1.ViolationReport, files []outbox.File) error
+}
+
+// Camera is the chain for one camera. Frames come from Frames, which the
+// ingest side owns and never closes while Run reads it; Run closes every
+// frame it receives.
+type Camera struct {
+	Source   evidence.Source
+	Frames   <-chan ingest.Frame
+	Detector Detector
+	Tracker  *track.Tracker
+	Rules    *rules.Engine
+	Sink     Sink
+	Log      *slog.Logger
+	Metrics  *Metrics
+}
+
+// Run processes frames until ctx is done.
+func (c *Camera) Run(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case f := <-c.Frames:
+			c.process(f)
+			f.Image.Close()
+		}
+	}
+}
+
+func (c *Camera) process(f ingest.Frame) {
+	id := c.Source.CameraID
+	start := time.Now()
+	dets, err := c.Detector.Detect(f.Image)
+	c.Metrics.detectSeconds.WithLabelValues(id).Observe(time.Since(start).Seconds())
+	if err != nil {
+		// A bad frame or a runtime hiccup must not stop the camera.
+		c.Metrics.detectErrors.WithLabelValues(id).Inc()
+		c.Log.Warn("detect failed", "camera", id, "err", err)
+		return
+	}
+	c.Metrics.framesDetected.WithLabelValues(id).Inc()
+	w, h := f.Image.Cols(), f.Image.Rows()
+	tracks := c.Tracker.Update(f.Captured, dets)
+	for _, v := range c.Rules.Observe(f.Captured, w, h, tracks) {
+		c.raise(f, v, w, h)
+	}
+}
+
+func (c *Camera) raise(f ingest.Frame, v rules.Violation, w, h int) {
+	id := c.Source.CameraID
+	raw, annotated, err := evidence.Snapshots(f.Image, id, v)
+	if err != nil {
+		c.Metrics.violationErrors.WithLabelValues(id).Inc()
+		c.Log.Error("build evidence", "camera", id, "rule", v.Rule.ID, "err", err)
+		return
+	}
+	rep := evidence.Report(c.Source, v, w, h)
+	files := []outbox.File{
+		{Name: "snapshot.jpg", Kind: xiuhuav1.EvidenceKind_EVIDENCE_KIND_SNAPSHOT, ContentType: "image/jpeg", Data: raw},
+		{Name: "annotated.jpg", Kind: xiuhuav1.EvidenceKind_EVIDENCE_KIND_ANNOTATED, ContentType: "image/jpeg", Data: annotated},
+	}
+	if err := c.Sink.Put(rep, files); err != nil {
+		// The outbox is the durability promise; failing to write it is the
+		// one loss the box cannot hide, so it is an error, loudly.
+		c.Metrics.violationErrors.WithLabelValues(id).Inc()
+		c.Log.Error("store violation in outbox", "camera", id, "event", rep.EventId, "err", err)
+		return
+	}
+	c.Metrics.violations.WithLabelValues(id, v.Rule.Type).Inc()
+	c.Log.Info("violation", "camera", id, "event", rep.EventId, "type", v.Rule.Type, "zone", v.Zone.ID,
+		"track", v.Track.ID, "dwell", v.Dwell().Round(time.Second))
+}

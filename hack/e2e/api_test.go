@@ -1,0 +1,74 @@
+package e2e
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// The slice of the server's JSON API the end-to-end tests read, decoded
+// here independently of server/web so that a change of the wire format
+// shows up as a failure.
+type apiEvidence struct {
+	Name, Kind, ContentType, SHA256, URL string
+	Size                                 int64
+}
+
+type apiCase struct {
+	ID            string `json:"id"`
+	Status        string `json:"status"`
+	ViolationType string `json:"violation_type"`
+	CameraID      string `json:"camera_id"`
+	RuleID        string `json:"rule_id"`
+	ReportCount   int    `json:"report_count"`
+}
+
+type apiReport struct {
+	EventID           string        `json:"event_id"`
+	DwellSeconds      float64       `json:"dwell_seconds"`
+	SignatureVerified bool          `json:"signature_verified"`
+	Evidence          []apiEvidence `json:"evidence"`
+	Model             struct {
+		Name, SHA256 string
+	} `json:"model"`
+}
+
+type apiCaseList struct {
+	Cases      []apiCase `json:"cases"`
+	NextCursor string    `json:"next_cursor"`
+}
+
+type apiCaseDetail struct {
+	Case    apiCase     `json:"case"`
+	Reports []apiReport `json:"reports"`
+}
+
+func getJSON(t *testing.T, url string, out any) {
+	t.Helper()
+	resp, err := http.Get(url)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, resp.StatusCode, "GET %s: %s", url, body)
+	require.NoError(t, json.Unmarshal(body, out), "GET %s: %s", url, body)
+}
+
+// allCases walks the cursor pagination of /api/v1/cases.
+func allCases(t *testing.T, base string) []apiCase {
+	t.Helper()
+	var out []apiCase
+	url := base + "/api/v1/cases?limit=100"
+	for {
+		var page apiCaseList
+		getJSON(t, url, &page)
+		out = append(out, page.Cases...)
+		if page.NextCursor == "" {
+			return out
+		}
+		url = base + "/api/v1/cases?limit=100&cursor=" + page.NextCursor
+	}
+}

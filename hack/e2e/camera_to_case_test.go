@@ -1,0 +1,112 @@
+package e2e
+
+import (
+	"bytes"
+	"fmt"
+	"image/jpeg"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/xiuhua/xiuhua/internal/testdata"
+)
+
+// TestCameraToCase runs the three binaries as a user would: camsim serves
+// vtest.avi over RTSP, the edge watches it with the real YOLOX-Nano model
+// and a short linger rule, and the server files the case. It asserts that a
+// case arrives with a signed report and a JPEG snapshot that decodes to the
+// camera's frame size, then that every process stops cleanly on SIGTERM.
+func TestCameraToCase(t *testing.T) {
+	dir := t.TempDir()
+	rtspAddr, httpAddr, grpcAddr, edgeHTTP := freeAddr(t), freeAddr(t), freeAddr(t), freeAddr(t)
+
+	camsim := start(t, dir, "camsim", "-listen", rtspAddr, "-stream", "cam1="+testdata.Path(t, "media", "vtest.avi"))
+
+	serverCfg := filepath.Join(dir, "server.yaml")
+	writeFile(t, serverCfg, fmt.Sprintf("http: {listen: %q}\ngrpc: {listen: %q}\ndata_dir: %q\n", httpAddr, grpcAddr, filepath.Join(dir, "server")))
+	server := start(t, dir, "server", "-config", serverCfg)
+	base := "http://" + httpAddr
+	waitHTTP(t, server, base+"/healthz")
+
+	edgeCfg := filepath.Join(dir, "edge.yaml")
+	writeFile(t, edgeCfg, fmt.Sprintf(`device: {id: edge-e2e, data_dir: %q}
+server: {address: %q, insecure: true, retry_min: 200ms, retry_max: 2s}
+model: {manifest: %q}
+http: {listen: %q}
+cameras:
+  - id: cam1
+    url: rtsp://%s/cam1
+    detect_fps: 2
+    zones:
+      - id: plaza
+        polygon: [[0, 0], [1, 0], [1, 1], [0, 1]]
+        rules:
+          - {id: linger, type: demo_linger, classes: [person], min_score: 0.4, dwell: 4s, gap_tolerance: 2s, cooldown: 10m}
+`, filepath.Join(dir, "edge"), grpcAddr, manifestPath(t), edgeHTTP, rtspAddr))
+	edge := start(t, dir, "edge", "-config", edgeCfg)
+
+	// vtest.avi has people crossing the plaza all the time; with a 4 s
+	// dwell the first case is typically filed within 15 s of the edge
+	// connecting. 120 s leaves room for a slow CI machine.
+	var cases []apiCase
+	deadline := time.Now().Add(120 * time.Second)
+	for len(cases) == 0 && time.Now().Before(deadline) {
+		time.Sleep(time.Second)
+		select {
+		case <-edge.done:
+			t.Fatalf("edge exited: %v", edge.err)
+		default:
+		}
+		cases = allCases(t, base)
+	}
+	require.NotEmpty(t, cases, "no case within 120 s")
+	c := cases[0]
+	require.Equal(t, "demo_linger", c.ViolationType)
+	require.Equal(t, "cam1", c.CameraID)
+	require.Equal(t, "linger", c.RuleID)
+
+	var detail apiCaseDetail
+	getJSON(t, base+"/api/v1/cases/"+c.ID, &detail)
+	require.NotEmpty(t, detail.Reports)
+	rep := detail.Reports[0]
+	require.GreaterOrEqual(t, rep.DwellSeconds, 4.0)
+	require.True(t, rep.SignatureVerified, "report signature not verified against the key from Hello")
+	require.Equal(t, "yolox-nano", rep.Model.Name)
+	require.Len(t, rep.Evidence, 2)
+	for _, ev := range rep.Evidence {
+		resp, err := http.Get(base + ev.URL)
+		require.NoError(t, err)
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		require.NoError(t, err)
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		require.Equal(t, "image/jpeg", resp.Header.Get("Content-Type"))
+		img, err := jpeg.Decode(bytes.NewReader(body))
+		require.NoError(t, err, "evidence %s is not a JPEG", ev.Name)
+		require.Equal(t, 768, img.Bounds().Dx())
+		require.Equal(t, 576, img.Bounds().Dy())
+	}
+
+	// The case page shows it.
+	resp, err := http.Get(base + "/")
+	require.NoError(t, err)
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.Contains(t, string(page), "cam1")
+	require.Contains(t, string(page), "/evidence/")
+
+	// Ctrl-C: each stops cleanly (exit status 0), edge first as in the demo.
+	for _, p := range []*proc{edge, server, camsim} {
+		require.NoError(t, p.stop(t), "%s did not exit cleanly:\n%s", p.name, p.output())
+	}
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	require.NoError(t, os.WriteFile(path, []byte(content), 0o600))
+}

@@ -1,0 +1,297 @@
+// Package app wires the central server together: store, blob store, case
+// logic, the gRPC service for edge boxes and the HTTP side. main is only
+// flags and signals; tests start the whole server in-process with ports 0.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/keepalive"
+
+	"github.com/xiuhua/xiuhua/server/blob"
+	"github.com/xiuhua/xiuhua/server/cases"
+	"github.com/xiuhua/xiuhua/server/config"
+	"github.com/xiuhua/xiuhua/server/ingest"
+	"github.com/xiuhua/xiuhua/server/store/sqlite"
+	"github.com/xiuhua/xiuhua/server/web"
+
+	xiuhuav1 "github.com/xiuhua/xiuhua/proto/xiuhua/v1"
+)
+
+// Files and folders under data_dir.
+const (
+	DBFile      = "xiuhua.db"
+	EvidenceDir = "evidence"
+	ModelsDir   = "models"
+)
+
+// ShutdownTimeout is how long Run waits for reports in flight and HTTP
+// requests before it cuts them off.
+const ShutdownTimeout = 10 * time.Second
+
+// App is one running server.
+type App struct {
+	cfg      config.Config
+	log      *slog.Logger
+	store    *sqlite.Store
+	ingest   *ingest.Service
+	grpc     *grpc.Server
+	http     *http.Server
+	grpcLis  net.Listener
+	httpLis  net.Listener
+	registry *prometheus.Registry
+
+	runOnce   sync.Once
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Option changes how New builds the App.
+type Option func(*options)
+
+type options struct {
+	log *slog.Logger
+}
+
+// WithLogger sets the logger; the default follows cfg.Log on stderr.
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
+
+// New validates cfg, opens the data folder and binds both listeners, so
+// GRPCAddr and HTTPAddr are known when it returns. Run serves; Close
+// releases everything if Run is never called.
+func New(cfg config.Config, opts ...Option) (*App, error) {
+	o := options{}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if o.log == nil {
+		o.log = NewLogger(cfg.Log, os.Stderr)
+	}
+	a := &App{cfg: cfg, log: o.log}
+	ok := false
+	defer func() {
+		if !ok {
+			a.Close()
+		}
+	}()
+
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("data_dir: %w", err)
+	}
+	blobs, err := blob.New(filepath.Join(cfg.DataDir, EvidenceDir))
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	a.store, err = sqlite.Open(ctx, filepath.Join(cfg.DataDir, DBFile))
+	if err != nil {
+		return nil, err
+	}
+
+	a.registry = prometheus.NewRegistry()
+	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	a.ingest = ingest.New(ingest.Options{
+		Store:            a.store,
+		Cases:            cases.New(a.store),
+		Blobs:            blobs,
+		ModelsDir:        filepath.Join(cfg.DataDir, ModelsDir),
+		MaxEvidenceBytes: cfg.Limits.MaxEvidenceBytes,
+		MaxEvidenceFiles: cfg.Limits.MaxEvidenceFiles,
+		Metrics:          ingest.NewMetrics(a.registry),
+		Log:              a.log,
+	})
+	grpcOpts := []grpc.ServerOption{
+		// Notice dead edges (a cut uplink leaves no FIN) and let live
+		// ones keep idle streams open.
+		grpc.KeepaliveParams(keepalive.ServerParameters{Time: time.Minute, Timeout: 20 * time.Second}),
+		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
+	}
+	if cfg.GRPC.TLS.Enabled() {
+		creds, err := credentials.NewServerTLSFromFile(cfg.GRPC.TLS.CertFile, cfg.GRPC.TLS.KeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("grpc.tls: %w", err)
+		}
+		grpcOpts = append(grpcOpts, grpc.Creds(creds))
+	}
+	a.grpc = grpc.NewServer(grpcOpts...)
+	xiuhuav1.RegisterEdgeServiceServer(a.grpc, a.ingest)
+
+	a.http = &http.Server{
+		Handler: web.New(web.Options{
+			Store:    a.store,
+			Blobs:    blobs,
+			Gatherer: a.registry,
+			Log:      a.log,
+		}),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      5 * time.Minute, // evidence clips on slow links
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+
+	if a.grpcLis, err = net.Listen("tcp", cfg.GRPC.Listen); err != nil {
+		return nil, fmt.Errorf("grpc.listen: %w", err)
+	}
+	if a.httpLis, err = net.Listen("tcp", cfg.HTTP.Listen); err != nil {
+		return nil, fmt.Errorf("http.listen: %w", err)
+	}
+	ok = true
+	return a, nil
+}
+
+// GRPCAddr is the address edge boxes connect to, with the real port.
+func (a *App) GRPCAddr() string { return a.grpcLis.Addr().String() }
+
+// HTTPAddr is the address of the pages and API, with the real port.
+func (a *App) HTTPAddr() string { return a.httpLis.Addr().String() }
+
+// Registry is the server's Prometheus registry.
+func (a *App) Registry() *prometheus.Registry { return a.registry }
+
+// Run serves until ctx is cancelled or a server fails, then stops
+// gracefully and closes everything. It returns nil after a clean stop. Call
+// it once.
+func (a *App) Run(ctx context.Context) error {
+	err := errors.New("app: Run called twice")
+	a.runOnce.Do(func() { err = a.run(ctx) })
+	return err
+}
+
+func (a *App) run(ctx context.Context) error {
+	errc := make(chan error, 2)
+	go func() {
+		if err := a.grpc.Serve(a.grpcLis); err != nil {
+			errc <- fmt.Errorf("grpc: %w", err)
+			return
+		}
+		errc <- nil
+	}()
+	go func() {
+		if err := a.http.Serve(a.httpLis); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errc <- fmt.Errorf("http: %w", err)
+			return
+		}
+		errc <- nil
+	}()
+	a.log.Info("server started",
+		"grpc", a.GRPCAddr(), "grpc_tls", a.cfg.GRPC.TLS.Enabled(),
+		"http", a.HTTPAddr(), "cases", pageURL(a.HTTPAddr()),
+		"data_dir", a.cfg.DataDir)
+
+	var runErr error
+	pending := 2 // Serve calls not yet returned
+	select {
+	case <-ctx.Done():
+		a.log.Info("stopping")
+	case runErr = <-errc:
+		pending--
+		a.log.Error("server stopped unexpectedly, stopping the other", "err", runErr)
+		if runErr == nil {
+			runErr = errors.New("a server stopped unexpectedly")
+		}
+	}
+	a.shutdown()
+	for ; pending > 0; pending-- {
+		if err := <-errc; err != nil && runErr == nil {
+			runErr = err
+		}
+	}
+	if err := a.Close(); err != nil && runErr == nil {
+		runErr = err
+	}
+	if runErr == nil {
+		a.log.Info("stopped")
+	}
+	return runErr
+}
+
+// shutdown stops taking work, in this order: control streams never end on
+// their own, so ingest ends them first; then gRPC lets reports in flight
+// finish (their ack means durable, so cutting them only causes a resend);
+// then HTTP; the store closes last, in Close, after everything that uses it.
+func (a *App) shutdown() {
+	a.ingest.Shutdown()
+	done := make(chan struct{})
+	go func() {
+		a.grpc.GracefulStop()
+		close(done)
+	}()
+	timer := time.NewTimer(ShutdownTimeout)
+	defer timer.Stop()
+	select {
+	case <-done:
+	case <-timer.C:
+		a.log.Warn("gRPC streams still open after the shutdown timeout; cutting them", "timeout", ShutdownTimeout)
+		a.grpc.Stop()
+		<-done
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
+	defer cancel()
+	if err := a.http.Shutdown(ctx); err != nil {
+		a.log.Warn("HTTP requests still open after the shutdown timeout; cutting them", "err", err)
+		_ = a.http.Close()
+	}
+}
+
+// Close releases listeners and the database. Run calls it; call it yourself
+// only when Run was never called.
+func (a *App) Close() error {
+	a.closeOnce.Do(func() {
+		if a.grpcLis != nil {
+			_ = a.grpcLis.Close()
+		}
+		if a.httpLis != nil {
+			_ = a.httpLis.Close()
+		}
+		if a.store != nil {
+			a.closeErr = a.store.Close()
+		}
+	})
+	return a.closeErr
+}
+
+// pageURL is the case page's address for the log; a wildcard listen address
+// is shown as localhost.
+func pageURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://" + addr + "/"
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port) + "/"
+}
+
+// NewLogger returns the slog logger cfg asks for, writing to w.
+func NewLogger(cfg config.Log, w io.Writer) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.Level)); err != nil {
+		level = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

@@ -1,0 +1,103 @@
+// Command server is Xiuhua's central server: it receives violations from
+// edge boxes over gRPC, files them into cases and serves the officers' pages.
+//
+//	server [-config server.yaml] [-data-dir DIR] [-http ADDR] [-grpc ADDR]
+//
+// Settings come from the defaults, then the config file, then XIUHUA_*
+// environment variables, then flags. An invalid configuration exits with
+// status 2; SIGINT or SIGTERM stops the server gracefully, exiting 0.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/xiuhua/xiuhua/server/app"
+	"github.com/xiuhua/xiuhua/server/config"
+)
+
+// defaultConfig is read when present; -config or XIUHUA_CONFIG name a file
+// that must exist.
+const defaultConfig = "server.yaml"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.LookupEnv, os.Stderr))
+}
+
+func run(args []string, lookupEnv func(string) (string, bool), stderr io.Writer) int {
+	fs := flag.NewFlagSet("server", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configPath := fs.String("config", defaultConfig, "configuration file (YAML); env XIUHUA_CONFIG")
+	dataDir := fs.String("data-dir", "", "data folder, overrides data_dir; env XIUHUA_DATA_DIR")
+	httpAddr := fs.String("http", "", "HTTP listen address, overrides http.listen; env XIUHUA_HTTP_LISTEN")
+	grpcAddr := fs.String("grpc", "", "gRPC listen address, overrides grpc.listen; env XIUHUA_GRPC_LISTEN")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: server [flags]\n\nEnvironment overrides: XIUHUA_CONFIG %s\n\nFlags:\n",
+			strings.Join(config.EnvNames(), " "))
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "server: unexpected arguments: %s\n", strings.Join(fs.Args(), " "))
+		return 2
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+
+	var (
+		cfg config.Config
+		err error
+	)
+	switch env, ok := lookupEnv("XIUHUA_CONFIG"); {
+	case set["config"]:
+		cfg, err = config.Load(*configPath)
+	case ok:
+		cfg, err = config.Load(env)
+	default:
+		cfg, err = config.LoadOptional(*configPath)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "server: %v\n", err)
+		return 2
+	}
+	cfg.ApplyEnv(lookupEnv)
+	if set["data-dir"] {
+		cfg.DataDir = *dataDir
+	}
+	if set["http"] {
+		cfg.HTTP.Listen = *httpAddr
+	}
+	if set["grpc"] {
+		cfg.GRPC.Listen = *grpcAddr
+	}
+	if err := cfg.Validate(); err != nil {
+		fmt.Fprintf(stderr, "server: invalid configuration:\n%v\n", err)
+		return 2
+	}
+
+	log := app.NewLogger(cfg.Log, stderr)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	a, err := app.New(cfg, app.WithLogger(log))
+	if err != nil {
+		log.Error("cannot start", "err", err)
+		return 1
+	}
+	if err := a.Run(ctx); err != nil {
+		log.Error("server failed", "err", err)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,173 @@
+// Package config is the central server's configuration: defaults, then the
+// YAML file, then XIUHUA_* environment variables, then command-line flags,
+// then Validate. A bad value is reported with its field name and exits the
+// server with status 2.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"os"
+	"strconv"
+
+	"github.com/xiuhua/xiuhua/internal/conf"
+)
+
+// Config is everything the server reads at start.
+type Config struct {
+	HTTP    HTTP   `yaml:"http"`
+	GRPC    GRPC   `yaml:"grpc"`
+	DataDir string `yaml:"data_dir"` // SQLite file and evidence live here
+	Log     Log    `yaml:"log"`
+	Limits  Limits `yaml:"limits"`
+}
+
+// HTTP is the officer pages, JSON API and metrics.
+type HTTP struct {
+	Listen string `yaml:"listen"`
+}
+
+// GRPC is the endpoint edge boxes connect to.
+type GRPC struct {
+	Listen string `yaml:"listen"`
+	TLS    TLS    `yaml:"tls"`
+}
+
+// TLS turns on TLS for gRPC when both files are set.
+type TLS struct {
+	CertFile string `yaml:"cert_file"`
+	KeyFile  string `yaml:"key_file"`
+}
+
+// Enabled reports whether TLS is configured.
+func (t TLS) Enabled() bool { return t.CertFile != "" || t.KeyFile != "" }
+
+// Log selects the slog handler.
+type Log struct {
+	Level  string `yaml:"level"`  // debug, info, warn, error
+	Format string `yaml:"format"` // text, json
+}
+
+// Limits bound what one report may carry.
+type Limits struct {
+	MaxEvidenceBytes int64 `yaml:"max_evidence_bytes"` // per file
+	MaxEvidenceFiles int   `yaml:"max_evidence_files"` // per report
+}
+
+// Bounds of the limits. The upper ones only catch typos such as a size in
+// bits or an extra digit; raise them when a real need appears.
+const (
+	MaxEvidenceBytesCeiling = 4 << 30
+	MaxEvidenceFilesCeiling = 64
+)
+
+// Default returns the configuration used when no file is given.
+func Default() Config {
+	return Config{
+		HTTP:    HTTP{Listen: "127.0.0.1:8080"},
+		GRPC:    GRPC{Listen: "127.0.0.1:9090"},
+		DataDir: "./data",
+		Log:     Log{Level: "info", Format: "text"},
+		Limits: Limits{
+			MaxEvidenceBytes: 64 << 20,
+			MaxEvidenceFiles: 8,
+		},
+	}
+}
+
+// Load reads path on top of the defaults. It does not validate: environment
+// and flag overrides come first, then Validate.
+func Load(path string) (Config, error) {
+	cfg := Default()
+	if err := conf.LoadFile(path, &cfg); err != nil {
+		return Config{}, err
+	}
+	return cfg, nil
+}
+
+// LoadOptional is Load, except that a missing file gives the defaults. It is
+// for the default path, which need not exist; a path the operator named must.
+func LoadOptional(path string) (Config, error) {
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return Default(), nil
+	}
+	return Load(path)
+}
+
+// Environment variables that override the file, by the field they set.
+var envFields = []struct {
+	name string
+	set  func(c *Config, v string)
+}{
+	{"XIUHUA_HTTP_LISTEN", func(c *Config, v string) { c.HTTP.Listen = v }},
+	{"XIUHUA_GRPC_LISTEN", func(c *Config, v string) { c.GRPC.Listen = v }},
+	{"XIUHUA_DATA_DIR", func(c *Config, v string) { c.DataDir = v }},
+	{"XIUHUA_LOG_LEVEL", func(c *Config, v string) { c.Log.Level = v }},
+	{"XIUHUA_LOG_FORMAT", func(c *Config, v string) { c.Log.Format = v }},
+}
+
+// EnvNames lists the environment variables ApplyEnv reads.
+func EnvNames() []string {
+	names := make([]string, len(envFields))
+	for i, f := range envFields {
+		names[i] = f.name
+	}
+	return names
+}
+
+// ApplyEnv overrides fields from the environment; lookup is os.LookupEnv in
+// the binary and a map in tests. A variable set to the empty string counts.
+func (c *Config) ApplyEnv(lookup func(string) (string, bool)) {
+	for _, f := range envFields {
+		if v, ok := lookup(f.name); ok {
+			f.set(c, v)
+		}
+	}
+}
+
+// Validate checks every field and returns all problems at once, or nil.
+func (c *Config) Validate() error {
+	var errs conf.Errors
+	checkListen(&errs, "http.listen", c.HTTP.Listen)
+	checkListen(&errs, "grpc.listen", c.GRPC.Listen)
+	if c.GRPC.TLS.CertFile == "" && c.GRPC.TLS.KeyFile != "" {
+		errs.Add("grpc.tls.cert_file", c.GRPC.TLS.CertFile, "a PEM certificate file, set together with grpc.tls.key_file")
+	}
+	if c.GRPC.TLS.KeyFile == "" && c.GRPC.TLS.CertFile != "" {
+		errs.Add("grpc.tls.key_file", c.GRPC.TLS.KeyFile, "a PEM key file, set together with grpc.tls.cert_file")
+	}
+	if c.DataDir == "" {
+		errs.Add("data_dir", c.DataDir, "a folder path")
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		errs.Add("log.level", c.Log.Level, "debug, info, warn, error")
+	}
+	switch c.Log.Format {
+	case "text", "json":
+	default:
+		errs.Add("log.format", c.Log.Format, "text, json")
+	}
+	if n := c.Limits.MaxEvidenceBytes; n < 1 || n > MaxEvidenceBytesCeiling {
+		errs.Add("limits.max_evidence_bytes", n, fmt.Sprintf("1 to %d (bytes per file)", int64(MaxEvidenceBytesCeiling)))
+	}
+	if n := c.Limits.MaxEvidenceFiles; n < 1 || n > MaxEvidenceFilesCeiling {
+		errs.Add("limits.max_evidence_files", n, fmt.Sprintf("1 to %d", MaxEvidenceFilesCeiling))
+	}
+	return errs.Err()
+}
+
+func checkListen(errs *conf.Errors, field, addr string) {
+	const allowed = "host:port with a port from 0 to 65535, e.g. 127.0.0.1:8080 or :8080"
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		errs.Add(field, addr, allowed)
+		return
+	}
+	if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+		errs.Add(field, addr, allowed)
+	}
+}

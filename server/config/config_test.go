@@ -1,0 +1,136 @@
+package config
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestDefaultIsValid(t *testing.T) {
+	cfg := Default()
+	require.NoError(t, cfg.Validate())
+}
+
+func TestLoadGood(t *testing.T) {
+	cfg, err := Load("testdata/good.yml")
+	require.NoError(t, err)
+	require.NoError(t, cfg.Validate())
+	require.Equal(t, Config{
+		HTTP:    HTTP{Listen: "0.0.0.0:8081"},
+		GRPC:    GRPC{Listen: ":9443", TLS: TLS{CertFile: "/etc/xiuhua/server.crt", KeyFile: "/etc/xiuhua/server.key"}},
+		DataDir: "/var/lib/xiuhua",
+		Log:     Log{Level: "debug", Format: "json"},
+		Limits:  Limits{MaxEvidenceBytes: 1 << 20, MaxEvidenceFiles: 4},
+	}, cfg)
+}
+
+func TestLoadEmptyKeepsDefaults(t *testing.T) {
+	cfg, err := Load("testdata/empty.yml")
+	require.NoError(t, err)
+	require.Equal(t, Default(), cfg)
+}
+
+func TestLoadOptional(t *testing.T) {
+	cfg, err := LoadOptional(filepath.Join(t.TempDir(), "server.yaml"))
+	require.NoError(t, err)
+	require.Equal(t, Default(), cfg)
+
+	_, err = Load(filepath.Join(t.TempDir(), "server.yaml"))
+	require.ErrorContains(t, err, "no such file or directory")
+}
+
+// badFiles lists every testdata/*.bad.yml with the exact message it gives,
+// from Load or, when the YAML itself is fine, from Validate.
+var badFiles = []struct {
+	file string
+	want string
+}{
+	{"unknown_key.bad.yml", `config "testdata/unknown_key.bad.yml": yaml: unmarshal errors:` + "\n" + `  line 3: field port not found in type config.HTTP`},
+	{"unknown_top.bad.yml", `config "testdata/unknown_top.bad.yml": yaml: unmarshal errors:` + "\n" + `  line 1: field datadir not found in type config.Config`},
+	{"max_bytes_type.bad.yml", `config "testdata/max_bytes_type.bad.yml": yaml: unmarshal errors:` + "\n" + `  line 2: cannot unmarshal !!str ` + "`64MiB`" + ` into int64`},
+	{"http_listen.bad.yml", `http.listen: invalid value "localhost": allowed: host:port with a port from 0 to 65535, e.g. 127.0.0.1:8080 or :8080`},
+	{"grpc_port.bad.yml", `grpc.listen: invalid value "127.0.0.1:70000": allowed: host:port with a port from 0 to 65535, e.g. 127.0.0.1:8080 or :8080`},
+	{"tls_half.bad.yml", `grpc.tls.key_file: invalid value "": allowed: a PEM key file, set together with grpc.tls.cert_file`},
+	{"tls_key_only.bad.yml", `grpc.tls.cert_file: invalid value "": allowed: a PEM certificate file, set together with grpc.tls.key_file`},
+	{"data_dir.bad.yml", `data_dir: invalid value "": allowed: a folder path`},
+	{"log_level.bad.yml", `log.level: invalid value "verbose": allowed: debug, info, warn, error`},
+	{"log_format.bad.yml", `log.format: invalid value "xml": allowed: text, json`},
+	{"max_bytes.bad.yml", `limits.max_evidence_bytes: invalid value 0: allowed: 1 to 4294967296 (bytes per file)`},
+	{"max_files.bad.yml", `limits.max_evidence_files: invalid value 100: allowed: 1 to 64`},
+	{"several.bad.yml", `http.listen: invalid value "": allowed: host:port with a port from 0 to 65535, e.g. 127.0.0.1:8080 or :8080` + "\n" +
+		`log.level: invalid value "loud": allowed: debug, info, warn, error` + "\n" +
+		`log.format: invalid value "xml": allowed: text, json` + "\n" +
+		`limits.max_evidence_files: invalid value -1: allowed: 1 to 64`},
+}
+
+func TestBadFiles(t *testing.T) {
+	for _, tc := range badFiles {
+		t.Run(tc.file, func(t *testing.T) {
+			cfg, err := Load(filepath.Join("testdata", tc.file))
+			if err == nil {
+				err = cfg.Validate()
+			}
+			require.Error(t, err)
+			require.Equal(t, tc.want, err.Error())
+		})
+	}
+}
+
+// TestEveryBadFileIsListed keeps the table and the folder in step.
+func TestEveryBadFileIsListed(t *testing.T) {
+	files, err := filepath.Glob("testdata/*.bad.yml")
+	require.NoError(t, err)
+	listed := map[string]bool{}
+	for _, tc := range badFiles {
+		listed[tc.file] = true
+	}
+	for _, f := range files {
+		require.True(t, listed[filepath.Base(f)], "%s has no entry in badFiles", f)
+	}
+	require.Len(t, badFiles, len(files))
+}
+
+func TestOverrides(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		want func(*Config)
+	}{
+		{"none", nil, func(*Config) {}},
+		{"all", map[string]string{
+			"XIUHUA_HTTP_LISTEN": ":1",
+			"XIUHUA_GRPC_LISTEN": ":2",
+			"XIUHUA_DATA_DIR":    "/d",
+			"XIUHUA_LOG_LEVEL":   "warn",
+			"XIUHUA_LOG_FORMAT":  "json",
+		}, func(c *Config) {
+			c.HTTP.Listen, c.GRPC.Listen, c.DataDir, c.Log.Level, c.Log.Format = ":1", ":2", "/d", "warn", "json"
+		}},
+		{"unrelated", map[string]string{"XIUHUA_OTHER": "x"}, func(*Config) {}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, want := Default(), Default()
+			got.ApplyEnv(func(k string) (string, bool) { v, ok := tc.env[k]; return v, ok })
+			tc.want(&want)
+			require.Equal(t, want, got)
+		})
+	}
+	require.Len(t, EnvNames(), 5)
+}
+
+func TestEnvEmptyValueIsValidated(t *testing.T) {
+	cfg := Default()
+	cfg.ApplyEnv(func(k string) (string, bool) { return "", k == "XIUHUA_LOG_LEVEL" })
+	require.EqualError(t, cfg.Validate(), `log.level: invalid value "": allowed: debug, info, warn, error`)
+}
+
+// TestExampleFile keeps the shipped example loadable and equal to the
+// defaults, so that it documents them truthfully.
+func TestExampleFile(t *testing.T) {
+	cfg, err := Load("../server.example.yaml")
+	require.NoError(t, err)
+	require.NoError(t, cfg.Validate())
+	require.Equal(t, Default(), cfg)
+}

@@ -1,0 +1,24 @@
+package ingest
+
+import (
+	"fmt"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+// refusal is a report refused for a reason worth counting.
+type refusal struct {
+	code   codes.Code
+	reason string
+	msg    string
+}
+
+func refuse(code codes.Code, reason, format string, args ...any) *refusal {
+	return &refusal{code: code, reason: reason, msg: fmt.Sprintf(format, args...)}
+}
+
+func (r *refusal) Error() string { return r.msg }
+
+// GRPCStatus lets status.FromError and the gRPC server see the code.
+func (r *refusal) GRPCStatus() *status.Status { return status.New(r.code, r.msg) }

@@ -1,0 +1,188 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"strconv"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/xiuhua/xiuhua/server/store"
+
+	xiuhuav1 "github.com/xiuhua/xiuhua/proto/xiuhua/v1"
+)
+
+type reportStream = grpc.ClientStreamingServer[xiuhuav1.ReportViolationRequest, xiuhuav1.ReportViolationResponse]
+
+// ReportViolation receives one report and its evidence; see the package
+// documentation for what it answers.
+func (s *Service) ReportViolation(stream reportStream) error {
+	s.m.received.Inc()
+	log := s.log
+	resp, err := s.receiveReport(stream.Context(), stream, &log)
+	if err != nil {
+		return s.refused(log, err)
+	}
+	if resp.Duplicate {
+		s.m.duplicate.Inc()
+		log.Info("duplicate report", "case_id", resp.CaseId)
+	} else {
+		s.m.stored.Inc()
+		log.Info("report stored", "case_id", resp.CaseId)
+	}
+	return stream.SendAndClose(resp)
+}
+
+// refused counts and logs a refusal and returns the error for gRPC.
+func (s *Service) refused(log *slog.Logger, err error) error {
+	var r *refusal
+	if !errors.As(err, &r) {
+		// The stream itself broke: the client went away or cancelled.
+		s.m.refused.WithLabelValues(reasonAborted).Inc()
+		log.Info("report stream ended early", "err", err)
+		if _, ok := status.FromError(err); ok {
+			return err
+		}
+		return status.FromContextError(err).Err()
+	}
+	s.m.refused.WithLabelValues(r.reason).Inc()
+	level := slog.LevelWarn
+	if r.code == codes.Unavailable {
+		level = slog.LevelError
+	}
+	log.Log(context.Background(), level, "report refused", "code", r.code.String(), "reason", r.reason, "err", r.msg)
+	return r
+}
+
+func (s *Service) receiveReport(ctx context.Context, stream reportStream, log **slog.Logger) (*xiuhuav1.ReportViolationResponse, error) {
+	first, err := stream.Recv()
+	if errors.Is(err, io.EOF) {
+		return nil, refuse(codes.InvalidArgument, reasonUnexpectedMessage, "empty stream: the first message must be the report")
+	}
+	if err != nil {
+		return nil, err
+	}
+	rep := first.GetReport()
+	if rep == nil {
+		return nil, refuse(codes.InvalidArgument, reasonUnexpectedMessage,
+			"the first message must be the report, got %s", describe(first))
+	}
+	*log = (*log).With("event_id", rep.EventId, "device_id", rep.DeviceId, "camera_id", rep.CameraId)
+	if err := validateReport(rep); err != nil {
+		return nil, err
+	}
+	if err := s.validateEvidence(rep); err != nil {
+		return nil, err
+	}
+	// A resend of a stored report is answered before its signature is
+	// checked: it stores nothing, and a box whose key changed since must
+	// still be able to clear its outbox.
+	caseID, err := s.opts.Store.ReportCase(ctx, rep.EventId)
+	switch {
+	case err == nil:
+		if err := drain(stream, rep); err != nil {
+			return nil, err
+		}
+		return &xiuhuav1.ReportViolationResponse{EventId: rep.EventId, CaseId: caseID, Duplicate: true}, nil
+	case !errors.Is(err, store.ErrNotFound):
+		return nil, refuse(codes.Unavailable, reasonUnavailable, "look up event %q: %v", rep.EventId, err)
+	}
+	signed, verified, err := s.checkSignature(ctx, rep)
+	if err != nil {
+		return nil, err
+	}
+
+	recv := newReceiver(s.opts.Blobs, s.m, rep.Evidence)
+	defer recv.abort()
+	for {
+		msg, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		c := msg.GetChunk()
+		if c == nil {
+			return nil, refuse(codes.InvalidArgument, reasonUnexpectedMessage,
+				"after the report only evidence chunks may follow, got %s", describe(msg))
+		}
+		if err := recv.chunk(c); err != nil {
+			return nil, err
+		}
+	}
+	if err := recv.finish(); err != nil {
+		return nil, err
+	}
+
+	caseID, dup, err := s.opts.Cases.Record(ctx, toStore(rep, signed, verified))
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, refuse(codes.Unavailable, reasonUnavailable, "store report %q: %v", rep.EventId, err)
+	}
+	return &xiuhuav1.ReportViolationResponse{EventId: rep.EventId, CaseId: caseID, Duplicate: dup}, nil
+}
+
+// checkSignature verifies the report with the key the device sent in its
+// Hello. Without a known key the report is accepted unverified; the signed
+// bytes are kept either way so that it can be checked later.
+func (s *Service) checkSignature(ctx context.Context, rep *xiuhuav1.ViolationReport) ([]byte, bool, error) {
+	dev, err := s.opts.Store.GetDevice(ctx, rep.DeviceId)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, false, refuse(codes.Unavailable, reasonUnavailable, "look up device %q: %v", rep.DeviceId, err)
+	}
+	if dev == nil || len(dev.PublicKey) == 0 {
+		signed, err := SignedBytes(rep)
+		if err != nil {
+			return nil, false, refuse(codes.InvalidArgument, reasonInvalidReport, "%v", err)
+		}
+		return signed, false, nil
+	}
+	signed, err := Verify(dev.PublicKey, rep)
+	if err != nil {
+		return nil, false, refuse(codes.Unauthenticated, reasonBadSignature,
+			"report %q: signature check with the key of device %q failed: %v", rep.EventId, rep.DeviceId, err)
+	}
+	return signed, true, nil
+}
+
+// drain reads a duplicate's evidence to the end without storing it, so the
+// edge's stream completes normally. It stops a client that sends more than
+// the report declared.
+func drain(stream reportStream, rep *xiuhuav1.ViolationReport) error {
+	var declared, got int64
+	for _, f := range rep.Evidence {
+		declared += f.Size
+	}
+	for {
+		msg, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		got += int64(len(msg.GetChunk().GetData()))
+		if got > declared {
+			return refuse(codes.InvalidArgument, reasonOverflow,
+				"report %q: more evidence bytes than the %d declared", rep.EventId, declared)
+		}
+	}
+}
+
+func describe(m *xiuhuav1.ReportViolationRequest) string {
+	switch x := m.Msg.(type) {
+	case *xiuhuav1.ReportViolationRequest_Report:
+		return "a second report"
+	case *xiuhuav1.ReportViolationRequest_Chunk:
+		return "a chunk of " + strconv.Quote(x.Chunk.GetName())
+	default:
+		return "an empty message"
+	}
+}

@@ -1,0 +1,230 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/xiuhua/xiuhua/server/store"
+)
+
+// caseColumns selects a case and its thumbnail: of all the snapshot and
+// annotated files of its reports, an annotated one first, the newest report
+// first.
+const caseColumns = `c.id, c.status, c.violation_type, c.device_id, c.camera_id, c.zone_id, c.rule_id,
+	c.first_seen, c.last_seen, c.report_count, c.created_at, c.updated_at,
+	t.name, t.kind, t.content_type, t.size, t.sha256
+	FROM cases c
+	LEFT JOIN evidence t ON t.id = (
+		SELECT e.id FROM evidence e JOIN reports r ON r.id = e.report_id
+		WHERE r.case_id = c.id AND e.kind IN ('annotated', 'snapshot')
+		ORDER BY e.kind = 'annotated' DESC, r.id DESC, e.id
+		LIMIT 1)`
+
+type rowScanner interface{ Scan(dest ...any) error }
+
+func scanCase(row rowScanner) (store.Case, error) {
+	var (
+		c                             store.Case
+		first, last, created, updated string
+		tName, tKind, tType, tSHA     sql.NullString
+		tSize                         sql.NullInt64
+	)
+	if err := row.Scan(&c.ID, &c.Status, &c.ViolationType, &c.DeviceID, &c.CameraID, &c.ZoneID, &c.RuleID,
+		&first, &last, &c.ReportCount, &created, &updated,
+		&tName, &tKind, &tType, &tSize, &tSHA); err != nil {
+		return c, err
+	}
+	var err error
+	for _, f := range []struct {
+		dst *time.Time
+		src string
+	}{{&c.FirstSeen, first}, {&c.LastSeen, last}, {&c.CreatedAt, created}, {&c.UpdatedAt, updated}} {
+		if *f.dst, err = parseTime(f.src); err != nil {
+			return c, err
+		}
+	}
+	if tSHA.Valid {
+		c.Thumbnail = &store.Evidence{Name: tName.String, Kind: tKind.String, ContentType: tType.String, Size: tSize.Int64, SHA256: tSHA.String}
+	}
+	return c, nil
+}
+
+// ListCases implements store.Store. Cursors are the last id of the previous
+// page; ids grow with time, so "newest first" is "id descending".
+func (s *Store) ListCases(ctx context.Context, f store.CaseFilter) (store.CasePage, error) {
+	limit := min(max(f.Limit, 1), store.MaxLimit)
+	after := ""
+	if f.Cursor != "" {
+		b, err := base64.RawURLEncoding.DecodeString(f.Cursor)
+		if err != nil || len(b) == 0 || !validCaseID(string(b)) {
+			return store.CasePage{}, store.ErrBadCursor
+		}
+		after = string(b)
+	}
+	var (
+		where []string
+		args  []any
+	)
+	if f.Status != "" {
+		where = append(where, "c.status = ?")
+		args = append(args, f.Status)
+	}
+	if after != "" {
+		where = append(where, "c.id < ?")
+		args = append(args, after)
+	}
+	q := "SELECT " + caseColumns
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += " ORDER BY c.id DESC LIMIT ?"
+	args = append(args, limit+1)
+
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return store.CasePage{}, fmt.Errorf("sqlite: list cases: %w", err)
+	}
+	defer rows.Close()
+	var page store.CasePage
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			return store.CasePage{}, fmt.Errorf("sqlite: list cases: %w", err)
+		}
+		page.Cases = append(page.Cases, c)
+	}
+	if err := rows.Err(); err != nil {
+		return store.CasePage{}, fmt.Errorf("sqlite: list cases: %w", err)
+	}
+	if len(page.Cases) > limit {
+		page.Cases = page.Cases[:limit]
+		page.NextCursor = base64.RawURLEncoding.EncodeToString([]byte(page.Cases[limit-1].ID))
+	}
+	return page, nil
+}
+
+func validCaseID(id string) bool {
+	if len(id) != 26 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if !strings.ContainsRune(crockford, rune(id[i])) {
+			return false
+		}
+	}
+	return true
+}
+
+// GetCase implements store.Store.
+func (s *Store) GetCase(ctx context.Context, id string) (*store.CaseDetail, error) {
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: get case: %w", err)
+	}
+	defer tx.Rollback()
+
+	c, err := scanCase(tx.QueryRowContext(ctx, "SELECT "+caseColumns+" WHERE c.id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, store.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: get case %s: %w", id, err)
+	}
+	d := &store.CaseDetail{Case: c}
+
+	rows, err := tx.QueryContext(ctx, `SELECT id, event_id, case_id, device_id, camera_id, zone_id, rule_id, violation_type,
+		observed_at, started_at, dwell_seconds, detections, lat, lon,
+		model_name, model_version, model_sha256, frame_width, frame_height,
+		signature, signed, signature_verified, received_at
+		FROM reports WHERE case_id = ? ORDER BY id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: get case %s: %w", id, err)
+	}
+	defer rows.Close()
+	index := map[int64]int{}
+	for rows.Next() {
+		var (
+			r                  store.Report
+			rowID              int64
+			observed, received string
+			started            sql.NullString
+			detections         string
+			lat, lon           sql.NullFloat64
+		)
+		if err := rows.Scan(&rowID, &r.EventID, &r.CaseID, &r.DeviceID, &r.CameraID, &r.ZoneID, &r.RuleID, &r.ViolationType,
+			&observed, &started, &r.DwellSeconds, &detections, &lat, &lon,
+			&r.Model.Name, &r.Model.Version, &r.Model.SHA256, &r.FrameWidth, &r.FrameHeight,
+			&r.Signature, &r.Signed, &r.SignatureVerified, &received); err != nil {
+			return nil, fmt.Errorf("sqlite: get case %s: %w", id, err)
+		}
+		if r.ObservedAt, err = parseTime(observed); err != nil {
+			return nil, err
+		}
+		if r.ReceivedAt, err = parseTime(received); err != nil {
+			return nil, err
+		}
+		if started.Valid {
+			if r.StartedAt, err = parseTime(started.String); err != nil {
+				return nil, err
+			}
+		}
+		if err := json.Unmarshal([]byte(detections), &r.Detections); err != nil {
+			return nil, fmt.Errorf("sqlite: report %q: detections: %w", r.EventID, err)
+		}
+		if lat.Valid && lon.Valid {
+			r.Location = &store.GeoPoint{Lat: lat.Float64, Lon: lon.Float64}
+		}
+		index[rowID] = len(d.Reports)
+		d.Reports = append(d.Reports, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: get case %s: %w", id, err)
+	}
+	rows.Close()
+
+	rows, err = tx.QueryContext(ctx, `SELECT e.report_id, e.name, e.kind, e.content_type, e.size, e.sha256
+		FROM evidence e JOIN reports r ON r.id = e.report_id
+		WHERE r.case_id = ? ORDER BY e.report_id, e.id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: get case %s evidence: %w", id, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			reportID int64
+			e        store.Evidence
+		)
+		if err := rows.Scan(&reportID, &e.Name, &e.Kind, &e.ContentType, &e.Size, &e.SHA256); err != nil {
+			return nil, fmt.Errorf("sqlite: get case %s evidence: %w", id, err)
+		}
+		i, ok := index[reportID]
+		if !ok {
+			return nil, fmt.Errorf("sqlite: evidence of unknown report %d", reportID)
+		}
+		d.Reports[i].Evidence = append(d.Reports[i].Evidence, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: get case %s evidence: %w", id, err)
+	}
+	return d, nil
+}
+
+// GetEvidence implements store.Store.
+func (s *Store) GetEvidence(ctx context.Context, sha256 string) (*store.Evidence, error) {
+	var e store.Evidence
+	err := s.db.QueryRowContext(ctx, `SELECT name, kind, content_type, size, sha256 FROM evidence
+		WHERE sha256 = ? ORDER BY id LIMIT 1`, sha256).Scan(&e.Name, &e.Kind, &e.ContentType, &e.Size, &e.SHA256)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, store.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: get evidence %s: %w", sha256, err)
+	}
+	return &e, nil
+}

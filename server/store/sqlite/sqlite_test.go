@@ -1,0 +1,103 @@
+package sqlite
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/xiuhua/xiuhua/server/store"
+	"github.com/xiuhua/xiuhua/server/store/storetest"
+)
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store {
+		s, err := Open(context.Background(), filepath.Join(t.TempDir(), "xiuhua.db"))
+		require.NoError(t, err)
+		return s
+	})
+}
+
+func TestPragmas(t *testing.T) {
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "xiuhua.db"))
+	require.NoError(t, err)
+	defer s.Close()
+	for _, tc := range []struct{ pragma, want string }{
+		{"journal_mode", "wal"},
+		{"synchronous", "2"}, // FULL
+		{"foreign_keys", "1"},
+		{"busy_timeout", "10000"},
+	} {
+		t.Run(tc.pragma, func(t *testing.T) {
+			var got string
+			require.NoError(t, s.db.QueryRow("PRAGMA "+tc.pragma).Scan(&got))
+			require.Equal(t, tc.want, strings.ToLower(got))
+		})
+	}
+}
+
+func TestReopenKeepsDataAndSchema(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "xiuhua.db")
+	s, err := Open(ctx, path)
+	require.NoError(t, err)
+	id, _, err := s.SaveReport(ctx, storetest.Report("e1"), func(ctx context.Context, tx store.CaseTx, r *store.Report) (string, error) {
+		return tx.OpenCase(ctx, store.NewCase{Status: "pending_review", ViolationType: r.ViolationType, CameraID: r.CameraID})
+	})
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+
+	s, err = Open(ctx, path)
+	require.NoError(t, err)
+	defer s.Close()
+	got, err := s.ReportCase(ctx, "e1")
+	require.NoError(t, err)
+	require.Equal(t, id, got)
+	var versions []int
+	rows, err := s.db.Query(`SELECT version FROM schema_migrations ORDER BY version`)
+	require.NoError(t, err)
+	for rows.Next() {
+		var v int
+		require.NoError(t, rows.Scan(&v))
+		versions = append(versions, v)
+	}
+	require.NoError(t, rows.Err())
+	ms, err := loadMigrations()
+	require.NoError(t, err)
+	require.Len(t, versions, len(ms))
+	require.Equal(t, 1, versions[0])
+}
+
+func TestNewerSchemaRefused(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "xiuhua.db")
+	s, err := Open(ctx, path)
+	require.NoError(t, err)
+	_, err = s.db.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, '0999_future.sql', '')`)
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	_, err = Open(ctx, path)
+	require.ErrorContains(t, err, "database schema version 999 is newer than this server knows")
+}
+
+func TestCaseIDsIncrease(t *testing.T) {
+	g := newIDGen()
+	now := time.Now()
+	prev := ""
+	for i := range 1000 {
+		// Mostly the same millisecond, and once the clock steps back.
+		at := now
+		if i == 500 {
+			at = now.Add(-time.Hour)
+		}
+		id := g.next(at)
+		require.Len(t, id, 26)
+		require.True(t, validCaseID(id), id)
+		require.Greater(t, id, prev)
+		prev = id
+	}
+	require.Greater(t, g.next(now.Add(time.Second)), prev)
+}

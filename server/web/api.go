@@ -1,0 +1,195 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xiuhua/xiuhua/server/cases"
+	"github.com/xiuhua/xiuhua/server/store"
+)
+
+// CaseJSON is a case in the API.
+type CaseJSON struct {
+	ID            string        `json:"id"`
+	Status        string        `json:"status"`
+	ViolationType string        `json:"violation_type"`
+	DeviceID      string        `json:"device_id"`
+	CameraID      string        `json:"camera_id"`
+	ZoneID        string        `json:"zone_id"`
+	RuleID        string        `json:"rule_id"`
+	FirstSeen     time.Time     `json:"first_seen"`
+	LastSeen      time.Time     `json:"last_seen"`
+	ReportCount   int           `json:"report_count"`
+	CreatedAt     time.Time     `json:"created_at"`
+	UpdatedAt     time.Time     `json:"updated_at"`
+	Thumbnail     *EvidenceJSON `json:"thumbnail"`
+	URL           string        `json:"url"`
+}
+
+// EvidenceJSON is an evidence file in the API; URL downloads it.
+type EvidenceJSON struct {
+	Name        string `json:"name"`
+	Kind        string `json:"kind"`
+	ContentType string `json:"content_type"`
+	Size        int64  `json:"size"`
+	SHA256      string `json:"sha256"`
+	URL         string `json:"url"`
+}
+
+// ReportJSON is a report in the API.
+type ReportJSON struct {
+	EventID           string            `json:"event_id"`
+	DeviceID          string            `json:"device_id"`
+	CameraID          string            `json:"camera_id"`
+	ZoneID            string            `json:"zone_id"`
+	RuleID            string            `json:"rule_id"`
+	ViolationType     string            `json:"violation_type"`
+	ObservedAt        time.Time         `json:"observed_at"`
+	StartedAt         *time.Time        `json:"started_at"`
+	DwellSeconds      float64           `json:"dwell_seconds"`
+	Detections        []store.Detection `json:"detections"`
+	Location          *LocationJSON     `json:"location"`
+	Model             ModelJSON         `json:"model"`
+	FrameWidth        int               `json:"frame_width"`
+	FrameHeight       int               `json:"frame_height"`
+	SignatureVerified bool              `json:"signature_verified"`
+	ReceivedAt        time.Time         `json:"received_at"`
+	Evidence          []EvidenceJSON    `json:"evidence"`
+}
+
+// LocationJSON is a WGS-84 position.
+type LocationJSON struct {
+	Lat float64 `json:"lat"`
+	Lon float64 `json:"lon"`
+}
+
+// ModelJSON names the model that made the detections.
+type ModelJSON struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	SHA256  string `json:"sha256"`
+}
+
+// CaseListJSON is the answer of GET /api/v1/cases.
+type CaseListJSON struct {
+	Cases      []CaseJSON `json:"cases"`
+	NextCursor string     `json:"next_cursor,omitempty"`
+}
+
+// CaseDetailJSON is the answer of GET /api/v1/cases/{id}.
+type CaseDetailJSON struct {
+	Case    CaseJSON     `json:"case"`
+	Reports []ReportJSON `json:"reports"`
+}
+
+func evidenceURL(sha string) string { return "/evidence/" + sha }
+
+func toEvidenceJSON(e store.Evidence) EvidenceJSON {
+	return EvidenceJSON{Name: e.Name, Kind: e.Kind, ContentType: e.ContentType, Size: e.Size, SHA256: e.SHA256, URL: evidenceURL(e.SHA256)}
+}
+
+func toCaseJSON(c store.Case) CaseJSON {
+	out := CaseJSON{
+		ID: c.ID, Status: c.Status, ViolationType: c.ViolationType, DeviceID: c.DeviceID,
+		CameraID: c.CameraID, ZoneID: c.ZoneID, RuleID: c.RuleID,
+		FirstSeen: c.FirstSeen, LastSeen: c.LastSeen, ReportCount: c.ReportCount,
+		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
+		URL: "/api/v1/cases/" + url.PathEscape(c.ID),
+	}
+	if c.Thumbnail != nil {
+		t := toEvidenceJSON(*c.Thumbnail)
+		out.Thumbnail = &t
+	}
+	return out
+}
+
+func toReportJSON(r store.Report) ReportJSON {
+	out := ReportJSON{
+		EventID: r.EventID, DeviceID: r.DeviceID, CameraID: r.CameraID, ZoneID: r.ZoneID, RuleID: r.RuleID,
+		ViolationType: r.ViolationType, ObservedAt: r.ObservedAt, DwellSeconds: r.DwellSeconds,
+		Detections:        r.Detections,
+		Model:             ModelJSON{Name: r.Model.Name, Version: r.Model.Version, SHA256: r.Model.SHA256},
+		FrameWidth:        r.FrameWidth,
+		FrameHeight:       r.FrameHeight,
+		SignatureVerified: r.SignatureVerified,
+		ReceivedAt:        r.ReceivedAt,
+		Evidence:          []EvidenceJSON{},
+	}
+	if out.Detections == nil {
+		out.Detections = []store.Detection{}
+	}
+	if !r.StartedAt.IsZero() {
+		t := r.StartedAt
+		out.StartedAt = &t
+	}
+	if r.Location != nil {
+		out.Location = &LocationJSON{Lat: r.Location.Lat, Lon: r.Location.Lon}
+	}
+	for _, e := range r.Evidence {
+		out.Evidence = append(out.Evidence, toEvidenceJSON(e))
+	}
+	return out
+}
+
+// caseFilter reads ?status=, ?limit= and ?cursor=.
+func caseFilter(q url.Values, defaultLimit int) (store.CaseFilter, error) {
+	f := store.CaseFilter{Status: q.Get("status"), Cursor: q.Get("cursor"), Limit: defaultLimit}
+	if f.Status != "" && !cases.KnownStatus(f.Status) {
+		return f, fmt.Errorf("status: invalid value %q: allowed: %s", f.Status, strings.Join(cases.Statuses, ", "))
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return f, fmt.Errorf("limit: invalid value %q: allowed: 1 to %d", v, MaxLimit)
+		}
+		f.Limit = min(n, MaxLimit)
+	}
+	return f, nil
+}
+
+func (s *server) listCases(w http.ResponseWriter, r *http.Request) {
+	f, err := caseFilter(r.URL.Query(), DefaultLimit)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	page, err := s.opts.Store.ListCases(r.Context(), f)
+	if errors.Is(err, store.ErrBadCursor) {
+		writeError(w, http.StatusBadRequest, "cursor: invalid value: use the next_cursor of a previous answer")
+		return
+	}
+	if err != nil {
+		s.log.Error("list cases", "err", err)
+		writeError(w, http.StatusInternalServerError, "internal error")
+		return
+	}
+	out := CaseListJSON{Cases: make([]CaseJSON, 0, len(page.Cases)), NextCursor: page.NextCursor}
+	for _, c := range page.Cases {
+		out.Cases = append(out.Cases, toCaseJSON(c))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *server) getCase(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	d, err := s.opts.Store.GetCase(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		writeError(w, http.StatusNotFound, fmt.Sprintf("case %q not found", id))
+		return
+	}
+	if err != nil {
+		s.log.Error("get case", "case_id", id, "err", err)
+		writeError(w, http.StatusInternalServerError, "internal error")
+		return
+	}
+	out := CaseDetailJSON{Case: toCaseJSON(d.Case), Reports: make([]ReportJSON, 0, len(d.Reports))}
+	for _, rep := range d.Reports {
+		out.Reports = append(out.Reports, toReportJSON(rep))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
