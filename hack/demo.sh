@@ -17,19 +17,24 @@ pids=()
 stop() {
   trap - INT TERM EXIT
   echo; echo "demo: stopping"
-  # The edge first, so that it stops reporting before the server goes away.
-  for ((i=${#pids[@]}-1; i>=0; i--)); do kill -TERM "${pids[i]}" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  # One at a time, edge first: it finishes the report it is sending before
+  # the server goes away, and the server before its camera.
+  for ((i=${#pids[@]}-1; i>=0; i--)); do
+    kill -TERM "${pids[i]}" 2>/dev/null || true
+    wait "${pids[i]}" 2>/dev/null || true
+  done
   echo "demo: stopped"
 }
 trap stop INT TERM EXIT
 
-bin/camsim -listen 127.0.0.1:8554 -stream "cam1=$testdata/media/vtest.avi" &
+# Each child runs in its own session so that Ctrl-C reaches only this script,
+# which then stops them in order.
+setsid bin/camsim -listen 127.0.0.1:8554 -stream "cam1=$testdata/media/vtest.avi" &
 pids+=($!)
-bin/server -config hack/demo/server.yaml &
+setsid bin/server -config hack/demo/server.yaml &
 pids+=($!)
 for _ in $(seq 100); do curl -fs http://127.0.0.1:8080/healthz >/dev/null 2>&1 && break; sleep 0.2; done
-bin/edge -config hack/demo/edge.yaml &
+setsid bin/edge -config hack/demo/edge.yaml &
 pids+=($!)
 
 cat <<MSG

@@ -65,7 +65,7 @@ func Run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 	chains := make([]*pipeline.Camera, len(cfg.Cameras))
 	for i, c := range cfg.Cameras {
 		ids[i] = c.ID
-		cams[i] = ingest.NewCamera(ingestConfig(c), logger.With("component", "ingest", "camera", c.ID), ingestMetrics)
+		cams[i] = ingest.NewCamera(ingestConfig(c), logger, ingestMetrics)
 		chains[i] = newChain(cfg, c, cams[i], shared, ob, logger, pipeMetrics)
 	}
 

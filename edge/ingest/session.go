@@ -51,7 +51,10 @@ type session struct {
 	dec     videoDecoder
 	rtpDec  *rtph264.Decoder
 	waitKey bool // drop access units until the first random access one
-	sample  *sampler
+	// sdpParams are the SPS and PPS from the SDP, put before the first
+	// keyframe for cameras that never send them in band.
+	sdpParams [][]byte
+	sample    *sampler
 
 	lastPicture atomic.Int64 // unix ns of the last decoded picture, or of PLAY
 	decodedAny  atomic.Bool
@@ -128,11 +131,11 @@ func (s *session) open(ctx context.Context) error {
 		return err
 	}
 	s.dec = dec
-	// Many cameras send SPS and PPS only in the SDP, never in band.
+	// Many cameras send SPS and PPS only in the SDP, never in band. libav
+	// refuses a packet of parameter sets alone, so they are put in front of
+	// the first keyframe instead (see onPacket).
 	if sps, pps := forma.SafeParams(); sps != nil && pps != nil {
-		if _, err := s.dec.Decode([][]byte{sps, pps}); err != nil {
-			s.cam.warnDecode("bad SPS/PPS in SDP", err)
-		}
+		s.sdpParams = [][]byte{sps, pps}
 	}
 	if _, err := s.client.Setup(desc.BaseURL, media, 0, 0); err != nil {
 		return fmt.Errorf("setup: %w", err)
@@ -200,6 +203,9 @@ func (s *session) onPacket(pkt *rtp.Packet) {
 			return
 		}
 		s.waitKey = false
+		if s.sdpParams != nil && !hasSPS(au) {
+			au = append(append([][]byte{}, s.sdpParams...), au...)
+		}
 	}
 
 	ok, err := s.dec.Decode(au)
@@ -257,4 +263,15 @@ func listFormats(desc *description.Session) string {
 		return "none"
 	}
 	return strings.Join(names, ", ")
+}
+
+// hasSPS reports whether an access unit carries its own sequence parameter
+// set.
+func hasSPS(au [][]byte) bool {
+	for _, nalu := range au {
+		if len(nalu) > 0 && h264.NALUType(nalu[0]&0x1f) == h264.NALUTypeSPS {
+			return true
+		}
+	}
+	return false
 }

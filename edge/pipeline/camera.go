@@ -65,7 +65,7 @@ func (c *Camera) process(f ingest.Frame) {
 	if err != nil {
 		// A bad frame or a runtime hiccup must not stop the camera.
 		c.Metrics.detectErrors.WithLabelValues(id).Inc()
-		c.Log.Warn("detect failed", "camera", id, "err", err)
+		c.Log.Warn("detect failed", "err", err)
 		return
 	}
 	c.Metrics.framesDetected.WithLabelValues(id).Inc()
@@ -81,7 +81,7 @@ func (c *Camera) raise(f ingest.Frame, v rules.Violation, w, h int) {
 	raw, annotated, err := evidence.Snapshots(f.Image, id, v)
 	if err != nil {
 		c.Metrics.violationErrors.WithLabelValues(id).Inc()
-		c.Log.Error("build evidence", "camera", id, "rule", v.Rule.ID, "err", err)
+		c.Log.Error("build evidence", "rule", v.Rule.ID, "err", err)
 		return
 	}
 	rep := evidence.Report(c.Source, v, w, h)
@@ -93,10 +93,10 @@ func (c *Camera) raise(f ingest.Frame, v rules.Violation, w, h int) {
 		// The outbox is the durability promise; failing to write it is the
 		// one loss the box cannot hide, so it is an error, loudly.
 		c.Metrics.violationErrors.WithLabelValues(id).Inc()
-		c.Log.Error("store violation in outbox", "camera", id, "event", rep.EventId, "err", err)
+		c.Log.Error("store violation in outbox", "event", rep.EventId, "err", err)
 		return
 	}
 	c.Metrics.violations.WithLabelValues(id, v.Rule.Type).Inc()
-	c.Log.Info("violation", "camera", id, "event", rep.EventId, "type", v.Rule.Type, "zone", v.Zone.ID,
+	c.Log.Info("violation", "event", rep.EventId, "type", v.Rule.Type, "zone", v.Zone.ID,
 		"track", v.Track.ID, "dwell", v.Dwell().Round(time.Second))
 }

@@ -59,6 +59,9 @@ func serve(ctx context.Context, o *options, log *slog.Logger) error {
 	for _, st := range o.streams {
 		log.Info("preparing", "stream", st.Name, "file", st.File)
 		ts, err := sim.Transcode(ctx, st.File, o.cacheDir)
+		if ctx.Err() != nil {
+			return nil // interrupted while transcoding: a clean stop
+		}
 		if err != nil {
 			return fmt.Errorf("stream %q: %w", st.Name, err)
 		}

@@ -22,8 +22,12 @@ type reportStream = grpc.ClientStreamingServer[xiuhuav1.ReportViolationRequest, 
 // documentation for what it answers.
 func (s *Service) ReportViolation(stream reportStream) error {
 	s.m.received.Inc()
-	log := s.log
-	resp, err := s.receiveReport(stream.Context(), stream, &log)
+	rep, err := firstReport(stream)
+	if err != nil {
+		return s.refused(s.log, err)
+	}
+	log := s.log.With("event_id", rep.EventId, "device_id", rep.DeviceId, "camera_id", rep.CameraId)
+	resp, err := s.receiveReport(stream.Context(), stream, rep)
 	if err != nil {
 		return s.refused(log, err)
 	}
@@ -32,9 +36,26 @@ func (s *Service) ReportViolation(stream reportStream) error {
 		log.Info("duplicate report", "case_id", resp.CaseId)
 	} else {
 		s.m.stored.Inc()
-		log.Info("report stored", "case_id", resp.CaseId)
+		log.Info("report stored", "case_id", resp.CaseId, "evidence", len(rep.Evidence))
 	}
 	return stream.SendAndClose(resp)
+}
+
+// firstReport reads the report that must open the stream.
+func firstReport(stream reportStream) (*xiuhuav1.ViolationReport, error) {
+	first, err := stream.Recv()
+	if errors.Is(err, io.EOF) {
+		return nil, refuse(codes.InvalidArgument, reasonUnexpectedMessage, "empty stream: the first message must be the report")
+	}
+	if err != nil {
+		return nil, err
+	}
+	rep := first.GetReport()
+	if rep == nil {
+		return nil, refuse(codes.InvalidArgument, reasonUnexpectedMessage,
+			"the first message must be the report, got %s", describe(first))
+	}
+	return rep, nil
 }
 
 // refused counts and logs a refusal and returns the error for gRPC.
@@ -58,20 +79,8 @@ func (s *Service) refused(log *slog.Logger, err error) error {
 	return r
 }
 
-func (s *Service) receiveReport(ctx context.Context, stream reportStream, log **slog.Logger) (*xiuhuav1.ReportViolationResponse, error) {
-	first, err := stream.Recv()
-	if errors.Is(err, io.EOF) {
-		return nil, refuse(codes.InvalidArgument, reasonUnexpectedMessage, "empty stream: the first message must be the report")
-	}
-	if err != nil {
-		return nil, err
-	}
-	rep := first.GetReport()
-	if rep == nil {
-		return nil, refuse(codes.InvalidArgument, reasonUnexpectedMessage,
-			"the first message must be the report, got %s", describe(first))
-	}
-	*log = (*log).With("event_id", rep.EventId, "device_id", rep.DeviceId, "camera_id", rep.CameraId)
+// receiveReport checks the report, receives its evidence and stores it.
+func (s *Service) receiveReport(ctx context.Context, stream reportStream, rep *xiuhuav1.ViolationReport) (*xiuhuav1.ReportViolationResponse, error) {
 	if err := validateReport(rep); err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"google.golang.org/grpc/codes"
@@ -226,4 +227,24 @@ func TestRefusals(t *testing.T) {
 			e.requireNothingStored(t, "ev-bad")
 		})
 	}
+}
+
+// TestClientGoesAway: an edge that drops the stream midway leaves nothing
+// behind, not even a temporary file.
+func TestClientGoesAway(t *testing.T) {
+	e := newEnv(t)
+	snap := snapshot(50_000)
+	ctx, cancel := context.WithCancel(context.Background())
+	stream, err := e.client.ReportViolation(ctx)
+	require.NoError(t, err)
+	msgs := fullStream(newReport("ev-gone", snap), snap)
+	for _, m := range msgs[:3] {
+		require.NoError(t, stream.Send(m))
+	}
+	require.Eventually(t, func() bool { return e.counter(t, "xiuhua_evidence_bytes_total") == 8192 }, 5*time.Second, 5*time.Millisecond)
+	cancel()
+	require.Eventually(t, func() bool {
+		return e.counter(t, "xiuhua_reports_refused_total", "reason", reasonAborted) == 1
+	}, 5*time.Second, 5*time.Millisecond)
+	e.requireNothingStored(t, "ev-gone")
 }

@@ -17,6 +17,10 @@
 //   - Unavailable: the server could not store it now (database or disk);
 //     retry later.
 //
+// A report whose event id is already stored is drained and answered with
+// duplicate=true and the existing case, before its signature is checked: it
+// stores nothing, and a box whose key changed must still clear its outbox.
+//
 // On any refusal nothing is stored in the database. Evidence blobs already
 // written stay in the blob store: they are content-addressed, so they are
 // harmless and a resend finds them in place.

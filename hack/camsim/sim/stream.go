@@ -51,12 +51,17 @@ func newFileStream(srv *gortsplib.Server, name, path string, log *slog.Logger) (
 
 // clock maps stream time (90 kHz ticks since the start) to wall time.
 type clock struct {
-	start time.Time
+	start time.Time // wall time of tick 0; set by the first wait
 }
 
 // wait sleeps until stream time ticks is due, or returns ctx's error.
 func (c *clock) wait(ctx context.Context, ticks int64) error {
-	due := c.start.Add(time.Duration(ticks) * time.Second / clockRate)
+	if c.start.IsZero() {
+		// Anchor on the first access unit, not on when the file was
+		// opened, so opening it does not put the stream behind schedule.
+		c.start = time.Now().Add(-ticksToDuration(ticks))
+	}
+	due := c.start.Add(ticksToDuration(ticks))
 	d := time.Until(due)
 	if d < -maxLag {
 		c.start = c.start.Add(-d)
@@ -87,7 +92,7 @@ func (fs *fileStream) run(ctx context.Context) error {
 	rand.Read(b[:])
 	// A random initial timestamp, as RFC 3550 asks.
 	rtpBase := binary.BigEndian.Uint32(b[:])
-	clk := &clock{start: time.Now()}
+	clk := &clock{}
 	var offset int64
 	for pass := 0; ; pass++ {
 		length, err := fs.playOnce(ctx, enc, clk, offset, rtpBase)
@@ -143,3 +148,7 @@ func (fs *fileStream) playOnce(ctx context.Context, enc *rtph264.Encoder, clk *c
 }
 
 func (fs *fileStream) close() { fs.stream.Close() }
+
+func ticksToDuration(ticks int64) time.Duration {
+	return time.Duration(ticks) * time.Second / clockRate
+}

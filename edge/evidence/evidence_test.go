@@ -1,0 +1,80 @@
+package evidence
+
+import (
+	"bytes"
+	"image/jpeg"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"gocv.io/x/gocv"
+
+	"github.com/xiuhua/xiuhua/edge/detect"
+	"github.com/xiuhua/xiuhua/edge/rules"
+	"github.com/xiuhua/xiuhua/edge/track"
+	"github.com/xiuhua/xiuhua/internal/testdata"
+)
+
+func violation() rules.Violation {
+	at := time.Date(2026, 11, 23, 8, 0, 30, 0, time.UTC)
+	return rules.Violation{
+		Zone:  rules.Zone{ID: "plaza", Polygon: []rules.Point{{X: 0.1, Y: 0.1}, {X: 0.9, Y: 0.1}, {X: 0.9, Y: 0.9}}},
+		Rule:  rules.Rule{ID: "linger", Type: "demo_linger"},
+		Track: track.Track{ID: 7, Class: "person", Score: 0.8, Box: detect.Box{X1: 100, Y1: 80, X2: 180, Y2: 300}},
+		Since: at.Add(-30 * time.Second),
+		At:    at,
+	}
+}
+
+func TestSnapshotsKeepRawFrameAndAnnotateCopy(t *testing.T) {
+	frame := gocv.IMRead(testdata.Path(t, "images", "000000000785.jpg"), gocv.IMReadColor)
+	require.False(t, frame.Empty())
+	defer frame.Close()
+	before := frame.Clone()
+	defer before.Close()
+
+	raw, annotated, err := Snapshots(frame, "cam1", violation())
+	require.NoError(t, err)
+
+	for name, b := range map[string][]byte{"raw": raw, "annotated": annotated} {
+		img, err := jpeg.Decode(bytes.NewReader(b))
+		require.NoError(t, err, name)
+		require.Equal(t, frame.Cols(), img.Bounds().Dx(), name)
+		require.Equal(t, frame.Rows(), img.Bounds().Dy(), name)
+	}
+	require.NotEqual(t, raw, annotated, "the annotated copy shows nothing")
+
+	diff := gocv.NewMat()
+	defer diff.Close()
+	gocv.AbsDiff(frame, before, &diff)
+	require.Zero(t, gocv.CountNonZero(diff.Reshape(1, 0)), "Snapshots drew on the caller's frame")
+
+	// The box is drawn in red where the object is; the raw frame is not.
+	ann, err := gocv.IMDecode(annotated, gocv.IMReadColor)
+	require.NoError(t, err)
+	defer ann.Close()
+	px := ann.GetVecbAt(200, 100) // on the box's left edge
+	require.Greater(t, int(px[2]), 150, "no red box edge at the object: BGR %v", px)
+}
+
+func TestSnapshotsRefuseEmptyFrame(t *testing.T) {
+	m := gocv.NewMat()
+	defer m.Close()
+	_, _, err := Snapshots(m, "cam1", violation())
+	require.ErrorContains(t, err, "empty frame")
+}
+
+func TestReport(t *testing.T) {
+	src := Source{DeviceID: "edge-1", CameraID: "cam1", Model: detect.ModelInfo{Name: "yolox-nano", Version: "0.1.1", SHA256: "abc"}}
+	v := violation()
+	r := Report(src, v, 768, 576)
+	require.True(t, strings.HasPrefix(r.EventId, "edge-1_cam1_"), r.EventId)
+	require.NotEqual(t, r.EventId, Report(src, v, 768, 576).EventId, "event ids must be unique")
+	require.Equal(t, 30.0, r.DwellSeconds)
+	require.Equal(t, "demo_linger", r.ViolationType)
+	require.Equal(t, v.At, r.ObservedAt.AsTime())
+	require.Equal(t, float32(80), r.Detections[0].Box.Width)
+	require.Equal(t, uint64(7), r.Detections[0].TrackId)
+	require.Equal(t, "yolox-nano", r.Model.Name)
+}
