@@ -1,10 +1,6 @@
 // Package identity holds an edge box's Ed25519 key and signs violation
-// reports with it.
-//
-// The signed message is the report in deterministic protobuf encoding with
-// its signature field empty (see SignedBytes). The server checks a report with
-// Verify, or with the same three lines of its own: clone, clear Signature,
-// proto.MarshalOptions{Deterministic: true}.Marshal, ed25519.Verify.
+// reports with it; internal/reportsig says what the signature covers, for
+// the edge and the server alike.
 package identity
 
 import (
@@ -18,8 +14,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"google.golang.org/protobuf/proto"
-
+	"github.com/xiuhua/xiuhua/internal/reportsig"
 	xiuhuav1 "github.com/xiuhua/xiuhua/proto/xiuhua/v1"
 )
 
@@ -62,36 +57,7 @@ func (id *Identity) PublicKey() ed25519.PublicKey {
 // Sign sets report.Signature. Sign the report last: any later change to it
 // breaks the signature.
 func (id *Identity) Sign(report *xiuhuav1.ViolationReport) error {
-	msg, err := SignedBytes(report)
-	if err != nil {
-		return err
-	}
-	report.Signature = ed25519.Sign(id.priv, msg)
-	return nil
-}
-
-// Verify reports whether report.Signature is pub's signature of report.
-func Verify(pub ed25519.PublicKey, report *xiuhuav1.ViolationReport) bool {
-	if len(pub) != ed25519.PublicKeySize || len(report.GetSignature()) != ed25519.SignatureSize {
-		return false
-	}
-	msg, err := SignedBytes(report)
-	if err != nil {
-		return false
-	}
-	return ed25519.Verify(pub, msg, report.GetSignature())
-}
-
-// SignedBytes is the message that is signed: report with Signature empty, in
-// deterministic protobuf encoding. report itself is not changed.
-func SignedBytes(report *xiuhuav1.ViolationReport) ([]byte, error) {
-	c := proto.Clone(report).(*xiuhuav1.ViolationReport)
-	c.Signature = nil
-	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(c)
-	if err != nil {
-		return nil, fmt.Errorf("encode report for signing: %w", err)
-	}
-	return b, nil
+	return reportsig.Sign(id.priv, report)
 }
 
 func load(path string) (*Identity, error) {

@@ -22,6 +22,7 @@ import (
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/keepalive"
 
+	"github.com/xiuhua/xiuhua/internal/logging"
 	"github.com/xiuhua/xiuhua/server/blob"
 	"github.com/xiuhua/xiuhua/server/cases"
 	"github.com/xiuhua/xiuhua/server/config"
@@ -283,15 +284,12 @@ func pageURL(addr string) string {
 	return "http://" + net.JoinHostPort(host, port) + "/"
 }
 
-// NewLogger returns the slog logger cfg asks for, writing to w.
+// NewLogger returns the slog logger cfg asks for, writing to w. cfg has
+// been validated, so the level and format are known names.
 func NewLogger(cfg config.Log, w io.Writer) *slog.Logger {
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(cfg.Level)); err != nil {
-		level = slog.LevelInfo
+	l, err := logging.New(w, cfg.Level, cfg.Format)
+	if err != nil {
+		return slog.New(slog.NewTextHandler(w, nil))
 	}
-	opts := &slog.HandlerOptions{Level: level}
-	if cfg.Format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
-	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return l
 }

@@ -39,9 +39,9 @@ import (
 
 	"github.com/xiuhua/xiuhua/internal/conf"
 	"github.com/xiuhua/xiuhua/server/config"
-	"github.com/xiuhua/xiuhua/server/ingest"
 	"github.com/xiuhua/xiuhua/server/web"
 
+	"github.com/xiuhua/xiuhua/internal/reportsig"
 	xiuhuav1 "github.com/xiuhua/xiuhua/proto/xiuhua/v1"
 )
 
@@ -142,7 +142,7 @@ func sendReport(t *testing.T, client xiuhuav1.EdgeServiceClient, key ed25519.Pri
 		rep.Evidence = append(rep.Evidence, &xiuhuav1.EvidenceFile{Name: f.name, Kind: f.kind, ContentType: "image/jpeg",
 			Size: int64(len(f.data)), Sha256: hexSum(f.data)})
 	}
-	require.NoError(t, ingest.Sign(key, rep))
+	require.NoError(t, reportsig.Sign(key, rep))
 	stream, err := client.ReportViolation(ctx)
 	if err != nil {
 		return nil, err

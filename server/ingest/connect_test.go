@@ -14,6 +14,7 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/xiuhua/xiuhua/internal/reportsig"
 	xiuhuav1 "github.com/xiuhua/xiuhua/proto/xiuhua/v1"
 )
 
@@ -187,7 +188,7 @@ func TestSignature(t *testing.T) {
 	snap := snapshot(5000)
 	signed := func(eventID string, key ed25519.PrivateKey) *xiuhuav1.ViolationReport {
 		r := newReport(eventID, snap)
-		require.NoError(t, Sign(key, r))
+		require.NoError(t, reportsig.Sign(key, r))
 		return r
 	}
 
@@ -231,26 +232,12 @@ func TestSignature(t *testing.T) {
 	// A device with no key on record: accepted, not verified.
 	r := signed("ev-unknown-device", priv)
 	r.DeviceId = "edge-02"
-	require.NoError(t, Sign(priv, r))
+	require.NoError(t, reportsig.Sign(priv, r))
 	resp, err = e.send(t, fullStream(r, snap))
 	require.NoError(t, err)
 	d, err = e.store.GetCase(ctx, resp.CaseId)
 	require.NoError(t, err)
 	require.False(t, d.Reports[0].SignatureVerified)
-}
-
-func TestVerify(t *testing.T) {
-	pub, priv, err := ed25519.GenerateKey(nil)
-	require.NoError(t, err)
-	r := newReport("ev", snapshot(10))
-	require.NoError(t, Sign(priv, r))
-	_, err = Verify(pub, r)
-	require.NoError(t, err)
-	_, err = Verify(pub[:10], r)
-	require.ErrorContains(t, err, "public key has 10 bytes")
-	r.DwellSeconds++
-	_, err = Verify(pub, r)
-	require.ErrorIs(t, err, ErrBadSignature)
 }
 
 // TestDuplicateAfterKeyChange: a stored report resent after the device's key
@@ -264,7 +251,7 @@ func TestDuplicateAfterKeyChange(t *testing.T) {
 	require.NoError(t, err)
 	snap := snapshot(100)
 	r := newReport("ev-rotate", snap)
-	require.NoError(t, Sign(priv1, r))
+	require.NoError(t, reportsig.Sign(priv1, r))
 
 	c := e.connect(t, ctx, "edge-01", pub1)
 	first, err := e.send(t, fullStream(r, snap))

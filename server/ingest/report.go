@@ -13,6 +13,7 @@ import (
 
 	"github.com/xiuhua/xiuhua/server/store"
 
+	"github.com/xiuhua/xiuhua/internal/reportsig"
 	xiuhuav1 "github.com/xiuhua/xiuhua/proto/xiuhua/v1"
 )
 
@@ -147,13 +148,13 @@ func (s *Service) checkSignature(ctx context.Context, rep *xiuhuav1.ViolationRep
 		return nil, false, refuse(codes.Unavailable, reasonUnavailable, "look up device %q: %v", rep.DeviceId, err)
 	}
 	if dev == nil || len(dev.PublicKey) == 0 {
-		signed, err := SignedBytes(rep)
+		signed, err := reportsig.SignedBytes(rep)
 		if err != nil {
 			return nil, false, refuse(codes.InvalidArgument, reasonInvalidReport, "%v", err)
 		}
 		return signed, false, nil
 	}
-	signed, err := Verify(dev.PublicKey, rep)
+	signed, err := reportsig.Verify(dev.PublicKey, rep)
 	if err != nil {
 		return nil, false, refuse(codes.Unauthenticated, reasonBadSignature,
 			"report %q: signature check with the key of device %q failed: %v", rep.EventId, rep.DeviceId, err)

@@ -1,4 +1,12 @@
-package ingest
+// Package reportsig defines what an edge box's signature on a violation
+// report covers, in one place for the edge that signs and the server that
+// checks: the report in deterministic protobuf encoding with its signature
+// field empty, signed with Ed25519.
+//
+// Fields unknown to the reader are re-encoded after the known ones, so a
+// signature from a newer edge still verifies on an older server as long as
+// new ViolationReport fields take numbers above every existing one.
+package reportsig
 
 import (
 	"crypto/ed25519"
@@ -10,12 +18,11 @@ import (
 	xiuhuav1 "github.com/xiuhua/xiuhua/proto/xiuhua/v1"
 )
 
-// SignedBytes returns what a report's signature covers: the report in
-// deterministic protobuf encoding with the signature field empty.
-//
-// Fields this server does not know are re-encoded after the known ones, so
-// a signature from a newer edge still verifies as long as new fields take
-// numbers above every existing one.
+// ErrBadSignature means a signature did not verify.
+var ErrBadSignature = errors.New("signature does not verify")
+
+// SignedBytes returns the message a report's signature covers. r itself is
+// not changed.
 func SignedBytes(r *xiuhuav1.ViolationReport) ([]byte, error) {
 	c := proto.CloneOf(r)
 	c.Signature = nil
@@ -26,7 +33,7 @@ func SignedBytes(r *xiuhuav1.ViolationReport) ([]byte, error) {
 	return b, nil
 }
 
-// Sign sets r's signature; edges do the same, and tests use this.
+// Sign sets r.Signature. Sign last: any later change to r breaks it.
 func Sign(key ed25519.PrivateKey, r *xiuhuav1.ViolationReport) error {
 	b, err := SignedBytes(r)
 	if err != nil {
@@ -36,10 +43,8 @@ func Sign(key ed25519.PrivateKey, r *xiuhuav1.ViolationReport) error {
 	return nil
 }
 
-// ErrBadSignature means a signature did not verify.
-var ErrBadSignature = errors.New("signature does not verify")
-
-// Verify checks r's signature with key and returns the signed bytes.
+// Verify checks r's signature with key and returns the signed bytes, which
+// the server keeps so the report can be checked again later.
 func Verify(key ed25519.PublicKey, r *xiuhuav1.ViolationReport) ([]byte, error) {
 	if len(key) != ed25519.PublicKeySize {
 		return nil, fmt.Errorf("public key has %d bytes, want %d", len(key), ed25519.PublicKeySize)
