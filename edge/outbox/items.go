@@ -13,6 +13,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/xiuhua/xiuhua/internal/durable"
 	xiuhuav1 "github.com/xiuhua/xiuhua/proto/xiuhua/v1"
 )
 
@@ -147,7 +148,7 @@ func (o *Outbox) ack(id string) (string, error) {
 	}
 	o.remove(e)
 	o.metrics.sent.Inc()
-	if err := syncDir(o.queueDir); err != nil {
+	if err := durable.SyncDir(o.queueDir); err != nil {
 		// After a crash the item may be back and is sent again; the
 		// server stores it once.
 		return trash, fmt.Errorf("outbox ack %s: %w", id, err)
@@ -187,7 +188,7 @@ func (o *Outbox) moveToDead(id, dir, reason string, attempts int) error {
 	if err := writeFile(filepath.Join(dir, reasonFile), []byte(text)); err != nil {
 		return err
 	}
-	if err := syncDir(dir); err != nil {
+	if err := durable.SyncDir(dir); err != nil {
 		return err
 	}
 	dst := filepath.Join(o.deadDir, id)
@@ -201,10 +202,10 @@ func (o *Outbox) moveToDead(id, dir, reason string, attempts int) error {
 		return err
 	}
 	o.dead++
-	if err := syncDir(o.deadDir); err != nil {
+	if err := durable.SyncDir(o.deadDir); err != nil {
 		return err
 	}
-	return syncDir(o.queueDir)
+	return durable.SyncDir(o.queueDir)
 }
 
 // Requeue moves dead/<id>/ back into the queue, for an operator who fixed
@@ -242,10 +243,10 @@ func (o *Outbox) Requeue(id string) error {
 	case o.notify <- struct{}{}:
 	default:
 	}
-	if err := syncDir(o.queueDir); err != nil {
+	if err := durable.SyncDir(o.queueDir); err != nil {
 		return fmt.Errorf("outbox requeue %s: %w", id, err)
 	}
-	return syncDir(o.deadDir)
+	return durable.SyncDir(o.deadDir)
 }
 
 func (o *Outbox) itemDir(id string) (string, error) {

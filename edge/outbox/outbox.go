@@ -35,6 +35,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/xiuhua/xiuhua/internal/durable"
 	xiuhuav1 "github.com/xiuhua/xiuhua/proto/xiuhua/v1"
 )
 
@@ -185,7 +186,7 @@ func (o *Outbox) load() error {
 		}
 	}
 	if len(left) > 0 {
-		if err := syncDir(o.tmpDir); err != nil {
+		if err := durable.SyncDir(o.tmpDir); err != nil {
 			return err
 		}
 		o.logger.Info("outbox removed unfinished items", "count", len(left))

@@ -11,6 +11,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/xiuhua/xiuhua/internal/durable"
 	xiuhuav1 "github.com/xiuhua/xiuhua/proto/xiuhua/v1"
 )
 
@@ -105,7 +106,7 @@ func (o *Outbox) Put(report *xiuhuav1.ViolationReport, files []File) error {
 	if err := writeFileSync(filepath.Join(tmp, reportFile), data); err != nil {
 		return fmt.Errorf("outbox put %s: %w", id, err)
 	}
-	if err := syncDir(tmp); err != nil {
+	if err := durable.SyncDir(tmp); err != nil {
 		return fmt.Errorf("outbox put %s: %w", id, err)
 	}
 	fi, err := os.Stat(filepath.Join(tmp, reportFile))
@@ -135,7 +136,7 @@ func (o *Outbox) Put(report *xiuhuav1.ViolationReport, files []File) error {
 	case o.notify <- struct{}{}:
 	default:
 	}
-	if err := syncDir(o.queueDir); err != nil {
+	if err := durable.SyncDir(o.queueDir); err != nil {
 		// The item is queued and will be sent; only its survival of a
 		// crash in the next moments is in doubt.
 		return fmt.Errorf("outbox put %s: queued, but: %w", id, err)

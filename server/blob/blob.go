@@ -16,6 +16,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/xiuhua/xiuhua/internal/durable"
 )
 
 var (
@@ -204,7 +206,7 @@ func (w *Writer) Commit() (Ref, error) {
 		// it there may not have synced it yet, and our caller is about to
 		// acknowledge durability.
 		w.Abort()
-		if err := syncDir(shard); err != nil {
+		if err := durable.SyncDir(shard); err != nil {
 			return Ref{}, err
 		}
 		return ref, nil
@@ -228,7 +230,7 @@ func (w *Writer) Commit() (Ref, error) {
 	if err := os.Rename(tmp, dst); err != nil {
 		return fail(err)
 	}
-	if err := syncDir(shard); err != nil {
+	if err := durable.SyncDir(shard); err != nil {
 		return Ref{}, err
 	}
 	return ref, nil
@@ -243,17 +245,5 @@ func (s *Store) makeShard(shard string) error {
 	if err := os.Mkdir(shard, 0o750); err != nil && !errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("blob: %w", err)
 	}
-	return syncDir(s.dir)
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("blob: %w", err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("blob: sync %s: %w", dir, err)
-	}
-	return nil
+	return durable.SyncDir(s.dir)
 }
