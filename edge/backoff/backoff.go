@@ -43,8 +43,12 @@ func (b *Backoff) Attempt() int { return b.attempt }
 
 // Sleep waits for Next() or until ctx is done; it reports whether the full
 // delay passed.
-func (b *Backoff) Sleep(ctx context.Context) bool {
-	t := time.NewTimer(b.Next())
+func (b *Backoff) Sleep(ctx context.Context) bool { return Wait(ctx, b.Next()) }
+
+// Wait waits d or until ctx is done; it reports whether d passed. For
+// callers that log the delay before waiting it out.
+func Wait(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-ctx.Done():

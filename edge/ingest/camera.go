@@ -147,22 +147,10 @@ func (c *Camera) Run(ctx context.Context) {
 		} else {
 			c.log.Debug("camera failed, retrying", "err", err, "retry_in", delay)
 		}
-		if !sleep(ctx, delay) {
+		if !backoff.Wait(ctx, delay) {
 			return
 		}
 		c.reconnects.add(1)
-	}
-}
-
-// sleep waits d or until ctx is done; it reports whether d passed.
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
 	}
 }
 

@@ -20,7 +20,9 @@ import (
 // vtest.avi over RTSP, the edge watches it with the real YOLOX-Nano model
 // and a short linger rule, and the server files the case. It asserts that a
 // case arrives with a signed report and a JPEG snapshot that decodes to the
-// camera's frame size, then that every process stops cleanly on SIGTERM.
+// camera's frame size, while a second, broken camera on the same edge keeps
+// retrying without getting in the way; then that every process stops
+// cleanly on SIGTERM.
 func TestCameraToCase(t *testing.T) {
 	dir := t.TempDir()
 	rtspAddr, httpAddr, grpcAddr, edgeHTTP := freeAddr(t), freeAddr(t), freeAddr(t), freeAddr(t)
@@ -47,7 +49,13 @@ cameras:
         polygon: [[0, 0], [1, 0], [1, 1], [0, 1]]
         rules:
           - {id: linger, type: demo_linger, classes: [person], min_score: 0.4, dwell: 4s, gap_tolerance: 2s, cooldown: 10m}
-`, filepath.Join(dir, "edge"), grpcAddr, manifestPath(t), edgeHTTP, rtspAddr))
+  - id: broken
+    url: rtsp://%s/no-such-path
+    zones:
+      - id: all
+        polygon: [[0, 0], [1, 0], [1, 1], [0, 1]]
+        rules: [{id: linger, type: demo_linger, classes: [person], dwell: 4s}]
+`, filepath.Join(dir, "edge"), grpcAddr, manifestPath(t), edgeHTTP, rtspAddr, rtspAddr))
 	edge := start(t, dir, "edge", "-config", edgeCfg)
 
 	// vtest.avi has people crossing the plaza all the time; with a 4 s
@@ -92,8 +100,17 @@ cameras:
 		require.Equal(t, 576, img.Bounds().Dy())
 	}
 
+	// The broken camera is retrying, with its error, and did not stop cam1.
+	resp, err := http.Get("http://" + edgeHTTP + "/healthz")
+	require.NoError(t, err)
+	health, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.Contains(t, string(health), "cam1 streaming")
+	require.Contains(t, string(health), "broken retrying")
+	require.Contains(t, edge.output(), "camera failed, retrying")
+
 	// The case page shows it.
-	resp, err := http.Get(base + "/")
+	resp, err = http.Get(base + "/")
 	require.NoError(t, err)
 	page, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
