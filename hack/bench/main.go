@@ -1,0 +1,32 @@
+// Command bench runs the project's measurements and prints their numbers.
+// Each subcommand lives in its own file; none of them asserts timings.
+//
+//	go run ./hack/bench ingest       RTSP ingest: CPU per camera-second, full vs keyframe-only decode
+//	go run ./hack/bench ingest-load  server: reports/s and ack latency under many simulated edges
+package main
+
+import (
+	"fmt"
+	"os"
+	"sort"
+)
+
+// commands maps a subcommand to its entry point, which gets the remaining
+// arguments and returns the exit status.
+var commands = map[string]func(args []string) int{
+	"ingest":      runIngest,
+	"ingest-load": runIngestLoad,
+}
+
+func main() {
+	if len(os.Args) < 2 || commands[os.Args[1]] == nil {
+		names := make([]string, 0, len(commands))
+		for n := range commands {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		fmt.Fprintf(os.Stderr, "usage: bench COMMAND [flags]\ncommands: %v\n", names)
+		os.Exit(2)
+	}
+	os.Exit(commands[os.Args[1]](os.Args[2:]))
+}
