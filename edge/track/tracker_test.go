@@ -78,3 +78,74 @@ func TestIoU(t *testing.T) {
 		require.InDelta(t, tc.want, IoU(tc.a, tc.b), 1e-6)
 	}
 }
+
+func scored(d detect.Detection, s float32) detect.Detection { d.Score = s; return d }
+
+func TestWeakDetectionContinuesButNeverStartsATrack(t *testing.T) {
+	tr := New(3 * time.Second)
+	t0 := time.Unix(0, 0)
+	first := tr.Update(t0, []detect.Detection{person(100, 100)})
+	// Half hidden by a passer-by: the stall scores 0.2 but is the same stall.
+	again := tr.Update(t0.Add(time.Second), []detect.Detection{scored(person(101, 100), 0.2)})
+	require.Len(t, again, 1)
+	require.Equal(t, first[0].ID, again[0].ID)
+	// A weak detection alone elsewhere starts nothing.
+	require.Empty(t, tr.Update(t0.Add(2*time.Second), []detect.Detection{scored(person(400, 300), 0.2)}))
+}
+
+func TestLowDetectRateKeepsFastWalkerByMotion(t *testing.T) {
+	// 40 px wide person walking 60 px/s, looked at once a second: boxes of
+	// consecutive looks do not overlap at all.
+	tr := New(3 * time.Second)
+	t0 := time.Unix(0, 0)
+	var id uint64
+	for i := range 10 {
+		seen := tr.Update(t0.Add(time.Duration(i)*time.Second), []detect.Detection{person(float32(50+60*i), 200)})
+		require.Len(t, seen, 1)
+		if i == 0 {
+			id = seen[0].ID
+		}
+		require.Equal(t, id, seen[0].ID, "look %d: id switch", i)
+	}
+	require.Equal(t, 1, tr.Len())
+}
+
+func TestCrossingWalkersKeepTheirIDs(t *testing.T) {
+	// Two people walk towards each other on the same line and pass; the
+	// velocity estimate must keep them apart as their boxes overlap.
+	tr := New(3 * time.Second)
+	t0 := time.Unix(0, 0)
+	var left, right uint64
+	for i := range 12 {
+		now := t0.Add(time.Duration(i) * 500 * time.Millisecond)
+		a, b := person(float32(100+15*i), 200), person(float32(400-15*i), 205)
+		seen := tr.Update(now, []detect.Detection{a, b})
+		require.Len(t, seen, 2)
+		byX := map[uint64]float32{}
+		for _, s := range seen {
+			byX[s.ID] = s.Box.X1
+		}
+		if i == 0 {
+			for id, x := range byX {
+				if x < 200 {
+					left = id
+				} else {
+					right = id
+				}
+			}
+			continue
+		}
+		require.Equal(t, a.Box.X1, byX[left], "step %d: left walker's id moved", i)
+		require.Equal(t, b.Box.X1, byX[right], "step %d: right walker's id moved", i)
+	}
+}
+
+func TestTrackScoresSummarise(t *testing.T) {
+	tr := New(3 * time.Second)
+	t0 := time.Unix(0, 0)
+	tr.Update(t0, []detect.Detection{scored(person(100, 100), 0.6)})
+	seen := tr.Update(t0.Add(time.Second), []detect.Detection{scored(person(100, 100), 0.8)})
+	require.InDelta(t, 0.8, seen[0].BestScore, 1e-6)
+	require.InDelta(t, 0.7, seen[0].MeanScore, 1e-6)
+	require.Equal(t, 2, seen[0].Hits)
+}
