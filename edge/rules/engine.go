@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"math"
 	"time"
 
 	"github.com/xiuhua/xiuhua/edge/track"
@@ -14,12 +15,29 @@ type Rule struct {
 	Classes  []string
 	MinScore float32
 	Dwell    time.Duration
-	// GapTolerance is how long an object may go unseen (occluded, missed by
-	// the detector) and still keep the dwell it has built up. Without it a
-	// passer-by in front of a stall would restart the clock.
+	// MaxMotion, when above zero, makes the dwell a time standing still:
+	// an object whose anchor moves more than MaxMotion × its box height
+	// from where the stay began starts a new stay there. A stall stands
+	// still; a pedestrian crossing the pavement does not.
+	MaxMotion float64
+	// Inertia is how many observations in a row an object must be seen
+	// inside before it counts; the stay still starts at the first of them.
+	Inertia int
+	// GapTolerance is how long an object may go unseen — a passer-by in
+	// front of a stall, a cloud, dusk fooling the detector — and still
+	// keep the dwell it has built up, instead of starting the clock again.
 	GapTolerance time.Duration
-	// Cooldown is the least time between two alerts for the same object.
+	// Cooldown is the least time between two alerts of this rule in this
+	// zone, whichever object raises them: a stall that the tracker loses
+	// and finds again under a new id must not be reported twice.
 	Cooldown time.Duration
+	// Realert repeats the alert for an object still there after this long;
+	// zero alerts once per stay.
+	Realert time.Duration
+	// Allowed are the daily windows, in Location, when this is no
+	// violation (a licensed night market); nothing accumulates then.
+	Allowed  []Hours
+	Location *time.Location
 }
 
 func (r Rule) counts(class string, score float32) bool {
@@ -28,6 +46,18 @@ func (r Rule) counts(class string, score float32) bool {
 	}
 	for _, c := range r.Classes {
 		if c == class {
+			return true
+		}
+	}
+	return false
+}
+
+func (r Rule) allowedAt(t time.Time) bool {
+	if r.Location != nil {
+		t = t.In(r.Location)
+	}
+	for _, h := range r.Allowed {
+		if h.Contains(t) {
 			return true
 		}
 	}
@@ -60,34 +90,41 @@ type stayKey struct {
 
 type stay struct {
 	since, lastInside, lastAlert time.Time
+	streak                       int
+	refX, refY, refSize          float64 // anchor and box height where the stay began
 }
 
 // Engine evaluates the rules of one camera. Not safe for concurrent use.
 type Engine struct {
-	zones []ZoneRules
-	stays map[stayKey]*stay
+	zones     []ZoneRules
+	stays     map[stayKey]*stay
+	lastAlert map[[2]string]time.Time // by zone and rule, for Cooldown
 }
 
 // NewEngine returns an engine for the given zones.
 func NewEngine(zones []ZoneRules) *Engine {
-	return &Engine{zones: zones, stays: map[stayKey]*stay{}}
+	return &Engine{zones: zones, stays: map[stayKey]*stay{}, lastAlert: map[[2]string]time.Time{}}
 }
 
 // Observe takes the tracks seen in a w×h frame at now and returns the
 // violations that fired.
 func (e *Engine) Observe(now time.Time, w, h int, tracks []track.Track) []Violation {
 	var out []Violation
-	for _, tr := range tracks {
-		anchor := Anchor(tr.Box, w, h)
-		for _, zr := range e.zones {
-			if !zr.Zone.Contains(anchor) {
-				continue
-			}
-			for _, r := range zr.Rules {
+	for _, zr := range e.zones {
+		for _, r := range zr.Rules {
+			allowed := r.allowedAt(now)
+			for _, tr := range tracks {
 				if !r.counts(tr.Class, tr.Score) {
 					continue
 				}
-				if v, ok := e.step(now, zr.Zone, r, tr); ok {
+				k := stayKey{zr.Zone.ID, r.ID, tr.ID}
+				if allowed || !zr.Zone.Covers(tr.Box, w, h) {
+					// Seen outside (or in allowed hours): the object left;
+					// unlike a missed detection this ends the stay.
+					delete(e.stays, k)
+					continue
+				}
+				if v, ok := e.step(now, k, zr.Zone, r, tr); ok {
 					out = append(out, v)
 				}
 			}
@@ -97,36 +134,38 @@ func (e *Engine) Observe(now time.Time, w, h int, tracks []track.Track) []Violat
 	return out
 }
 
-func (e *Engine) step(now time.Time, z Zone, r Rule, tr track.Track) (Violation, bool) {
-	k := stayKey{z.ID, r.ID, tr.ID}
+func (e *Engine) step(now time.Time, k stayKey, z Zone, r Rule, tr track.Track) (Violation, bool) {
+	a := z.anchor(tr.Box)
+	ax, ay := a.X, a.Y
+	size := float64(tr.Box.Y2 - tr.Box.Y1)
 	s := e.stays[k]
-	if s == nil || now.Sub(s.lastInside) > r.GapTolerance {
-		// A new stay; an alert in an earlier stay still holds its cool-down.
-		var lastAlert time.Time
-		if s != nil {
-			lastAlert = s.lastAlert
-		}
-		s = &stay{since: now, lastAlert: lastAlert}
+	moved := s != nil && r.MaxMotion > 0 && math.Hypot(ax-s.refX, ay-s.refY) > r.MaxMotion*max(s.refSize, 1)
+	if s == nil || now.Sub(s.lastInside) > r.GapTolerance || moved {
+		s = &stay{since: now, refX: ax, refY: ay, refSize: size}
 		e.stays[k] = s
 	}
 	s.lastInside = now
-	if now.Sub(s.since) < r.Dwell {
+	s.streak++
+	if s.streak < r.Inertia || now.Sub(s.since) < r.Dwell {
 		return Violation{}, false
 	}
-	if !s.lastAlert.IsZero() && now.Sub(s.lastAlert) < r.Cooldown {
+	if !s.lastAlert.IsZero() && (r.Realert <= 0 || now.Sub(s.lastAlert) < r.Realert) {
+		return Violation{}, false
+	}
+	zk := [2]string{k.zone, k.rule}
+	if last, ok := e.lastAlert[zk]; ok && s.lastAlert.IsZero() && now.Sub(last) < r.Cooldown {
 		return Violation{}, false
 	}
 	s.lastAlert = now
+	e.lastAlert[zk] = now
 	return Violation{Zone: z, Rule: r, Track: tr, Since: s.since, At: now}, true
 }
 
-// forget drops stays that can no longer matter: past their gap tolerance
-// and their cool-down, so memory stays bounded on a busy street.
+// forget drops stays past their gap tolerance, so memory stays bounded on
+// a busy street.
 func (e *Engine) forget(now time.Time) {
 	for k, s := range e.stays {
-		r := e.rule(k.zone, k.rule)
-		keep := max(r.GapTolerance, r.Cooldown)
-		if now.Sub(s.lastInside) > keep {
+		if now.Sub(s.lastInside) > e.rule(k.zone, k.rule).GapTolerance {
 			delete(e.stays, k)
 		}
 	}
