@@ -49,7 +49,7 @@ func Run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 	}
 	defer ob.Close()
 
-	det, err := openModel(cfg)
+	det, err := openModel(&cfg)
 	if err != nil {
 		return err
 	}
@@ -129,12 +129,12 @@ func httpHandler(reg *prometheus.Registry, cams []*ingest.Camera, ids []string) 
 	return mux
 }
 
-func openModel(cfg config.Config) (detect.Detector, error) {
+func openModel(cfg *config.Config) (detect.Detector, error) {
 	m, err := detect.LoadManifest(cfg.Model.Manifest)
 	if err != nil {
 		return nil, fmt.Errorf("model manifest: %w", err)
 	}
-	if err := checkRuleClasses(cfg, m.Classes); err != nil {
+	if err := resolveRuleClasses(cfg, m.Classes); err != nil {
 		return nil, err
 	}
 	det, err := detect.Open(m, detect.Options{LibraryPath: cfg.Model.OnnxruntimeLibrary, IntraOpThreads: cfg.Model.Threads})

@@ -1,12 +1,9 @@
 package app
 
 import (
-	"fmt"
 	"log/slog"
 	"os"
 	"runtime/debug"
-	"slices"
-	"time"
 
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -20,28 +17,8 @@ import (
 	"github.com/xiuhua/xiuhua/edge/rules"
 	"github.com/xiuhua/xiuhua/edge/track"
 	"github.com/xiuhua/xiuhua/edge/uplink"
-	"github.com/xiuhua/xiuhua/internal/conf"
 	xiuhuav1 "github.com/xiuhua/xiuhua/proto/xiuhua/v1"
 )
-
-// checkRuleClasses fails when a rule counts a class the model cannot
-// produce: such a rule would silently never fire.
-func checkRuleClasses(cfg config.Config, classes []string) error {
-	var errs conf.Errors
-	for i, c := range cfg.Cameras {
-		for j, z := range c.Zones {
-			for k, r := range z.Rules {
-				for l, name := range r.Classes {
-					if !slices.Contains(classes, name) {
-						errs.Add(fmt.Sprintf("cameras[%d].zones[%d].rules[%d].classes[%d]", i, j, k, l), name,
-							fmt.Sprintf("a class of model %q (see its classes file)", cfg.Model.Manifest))
-					}
-				}
-			}
-		}
-	}
-	return errs.Err()
-}
 
 func ingestConfig(c config.Camera) ingest.Config {
 	return ingest.Config{
@@ -66,25 +43,7 @@ func uplinkConfig(cfg config.Config) uplink.Config {
 
 func newChain(cfg config.Config, c config.Camera, cam *ingest.Camera, det pipeline.Detector, ob *outbox.Outbox,
 	logger *slog.Logger, m *pipeline.Metrics) *pipeline.Camera {
-	var zones []rules.ZoneRules
-	// The tracker must keep an unseen object at least as long as any rule
-	// tolerates a gap, or the object would come back with a new id and
-	// start its dwell again.
-	maxGap := time.Second
-	for _, z := range c.Zones {
-		zr := rules.ZoneRules{Zone: rules.Zone{ID: z.ID}}
-		for _, p := range z.Polygon {
-			zr.Zone.Polygon = append(zr.Zone.Polygon, rules.Point{X: p[0], Y: p[1]})
-		}
-		for _, r := range z.Rules {
-			zr.Rules = append(zr.Rules, rules.Rule{
-				ID: r.ID, Type: r.Type, Classes: r.Classes, MinScore: float32(r.MinScore),
-				Dwell: r.Dwell.D(), GapTolerance: r.GapTolerance.D(), Cooldown: r.Cooldown.D(),
-			})
-			maxGap = max(maxGap, r.GapTolerance.D())
-		}
-		zones = append(zones, zr)
-	}
+	zones, maxGap := zoneRules(c, timezone(cfg))
 	return &pipeline.Camera{
 		Source: evidence.Source{
 			DeviceID: cfg.Device.ID,
@@ -94,11 +53,14 @@ func newChain(cfg config.Config, c config.Camera, cam *ingest.Camera, det pipeli
 		},
 		Frames:   cam.Frames(),
 		Detector: det,
-		Tracker:  track.New(maxGap),
-		Rules:    rules.NewEngine(zones),
-		Sink:     ob,
-		Log:      logger.With("component", "pipeline", "camera", c.ID),
-		Metrics:  m,
+		// The tracker must keep an unseen object at least as long as any
+		// rule tolerates a gap, or it would come back under a new id and
+		// start its dwell again.
+		Tracker: track.New(maxGap),
+		Rules:   rules.NewEngine(zones),
+		Sink:    ob,
+		Log:     logger.With("component", "pipeline", "camera", c.ID),
+		Metrics: m,
 	}
 }
 

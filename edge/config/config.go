@@ -22,6 +22,9 @@ type Device struct {
 	ID string `yaml:"id"`
 	// DataDir holds the outbox and the signing key; it must survive reboots.
 	DataDir string `yaml:"data_dir"`
+	// Timezone is the IANA zone that rules' allowed hours are read in, e.g.
+	// Asia/Shanghai; default Local (the box's own).
+	Timezone string `yaml:"timezone"`
 }
 
 // Server is the central service the box reports to.
@@ -76,13 +79,22 @@ type GeoPoint struct {
 }
 
 // Zone is a polygon of the camera picture with the rules that apply there.
-// Points are fractions of the frame (0..1) so a zone survives a change of
-// stream resolution.
+// Points are fractions of the frame (0..1) by default, so a zone survives a
+// change of stream resolution; `coordinates: pixels` takes pixels instead.
 type Zone struct {
-	ID      string       `yaml:"id"`
-	Name    string       `yaml:"name"`
-	Polygon [][2]float64 `yaml:"polygon"`
-	Rules   []Rule       `yaml:"rules"`
+	ID          string       `yaml:"id"`
+	Name        string       `yaml:"name"`
+	Polygon     [][2]float64 `yaml:"polygon"`
+	Coordinates string       `yaml:"coordinates"`
+	// Anchor is the point of a box that decides "inside": bottom_centre
+	// (where an object stands, the default) or centre (hanging things).
+	Anchor string `yaml:"anchor"`
+	// MinBoxArea ignores boxes smaller than this fraction of the frame.
+	MinBoxArea float64 `yaml:"min_box_area"`
+	// Ignore lists polygons (same coordinates) inside which nothing counts:
+	// a licensed kiosk, a bus stop.
+	Ignore [][][2]float64 `yaml:"ignore"`
+	Rules  []Rule         `yaml:"rules"`
 }
 
 // Rule raises a violation when an object of the listed classes stays in the
@@ -90,7 +102,9 @@ type Zone struct {
 type Rule struct {
 	ID   string `yaml:"id"`
 	Type string `yaml:"type"`
-	// Classes are detector class names that count for this rule.
+	// Classes are detector class names that count for this rule; empty
+	// means the type's defaults that the model has (umbrella, dining
+	// table, chair, bench, suitcase for street_vending on COCO).
 	Classes  []string      `yaml:"classes"`
 	MinScore float64       `yaml:"min_score"`
 	Dwell    conf.Duration `yaml:"dwell"`
@@ -98,6 +112,18 @@ type Rule struct {
 	// up to this long (a passer-by in front of a stall), instead of
 	// starting the clock again.
 	GapTolerance conf.Duration `yaml:"gap_tolerance"`
-	// Cooldown is the time before the same object raises the same rule again.
+	// Cooldown is the least time between two alerts of this rule in this
+	// zone, whichever object raises them; default 0.
 	Cooldown conf.Duration `yaml:"cooldown"`
+	// Realert repeats the alert for an object still there after this
+	// long; default 0: once per stay.
+	Realert conf.Duration `yaml:"realert"`
+	// MaxMotion > 0 makes the dwell a time standing still: moving more
+	// than this many box heights starts the stay again.
+	MaxMotion float64 `yaml:"max_motion"`
+	// Inertia is how many observations in a row before an object counts.
+	Inertia int `yaml:"inertia"`
+	// AllowedHours are daily windows ("18:00-22:00") when this is not a
+	// violation, read in device.timezone.
+	AllowedHours []string `yaml:"allowed_hours"`
 }

@@ -34,6 +34,11 @@ func TestLoadBadFilesNameFieldValueAndAllowed(t *testing.T) {
 		{"no_cameras", `cameras: invalid value (empty): allowed: at least one camera`},
 		{"bad_fps", `cameras[0].detect_fps: invalid value 100: allowed: a number above 0, at most 30`},
 		{"insecure_remote", `server.insecure: invalid value true: allowed: true only when server.address is a loopback address`},
+		{"bowtie_polygon", `cameras[0].zones[0].polygon: invalid value "self-intersecting polygon": allowed: a simple polygon whose edges do not cross`},
+		{"bad_hours", `cameras[0].zones[0].rules[0].allowed_hours[0]: invalid value "6pm-10pm": allowed: a daily window HH:MM-HH:MM`},
+		{"bad_timezone", `device.timezone: invalid value "Mars/Olympus": allowed: an IANA time zone`},
+		{"bad_anchor", `cameras[0].zones[0].anchor: invalid value "top": allowed: bottom_centre, centre`},
+		{"pixel_polygon_negative", `cameras[0].zones[0].polygon[2]: invalid value "[-5, 500]": allowed: x and y in pixels, 0 or more`},
 		{"bad_lat", `cameras[0].location.lat: invalid value 131.2: allowed: -90 to 90 (WGS-84 degrees)`},
 	}
 	for _, tc := range cases {

@@ -9,7 +9,7 @@ import (
 // Default returns the configuration used for anything the file leaves out.
 func Default() Config {
 	return Config{
-		Device: Device{DataDir: "./data/edge"},
+		Device: Device{DataDir: "./data/edge", Timezone: "Local"},
 		Server: Server{
 			Address:           "127.0.0.1:9090",
 			HeartbeatInterval: conf.Duration(10 * time.Second),
@@ -45,6 +45,12 @@ func (c *Config) fillDefaults() {
 			cam.Stall = conf.Duration(10 * time.Second)
 		}
 		for j := range cam.Zones {
+			if cam.Zones[j].Coordinates == "" {
+				cam.Zones[j].Coordinates = "fraction"
+			}
+			if cam.Zones[j].Anchor == "" {
+				cam.Zones[j].Anchor = "bottom_centre"
+			}
 			for k := range cam.Zones[j].Rules {
 				r := &cam.Zones[j].Rules[k]
 				if r.MinScore == 0 {
@@ -52,9 +58,6 @@ func (c *Config) fillDefaults() {
 				}
 				if r.GapTolerance == 0 {
 					r.GapTolerance = conf.Duration(5 * time.Second)
-				}
-				if r.Cooldown == 0 {
-					r.Cooldown = conf.Duration(10 * time.Minute)
 				}
 			}
 		}

@@ -6,7 +6,9 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"time"
 
+	"github.com/xiuhua/xiuhua/edge/rules"
 	"github.com/xiuhua/xiuhua/internal/conf"
 )
 
@@ -24,6 +26,9 @@ func (c *Config) Validate() error {
 	var errs conf.Errors
 	if !idPattern.MatchString(c.Device.ID) {
 		errs.Add("device.id", c.Device.ID, idAllowed)
+	}
+	if _, err := time.LoadLocation(c.Device.Timezone); err != nil || c.Device.Timezone == "" {
+		errs.Add("device.timezone", c.Device.Timezone, "an IANA time zone such as Asia/Shanghai, or Local")
 	}
 	if c.Device.DataDir == "" {
 		errs.Add("device.data_dir", c.Device.DataDir, "a folder path")
@@ -107,14 +112,7 @@ func validateCamera(errs *conf.Errors, p string, cam Camera) {
 			errs.Add(zp+".id", z.ID, idAllowed+", unique within the camera")
 		}
 		zoneIDs[z.ID] = true
-		if len(z.Polygon) < 3 {
-			errs.Add(zp+".polygon", len(z.Polygon), "at least 3 points")
-		}
-		for k, pt := range z.Polygon {
-			if pt[0] < 0 || pt[0] > 1 || pt[1] < 0 || pt[1] > 1 {
-				errs.Add(fmt.Sprintf("%s.polygon[%d]", zp, k), fmt.Sprintf("[%g, %g]", pt[0], pt[1]), "x and y as fractions of the frame, 0 to 1")
-			}
-		}
+		validateZoneGeometry(errs, zp, z)
 		if len(z.Rules) == 0 {
 			errs.Add(zp+".rules", nil, "at least one rule")
 		}
@@ -131,8 +129,24 @@ func validateRule(errs *conf.Errors, p string, r Rule) {
 	if !slices.Contains(ViolationTypes, r.Type) {
 		errs.Add(p+".type", r.Type, fmt.Sprint(ViolationTypes))
 	}
-	if len(r.Classes) == 0 {
-		errs.Add(p+".classes", nil, "at least one detector class name, e.g. [person]")
+	for k, name := range r.Classes {
+		if name == "" {
+			errs.Add(fmt.Sprintf("%s.classes[%d]", p, k), name, "a detector class name, e.g. umbrella")
+		}
+	}
+	if r.MaxMotion < 0 {
+		errs.Add(p+".max_motion", r.MaxMotion, "0 (off) or a positive number of box heights")
+	}
+	if r.Inertia < 0 || r.Inertia > 100 {
+		errs.Add(p+".inertia", r.Inertia, "0 to 100 observations")
+	}
+	if r.Realert.D() < 0 {
+		errs.Add(p+".realert", r.Realert.String(), "a duration of 0 or more")
+	}
+	for k, h := range r.AllowedHours {
+		if _, err := rules.ParseHours(h); err != nil {
+			errs.Add(fmt.Sprintf("%s.allowed_hours[%d]", p, k), h, "a daily window HH:MM-HH:MM, e.g. 18:00-22:00")
+		}
 	}
 	if r.MinScore <= 0 || r.MinScore > 1 {
 		errs.Add(p+".min_score", r.MinScore, "a number above 0, at most 1")
@@ -159,4 +173,54 @@ func redact(raw string) string {
 		u.User = url.UserPassword(u.User.Username(), "xxxxx")
 	}
 	return u.String()
+}
+
+func validateZoneGeometry(errs *conf.Errors, zp string, z Zone) {
+	pixels := z.Coordinates == "pixels"
+	if z.Coordinates != "fraction" && !pixels {
+		errs.Add(zp+".coordinates", z.Coordinates, "fraction, pixels")
+	}
+	if z.Anchor != "bottom_centre" && z.Anchor != "centre" {
+		errs.Add(zp+".anchor", z.Anchor, "bottom_centre, centre")
+	}
+	if z.MinBoxArea < 0 || z.MinBoxArea >= 1 {
+		errs.Add(zp+".min_box_area", z.MinBoxArea, "a fraction of the frame from 0 up to, not including, 1")
+	}
+	checkPolygon(errs, zp+".polygon", z.Polygon, pixels)
+	for k, m := range z.Ignore {
+		checkPolygon(errs, fmt.Sprintf("%s.ignore[%d]", zp, k), m, pixels)
+	}
+}
+
+func checkPolygon(errs *conf.Errors, field string, poly [][2]float64, pixels bool) {
+	if len(poly) < 3 {
+		errs.Add(field, len(poly), "at least 3 points")
+		return
+	}
+	for k, pt := range poly {
+		bad := pt[0] < 0 || pt[1] < 0
+		if !pixels {
+			bad = bad || pt[0] > 1 || pt[1] > 1
+		}
+		if bad {
+			allowed := "x and y as fractions of the frame, 0 to 1"
+			if pixels {
+				allowed = "x and y in pixels, 0 or more"
+			}
+			errs.Add(fmt.Sprintf("%s[%d]", field, k), fmt.Sprintf("[%g, %g]", pt[0], pt[1]), allowed)
+			return
+		}
+	}
+	if rules.SelfIntersects(Points(poly)) {
+		errs.Add(field, "self-intersecting polygon", "a simple polygon whose edges do not cross; list the corners in order around it")
+	}
+}
+
+// Points converts configured corners to the rules package's points.
+func Points(poly [][2]float64) []rules.Point {
+	out := make([]rules.Point, len(poly))
+	for i, p := range poly {
+		out[i] = rules.Point{X: p[0], Y: p[1]}
+	}
+	return out
 }

@@ -1,0 +1,90 @@
+package app
+
+import (
+	"fmt"
+	"slices"
+	"time"
+	_ "time/tzdata" // allowed hours need zone data even on images without /usr/share/zoneinfo
+
+	"github.com/xiuhua/xiuhua/edge/config"
+	"github.com/xiuhua/xiuhua/edge/rules"
+	"github.com/xiuhua/xiuhua/internal/conf"
+)
+
+// resolveRuleClasses fills rules that list no classes with their type's
+// defaults that the model has, and fails when a rule names a class the
+// model cannot produce or ends up with none: such a rule would silently
+// never fire.
+func resolveRuleClasses(cfg *config.Config, classes []string) error {
+	var errs conf.Errors
+	for i := range cfg.Cameras {
+		for j := range cfg.Cameras[i].Zones {
+			for k := range cfg.Cameras[i].Zones[j].Rules {
+				r := &cfg.Cameras[i].Zones[j].Rules[k]
+				p := fmt.Sprintf("cameras[%d].zones[%d].rules[%d]", i, j, k)
+				if len(r.Classes) == 0 {
+					r.Classes = rules.DefaultClasses(r.Type, classes)
+					if len(r.Classes) == 0 {
+						errs.Add(p+".classes", nil, fmt.Sprintf("class names of model %q: it has none of the defaults for %s", cfg.Model.Manifest, r.Type))
+					}
+					continue
+				}
+				for l, name := range r.Classes {
+					if !slices.Contains(classes, name) {
+						errs.Add(fmt.Sprintf("%s.classes[%d]", p, l), name,
+							fmt.Sprintf("a class of model %q (see its classes file)", cfg.Model.Manifest))
+					}
+				}
+			}
+		}
+	}
+	return errs.Err()
+}
+
+// zoneRules turns one camera's configured zones into the rules engine's,
+// and returns the longest gap tolerance among them.
+func zoneRules(c config.Camera, loc *time.Location) ([]rules.ZoneRules, time.Duration) {
+	var zones []rules.ZoneRules
+	maxGap := time.Second
+	for _, z := range c.Zones {
+		zone := rules.Zone{
+			ID:      z.ID,
+			Polygon: config.Points(z.Polygon),
+			Pixels:  z.Coordinates == "pixels",
+			MinArea: z.MinBoxArea,
+		}
+		if z.Anchor == "centre" {
+			zone.Anchor = rules.AnchorCentre
+		}
+		for _, m := range z.Ignore {
+			zone.Ignore = append(zone.Ignore, config.Points(m))
+		}
+		zr := rules.ZoneRules{Zone: zone}
+		for _, r := range z.Rules {
+			rule := rules.Rule{
+				ID: r.ID, Type: r.Type, Classes: r.Classes, MinScore: float32(r.MinScore),
+				Dwell: r.Dwell.D(), MaxMotion: r.MaxMotion, Inertia: r.Inertia,
+				GapTolerance: r.GapTolerance.D(), Cooldown: r.Cooldown.D(), Realert: r.Realert.D(),
+				Location: loc,
+			}
+			for _, h := range r.AllowedHours {
+				// Validated at load: a parse error cannot happen here.
+				if hours, err := rules.ParseHours(h); err == nil {
+					rule.Allowed = append(rule.Allowed, hours)
+				}
+			}
+			zr.Rules = append(zr.Rules, rule)
+			maxGap = max(maxGap, r.GapTolerance.D())
+		}
+		zones = append(zones, zr)
+	}
+	return zones, maxGap
+}
+
+func timezone(cfg config.Config) *time.Location {
+	loc, err := time.LoadLocation(cfg.Device.Timezone)
+	if err != nil {
+		return time.Local // validated at load; kept total for tests
+	}
+	return loc
+}
