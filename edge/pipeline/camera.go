@@ -44,13 +44,16 @@ type Camera struct {
 	Metrics  *Metrics
 }
 
-// Run processes frames until ctx is done.
+// Run processes frames until ctx is done or Frames is closed.
 func (c *Camera) Run(ctx context.Context) {
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case f := <-c.Frames:
+		case f, ok := <-c.Frames:
+			if !ok {
+				return // the source stopped
+			}
 			c.process(f)
 			f.Image.Close()
 		}
