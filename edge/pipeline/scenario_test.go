@@ -23,20 +23,27 @@ type look struct {
 }
 
 var (
-	vtestOnce  sync.Once
-	vtestLooks []look
-	vtestErr   error
+	videoMu    sync.Mutex
+	videoLooks = map[string][]look{}
 )
 
-// vtestDetections runs YOLOX-Nano over vtest.avi at 2 frames a second of
-// video time, once for all scenario tests.
-func vtestDetections(t *testing.T) []look {
+// detections runs YOLOX-Nano over a video at 2 frames a second of video
+// time, once per video for all tests of the package.
+func detections(t *testing.T, video string) []look {
 	t.Helper()
-	video := testdata.Path(t, "media", "vtest.avi")
-	modelDir := testdata.Path(t, "models")
-	vtestOnce.Do(func() { vtestLooks, vtestErr = detectVideo(video, modelDir) })
-	require.NoError(t, vtestErr)
-	return vtestLooks
+	videoMu.Lock()
+	defer videoMu.Unlock()
+	if l, ok := videoLooks[video]; ok {
+		return l
+	}
+	l, err := detectVideo(video, testdata.Path(t, "models"))
+	require.NoError(t, err, "detect %s", video)
+	videoLooks[video] = l
+	return l
+}
+
+func vtestDetections(t *testing.T) []look {
+	return detections(t, testdata.Path(t, "media", "vtest.avi"))
 }
 
 func detectVideo(video, modelDir string) ([]look, error) {
