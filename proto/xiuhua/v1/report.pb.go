@@ -30,6 +30,8 @@ const (
 	EvidenceKind_EVIDENCE_KIND_SNAPSHOT    EvidenceKind = 1
 	EvidenceKind_EVIDENCE_KIND_ANNOTATED   EvidenceKind = 2
 	EvidenceKind_EVIDENCE_KIND_CLIP        EvidenceKind = 3
+	// The zone's reference picture and the current one side by side.
+	EvidenceKind_EVIDENCE_KIND_BEFORE_AFTER EvidenceKind = 4
 )
 
 // Enum value maps for EvidenceKind.
@@ -39,12 +41,14 @@ var (
 		1: "EVIDENCE_KIND_SNAPSHOT",
 		2: "EVIDENCE_KIND_ANNOTATED",
 		3: "EVIDENCE_KIND_CLIP",
+		4: "EVIDENCE_KIND_BEFORE_AFTER",
 	}
 	EvidenceKind_value = map[string]int32{
-		"EVIDENCE_KIND_UNSPECIFIED": 0,
-		"EVIDENCE_KIND_SNAPSHOT":    1,
-		"EVIDENCE_KIND_ANNOTATED":   2,
-		"EVIDENCE_KIND_CLIP":        3,
+		"EVIDENCE_KIND_UNSPECIFIED":  0,
+		"EVIDENCE_KIND_SNAPSHOT":     1,
+		"EVIDENCE_KIND_ANNOTATED":    2,
+		"EVIDENCE_KIND_CLIP":         3,
+		"EVIDENCE_KIND_BEFORE_AFTER": 4,
 	}
 )
 
@@ -185,7 +189,18 @@ type ViolationReport struct {
 	Evidence     []*EvidenceFile        `protobuf:"bytes,15,rep,name=evidence,proto3" json:"evidence,omitempty"`
 	// Ed25519 signature of the report with the signature field empty, in
 	// deterministic protobuf encoding; the key is the one in Hello.
-	Signature     []byte `protobuf:"bytes,16,opt,name=signature,proto3" json:"signature,omitempty"`
+	// Fields added later take numbers above 16 so that older servers, which
+	// re-encode unknown fields after known ones, still verify signatures.
+	Signature []byte `protobuf:"bytes,16,opt,name=signature,proto3" json:"signature,omitempty"`
+	// The object's best and mean detection score over its stay.
+	BestScore float32 `protobuf:"fixed32,17,opt,name=best_score,json=bestScore,proto3" json:"best_score,omitempty"`
+	MeanScore float32 `protobuf:"fixed32,18,opt,name=mean_score,json=meanScore,proto3" json:"mean_score,omitempty"`
+	// The object's own ground position (its foot point through the camera's
+	// calibration), when the camera is calibrated; location is the camera's.
+	ObjectLocation *GeoPoint `protobuf:"bytes,19,opt,name=object_location,json=objectLocation,proto3" json:"object_location,omitempty"`
+	// How the violation was found: "detection" (a tracked object) or
+	// "change" (the zone differs persistently from its reference picture).
+	Method        string `protobuf:"bytes,20,opt,name=method,proto3" json:"method,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -330,6 +345,34 @@ func (x *ViolationReport) GetSignature() []byte {
 		return x.Signature
 	}
 	return nil
+}
+
+func (x *ViolationReport) GetBestScore() float32 {
+	if x != nil {
+		return x.BestScore
+	}
+	return 0
+}
+
+func (x *ViolationReport) GetMeanScore() float32 {
+	if x != nil {
+		return x.MeanScore
+	}
+	return 0
+}
+
+func (x *ViolationReport) GetObjectLocation() *GeoPoint {
+	if x != nil {
+		return x.ObjectLocation
+	}
+	return nil
+}
+
+func (x *ViolationReport) GetMethod() string {
+	if x != nil {
+		return x.Method
+	}
+	return ""
 }
 
 // Detection is one object that makes up the violation, in frame pixels.
@@ -682,7 +725,7 @@ const file_xiuhua_v1_report_proto_rawDesc = "" +
 	"\x16ReportViolationRequest\x124\n" +
 	"\x06report\x18\x01 \x01(\v2\x1a.xiuhua.v1.ViolationReportH\x00R\x06report\x120\n" +
 	"\x05chunk\x18\x02 \x01(\v2\x18.xiuhua.v1.EvidenceChunkH\x00R\x05chunkB\x05\n" +
-	"\x03msg\"\x85\x05\n" +
+	"\x03msg\"\x99\x06\n" +
 	"\x0fViolationReport\x12\x19\n" +
 	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12\x1b\n" +
 	"\tdevice_id\x18\x02 \x01(\tR\bdeviceId\x12\x1b\n" +
@@ -705,7 +748,13 @@ const file_xiuhua_v1_report_proto_rawDesc = "" +
 	"frameWidth\x12!\n" +
 	"\fframe_height\x18\x0e \x01(\rR\vframeHeight\x123\n" +
 	"\bevidence\x18\x0f \x03(\v2\x17.xiuhua.v1.EvidenceFileR\bevidence\x12\x1c\n" +
-	"\tsignature\x18\x10 \x01(\fR\tsignature\"}\n" +
+	"\tsignature\x18\x10 \x01(\fR\tsignature\x12\x1d\n" +
+	"\n" +
+	"best_score\x18\x11 \x01(\x02R\tbestScore\x12\x1d\n" +
+	"\n" +
+	"mean_score\x18\x12 \x01(\x02R\tmeanScore\x12<\n" +
+	"\x0fobject_location\x18\x13 \x01(\v2\x13.xiuhua.v1.GeoPointR\x0eobjectLocation\x12\x16\n" +
+	"\x06method\x18\x14 \x01(\tR\x06method\"}\n" +
 	"\tDetection\x12\x1d\n" +
 	"\n" +
 	"class_name\x18\x01 \x01(\tR\tclassName\x12\x14\n" +
@@ -730,12 +779,13 @@ const file_xiuhua_v1_report_proto_rawDesc = "" +
 	"\x17ReportViolationResponse\x12\x19\n" +
 	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12\x17\n" +
 	"\acase_id\x18\x02 \x01(\tR\x06caseId\x12\x1c\n" +
-	"\tduplicate\x18\x03 \x01(\bR\tduplicate*~\n" +
+	"\tduplicate\x18\x03 \x01(\bR\tduplicate*\x9e\x01\n" +
 	"\fEvidenceKind\x12\x1d\n" +
 	"\x19EVIDENCE_KIND_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16EVIDENCE_KIND_SNAPSHOT\x10\x01\x12\x1b\n" +
 	"\x17EVIDENCE_KIND_ANNOTATED\x10\x02\x12\x16\n" +
-	"\x12EVIDENCE_KIND_CLIP\x10\x03B3Z1github.com/xiuhua/xiuhua/proto/xiuhua/v1;xiuhuav1b\x06proto3"
+	"\x12EVIDENCE_KIND_CLIP\x10\x03\x12\x1e\n" +
+	"\x1aEVIDENCE_KIND_BEFORE_AFTER\x10\x04B3Z1github.com/xiuhua/xiuhua/proto/xiuhua/v1;xiuhuav1b\x06proto3"
 
 var (
 	file_xiuhua_v1_report_proto_rawDescOnce sync.Once
@@ -773,13 +823,14 @@ var file_xiuhua_v1_report_proto_depIdxs = []int32{
 	9,  // 5: xiuhua.v1.ViolationReport.location:type_name -> xiuhua.v1.GeoPoint
 	10, // 6: xiuhua.v1.ViolationReport.model:type_name -> xiuhua.v1.ModelRef
 	5,  // 7: xiuhua.v1.ViolationReport.evidence:type_name -> xiuhua.v1.EvidenceFile
-	4,  // 8: xiuhua.v1.Detection.box:type_name -> xiuhua.v1.Box
-	0,  // 9: xiuhua.v1.EvidenceFile.kind:type_name -> xiuhua.v1.EvidenceKind
-	10, // [10:10] is the sub-list for method output_type
-	10, // [10:10] is the sub-list for method input_type
-	10, // [10:10] is the sub-list for extension type_name
-	10, // [10:10] is the sub-list for extension extendee
-	0,  // [0:10] is the sub-list for field type_name
+	9,  // 8: xiuhua.v1.ViolationReport.object_location:type_name -> xiuhua.v1.GeoPoint
+	4,  // 9: xiuhua.v1.Detection.box:type_name -> xiuhua.v1.Box
+	0,  // 10: xiuhua.v1.EvidenceFile.kind:type_name -> xiuhua.v1.EvidenceKind
+	11, // [11:11] is the sub-list for method output_type
+	11, // [11:11] is the sub-list for method input_type
+	11, // [11:11] is the sub-list for extension type_name
+	11, // [11:11] is the sub-list for extension extendee
+	0,  // [0:11] is the sub-list for field type_name
 }
 
 func init() { file_xiuhua_v1_report_proto_init() }
