@@ -137,7 +137,13 @@ func openModel(cfg *config.Config) (detect.Detector, error) {
 	if err := resolveRuleClasses(cfg, m.Classes); err != nil {
 		return nil, err
 	}
-	det, err := detect.Open(m, detect.Options{LibraryPath: cfg.Model.OnnxruntimeLibrary, IntraOpThreads: cfg.Model.Threads})
+	det, err := detect.Open(m, detect.Options{
+		LibraryPath:       cfg.Model.OnnxruntimeLibrary,
+		IntraOpThreads:    cfg.Model.Threads,
+		Backend:           cfg.Model.Backend,
+		Providers:         cfg.Model.Providers,
+		GraphOptimization: cfg.Model.GraphOptimization,
+	})
 	if err != nil {
 		return nil, fmt.Errorf("open model %q: %w", cfg.Model.Manifest, err)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/xiuhua/xiuhua/edge/rules"
 	"github.com/xiuhua/xiuhua/edge/track"
 	"github.com/xiuhua/xiuhua/edge/uplink"
+	"github.com/xiuhua/xiuhua/internal/geo"
 	xiuhuav1 "github.com/xiuhua/xiuhua/proto/xiuhua/v1"
 )
 
@@ -27,6 +28,12 @@ func ingestConfig(c config.Camera) ingest.Config {
 		Transport:    c.Transport,
 		DetectFPS:    c.DetectFPS,
 		StallTimeout: c.Stall.D(),
+		Username:     c.Username,
+		Password:     c.Password,
+		Width:        c.DetectWidth,
+		Height:       c.DetectHeight,
+		DecodeMode:   ingest.DecodeMode(c.DecodeMode),
+		RingDuration: c.RingBuffer.D(),
 	}
 }
 
@@ -49,6 +56,7 @@ func newChain(cfg config.Config, c config.Camera, cam *ingest.Camera, det pipeli
 			DeviceID: cfg.Device.ID,
 			CameraID: c.ID,
 			Location: geoPoint(c.Location),
+			Ground:   ground(c),
 			Model:    det.Info(),
 		},
 		Frames:   cam.Frames(),
@@ -133,4 +141,13 @@ func version() string {
 		}
 	}
 	return "devel"
+}
+
+// ground is the camera's image→ground mapping, validated at load.
+func ground(c config.Camera) *geo.Homography {
+	h, err := c.Homography()
+	if err != nil {
+		return nil
+	}
+	return h
 }

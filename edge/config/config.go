@@ -47,6 +47,17 @@ type Model struct {
 	// OnnxruntimeLibrary overrides where libonnxruntime.so is found.
 	OnnxruntimeLibrary string `yaml:"onnxruntime_library"`
 	Threads            int    `yaml:"threads"`
+	// Backend is onnxruntime or opencv; empty takes the manifest's
+	// (default onnxruntime).
+	Backend string `yaml:"backend"`
+	// Providers are onnxruntime execution providers to try in order, e.g.
+	// [cuda, cpu]: each one that is unavailable is logged and the next
+	// tried; a list without cpu at its end fails when none is available.
+	// Empty means [cpu]. Names: see detect.Providers().
+	Providers []string `yaml:"providers"`
+	// GraphOptimization is onnxruntime's graph optimisation level:
+	// disable, basic, extended or all (empty: all).
+	GraphOptimization string `yaml:"graph_optimization"`
 }
 
 // HTTP serves /metrics and /healthz.
@@ -69,7 +80,33 @@ type Camera struct {
 	DetectFPS float64       `yaml:"detect_fps"`
 	Stall     conf.Duration `yaml:"stall_timeout"`
 	Location  *GeoPoint     `yaml:"location"`
-	Zones     []Zone        `yaml:"zones"`
+	// Calibration pairs image points with their ground positions; with
+	// four or more, reports carry the object's own position.
+	Calibration []CalibrationPoint `yaml:"calibration"`
+	Zones       []Zone             `yaml:"zones"`
+	// Username and Password authenticate to the camera when the URL has no
+	// user:password@ (handy when the password has URL-special characters).
+	Username string `yaml:"username"`
+	Password string `yaml:"password"`
+	// DecodeMode is auto (default: keyframes only when detect_fps is at or
+	// below the measured keyframe rate), keyframes or all.
+	DecodeMode string `yaml:"decode_mode"`
+	// DetectWidth and DetectHeight are the picture size handed to the
+	// detector, scaled while converting to BGR; 0 and 0 keep the camera's.
+	DetectWidth  int `yaml:"detect_width"`
+	DetectHeight int `yaml:"detect_height"`
+	// RingBuffer keeps this much compressed video per camera for evidence
+	// clips (whole GOPs, so up to one GOP more); 0 keeps none.
+	RingBuffer conf.Duration `yaml:"ring_buffer"`
+}
+
+// CalibrationPoint is a pixel of the camera picture whose WGS-84 ground
+// position is known (a kerb corner, a manhole measured on site).
+type CalibrationPoint struct {
+	X   float64 `yaml:"x"`
+	Y   float64 `yaml:"y"`
+	Lat float64 `yaml:"lat"`
+	Lon float64 `yaml:"lon"`
 }
 
 // GeoPoint is a WGS-84 position.

@@ -28,6 +28,8 @@ func TestLoadBadFilesNameFieldValueAndAllowed(t *testing.T) {
 		{"bad_type", `cameras[0].zones[0].rules[0].type: invalid value "street_dancing": allowed: [street_vending outside_store street_laundry illegal_structure demo_linger]`},
 		{"bad_url", `cameras[0].url: invalid value "http://user:xxxxx@cam.local/stream": allowed: an rtsp:// or rtsps:// URL with a host`},
 		{"bad_transport", `cameras[0].transport: invalid value "quic": allowed: tcp, udp`},
+		{"bad_decode_mode", `cameras[0].decode_mode: invalid value "sometimes": allowed: auto, keyframes, all`},
+		{"bad_decode_mode", `cameras[0].detect_width: invalid value 416: allowed: 1 to 8192 together with detect_height`},
 		{"bad_duration", `invalid duration "soon": allowed: a Go duration such as 500ms, 20s, 5m`},
 		{"bad_polygon", `cameras[0].zones[0].polygon[1]: invalid value "[1.5, 0]": allowed: x and y as fractions of the frame, 0 to 1`},
 		{"duplicate_camera", `cameras[1].id: invalid value "cam1": allowed: a camera id not used by another camera`},
@@ -39,6 +41,7 @@ func TestLoadBadFilesNameFieldValueAndAllowed(t *testing.T) {
 		{"bad_timezone", `device.timezone: invalid value "Mars/Olympus": allowed: an IANA time zone`},
 		{"bad_anchor", `cameras[0].zones[0].anchor: invalid value "top": allowed: bottom_centre, centre`},
 		{"pixel_polygon_negative", `cameras[0].zones[0].polygon[2]: invalid value "[-5, 500]": allowed: x and y in pixels, 0 or more`},
+		{"degenerate_calibration", `cameras[0].calibration: invalid value "4 points": allowed: 4 or more image↔ground points, not in a line`},
 		{"bad_lat", `cameras[0].location.lat: invalid value 131.2: allowed: -90 to 90 (WGS-84 degrees)`},
 	}
 	for _, tc := range cases {

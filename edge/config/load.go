@@ -44,6 +44,9 @@ func (c *Config) fillDefaults() {
 		if cam.Stall == 0 {
 			cam.Stall = conf.Duration(10 * time.Second)
 		}
+		if cam.DecodeMode == "" {
+			cam.DecodeMode = "auto"
+		}
 		for j := range cam.Zones {
 			if cam.Zones[j].Coordinates == "" {
 				cam.Zones[j].Coordinates = "fraction"

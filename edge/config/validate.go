@@ -10,6 +10,7 @@ import (
 
 	"github.com/xiuhua/xiuhua/edge/rules"
 	"github.com/xiuhua/xiuhua/internal/conf"
+	"github.com/xiuhua/xiuhua/internal/geo"
 )
 
 // ViolationTypes are the rule types the edge knows. demo_linger is not one
@@ -18,6 +19,8 @@ import (
 var ViolationTypes = []string{"street_vending", "outside_store", "street_laundry", "illegal_structure", "demo_linger"}
 
 var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
+
+var providerPattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
 
 const idAllowed = "1-64 letters, digits, '_', '.', '-', starting with a letter or digit"
 
@@ -56,6 +59,19 @@ func (c *Config) Validate() error {
 	}
 	if c.Model.Threads < 0 || c.Model.Threads > 256 {
 		errs.Add("model.threads", c.Model.Threads, "0 (runtime default) to 256")
+	}
+	if !slices.Contains([]string{"", "onnxruntime", "opencv"}, c.Model.Backend) {
+		errs.Add("model.backend", c.Model.Backend, "onnxruntime, opencv (empty: the manifest's)")
+	}
+	// Provider names are checked against the onnxruntime build's list when
+	// the model opens; here only their form.
+	for i, p := range c.Model.Providers {
+		if !providerPattern.MatchString(p) || slices.Contains(c.Model.Providers[:i], p) {
+			errs.Add(fmt.Sprintf("model.providers[%d]", i), p, "a provider name not already listed, e.g. cuda, tensorrt, openvino, cpu")
+		}
+	}
+	if !slices.Contains([]string{"", "disable", "basic", "extended", "all"}, c.Model.GraphOptimization) {
+		errs.Add("model.graph_optimization", c.Model.GraphOptimization, "disable, basic, extended, all")
 	}
 	if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
 		errs.Add("http.listen", c.HTTP.Listen, "host:port")
@@ -97,12 +113,38 @@ func validateCamera(errs *conf.Errors, p string, cam Camera) {
 	if cam.Stall.D() <= 0 {
 		errs.Add(p+".stall_timeout", cam.Stall.String(), "a positive duration")
 	}
+	if !slices.Contains([]string{"auto", "keyframes", "all"}, cam.DecodeMode) {
+		errs.Add(p+".decode_mode", cam.DecodeMode, "auto, keyframes, all")
+	}
+	if cam.DetectWidth < 0 || cam.DetectWidth > 8192 || (cam.DetectWidth == 0) != (cam.DetectHeight == 0) {
+		errs.Add(p+".detect_width", cam.DetectWidth, "1 to 8192 together with detect_height, or 0 and 0 for the camera's size")
+	}
+	if cam.DetectHeight < 0 || cam.DetectHeight > 8192 {
+		errs.Add(p+".detect_height", cam.DetectHeight, "1 to 8192 together with detect_width, or 0 and 0 for the camera's size")
+	}
+	if cam.RingBuffer.D() < 0 || cam.RingBuffer.D() > 10*time.Minute {
+		errs.Add(p+".ring_buffer", cam.RingBuffer.String(), "a duration from 0 (no clips) to 10m")
+	}
+	if cam.Password != "" && cam.Username == "" {
+		errs.Add(p+".password", "xxxxx", "empty unless username is set")
+	}
+	if cam.Username != "" {
+		if u, err := url.Parse(cam.URL); err == nil && u.User != nil {
+			errs.Add(p+".username", cam.Username, "empty when the url has user:password@ (one or the other)")
+		}
+	}
 	if l := cam.Location; l != nil {
 		if l.Lat < -90 || l.Lat > 90 {
 			errs.Add(p+".location.lat", l.Lat, "-90 to 90 (WGS-84 degrees)")
 		}
 		if l.Lon < -180 || l.Lon > 180 {
 			errs.Add(p+".location.lon", l.Lon, "-180 to 180 (WGS-84 degrees)")
+		}
+	}
+	if len(cam.Calibration) > 0 {
+		if _, err := cam.Homography(); err != nil {
+			errs.Add(p+".calibration", fmt.Sprintf("%d points", len(cam.Calibration)),
+				"4 or more image↔ground points, not in a line, not repeated ("+err.Error()+")")
 		}
 	}
 	zoneIDs := map[string]bool{}
@@ -223,4 +265,16 @@ func Points(poly [][2]float64) []rules.Point {
 		out[i] = rules.Point{X: p[0], Y: p[1]}
 	}
 	return out
+}
+
+// Homography fits the camera's calibration; nil without one.
+func (c Camera) Homography() (*geo.Homography, error) {
+	if len(c.Calibration) == 0 {
+		return nil, nil
+	}
+	pts := make([]geo.Calibration, len(c.Calibration))
+	for i, p := range c.Calibration {
+		pts[i] = geo.Calibration{X: p.X, Y: p.Y, Ground: geo.Point{Lat: p.Lat, Lon: p.Lon}}
+	}
+	return geo.NewHomography(pts)
 }

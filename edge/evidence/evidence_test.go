@@ -3,6 +3,7 @@ package evidence
 import (
 	"bytes"
 	"image/jpeg"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/xiuhua/xiuhua/edge/detect"
 	"github.com/xiuhua/xiuhua/edge/rules"
 	"github.com/xiuhua/xiuhua/edge/track"
+	"github.com/xiuhua/xiuhua/internal/geo"
 	"github.com/xiuhua/xiuhua/internal/testdata"
 )
 
@@ -77,4 +79,31 @@ func TestReport(t *testing.T) {
 	require.Equal(t, float32(80), r.Detections[0].Box.Width)
 	require.Equal(t, uint64(7), r.Detections[0].TrackId)
 	require.Equal(t, "yolox-nano", r.Model.Name)
+}
+
+func TestReportPlacesTheObjectWhenTheCameraIsCalibrated(t *testing.T) {
+	// Image corners of a 768×576 frame looking straight down on a patch
+	// 76.8 m × 57.6 m: 10 pixels a metre.
+	origin := geo.Point{Lat: 31.23, Lon: 121.47}
+	north := func(m float64) float64 { return m / 111195 }
+	east := func(m float64) float64 { return m / (111195 * math.Cos(origin.Lat*math.Pi/180)) }
+	at := func(x, y float64) geo.Calibration {
+		return geo.Calibration{X: x, Y: y, Ground: geo.Point{Lat: origin.Lat - north(y/10), Lon: origin.Lon + east(x/10)}}
+	}
+	h, err := geo.NewHomography([]geo.Calibration{at(0, 0), at(768, 0), at(768, 576), at(0, 576)})
+	require.NoError(t, err)
+
+	v := violation()
+	v.Track.BestScore, v.Track.MeanScore = 0.9, 0.7
+	r := Report(Source{DeviceID: "e", CameraID: "c", Ground: h}, v, 768, 576)
+	require.Equal(t, float32(0.9), r.BestScore)
+	require.Equal(t, float32(0.7), r.MeanScore)
+	require.Equal(t, MethodDetection, r.Method)
+	require.NotNil(t, r.ObjectLocation)
+	// The foot point (140, 300) is 14 m east and 30 m south of the origin.
+	want := geo.Point{Lat: origin.Lat - north(30), Lon: origin.Lon + east(14)}
+	require.Less(t, geo.Distance(geo.Point{Lat: r.ObjectLocation.Lat, Lon: r.ObjectLocation.Lon}, want), 0.5)
+
+	uncalibrated := Report(Source{DeviceID: "e", CameraID: "c"}, v, 768, 576)
+	require.Nil(t, uncalibrated.ObjectLocation)
 }

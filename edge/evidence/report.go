@@ -9,6 +9,7 @@ import (
 
 	"github.com/xiuhua/xiuhua/edge/detect"
 	"github.com/xiuhua/xiuhua/edge/rules"
+	"github.com/xiuhua/xiuhua/internal/geo"
 	xiuhuav1 "github.com/xiuhua/xiuhua/proto/xiuhua/v1"
 )
 
@@ -18,7 +19,16 @@ type Source struct {
 	CameraID string
 	Location *xiuhuav1.GeoPoint
 	Model    detect.ModelInfo
+	// Ground maps image points to the ground when the camera is
+	// calibrated; nil otherwise.
+	Ground *geo.Homography
 }
+
+// Methods a violation is found by.
+const (
+	MethodDetection = "detection"
+	MethodChange    = "change"
+)
 
 // NewEventID makes an id that is unique without coordination (the server
 // deduplicates on it) and sorts by time, which keeps outbox listings and
@@ -33,7 +43,7 @@ func NewEventID(src Source, v rules.Violation) string {
 // list is filled in when the files are stored in the outbox.
 func Report(src Source, v rules.Violation, w, h int) *xiuhuav1.ViolationReport {
 	b := v.Track.Box
-	return &xiuhuav1.ViolationReport{
+	r := &xiuhuav1.ViolationReport{
 		EventId:       NewEventID(src, v),
 		DeviceId:      src.DeviceID,
 		CameraId:      src.CameraID,
@@ -53,5 +63,22 @@ func Report(src Source, v rules.Violation, w, h int) *xiuhuav1.ViolationReport {
 		Model:       &xiuhuav1.ModelRef{Name: src.Model.Name, Version: src.Model.Version, Sha256: src.Model.SHA256},
 		FrameWidth:  uint32(w),
 		FrameHeight: uint32(h),
+		BestScore:   v.Track.BestScore,
+		MeanScore:   v.Track.MeanScore,
+		Method:      MethodDetection,
 	}
+	if v.Track.Class == ChangeClass {
+		r.Method = MethodChange
+	}
+	if src.Ground != nil {
+		// The foot point: where the object stands on the calibrated plane.
+		if g, ok := src.Ground.Ground(float64(b.X1+b.X2)/2, float64(b.Y2)); ok {
+			r.ObjectLocation = &xiuhuav1.GeoPoint{Lat: g.Lat, Lon: g.Lon}
+		}
+	}
+	return r
 }
+
+// ChangeClass is the class name of the pseudo-object a change watcher
+// reports: the box around the cells that changed.
+const ChangeClass = "change"
