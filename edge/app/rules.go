@@ -2,11 +2,14 @@ package app
 
 import (
 	"fmt"
+	"path/filepath"
 	"slices"
 	"time"
 	_ "time/tzdata" // allowed hours need zone data even on images without /usr/share/zoneinfo
 
+	"github.com/xiuhua/xiuhua/edge/change"
 	"github.com/xiuhua/xiuhua/edge/config"
+	"github.com/xiuhua/xiuhua/edge/pipeline"
 	"github.com/xiuhua/xiuhua/edge/rules"
 	"github.com/xiuhua/xiuhua/internal/conf"
 )
@@ -24,7 +27,7 @@ func resolveRuleClasses(cfg *config.Config, classes []string) error {
 				p := fmt.Sprintf("cameras[%d].zones[%d].rules[%d]", i, j, k)
 				if len(r.Classes) == 0 {
 					r.Classes = rules.DefaultClasses(r.Type, classes)
-					if len(r.Classes) == 0 {
+					if len(r.Classes) == 0 && !ChangeTypes[r.Type] {
 						errs.Add(p+".classes", nil, fmt.Sprintf("class names of model %q: it has none of the defaults for %s", cfg.Model.Manifest, r.Type))
 					}
 					continue
@@ -39,6 +42,37 @@ func resolveRuleClasses(cfg *config.Config, classes []string) error {
 		}
 	}
 	return errs.Err()
+}
+
+// ChangeTypes are the violation types found by persistent change when the
+// model has no class for them.
+var ChangeTypes = map[string]bool{"illegal_structure": true, "street_laundry": true}
+
+// changeWatches returns the change watches of one camera: its rules of a
+// change type left without classes. Reference pictures live under
+// dataDir/references.
+func changeWatches(c config.Camera, zones []rules.ZoneRules, dataDir string) []*pipeline.ChangeWatch {
+	var out []*pipeline.ChangeWatch
+	for i, z := range c.Zones {
+		for j, r := range z.Rules {
+			if len(r.Classes) > 0 || !ChangeTypes[r.Type] {
+				continue
+			}
+			out = append(out, &pipeline.ChangeWatch{
+				Zone: zones[i].Zone,
+				Rule: zones[i].Rules[j],
+				Config: change.Config{
+					CellThreshold: 0.5,
+					MinFraction:   r.Change.MinFraction,
+					Checks:        r.Change.Checks,
+					Span:          r.Change.Span.D(),
+				},
+				Interval:  r.Change.Interval.D(),
+				Reference: filepath.Join(dataDir, "references", c.ID, z.ID+".jpg"),
+			})
+		}
+	}
+	return out
 }
 
 // zoneRules turns one camera's configured zones into the rules engine's,

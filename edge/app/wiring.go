@@ -66,6 +66,7 @@ func newChain(cfg config.Config, c config.Camera, cam *ingest.Camera, det pipeli
 		// start its dwell again.
 		Tracker: track.New(maxGap),
 		Rules:   rules.NewEngine(zones),
+		Changes: changeWatches(c, zones, cfg.Device.DataDir),
 		Sink:    ob,
 		Log:     logger.With("component", "pipeline", "camera", c.ID),
 		Metrics: m,

@@ -2,13 +2,13 @@ package change
 
 import (
 	"image"
-	"image/color"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 	"gocv.io/x/gocv"
 
+	"github.com/xiuhua/xiuhua/hack/stage/paste"
 	"github.com/xiuhua/xiuhua/internal/testdata"
 )
 
@@ -25,26 +25,10 @@ func scene(t *testing.T) gocv.Mat {
 	return m
 }
 
-// lit changes exposure: out = alpha·in + beta, as dusk or a cloud would.
-func lit(m gocv.Mat, alpha, beta float64) gocv.Mat {
-	out := gocv.NewMat()
-	m.ConvertToWithParams(&out, gocv.MatTypeCV8UC3, float32(alpha), float32(beta))
-	return out
-}
+func lit(m gocv.Mat, gain, offset float64) gocv.Mat { return paste.Relit(m, gain, offset) }
 
-// withShed draws a box-shaped structure over half of the zone: a panel with
-// an outline, a door and roof planks, like a sheet-metal shed.
 func withShed(m gocv.Mat) gocv.Mat {
-	out := m.Clone()
-	shed := image.Rect(zone.Min.X+40, zone.Min.Y+30, zone.Min.X+250, zone.Max.Y-20)
-	gocv.Rectangle(&out, shed, color.RGBA{R: 150, G: 160, B: 170, A: 255}, -1)
-	gocv.Rectangle(&out, shed, color.RGBA{R: 40, G: 40, B: 50, A: 255}, 4)
-	for y := shed.Min.Y + 15; y < shed.Min.Y+60; y += 12 {
-		gocv.Line(&out, image.Pt(shed.Min.X, y), image.Pt(shed.Max.X, y), color.RGBA{R: 60, G: 60, B: 70, A: 255}, 2)
-	}
-	door := image.Rect(shed.Min.X+80, shed.Min.Y+80, shed.Min.X+130, shed.Max.Y)
-	gocv.Rectangle(&out, door, color.RGBA{R: 50, G: 40, B: 30, A: 255}, -1)
-	return out
+	return paste.Shed(m, image.Rect(zone.Min.X+40, zone.Min.Y+30, zone.Min.X+250, zone.Max.Y-20))
 }
 
 func fraction(t *testing.T, ref, cur gocv.Mat) float64 {
@@ -152,10 +136,8 @@ func TestWatcherReportsOnlyPersistentChangeOnce(t *testing.T) {
 	res, err := w.Check(t0.Add(10*time.Minute), dark)
 	require.NoError(t, err)
 	require.False(t, res.Changed)
-
-	pair := SideBySide(w.Reference(), dark)
-	defer pair.Close()
-	require.Equal(t, ref.Cols()*2, pair.Cols())
+	reference := w.Reference()
+	require.Equal(t, shed.Cols(), reference.Cols())
 }
 
 func TestSignatureRefusesBadInput(t *testing.T) {

@@ -117,17 +117,3 @@ func (w *Watcher) cellRects(changed [cells * cells]bool) []image.Rectangle {
 
 // Close frees the reference frame.
 func (w *Watcher) Close() error { return w.refFrame.Close() }
-
-// SideBySide returns before and after next to each other (after resized to
-// before's height), for evidence of a structure that was not there.
-func SideBySide(before, after gocv.Mat) gocv.Mat {
-	out := gocv.NewMat()
-	a := after
-	if after.Rows() != before.Rows() {
-		a = gocv.NewMat()
-		defer a.Close()
-		gocv.Resize(after, &a, image.Pt(after.Cols()*before.Rows()/after.Rows(), before.Rows()), 0, 0, gocv.InterpolationArea)
-	}
-	gocv.Hconcat(before, a, &out)
-	return out
-}

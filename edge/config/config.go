@@ -100,6 +100,15 @@ type Camera struct {
 	RingBuffer conf.Duration `yaml:"ring_buffer"`
 }
 
+// Change says when a zone that differs from its reference picture is a
+// violation: in Checks checks in a row, Interval apart, spanning Span.
+type Change struct {
+	Interval    conf.Duration `yaml:"interval"`
+	Checks      int           `yaml:"checks"`
+	Span        conf.Duration `yaml:"span"`
+	MinFraction float64       `yaml:"min_fraction"`
+}
+
 // CalibrationPoint is a pixel of the camera picture whose WGS-84 ground
 // position is known (a kerb corner, a manhole measured on site).
 type CalibrationPoint struct {
@@ -163,4 +172,7 @@ type Rule struct {
 	// AllowedHours are daily windows ("18:00-22:00") when this is not a
 	// violation, read in device.timezone.
 	AllowedHours []string `yaml:"allowed_hours"`
+	// Change tunes persistent-change detection, which illegal_structure
+	// and street_laundry use when the model has no class for them.
+	Change Change `yaml:"change"`
 }

@@ -59,10 +59,32 @@ func (c *Config) fillDefaults() {
 				if r.MinScore == 0 {
 					r.MinScore = 0.4
 				}
+				fillChangeDefaults(r)
 				if r.GapTolerance == 0 {
 					r.GapTolerance = conf.Duration(5 * time.Second)
 				}
 			}
 		}
+	}
+}
+
+// fillChangeDefaults: structures are judged over hours, laundry over half
+// an hour (it comes down in the evening).
+func fillChangeDefaults(r *Rule) {
+	c := &r.Change
+	if c.Interval == 0 {
+		c.Interval = conf.Duration(time.Minute)
+	}
+	if c.Checks == 0 {
+		c.Checks = 3
+	}
+	if c.Span == 0 {
+		c.Span = conf.Duration(2 * time.Hour)
+		if r.Type == "street_laundry" {
+			c.Span = conf.Duration(30 * time.Minute)
+		}
+	}
+	if c.MinFraction == 0 {
+		c.MinFraction = 0.15
 	}
 }

@@ -185,6 +185,18 @@ func validateRule(errs *conf.Errors, p string, r Rule) {
 	if r.Realert.D() < 0 {
 		errs.Add(p+".realert", r.Realert.String(), "a duration of 0 or more")
 	}
+	if r.Change.Interval.D() <= 0 {
+		errs.Add(p+".change.interval", r.Change.Interval.String(), "a positive duration")
+	}
+	if r.Change.Checks < 1 || r.Change.Checks > 1000 {
+		errs.Add(p+".change.checks", r.Change.Checks, "1 to 1000")
+	}
+	if r.Change.Span.D() < 0 {
+		errs.Add(p+".change.span", r.Change.Span.String(), "a duration of 0 or more")
+	}
+	if r.Change.MinFraction <= 0 || r.Change.MinFraction > 1 {
+		errs.Add(p+".change.min_fraction", r.Change.MinFraction, "a fraction of the zone above 0, at most 1")
+	}
 	for k, h := range r.AllowedHours {
 		if _, err := rules.ParseHours(h); err != nil {
 			errs.Add(fmt.Sprintf("%s.allowed_hours[%d]", p, k), h, "a daily window HH:MM-HH:MM, e.g. 18:00-22:00")

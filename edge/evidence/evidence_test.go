@@ -2,6 +2,7 @@ package evidence
 
 import (
 	"bytes"
+	"image"
 	"image/jpeg"
 	"math"
 	"strings"
@@ -106,4 +107,20 @@ func TestReportPlacesTheObjectWhenTheCameraIsCalibrated(t *testing.T) {
 
 	uncalibrated := Report(Source{DeviceID: "e", CameraID: "c"}, v, 768, 576)
 	require.Nil(t, uncalibrated.ObjectLocation)
+}
+
+func TestBeforeAfterPutsBothPicturesSideBySide(t *testing.T) {
+	before := gocv.IMRead(testdata.Path(t, "images", "000000000785.jpg"), gocv.IMReadColor)
+	defer before.Close()
+	after := gocv.NewMat()
+	defer after.Close()
+	gocv.Resize(before, &after, image.Pt(before.Cols()/2, before.Rows()/2), 0, 0, gocv.InterpolationArea)
+	b, err := BeforeAfter(before, after)
+	require.NoError(t, err)
+	img, err := jpeg.Decode(bytes.NewReader(b))
+	require.NoError(t, err)
+	require.Equal(t, before.Rows(), img.Bounds().Dy())
+	require.InDelta(t, 2*before.Cols(), img.Bounds().Dx(), 2, "the smaller after picture is scaled to the same height")
+	_, err = BeforeAfter(gocv.NewMat(), after)
+	require.ErrorContains(t, err, "empty picture")
 }

@@ -77,3 +77,23 @@ func annotate(m *gocv.Mat, cameraID string, v rules.Violation) {
 	gocv.Rectangle(m, image.Rect(0, 0, w, 24), shadeColour, -1)
 	gocv.PutText(m, header, image.Pt(6, 17), gocv.FontHersheySimplex, 0.5, textColour, 1)
 }
+
+// BeforeAfter encodes the reference picture and the current frame side by
+// side: the evidence that a structure was not there before.
+func BeforeAfter(before, after gocv.Mat) ([]byte, error) {
+	if before.Empty() || after.Empty() {
+		return nil, fmt.Errorf("encode before/after: empty picture")
+	}
+	a := after
+	if after.Rows() != before.Rows() {
+		a = gocv.NewMat()
+		defer a.Close()
+		gocv.Resize(after, &a, image.Pt(after.Cols()*before.Rows()/after.Rows(), before.Rows()), 0, 0, gocv.InterpolationArea)
+	}
+	pair := gocv.NewMat()
+	defer pair.Close()
+	gocv.Hconcat(before, a, &pair)
+	gocv.PutText(&pair, "before", image.Pt(10, before.Rows()-12), gocv.FontHersheySimplex, 0.8, textColour, 2)
+	gocv.PutText(&pair, "after", image.Pt(before.Cols()+10, before.Rows()-12), gocv.FontHersheySimplex, 0.8, textColour, 2)
+	return encodeJPEG(pair)
+}

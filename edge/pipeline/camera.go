@@ -39,13 +39,20 @@ type Camera struct {
 	Detector Detector
 	Tracker  *track.Tracker
 	Rules    *rules.Engine
-	Sink     Sink
-	Log      *slog.Logger
-	Metrics  *Metrics
+	// Changes are the zones watched by persistent change; Run closes them.
+	Changes []*ChangeWatch
+	Sink    Sink
+	Log     *slog.Logger
+	Metrics *Metrics
 }
 
 // Run processes frames until ctx is done or Frames is closed.
 func (c *Camera) Run(ctx context.Context) {
+	defer func() {
+		for _, w := range c.Changes {
+			w.Close()
+		}
+	}()
 	for {
 		select {
 		case <-ctx.Done():
@@ -62,6 +69,18 @@ func (c *Camera) Run(ctx context.Context) {
 
 func (c *Camera) process(f ingest.Frame) {
 	id := c.Source.CameraID
+	for _, w := range c.Changes {
+		v, err := w.check(f.Captured, f.Image)
+		if err != nil {
+			c.Metrics.violationErrors.WithLabelValues(id).Inc()
+			c.Log.Warn("change check failed", "zone", w.Zone.ID, "err", err)
+			continue
+		}
+		if v != nil {
+			before, _ := w.Before()
+			c.raise(f, *v, f.Image.Cols(), f.Image.Rows(), before)
+		}
+	}
 	start := time.Now()
 	dets, err := c.Detector.Detect(f.Image)
 	c.Metrics.detectSeconds.WithLabelValues(id).Observe(time.Since(start).Seconds())
@@ -75,11 +94,13 @@ func (c *Camera) process(f ingest.Frame) {
 	w, h := f.Image.Cols(), f.Image.Rows()
 	tracks := c.Tracker.Update(f.Captured, dets)
 	for _, v := range c.Rules.Observe(f.Captured, w, h, tracks) {
-		c.raise(f, v, w, h)
+		c.raise(f, v, w, h, gocv.Mat{})
 	}
 }
 
-func (c *Camera) raise(f ingest.Frame, v rules.Violation, w, h int) {
+// raise stores violation v seen in frame f; before, when not empty, is the
+// zone's reference picture and goes beside the frame in the evidence.
+func (c *Camera) raise(f ingest.Frame, v rules.Violation, w, h int, before gocv.Mat) {
 	id := c.Source.CameraID
 	raw, annotated, err := evidence.Snapshots(f.Image, id, v)
 	if err != nil {
@@ -91,6 +112,14 @@ func (c *Camera) raise(f ingest.Frame, v rules.Violation, w, h int) {
 	files := []outbox.File{
 		{Name: "snapshot.jpg", Kind: xiuhuav1.EvidenceKind_EVIDENCE_KIND_SNAPSHOT, ContentType: "image/jpeg", Data: raw},
 		{Name: "annotated.jpg", Kind: xiuhuav1.EvidenceKind_EVIDENCE_KIND_ANNOTATED, ContentType: "image/jpeg", Data: annotated},
+	}
+	if !before.Empty() {
+		pair, err := evidence.BeforeAfter(before, f.Image)
+		if err != nil {
+			c.Log.Warn("before/after evidence", "err", err)
+		} else {
+			files = append(files, outbox.File{Name: "before_after.jpg", Kind: xiuhuav1.EvidenceKind_EVIDENCE_KIND_BEFORE_AFTER, ContentType: "image/jpeg", Data: pair})
+		}
 	}
 	if err := c.Sink.Put(rep, files); err != nil {
 		// The outbox is the durability promise; failing to write it is the

@@ -47,19 +47,7 @@ func vtestDetections(t *testing.T) []look {
 }
 
 func detectVideo(video, modelDir string) ([]look, error) {
-	root, err := testdata.RepoRoot()
-	if err != nil {
-		return nil, err
-	}
-	yml, err := os.ReadFile(filepath.Join(root, "models", "yolox-nano.yaml"))
-	if err != nil {
-		return nil, err
-	}
-	m, err := detect.ParseManifest(yml, modelDir)
-	if err != nil {
-		return nil, err
-	}
-	det, err := detect.Open(m, detect.Options{})
+	det, err := openDetector(modelDir)
 	if err != nil {
 		return nil, err
 	}
@@ -85,6 +73,24 @@ func detectVideo(video, modelDir string) ([]look, error) {
 		looks = append(looks, look{at: t0.Add(time.Duration(i) * time.Second / fps), dets: dets})
 	}
 	return looks, nil
+}
+
+// openDetector opens the shipped YOLOX-Nano manifest with the test data's
+// weights.
+func openDetector(modelDir string) (detect.Detector, error) {
+	root, err := testdata.RepoRoot()
+	if err != nil {
+		return nil, err
+	}
+	yml, err := os.ReadFile(filepath.Join(root, "models", "yolox-nano.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	m, err := detect.ParseManifest(yml, modelDir)
+	if err != nil {
+		return nil, err
+	}
+	return detect.Open(m, detect.Options{})
 }
 
 // replay runs the tracker and a rules engine over the looks.
