@@ -15,7 +15,7 @@ setup:
 
 build:
 	mkdir -p bin
-	$(GO) build -o bin/ ./edge/cmd/edge ./server/cmd/server ./hack/camsim
+	$(GO) build -o bin/ ./edge/cmd/edge ./server/cmd/server ./hack/camsim ./hack/stage
 
 demo: setup build
 	hack/demo.sh

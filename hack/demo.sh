@@ -12,6 +12,18 @@ for d in "${XIUHUA_TESTDATA:-}" "$root/../shared/testdata" "${XIUHUA_CACHE:-$HOM
 done
 [ -n "$testdata" ] || { echo "demo: vtest.avi not found: run hack/setup.sh" >&2; exit 1; }
 
+# The demo camera shows vtest.avi with a chair left on the lawn for a minute
+# of every loop: something for the street_vending rule to find. Staged once
+# and cached; camsim transcodes it to H.264 once too.
+cache=${XIUHUA_CACHE:-$HOME/.cache/xiuhua}
+staged=$cache/media/vtest-chair.avi
+if [ ! -f "$staged" ]; then
+  mkdir -p "$cache/media"
+  bin/stage -in "$testdata/media/vtest.avi" -out "$staged.part.avi" \
+    -image "$testdata/images/000000000139.jpg" -crop 370,210,446,320 -scale 1.6 -at 30,384 -from 10s -for 60s
+  mv "$staged.part.avi" "$staged"
+fi
+
 mkdir -p data
 pids=()
 stop() {
@@ -29,7 +41,7 @@ trap stop INT TERM EXIT
 
 # Each child runs in its own session so that Ctrl-C reaches only this script,
 # which then stops them in order.
-setsid bin/camsim -listen 127.0.0.1:8554 -stream "cam1=$testdata/media/vtest.avi" &
+setsid bin/camsim -listen 127.0.0.1:8554 -stream "cam1=$staged" &
 pids+=($!)
 setsid bin/server -config hack/demo/server.yaml &
 pids+=($!)

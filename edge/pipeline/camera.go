@@ -78,7 +78,7 @@ func (c *Camera) process(f ingest.Frame) {
 		}
 		if v != nil {
 			before, _ := w.Before()
-			c.raise(f, *v, f.Image.Cols(), f.Image.Rows(), before)
+			c.raise(f, *v, f.Image.Cols(), f.Image.Rows(), &before)
 		}
 	}
 	start := time.Now()
@@ -94,13 +94,13 @@ func (c *Camera) process(f ingest.Frame) {
 	w, h := f.Image.Cols(), f.Image.Rows()
 	tracks := c.Tracker.Update(f.Captured, dets)
 	for _, v := range c.Rules.Observe(f.Captured, w, h, tracks) {
-		c.raise(f, v, w, h, gocv.Mat{})
+		c.raise(f, v, w, h, nil)
 	}
 }
 
-// raise stores violation v seen in frame f; before, when not empty, is the
+// raise stores violation v seen in frame f; before, when given, is the
 // zone's reference picture and goes beside the frame in the evidence.
-func (c *Camera) raise(f ingest.Frame, v rules.Violation, w, h int, before gocv.Mat) {
+func (c *Camera) raise(f ingest.Frame, v rules.Violation, w, h int, before *gocv.Mat) {
 	id := c.Source.CameraID
 	raw, annotated, err := evidence.Snapshots(f.Image, id, v)
 	if err != nil {
@@ -113,8 +113,8 @@ func (c *Camera) raise(f ingest.Frame, v rules.Violation, w, h int, before gocv.
 		{Name: "snapshot.jpg", Kind: xiuhuav1.EvidenceKind_EVIDENCE_KIND_SNAPSHOT, ContentType: "image/jpeg", Data: raw},
 		{Name: "annotated.jpg", Kind: xiuhuav1.EvidenceKind_EVIDENCE_KIND_ANNOTATED, ContentType: "image/jpeg", Data: annotated},
 	}
-	if !before.Empty() {
-		pair, err := evidence.BeforeAfter(before, f.Image)
+	if before != nil {
+		pair, err := evidence.BeforeAfter(*before, f.Image)
 		if err != nil {
 			c.Log.Warn("before/after evidence", "err", err)
 		} else {
