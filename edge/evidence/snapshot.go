@@ -73,7 +73,7 @@ func annotate(m *gocv.Mat, cameraID string, v rules.Violation) {
 	gocv.PutText(m, label, labelAt.Add(image.Pt(1, 1)), gocv.FontHersheySimplex, 0.5, shadeColour, 2)
 	gocv.PutText(m, label, labelAt, gocv.FontHersheySimplex, 0.5, boxColour, 1)
 
-	header := fmt.Sprintf("%s  %s  %s/%s", cameraID, v.At.UTC().Format("2006-01-02 15:04:05Z"), v.Zone.ID, v.Rule.ID)
+	header := fmt.Sprintf("%s  %s  %s  %s/%s", cameraID, v.At.UTC().Format("2006-01-02 15:04:05Z"), v.Rule.Type, v.Zone.ID, v.Rule.ID)
 	gocv.Rectangle(m, image.Rect(0, 0, w, 24), shadeColour, -1)
 	gocv.PutText(m, header, image.Pt(6, 17), gocv.FontHersheySimplex, 0.5, textColour, 1)
 }
