@@ -44,15 +44,13 @@ type Camera struct {
 	Sink    Sink
 	Log     *slog.Logger
 	Metrics *Metrics
+
+	best *bestFrames // created at the first frame
 }
 
 // Run processes frames until ctx is done or Frames is closed.
 func (c *Camera) Run(ctx context.Context) {
-	defer func() {
-		for _, w := range c.Changes {
-			w.Close()
-		}
-	}()
+	defer c.close()
 	for {
 		select {
 		case <-ctx.Done():
@@ -67,7 +65,19 @@ func (c *Camera) Run(ctx context.Context) {
 	}
 }
 
+func (c *Camera) close() {
+	for _, w := range c.Changes {
+		w.Close()
+	}
+	if c.best != nil {
+		c.best.close()
+	}
+}
+
 func (c *Camera) process(f ingest.Frame) {
+	if c.best == nil {
+		c.best = newBestFrames(time.Minute)
+	}
 	id := c.Source.CameraID
 	for _, w := range c.Changes {
 		v, err := w.check(f.Captured, f.Image)
@@ -93,6 +103,7 @@ func (c *Camera) process(f ingest.Frame) {
 	c.Metrics.framesDetected.WithLabelValues(id).Inc()
 	w, h := f.Image.Cols(), f.Image.Rows()
 	tracks := c.Tracker.Update(f.Captured, dets)
+	c.best.offer(f.Captured, f.Image, tracks, c.Rules.Watches)
 	for _, v := range c.Rules.Observe(f.Captured, w, h, tracks) {
 		c.raise(f, v, w, h, nil)
 	}
@@ -112,6 +123,16 @@ func (c *Camera) raise(f ingest.Frame, v rules.Violation, w, h int, before *gocv
 	files := []outbox.File{
 		{Name: "snapshot.jpg", Kind: xiuhuav1.EvidenceKind_EVIDENCE_KIND_SNAPSHOT, ContentType: "image/jpeg", Data: raw},
 		{Name: "annotated.jpg", Kind: xiuhuav1.EvidenceKind_EVIDENCE_KIND_ANNOTATED, ContentType: "image/jpeg", Data: annotated},
+	}
+	if b, ok := c.best.get(v.Track.ID); ok && !b.at.Equal(f.Captured) {
+		best := v
+		best.Track.Box, best.Track.Score, best.At = b.box, b.score, b.at
+		_, img, err := evidence.Snapshots(b.img, id, best)
+		if err != nil {
+			c.Log.Warn("best-frame evidence", "err", err)
+		} else {
+			files = append(files, outbox.File{Name: "best.jpg", Kind: xiuhuav1.EvidenceKind_EVIDENCE_KIND_ANNOTATED, ContentType: "image/jpeg", Data: img})
+		}
 	}
 	if before != nil {
 		pair, err := evidence.BeforeAfter(*before, f.Image)

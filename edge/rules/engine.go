@@ -185,5 +185,19 @@ func (e *Engine) rule(zone, rule string) Rule {
 	return Rule{}
 }
 
+// Watches reports whether any rule counts objects of class.
+func (e *Engine) Watches(class string) bool {
+	for _, zr := range e.zones {
+		for _, r := range zr.Rules {
+			for _, c := range r.Classes {
+				if c == class {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
 // Stays is the number of objects currently being timed.
 func (e *Engine) Stays() int { return len(e.stays) }

@@ -1,0 +1,89 @@
+package pipeline
+
+import (
+	"math"
+	"time"
+
+	"gocv.io/x/gocv"
+
+	"github.com/xiuhua/xiuhua/edge/detect"
+	"github.com/xiuhua/xiuhua/edge/track"
+)
+
+// maxBestFrames bounds the frames kept per camera: each is a full frame
+// (1.3 MB at 768×576, 6 MB at 1080p).
+const maxBestFrames = 16
+
+// bestFrame is the clearest sighting of one tracked object so far.
+type bestFrame struct {
+	img      gocv.Mat
+	box      detect.Box
+	score    float32
+	at       time.Time
+	quality  float64
+	lastSeen time.Time
+}
+
+// bestFrames keeps, per track that a rule watches, the frame where the
+// object was seen best — highest score, then largest — because the frame
+// that completes the dwell is often one where a passer-by half hides it.
+type bestFrames struct {
+	byTrack map[uint64]*bestFrame
+	maxAge  time.Duration
+}
+
+func newBestFrames(maxAge time.Duration) *bestFrames {
+	return &bestFrames{byTrack: map[uint64]*bestFrame{}, maxAge: maxAge}
+}
+
+// quality ranks sightings: the score matters most, size breaks ties
+// between confident ones (a bigger picture of a stall is better evidence).
+func quality(t track.Track) float64 {
+	b := t.Box
+	area := math.Max(float64((b.X2-b.X1)*(b.Y2-b.Y1)), 1)
+	return float64(t.Score) * math.Sqrt(area)
+}
+
+// offer considers frame for the watched tracks seen in it.
+func (bf *bestFrames) offer(at time.Time, frame gocv.Mat, seen []track.Track, watched func(class string) bool) {
+	for _, t := range seen {
+		if !watched(t.Class) {
+			continue
+		}
+		q := quality(t)
+		cur := bf.byTrack[t.ID]
+		if cur != nil {
+			cur.lastSeen = at
+			if q <= cur.quality {
+				continue
+			}
+		} else {
+			if len(bf.byTrack) >= maxBestFrames {
+				continue // the oldest entries expire below; new objects wait
+			}
+			cur = &bestFrame{img: gocv.NewMat()}
+			bf.byTrack[t.ID] = cur
+		}
+		frame.CopyTo(&cur.img)
+		cur.box, cur.score, cur.at, cur.quality, cur.lastSeen = t.Box, t.Score, at, q, at
+	}
+	for id, b := range bf.byTrack {
+		if at.Sub(b.lastSeen) > bf.maxAge {
+			b.img.Close()
+			delete(bf.byTrack, id)
+		}
+	}
+}
+
+// get returns the best sighting of track id, if kept.
+func (bf *bestFrames) get(id uint64) (*bestFrame, bool) {
+	b, ok := bf.byTrack[id]
+	return b, ok
+}
+
+func (bf *bestFrames) close() {
+	for id, b := range bf.byTrack {
+		b.img.Close()
+		delete(bf.byTrack, id)
+	}
+}
