@@ -64,12 +64,13 @@ func newChain(cfg config.Config, c config.Camera, cam *ingest.Camera, det pipeli
 		// The tracker must keep an unseen object at least as long as any
 		// rule tolerates a gap, or it would come back under a new id and
 		// start its dwell again.
-		Tracker: track.New(maxGap),
-		Rules:   rules.NewEngine(zones),
-		Changes: changeWatches(c, zones, cfg.Device.DataDir),
-		Sink:    ob,
-		Log:     logger.With("component", "pipeline", "camera", c.ID),
-		Metrics: m,
+		Tracker:   track.New(maxGap),
+		Rules:     rules.NewEngine(zones),
+		Annotator: annotator(logger),
+		Changes:   changeWatches(c, zones, cfg.Device.DataDir),
+		Sink:      ob,
+		Log:       logger.With("component", "pipeline", "camera", c.ID),
+		Metrics:   m,
 	}
 }
 
@@ -151,4 +152,16 @@ func ground(c config.Camera) *geo.Homography {
 		return nil
 	}
 	return h
+}
+
+// annotator loads the font for Chinese labels on the evidence; without it
+// the labels are English only, which is worth a warning but not a refusal
+// to start.
+func annotator(logger *slog.Logger) evidence.Annotator {
+	l, err := evidence.NewLabeler(evidence.DefaultFont, 20)
+	if err != nil {
+		logger.Warn("no Chinese labels on evidence (install fonts-droid-fallback)", "err", err)
+		return evidence.Annotator{}
+	}
+	return evidence.Annotator{Labeler: l}
 }

@@ -3,6 +3,7 @@ package evidence
 import (
 	"bytes"
 	"image"
+	"image/color"
 	"image/jpeg"
 	"math"
 	"strings"
@@ -123,4 +124,55 @@ func TestBeforeAfterPutsBothPicturesSideBySide(t *testing.T) {
 	require.InDelta(t, 2*before.Cols(), img.Bounds().Dx(), 2, "the smaller after picture is scaled to the same height")
 	_, err = BeforeAfter(gocv.NewMat(), after)
 	require.ErrorContains(t, err, "empty picture")
+}
+
+func TestAnnotatorWritesTheTypeInChinese(t *testing.T) {
+	l, err := NewLabeler(DefaultFont, 20)
+	require.NoError(t, err, "the CJK font is installed by hack/setup.sh (fonts-droid-fallback)")
+	frame := gocv.IMRead(testdata.Path(t, "images", "000000000785.jpg"), gocv.IMReadColor)
+	defer frame.Close()
+	v := violation()
+	v.Rule.Type = "street_vending"
+
+	_, plain, err := Snapshots(frame, "cam1", v)
+	require.NoError(t, err)
+	_, chinese, err := Annotator{Labeler: l}.Snapshots(frame, "cam1", v)
+	require.NoError(t, err)
+	a, err := gocv.IMDecode(plain, gocv.IMReadColor)
+	require.NoError(t, err)
+	defer a.Close()
+	b, err := gocv.IMDecode(chinese, gocv.IMReadColor)
+	require.NoError(t, err)
+	defer b.Close()
+
+	// The label band below the header differs; the rest of the picture
+	// does not.
+	band := image.Rect(0, 26, 200, 50)
+	require.Greater(t, changed(a, b, band), 0.2, "no label drawn")
+	require.Less(t, changed(a, b, image.Rect(300, 100, 600, 400)), 0.01, "the label spilled over the picture")
+
+	// The glyphs are real: 占 and a Latin letter do not render the same.
+	m1, m2 := gocv.NewMatWithSize(40, 60, gocv.MatTypeCV8UC3), gocv.NewMatWithSize(40, 60, gocv.MatTypeCV8UC3)
+	defer m1.Close()
+	defer m2.Close()
+	require.NoError(t, l.Draw(&m1, "占", image.Pt(0, 0), color.RGBA{R: 255, G: 255, B: 255, A: 255}))
+	require.NoError(t, l.Draw(&m2, "x", image.Pt(0, 0), color.RGBA{R: 255, G: 255, B: 255, A: 255}))
+	require.Greater(t, changed(m1, m2, image.Rect(0, 0, 30, 30)), 0.05)
+
+	_, err = NewLabeler("/no/such/font.ttc", 20)
+	require.ErrorContains(t, err, "label font")
+}
+
+// changed is the fraction of pixels in r that differ between a and b.
+func changed(a, b gocv.Mat, r image.Rectangle) float64 {
+	ra, rb := a.Region(r), b.Region(r)
+	defer ra.Close()
+	defer rb.Close()
+	d, grey := gocv.NewMat(), gocv.NewMat()
+	defer d.Close()
+	defer grey.Close()
+	gocv.AbsDiff(ra, rb, &d)
+	gocv.CvtColor(d, &grey, gocv.ColorBGRToGray)
+	gocv.Threshold(grey, &grey, 30, 255, gocv.ThresholdBinary)
+	return float64(gocv.CountNonZero(grey)) / float64(r.Dx()*r.Dy())
 }

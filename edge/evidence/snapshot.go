@@ -26,9 +26,20 @@ var (
 )
 
 // Snapshots encodes frame as the raw snapshot and an annotated copy showing
-// the zone, the object's box, its dwell, the camera and the time. frame is
-// not modified.
+// the zone, the object's box, its dwell, the camera and the time, with
+// ASCII labels only. frame is not modified.
 func Snapshots(frame gocv.Mat, cameraID string, v rules.Violation) (raw, annotated []byte, err error) {
+	return Annotator{}.Snapshots(frame, cameraID, v)
+}
+
+// Annotator draws the annotated snapshot. With a Labeler it adds the
+// violation type in Chinese and English; without one, English only.
+type Annotator struct {
+	Labeler *Labeler
+}
+
+// Snapshots is the package function Snapshots, with a's labels.
+func (a Annotator) Snapshots(frame gocv.Mat, cameraID string, v rules.Violation) (raw, annotated []byte, err error) {
 	if frame.Empty() {
 		return nil, nil, fmt.Errorf("encode snapshot: empty frame")
 	}
@@ -39,6 +50,12 @@ func Snapshots(frame gocv.Mat, cameraID string, v rules.Violation) (raw, annotat
 	canvas := frame.Clone()
 	defer canvas.Close()
 	annotate(&canvas, cameraID, v)
+	if a.Labeler != nil {
+		label := TypeNames[v.Rule.Type] + " " + v.Rule.Type
+		if err := a.Labeler.Draw(&canvas, label, image.Pt(0, 26), textColour); err != nil {
+			return nil, nil, err
+		}
+	}
 	annotated, err = encodeJPEG(canvas)
 	if err != nil {
 		return nil, nil, fmt.Errorf("encode annotated snapshot: %w", err)

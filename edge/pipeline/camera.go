@@ -44,6 +44,9 @@ type Camera struct {
 	Sink    Sink
 	Log     *slog.Logger
 	Metrics *Metrics
+	// Annotator draws the annotated evidence; its zero value writes
+	// English labels only.
+	Annotator evidence.Annotator
 
 	best *bestFrames // created at the first frame
 }
@@ -113,7 +116,7 @@ func (c *Camera) process(f ingest.Frame) {
 // zone's reference picture and goes beside the frame in the evidence.
 func (c *Camera) raise(f ingest.Frame, v rules.Violation, w, h int, before *gocv.Mat) {
 	id := c.Source.CameraID
-	raw, annotated, err := evidence.Snapshots(f.Image, id, v)
+	raw, annotated, err := c.Annotator.Snapshots(f.Image, id, v)
 	if err != nil {
 		c.Metrics.violationErrors.WithLabelValues(id).Inc()
 		c.Log.Error("build evidence", "rule", v.Rule.ID, "err", err)
@@ -127,7 +130,7 @@ func (c *Camera) raise(f ingest.Frame, v rules.Violation, w, h int, before *gocv
 	if b, ok := c.best.get(v.Track.ID); ok && !b.at.Equal(f.Captured) {
 		best := v
 		best.Track.Box, best.Track.Score, best.At = b.box, b.score, b.at
-		_, img, err := evidence.Snapshots(b.img, id, best)
+		_, img, err := c.Annotator.Snapshots(b.img, id, best)
 		if err != nil {
 			c.Log.Warn("best-frame evidence", "err", err)
 		} else {
