@@ -64,3 +64,12 @@ func TestValidateReportsEveryProblemAtOnce(t *testing.T) {
 		require.Contains(t, err.Error(), f+": invalid value")
 	}
 }
+
+func TestExampleFileIsValid(t *testing.T) {
+	c, err := Load("edge.example.yaml")
+	require.NoError(t, err)
+	require.Len(t, c.Cameras[0].Zones, 2)
+	h, err := c.Cameras[0].Homography()
+	require.NoError(t, err)
+	require.NotNil(t, h)
+}
