@@ -68,6 +68,19 @@ func (c *Camera) Run(ctx context.Context) {
 	}
 }
 
+// checkZones warns, at the first frame, about pixel zones that lie outside
+// the picture: a zone drawn for another resolution that can never fire.
+func (c *Camera) checkZones(w, h int) {
+	for _, zr := range c.Rules.Zones() {
+		if !zr.Zone.Pixels {
+			continue
+		}
+		if r := zoneRect(zr.Zone, w, h); r.Dx() < 2 || r.Dy() < 2 {
+			c.Log.Error("zone lies outside the picture and can never fire", "zone", zr.Zone.ID, "width", w, "height", h)
+		}
+	}
+}
+
 func (c *Camera) close() {
 	for _, w := range c.Changes {
 		w.Close()
@@ -80,6 +93,7 @@ func (c *Camera) close() {
 func (c *Camera) process(f ingest.Frame) {
 	if c.best == nil {
 		c.best = newBestFrames(time.Minute)
+		c.checkZones(f.Image.Cols(), f.Image.Rows())
 	}
 	id := c.Source.CameraID
 	for _, w := range c.Changes {

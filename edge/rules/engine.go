@@ -185,6 +185,9 @@ func (e *Engine) rule(zone, rule string) Rule {
 	return Rule{}
 }
 
+// Zones returns the engine's zones and rules.
+func (e *Engine) Zones() []ZoneRules { return e.zones }
+
 // Watches reports whether any rule counts objects of class.
 func (e *Engine) Watches(class string) bool {
 	for _, zr := range e.zones {
