@@ -16,13 +16,14 @@ type candidate struct {
 
 // decoder turns a model family's raw output tensor into candidates. It is
 // the seam between "how a model is run" (backend) and "how its output is
-// read" (family); YOLOv5, YOLOv8 and NMS-free decoders plug in here.
+// read" (family).
 type decoder interface {
 	// decode appends to dst the candidates whose score reaches their class
 	// threshold and returns dst with the number of boxes skipped because
 	// their values were NaN or infinite. out is the whole output tensor,
-	// row-major in the shape given to the family's newDecoder; a length that
-	// does not match is an error, never a panic.
+	// row-major in the shape given to the family's newDecoder, for one
+	// image; a length that does not match is an error, never a panic. An
+	// output in which every box is unreadable is an error too.
 	decode(out []float32, dst []candidate) ([]candidate, int, error)
 }
 
@@ -34,12 +35,19 @@ type family struct {
 	// newDecoder checks the model's reported output shape (dimensions may be
 	// -1 when dynamic) against the manifest, and returns the decoder and the
 	// concrete output shape the backend should allocate.
+	// -1 may remain for a box count the model leaves dynamic.
 	newDecoder func(m *Manifest, modelOut []int64) (decoder, []int64, error)
+	// selfSuppressing families run their own NMS inside the model: the
+	// detector only sorts and caps their boxes.
+	selfSuppressing bool
 }
 
 // families maps Manifest.Family to its decoder.
 var families = map[string]family{
-	"yolox": {validate: validateYOLOX, newDecoder: newYOLOX},
+	"yolox":    {validate: validateYOLOX, newDecoder: newYOLOX},
+	"yolov5":   {newDecoder: newYOLOv5},
+	"yolov8":   {newDecoder: newYOLOv8},
+	"nms_free": {newDecoder: newNMSFree, selfSuppressing: true},
 }
 
 // Families lists the values Manifest.Family accepts, sorted.

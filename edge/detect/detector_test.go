@@ -39,16 +39,23 @@ func requireSane(t *testing.T, dets []Detection, w, h int) {
 
 // The COCO image 785 is a skier; its ground-truth person box is
 // [280.79, 44.73, 218.7, 346.68] (x, y, w, h).
+// Both runtimes must find it.
 func TestDetectSkier(t *testing.T) {
-	d := openReal(t)
-	img := readImage(t, "images", "000000000785.jpg")
-	dets, err := d.Detect(img)
-	require.NoError(t, err)
-	requireSane(t, dets, img.Cols(), img.Rows())
-	person, iou := bestMatch(dets, "person", Box{280.79, 44.73, 280.79 + 218.7, 44.73 + 346.68})
-	require.Greater(t, person.Score, float32(0.5), "detections: %+v", dets)
-	require.Greater(t, iou, float32(0.8), "person box %+v", person.Box)
-	require.Equal(t, 0, person.ClassID)
+	for _, be := range []string{BackendONNXRuntime, BackendOpenCV} {
+		t.Run(be, func(t *testing.T) {
+			d, err := Open(realManifest(t), Options{Backend: be})
+			require.NoError(t, err)
+			defer d.Close()
+			img := readImage(t, "images", "000000000785.jpg")
+			dets, err := d.Detect(img)
+			require.NoError(t, err)
+			requireSane(t, dets, img.Cols(), img.Rows())
+			person, iou := bestMatch(dets, "person", Box{280.79, 44.73, 280.79 + 218.7, 44.73 + 346.68})
+			require.Greater(t, person.Score, float32(0.5), "detections: %+v", dets)
+			require.Greater(t, iou, float32(0.8), "person box %+v", person.Box)
+			require.Equal(t, 0, person.ClassID)
+		})
+	}
 }
 
 // The first frame of vtest.avi has three people walking on the plaza.
@@ -120,7 +127,7 @@ func TestDetectErrors(t *testing.T) {
 	require.ErrorContains(t, err, "want BGR 8UC3")
 
 	require.Equal(t, ModelInfo{Name: "yolox-nano", Version: "0.1.1",
-		SHA256: "695e750a5d5754bb5a8d5325643b59282191a7e7a564e435a415fd3c578eab14"}, d.Info())
+		SHA256: "695e750a5d5754bb5a8d5325643b59282191a7e7a564e435a415fd3c578eab14", Runtime: "onnxruntime/cpu"}, d.Info())
 	require.NoError(t, d.Close())
 	require.NoError(t, d.Close(), "idempotent")
 	img := gocv.NewMatWithSize(10, 10, gocv.MatTypeCV8UC3)

@@ -31,7 +31,10 @@ type Manifest struct {
 	SHA256 string `yaml:"sha256"` // of the ONNX file, lower-case hex
 	// Family selects the output decoder; see Families.
 	Family string `yaml:"family"`
-	Input  Input  `yaml:"input"`
+	// Backend is the runtime the model is meant for, "onnxruntime"
+	// (default) or "opencv"; Options.Backend overrides it.
+	Backend string `yaml:"backend"`
+	Input   Input  `yaml:"input"`
 	// ClassesFile names a file with one class name a line, relative to the
 	// manifest's folder. Exactly one of ClassesFile and Classes is given;
 	// after loading, Classes holds the names either way.
@@ -168,6 +171,9 @@ func (m *Manifest) validate() error {
 		errs.Add("family", m.Family, strings.Join(Families(), ", "))
 	} else if f.validate != nil {
 		f.validate(m, &errs)
+	}
+	if m.Backend != "" && m.Backend != BackendONNXRuntime && m.Backend != BackendOpenCV {
+		errs.Add("backend", m.Backend, BackendONNXRuntime+", "+BackendOpenCV)
 	}
 	m.validateClasses(&errs)
 	if !inUnit(m.ScoreThreshold) || m.ScoreThreshold == 0 {

@@ -75,7 +75,7 @@ func TestManifestErrors(t *testing.T) {
 		want  []string // each must appear in the error
 	}{
 		{"bad family", []string{"family: yolox", "family: yolov9"},
-			[]string{`family: invalid value "yolov9": allowed: yolox`}},
+			[]string{`family: invalid value "yolov9": allowed: nms_free, yolov5, yolov8, yolox`}},
 		{"missing onnx file", []string{"onnx: tiny.onnx", "onnx: gone.onnx"},
 			[]string{`onnx: invalid value "gone.onnx": allowed: an existing file`, "run hack/fetch-models.sh"}},
 		{"onnx is a folder", []string{"onnx: tiny.onnx", "onnx: folder.onnx"},
@@ -136,6 +136,8 @@ func TestManifestErrors(t *testing.T) {
 			[]string{"nms_iou: invalid value 45: allowed: a number in (0, 1]"}},
 		{"max detections", []string{"max_detections: 100", "max_detections: 0"},
 			[]string{"max_detections: invalid value 0: allowed: an integer from 1 to 10000"}},
+		{"bad backend", []string{"family: yolox", "family: yolox\nbackend: tensorflow"},
+			[]string{`backend: invalid value "tensorflow": allowed: onnxruntime, opencv`}},
 		{"every error at once", []string{"family: yolox", "family: ssd", "nms_iou: 0.45", "nms_iou: 2"},
 			[]string{`family: invalid value "ssd"`, "nms_iou: invalid value 2"}},
 	}
@@ -176,6 +178,11 @@ func FuzzParseManifest(f *testing.F) {
 	f.Add([]byte("input: [1, 2]\n"))
 	f.Add([]byte("name: &a [*a]\n"))
 	f.Add([]byte("{"))
+	for _, fam := range []string{"yolov5", "yolov8", "nms_free"} {
+		f.Add([]byte(strings.Replace(goodManifest, "family: yolox", "family: "+fam, 1)))
+	}
+	f.Add([]byte(strings.Replace(goodManifest, "family: yolox", "family: yolov8\nbackend: opencv", 1)))
+	f.Add([]byte(strings.Replace(goodManifest, "family: yolox", "family: nms_free\nbackend: tflite", 1)))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		dir := manifestDir(t)
 		m, err := ParseManifest(data, dir)

@@ -1,129 +1,169 @@
 package detect
 
 import (
+	"errors"
 	"fmt"
+	"log/slog"
 
 	ort "github.com/yalue/onnxruntime_go"
-
-	"github.com/xiuhua/xiuhua/internal/ortlib"
 )
 
-// ortBackend runs a model with onnxruntime on the CPU, on tensors allocated
-// once at open: the tensors' memory is Go memory that onnxruntime reads and
-// writes in place, so filling the input and reading the output copy nothing.
+// ortBackend runs a model with onnxruntime. Its tensors are Go memory that
+// onnxruntime reads and writes in place, allocated once per batch size, so
+// filling the input and reading the output copy nothing.
 type ortBackend struct {
-	session *ort.AdvancedSession
-	in, out *ort.Tensor[float32]
+	session  *ort.DynamicAdvancedSession
+	provider string
+	io       modelIO
+	batch    int
+	tensors  map[int]*ortTensors // by batch size
+	// auto is an output onnxruntime allocated because the model leaves its
+	// box count dynamic; it lives until the next run.
+	auto ort.Value
 }
 
-// openORT checks the model's inputs and outputs against the manifest, asks
-// the family for a decoder, and creates the session. data is the ONNX file,
-// already checked against the manifest's sha256.
-func openORT(m *Manifest, data []byte, fam family, opts Options) (*ortBackend, decoder, error) {
-	if err := ortlib.Init(opts.LibraryPath); err != nil {
-		return nil, nil, err
-	}
-	ins, outs, err := ort.GetInputOutputInfoWithONNXData(data)
-	if err != nil {
-		return nil, nil, fmt.Errorf("read inputs and outputs: %w", err)
-	}
-	if len(ins) != 1 || len(outs) != 1 {
-		return nil, nil, fmt.Errorf("model has %d inputs and %d outputs; family %s wants 1 and 1", len(ins), len(outs), m.Family)
-	}
-	inShape, err := checkInput(m, ins[0])
-	if err != nil {
-		return nil, nil, err
-	}
-	if outs[0].OrtValueType != ort.ONNXTypeTensor || outs[0].DataType != ort.TensorElementDataTypeFloat {
-		return nil, nil, fmt.Errorf("output %q is %s; want a float32 tensor", outs[0].Name, outs[0].String())
-	}
-	dec, outShape, err := fam.newDecoder(m, outs[0].Dimensions)
-	if err != nil {
-		return nil, nil, fmt.Errorf("output %q: %w", outs[0].Name, err)
-	}
+type ortTensors struct {
+	in, out *ort.Tensor[float32] // out nil when the output is dynamic
+}
 
-	b := &ortBackend{}
-	if b.in, err = ort.NewEmptyTensor[float32](ort.NewShape(inShape...)); err != nil {
-		return nil, nil, err
+// openORT creates the session, trying opts.Providers in order (default:
+// cpu alone). A provider that cannot be appended or cannot create the
+// session is logged and the next one tried; when none is left, the error
+// names each provider and why it failed.
+func openORT(m *Manifest, data []byte, io modelIO, opts Options, log *slog.Logger) (*ortBackend, error) {
+	list := opts.Providers
+	if len(list) == 0 {
+		list = []string{ProviderCPU}
 	}
-	if b.out, err = ort.NewEmptyTensor[float32](ort.NewShape(outShape...)); err != nil {
-		b.close()
-		return nil, nil, err
+	var errs []error
+	for i, p := range list {
+		s, err := newORTSession(data, io, p, opts)
+		if err == nil {
+			if i > 0 {
+				log.Info("execution provider in use", "model", m.Name, "provider", p)
+			}
+			b := &ortBackend{session: s, provider: p, io: io, batch: 1, tensors: map[int]*ortTensors{}}
+			if io.dynamicBatch {
+				b.batch = opts.maxBatch()
+			}
+			return b, nil
+		}
+		errs = append(errs, fmt.Errorf("provider %s: %w", p, err))
+		if i+1 < len(list) {
+			log.Warn("execution provider unavailable, falling back", "model", m.Name,
+				"provider", p, "next", list[i+1], "err", err)
+		}
+	}
+	if len(list) == 1 {
+		return nil, fmt.Errorf("execution provider %s: %w", list[0], errors.Unwrap(errs[0]))
+	}
+	return nil, fmt.Errorf("no execution provider of %v could run the model: %w", list, errors.Join(errs...))
+}
+
+func newORTSession(data []byte, io modelIO, provider string, opts Options) (*ort.DynamicAdvancedSession, error) {
+	appendEP, ok := providers[provider]
+	if !ok {
+		return nil, fmt.Errorf("unknown execution provider %q", provider) // checkOptions stops this first
 	}
 	so, err := ort.NewSessionOptions()
 	if err != nil {
-		b.close()
-		return nil, nil, err
+		return nil, err
 	}
 	defer so.Destroy()
 	if opts.IntraOpThreads > 0 {
 		if err := so.SetIntraOpNumThreads(opts.IntraOpThreads); err != nil {
-			b.close()
-			return nil, nil, err
+			return nil, fmt.Errorf("intra-op threads: %w", err)
 		}
 	}
-	b.session, err = ort.NewAdvancedSessionWithONNXData(data,
-		[]string{ins[0].Name}, []string{outs[0].Name},
-		[]ort.Value{b.in}, []ort.Value{b.out}, so)
+	if err := so.SetGraphOptimizationLevel(graphOptLevels[opts.GraphOptimization]); err != nil {
+		return nil, fmt.Errorf("graph optimisation level: %w", err)
+	}
+	if err := appendEP(so); err != nil {
+		return nil, fmt.Errorf("not available in this onnxruntime build or machine: %w", err)
+	}
+	s, err := ort.NewDynamicAdvancedSessionWithONNXData(data, []string{io.inName}, []string{io.outName}, so)
 	if err != nil {
-		b.close()
-		return nil, nil, fmt.Errorf("create session: %w", err)
+		return nil, fmt.Errorf("create session: %w", err)
 	}
-	return b, dec, nil
+	return s, nil
 }
 
-// checkInput compares the model's input with the manifest and returns the
-// concrete shape to allocate; dynamic (-1) dimensions take the manifest's
-// values and batch 1.
-func checkInput(m *Manifest, in ort.InputOutputInfo) ([]int64, error) {
-	if in.OrtValueType != ort.ONNXTypeTensor || in.DataType != ort.TensorElementDataTypeFloat {
-		return nil, fmt.Errorf("input %q is %s; want a float32 tensor", in.Name, in.String())
+func (b *ortBackend) maxBatch() int   { return b.batch }
+func (b *ortBackend) runtime() string { return BackendONNXRuntime + "/" + b.provider }
+
+func (b *ortBackend) tensorsFor(n int) (*ortTensors, error) {
+	if n < 1 || n > b.batch {
+		return nil, fmt.Errorf("batch of %d: this model takes 1 to %d images a run", n, b.batch)
 	}
-	w, h := int64(m.Input.Width), int64(m.Input.Height)
-	want := []int64{1, 3, h, w}
-	if m.Input.Layout == "NHWC" {
-		want = []int64{1, h, w, 3}
+	if t, ok := b.tensors[n]; ok {
+		return t, nil
 	}
-	d := in.Dimensions
-	if len(d) != 4 {
-		return nil, fmt.Errorf("input %q has shape %v; the manifest (%s %dx%d) wants %v", in.Name, d, m.Input.Layout, w, h, want)
+	t := &ortTensors{}
+	var err error
+	if t.in, err = ort.NewEmptyTensor[float32](ort.NewShape(withBatch(b.io.inShape, n)...)); err != nil {
+		return nil, fmt.Errorf("allocate input for batch %d: %w", n, err)
 	}
-	for i := range want {
-		if d[i] >= 0 && d[i] != want[i] {
-			return nil, fmt.Errorf("input %q has shape %v; the manifest (input %s, width %d, height %d) wants %v",
-				in.Name, d, m.Input.Layout, w, h, want)
+	if out := withBatch(b.io.outShape, n); fixed(out) {
+		if t.out, err = ort.NewEmptyTensor[float32](ort.NewShape(out...)); err != nil {
+			t.in.Destroy()
+			return nil, fmt.Errorf("allocate output for batch %d: %w", n, err)
 		}
 	}
-	return want, nil
+	b.tensors[n] = t
+	return t, nil
 }
 
-func (b *ortBackend) input() []float32 { return b.in.GetData() }
-
-func (b *ortBackend) run() ([]float32, error) {
-	if err := b.session.Run(); err != nil {
+func (b *ortBackend) input(n int) ([]float32, error) {
+	t, err := b.tensorsFor(n)
+	if err != nil {
 		return nil, err
 	}
-	return b.out.GetData(), nil
+	return t.in.GetData(), nil
+}
+
+func (b *ortBackend) run(n int) ([]float32, error) {
+	t, err := b.tensorsFor(n)
+	if err != nil {
+		return nil, err
+	}
+	if b.auto != nil {
+		b.auto.Destroy()
+		b.auto = nil
+	}
+	outs := []ort.Value{nil}
+	if t.out != nil {
+		outs[0] = t.out
+	}
+	if err := b.session.Run([]ort.Value{t.in}, outs); err != nil {
+		return nil, err
+	}
+	if t.out != nil {
+		return t.out.GetData(), nil
+	}
+	b.auto = outs[0]
+	ft, ok := outs[0].(*ort.Tensor[float32])
+	if !ok {
+		return nil, fmt.Errorf("output is %T, want a float32 tensor", outs[0])
+	}
+	return ft.GetData(), nil
 }
 
 func (b *ortBackend) close() error {
-	var first error
-	keep := func(err error) {
-		if first == nil {
-			first = err
-		}
-	}
+	var errs []error
 	if b.session != nil {
-		keep(b.session.Destroy())
+		errs = append(errs, b.session.Destroy())
 		b.session = nil
 	}
-	if b.in != nil {
-		keep(b.in.Destroy())
-		b.in = nil
+	for n, t := range b.tensors {
+		errs = append(errs, t.in.Destroy())
+		if t.out != nil {
+			errs = append(errs, t.out.Destroy())
+		}
+		delete(b.tensors, n)
 	}
-	if b.out != nil {
-		keep(b.out.Destroy())
-		b.out = nil
+	if b.auto != nil {
+		errs = append(errs, b.auto.Destroy())
+		b.auto = nil
 	}
-	return first
+	return errors.Join(errs...)
 }

@@ -2,6 +2,7 @@ package detect
 
 import (
 	"errors"
+	"log/slog"
 	"math"
 	"os"
 	"path/filepath"
@@ -18,9 +19,11 @@ type fakeBackend struct {
 	err     error
 }
 
-func (f *fakeBackend) input() []float32        { return f.in }
-func (f *fakeBackend) run() ([]float32, error) { return f.out, f.err }
-func (f *fakeBackend) close() error            { return nil }
+func (f *fakeBackend) maxBatch() int                { return 1 }
+func (f *fakeBackend) input(int) ([]float32, error) { return f.in, nil }
+func (f *fakeBackend) run(int) ([]float32, error)   { return f.out, f.err }
+func (f *fakeBackend) runtime() string              { return "fake" }
+func (f *fakeBackend) close() error                 { return nil }
 
 func fakeDetector(t *testing.T, out []float32) (*detector, *fakeBackend) {
 	dir := manifestDir(t)
@@ -31,7 +34,7 @@ func fakeDetector(t *testing.T, out []float32) (*detector, *fakeBackend) {
 	dec, _, err := newYOLOX(m, []int64{1, 42, 8})
 	require.NoError(t, err)
 	be := &fakeBackend{in: make([]float32, 3*64*32), out: out}
-	return &detector{m: m, be: be, dec: dec, pre: newPreprocessor(m.Input)}, be
+	return &detector{m: m, log: slog.Default(), be: be, dec: dec, pre: newPreprocessor(m.Input)}, be
 }
 
 // A model that emits NaN (a broken export, a bad execution provider) must

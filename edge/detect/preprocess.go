@@ -19,11 +19,14 @@ type preprocessor struct {
 	// src[c] is the BGR byte that tensor channel c reads.
 	src     [3]int
 	resized gocv.Mat
-	last    letterbox // geometry the tensor's padding was written for
+	// last is, per tensor slot (keyed by the address of its first value),
+	// the geometry whose padding that slot holds. Backends keep one tensor
+	// per batch size for their lifetime, so the keys are stable and few.
+	last map[*float32]letterbox
 }
 
 func newPreprocessor(in Input) *preprocessor {
-	p := &preprocessor{in: in, src: [3]int{0, 1, 2}, resized: gocv.NewMat()}
+	p := &preprocessor{in: in, src: [3]int{0, 1, 2}, resized: gocv.NewMat(), last: map[*float32]letterbox{}}
 	if in.ChannelOrder == "RGB" {
 		p.src = [3]int{2, 1, 0}
 	}
@@ -49,9 +52,9 @@ func (p *preprocessor) run(img gocv.Mat, dst []float32) (letterbox, error) {
 		return letterbox{}, fmt.Errorf("input tensor has %d values, want 3×%d×%d", len(dst), w, h)
 	}
 	lb := newLetterbox(img.Cols(), img.Rows(), w, h, p.in.Align)
-	if lb != p.last {
+	if last, ok := p.last[&dst[0]]; !ok || lb != last {
 		p.fillPad(dst)
-		p.last = lb
+		p.last[&dst[0]] = lb
 	}
 	// Linear, as the YOLO families' own pre-processing uses.
 	gocv.Resize(img, &p.resized, image.Pt(lb.newW, lb.newH), 0, 0, gocv.InterpolationLinear)

@@ -53,8 +53,8 @@ func newYOLOX(m *Manifest, modelOut []int64) (decoder, []int64, error) {
 		return nil, nil, fmt.Errorf("%d boxes, but a %dx%d input with strides 8, 16, 32 gives %d: is input.width/height right?",
 			d, m.Input.Width, m.Input.Height, rows)
 	}
-	if d := modelOut[0]; d >= 0 && d != 1 {
-		return nil, nil, fmt.Errorf("batch size %d: only 1 is supported", d)
+	if err := checkBatchDim("yolox", modelOut[0]); err != nil {
+		return nil, nil, err
 	}
 
 	y := &yolox{classes: nc, width: 5 + nc, grid: make([]float32, 0, 3*rows), threshold: make([]float32, nc)}
@@ -123,6 +123,9 @@ func (y *yolox) decode(out []float32, dst []candidate) ([]candidate, int, error)
 			score: score,
 			class: best,
 		})
+	}
+	if bad == rows {
+		return dst, bad, errAllNonFinite("yolox", rows)
 	}
 	return dst, bad, nil
 }

@@ -37,7 +37,7 @@ func TestYOLOXShapeChecks(t *testing.T) {
 		{"class count", []int64{1, 3549, 84}, "84 values per box, so 79 classes, but the manifest lists 80 classes"},
 		{"box count", []int64{1, 8400, 85}, "8400 boxes, but a 416x416 input with strides 8, 16, 32 gives 3549"},
 		{"rank", []int64{3549, 85}, "family yolox wants [1, boxes, 5+classes] = [1 3549 85]"},
-		{"batch", []int64{4, 3549, 85}, "batch size 4"},
+		{"batch", []int64{4, 3549, 85}, "batch size 4: family yolox supports a batch of 1 or a dynamic batch"},
 		{"too narrow", []int64{1, 3549, 4}, "4 values per box; family yolox wants 5+classes = 85"},
 	}
 	for _, tt := range tests {

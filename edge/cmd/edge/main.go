@@ -1,84 +1,51 @@
 // Command edge is the roadside node: it watches RTSP cameras, runs the
 // detector, applies the zone rules and reports violations with evidence to
-// the central server.
+// the central server. It also runs a model offline on an image or a video.
 //
-//	edge -config edge.yaml
+//	edge -config edge.yaml              run the node (also: edge run -config edge.yaml)
+//	edge detect --model models/yolox-nano.yaml --image x.jpg [--json] [--out annotated.jpg]
+//	edge detect --model models/yolox-nano.yaml --video file.mp4 [--json]
 //
-// Exit status: 0 after a clean shutdown (SIGINT/SIGTERM), 1 on a runtime
-// failure, 2 on a configuration error.
+// Exit status: 0 after a clean shutdown (SIGINT/SIGTERM) or a finished
+// detect, 1 on a runtime failure, 2 on a configuration or usage error.
 package main
 
 import (
-	"context"
-	"errors"
-	"flag"
 	"fmt"
-	"log/slog"
+	"io"
 	"os"
-	"os/signal"
-	"syscall"
-
-	"github.com/xiuhua/xiuhua/edge/app"
-	"github.com/xiuhua/xiuhua/edge/config"
-	"github.com/xiuhua/xiuhua/internal/conf"
-	"github.com/xiuhua/xiuhua/internal/logging"
+	"strings"
 )
 
 func main() {
-	os.Exit(run(os.Args[1:]))
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-func run(args []string) int {
-	fs := flag.NewFlagSet("edge", flag.ContinueOnError)
-	cfgPath := fs.String("config", "edge.yaml", "configuration file (YAML)")
-	server := fs.String("server", "", "override server.address")
-	dataDir := fs.String("data-dir", "", "override device.data_dir")
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	cfg, err := loadConfig(*cfgPath, *server, *dataDir)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "edge: configuration error:\n%v\n", err)
-		return 2
-	}
-	logger, err := logging.New(os.Stderr, cfg.Log.Level, cfg.Log.Format)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "edge: %v\n", err)
-		return 2
-	}
-	slog.SetDefault(logger)
-
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
-	if err := app.Run(ctx, cfg, logger); err != nil {
-		var fe *conf.FieldError
-		if errors.As(err, &fe) {
-			fmt.Fprintf(os.Stderr, "edge: configuration error:\n%v\n", err)
+// run dispatches on the first argument: a subcommand name, or a flag of the
+// node, which keeps "edge -config x" working as before subcommands existed.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		switch args[0] {
+		case "run":
+			return runNode(args[1:], stderr)
+		case "detect":
+			return runDetect(args[1:], stdout, stderr)
+		case "help":
+			usage(stdout)
+			return 0
+		default:
+			fmt.Fprintf(stderr, "edge: unknown command %q\n", args[0])
+			usage(stderr)
 			return 2
 		}
-		logger.Error("edge stopped", "err", err)
-		return 1
 	}
-	logger.Info("edge stopped cleanly")
-	return 0
+	return runNode(args, stderr)
 }
 
-// loadConfig reads the file, then applies flag and environment overrides
-// (flags win), and validates the result.
-func loadConfig(path, server, dataDir string) (config.Config, error) {
-	cfg, err := config.Load(path)
-	if err != nil {
-		return cfg, err
-	}
-	override := func(dst *string, env, flagValue string) {
-		if v := os.Getenv(env); v != "" {
-			*dst = v
-		}
-		if flagValue != "" {
-			*dst = flagValue
-		}
-	}
-	override(&cfg.Server.Address, "XIUHUA_SERVER", server)
-	override(&cfg.Device.DataDir, "XIUHUA_DATA_DIR", dataDir)
-	return cfg, cfg.Validate()
+func usage(w io.Writer) {
+	fmt.Fprint(w, `usage:
+  edge [run] -config edge.yaml [-server host:port] [-data-dir dir]
+  edge detect --model manifest.yaml (--image x.jpg | --video file.mp4) [--json] [--out annotated.jpg]
+run "edge detect -h" or "edge run -h" for every flag
+`)
 }
