@@ -42,6 +42,8 @@ func TestLoadBadFilesNameFieldValueAndAllowed(t *testing.T) {
 		{"bad_anchor", `cameras[0].zones[0].anchor: invalid value "top": allowed: bottom_centre, centre`},
 		{"pixel_polygon_negative", `cameras[0].zones[0].polygon[2]: invalid value "[-5, 500]": allowed: x and y in pixels, 0 or more`},
 		{"degenerate_calibration", `cameras[0].calibration: invalid value "4 points": allowed: 4 or more image↔ground points, not in a line`},
+		{"bad_model", `model.backend: invalid value "tensorflow": allowed: onnxruntime, opencv`},
+		{"bad_model", `model.graph_optimization: invalid value "max": allowed: disable, basic, extended, all`},
 		{"bad_lat", `cameras[0].location.lat: invalid value 131.2: allowed: -90 to 90 (WGS-84 degrees)`},
 	}
 	for _, tc := range cases {
