@@ -87,10 +87,24 @@ func TestHomographyRefusesDegenerateCalibration(t *testing.T) {
 	}
 }
 
-// TestGCJ02KnownVector pins the transform to the value published with
-// widely used open implementations for a point in central Beijing.
-func TestGCJ02KnownVector(t *testing.T) {
-	g := ToGCJ02(Point{39.915, 116.404})
-	require.InDelta(t, 39.91640428150164, g.Lat, 1e-9)
-	require.InDelta(t, 116.41024449916938, g.Lon, 1e-9)
+// TestGCJ02KnownVectors pins the transform to values published with
+// widely used open implementations.
+func TestGCJ02KnownVectors(t *testing.T) {
+	cases := []struct {
+		name     string
+		in, want Point
+	}{
+		{"Beijing", Point{39.915, 116.404}, Point{39.91640428150164, 116.41024449916938}},
+		{"Shanghai", Point{31.1774276, 121.5272106}, Point{31.17530398364597, 121.531541859215}},
+		{"Shenzhen", Point{22.543847, 113.912316}, Point{22.540796131694766, 113.9171764808363}},
+		{"Paris: unchanged", Point{48.8566, 2.3522}, Point{48.8566, 2.3522}},
+		{"south of the box: unchanged", Point{0.5, 100}, Point{0.5, 100}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			g := ToGCJ02(tc.in)
+			require.InDelta(t, tc.want.Lat, g.Lat, 1e-9)
+			require.InDelta(t, tc.want.Lon, g.Lon, 1e-9)
+		})
+	}
 }

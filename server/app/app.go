@@ -26,14 +26,16 @@ import (
 	"github.com/xiuhua/xiuhua/server/blob"
 	"github.com/xiuhua/xiuhua/server/cases"
 	"github.com/xiuhua/xiuhua/server/config"
+	"github.com/xiuhua/xiuhua/server/grid"
 	"github.com/xiuhua/xiuhua/server/ingest"
-	"github.com/xiuhua/xiuhua/server/store/sqlite"
+	"github.com/xiuhua/xiuhua/server/store"
 	"github.com/xiuhua/xiuhua/server/web"
 
 	xiuhuav1 "github.com/xiuhua/xiuhua/proto/xiuhua/v1"
 )
 
-// Files and folders under data_dir.
+// Files and folders under data_dir. DBFile is the SQLite database when
+// store.dsn names none.
 const (
 	DBFile      = "xiuhua.db"
 	EvidenceDir = "evidence"
@@ -48,7 +50,9 @@ const ShutdownTimeout = 10 * time.Second
 type App struct {
 	cfg      config.Config
 	log      *slog.Logger
-	store    *sqlite.Store
+	store    store.Store
+	cases    *cases.Service
+	grid     grid.Grid
 	ingest   *ingest.Service
 	grpc     *grpc.Server
 	http     *http.Server
@@ -102,17 +106,25 @@ func New(cfg config.Config, opts ...Option) (*App, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	a.store, err = sqlite.Open(ctx, filepath.Join(cfg.DataDir, DBFile))
+	cells, err := openGrid(cfg.Grid)
 	if err != nil {
 		return nil, err
 	}
+	a.store, err = openStore(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	casesCfg := cfg.Cases.CasesConfig()
+	casesCfg.Grid = grid.Locator(cells)
+	a.cases = cases.New(a.store, casesCfg)
+	a.grid = cells
 
 	a.registry = prometheus.NewRegistry()
 	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
 	a.ingest = ingest.New(ingest.Options{
 		Store:            a.store,
-		Cases:            cases.New(a.store),
+		Cases:            a.cases,
 		Blobs:            blobs,
 		ModelsDir:        filepath.Join(cfg.DataDir, ModelsDir),
 		MaxEvidenceBytes: cfg.Limits.MaxEvidenceBytes,
@@ -138,10 +150,14 @@ func New(cfg config.Config, opts ...Option) (*App, error) {
 
 	a.http = &http.Server{
 		Handler: web.New(web.Options{
-			Store:    a.store,
-			Blobs:    blobs,
-			Gatherer: a.registry,
-			Log:      a.log,
+			Store: a.store,
+			Blobs: blobs,
+			Cases: a.cases,
+			Grid:  a.grid,
+
+			MaxAttachmentBytes: cfg.Limits.MaxAttachmentBytes,
+			Gatherer:           a.registry,
+			Log:                a.log,
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,

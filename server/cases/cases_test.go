@@ -18,7 +18,7 @@ func TestEachReportOpensACase(t *testing.T) {
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "x.db"))
 	require.NoError(t, err)
 	t.Cleanup(func() { st.Close() })
-	svc := cases.New(st)
+	svc := cases.New(st, cases.DefaultConfig())
 
 	at := time.Date(2025, 6, 1, 8, 0, 0, 0, time.UTC)
 	rep := func(id string) *store.Report {

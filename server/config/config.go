@@ -22,6 +22,9 @@ type Config struct {
 	DataDir string `yaml:"data_dir"` // SQLite file and evidence live here
 	Log     Log    `yaml:"log"`
 	Limits  Limits `yaml:"limits"`
+	Store   Store  `yaml:"store"`
+	Cases   Cases  `yaml:"cases"`
+	Grid    Grid   `yaml:"grid"`
 }
 
 // HTTP is the officer pages, JSON API and metrics.
@@ -54,13 +57,17 @@ type Log struct {
 type Limits struct {
 	MaxEvidenceBytes int64 `yaml:"max_evidence_bytes"` // per file
 	MaxEvidenceFiles int   `yaml:"max_evidence_files"` // per report
+	// MaxAttachmentBytes bounds the picture an officer attaches to a
+	// transition.
+	MaxAttachmentBytes int64 `yaml:"max_attachment_bytes"`
 }
 
 // Bounds of the limits. The upper ones only catch typos such as a size in
 // bits or an extra digit; raise them when a real need appears.
 const (
-	MaxEvidenceBytesCeiling = 4 << 30
-	MaxEvidenceFilesCeiling = 64
+	MaxEvidenceBytesCeiling   = 4 << 30
+	MaxEvidenceFilesCeiling   = 64
+	MaxAttachmentBytesCeiling = 100 << 20
 )
 
 // Default returns the configuration used when no file is given.
@@ -71,9 +78,13 @@ func Default() Config {
 		DataDir: "./data",
 		Log:     Log{Level: "info", Format: "text"},
 		Limits: Limits{
-			MaxEvidenceBytes: 64 << 20,
-			MaxEvidenceFiles: 8,
+			MaxEvidenceBytes:   64 << 20,
+			MaxEvidenceFiles:   8,
+			MaxAttachmentBytes: 10 << 20,
 		},
+		Store: Store{Driver: DriverSQLite},
+		Cases: defaultCases(),
+		Grid:  Grid{CellSizeM: 100},
 	}
 }
 
@@ -106,6 +117,8 @@ var envFields = []struct {
 	{"XIUHUA_DATA_DIR", func(c *Config, v string) { c.DataDir = v }},
 	{"XIUHUA_LOG_LEVEL", func(c *Config, v string) { c.Log.Level = v }},
 	{"XIUHUA_LOG_FORMAT", func(c *Config, v string) { c.Log.Format = v }},
+	{"XIUHUA_STORE_DRIVER", func(c *Config, v string) { c.Store.Driver = v }},
+	{"XIUHUA_STORE_DSN", func(c *Config, v string) { c.Store.DSN = v }},
 }
 
 // EnvNames lists the environment variables ApplyEnv reads.
@@ -157,6 +170,12 @@ func (c *Config) Validate() error {
 	if n := c.Limits.MaxEvidenceFiles; n < 1 || n > MaxEvidenceFilesCeiling {
 		errs.Add("limits.max_evidence_files", n, fmt.Sprintf("1 to %d", MaxEvidenceFilesCeiling))
 	}
+	if n := c.Limits.MaxAttachmentBytes; n < 1 || n > MaxAttachmentBytesCeiling {
+		errs.Add("limits.max_attachment_bytes", n, fmt.Sprintf("1 to %d (bytes)", int64(MaxAttachmentBytesCeiling)))
+	}
+	c.Store.validate(&errs)
+	c.Cases.validate(&errs)
+	c.Grid.validate(&errs)
 	return errs.Err()
 }
 

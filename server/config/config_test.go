@@ -3,8 +3,12 @@ package config
 import (
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/xiuhua/xiuhua/internal/conf"
+	"github.com/xiuhua/xiuhua/server/cases"
 )
 
 func TestDefaultIsValid(t *testing.T) {
@@ -15,13 +19,20 @@ func TestDefaultIsValid(t *testing.T) {
 func TestLoadGood(t *testing.T) {
 	cfg, err := Load("testdata/good.yml")
 	require.NoError(t, err)
+	// Keys given replace the defaults one by one; the others stay.
+	wantCases := defaultCases()
+	wantCases.Deadlines["pending_review"] = conf.Duration(30 * time.Minute)
+	wantCases.EventCodes["street_vending"] = cases.EventCode{Category: "13", CategoryName: "街面秩序", Subcategory: "1301", SubcategoryName: "占道经营"}
 	require.NoError(t, cfg.Validate())
 	require.Equal(t, Config{
 		HTTP:    HTTP{Listen: "0.0.0.0:8081"},
 		GRPC:    GRPC{Listen: ":9443", TLS: TLS{CertFile: "/etc/xiuhua/server.crt", KeyFile: "/etc/xiuhua/server.key"}},
 		DataDir: "/var/lib/xiuhua",
 		Log:     Log{Level: "debug", Format: "json"},
-		Limits:  Limits{MaxEvidenceBytes: 1 << 20, MaxEvidenceFiles: 4},
+		Limits:  Limits{MaxEvidenceBytes: 1 << 20, MaxEvidenceFiles: 4, MaxAttachmentBytes: 10 << 20},
+		Store:   Store{Driver: "postgres", DSN: "postgres://xiuhua@db.example:5432/xiuhua?sslmode=verify-full"},
+		Cases:   wantCases,
+		Grid:    Grid{GeoJSON: "/etc/xiuhua/grid.geojson", CellSizeM: 100, DefaultUnit: "城管大队"},
 	}, cfg)
 }
 
@@ -58,6 +69,17 @@ var badFiles = []struct {
 	{"log_format.bad.yml", `log.format: invalid value "xml": allowed: text, json`},
 	{"max_bytes.bad.yml", `limits.max_evidence_bytes: invalid value 0: allowed: 1 to 4294967296 (bytes per file)`},
 	{"max_files.bad.yml", `limits.max_evidence_files: invalid value 100: allowed: 1 to 64`},
+	{"store_driver.bad.yml", `store.driver: invalid value "mysql": allowed: sqlite, postgres`},
+	{"store_dsn.bad.yml", `store.dsn: invalid value "": allowed: a PostgreSQL connection string, e.g. postgres://user@host:5432/db`},
+	{"store_dsn_parse.bad.yml", `store.dsn: invalid value "(hidden)": allowed: a PostgreSQL connection string that parses`},
+	{"deadlines.bad.yml", `cases.deadlines.closed: invalid value "closed": allowed: a status with a deadline: pending_review, filed, dispatched, handling, reported, verified` + "\n" +
+		`cases.deadlines.handling: invalid value "0s": allowed: a positive duration such as 30m or 24h`},
+	{"event_code.bad.yml", `cases.event_codes.street_vending.subcategory: invalid value "": allowed: the platform's sub-category (小类) code`},
+	{"merge.bad.yml", `cases.merge.iou: invalid value 1.5: allowed: a number between 0 and 1, e.g. 0.3` + "\n" +
+		`cases.merge.distance_m: invalid value -1: allowed: 0 to 1000 (metres)` + "\n" +
+		`cases.merge.window: invalid value "0s": allowed: a positive duration such as 30m` + "\n" +
+		`cases.merge.suppress: invalid value "-1h0m0s": allowed: 0 (off) or a positive duration such as 24h`},
+	{"grid.bad.yml", `grid.cell_size_m: invalid value 1: allowed: 10 to 10000 (metres)`},
 	{"several.bad.yml", `http.listen: invalid value "": allowed: host:port with a port from 0 to 65535, e.g. 127.0.0.1:8080 or :8080` + "\n" +
 		`log.level: invalid value "loud": allowed: debug, info, warn, error` + "\n" +
 		`log.format: invalid value "xml": allowed: text, json` + "\n" +
@@ -99,13 +121,16 @@ func TestOverrides(t *testing.T) {
 	}{
 		{"none", nil, func(*Config) {}},
 		{"all", map[string]string{
-			"XIUHUA_HTTP_LISTEN": ":1",
-			"XIUHUA_GRPC_LISTEN": ":2",
-			"XIUHUA_DATA_DIR":    "/d",
-			"XIUHUA_LOG_LEVEL":   "warn",
-			"XIUHUA_LOG_FORMAT":  "json",
+			"XIUHUA_HTTP_LISTEN":  ":1",
+			"XIUHUA_GRPC_LISTEN":  ":2",
+			"XIUHUA_DATA_DIR":     "/d",
+			"XIUHUA_LOG_LEVEL":    "warn",
+			"XIUHUA_LOG_FORMAT":   "json",
+			"XIUHUA_STORE_DRIVER": "postgres",
+			"XIUHUA_STORE_DSN":    "postgres://x@y/z",
 		}, func(c *Config) {
 			c.HTTP.Listen, c.GRPC.Listen, c.DataDir, c.Log.Level, c.Log.Format = ":1", ":2", "/d", "warn", "json"
+			c.Store = Store{Driver: "postgres", DSN: "postgres://x@y/z"}
 		}},
 		{"unrelated", map[string]string{"XIUHUA_OTHER": "x"}, func(*Config) {}},
 	}
@@ -117,7 +142,7 @@ func TestOverrides(t *testing.T) {
 			require.Equal(t, want, got)
 		})
 	}
-	require.Len(t, EnvNames(), 5)
+	require.Len(t, EnvNames(), 7)
 }
 
 func TestEnvEmptyValueIsValidated(t *testing.T) {

@@ -50,7 +50,7 @@ func newEnv(t *testing.T, mod ...func(*Options)) *env {
 	reg := prometheus.NewRegistry()
 	opts := Options{
 		Store:            st,
-		Cases:            cases.New(st),
+		Cases:            cases.New(st, cases.DefaultConfig()),
 		Blobs:            blobs,
 		ModelsDir:        filepath.Join(dir, "models"),
 		MaxEvidenceBytes: 1 << 20,

@@ -115,6 +115,8 @@ func evidenceKind(k xiuhuav1.EvidenceKind) string {
 		return store.KindAnnotated
 	case xiuhuav1.EvidenceKind_EVIDENCE_KIND_CLIP:
 		return store.KindClip
+	case xiuhuav1.EvidenceKind_EVIDENCE_KIND_BEFORE_AFTER:
+		return store.KindBeforeAfter
 	case xiuhuav1.EvidenceKind_EVIDENCE_KIND_UNSPECIFIED:
 		return store.KindUnspecified
 	default:

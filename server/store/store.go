@@ -1,7 +1,10 @@
 // Package store defines what the server keeps in its database: devices,
 // reports with their evidence, and cases. The Store interface is what ingest,
-// cases and web need; sqlite implements it, and a PostgreSQL implementation
-// can follow behind the same interface (storetest checks both alike).
+// cases and web need; sqlite (one file, the default) and postgres (several
+// server replicas) implement it, and storetest checks both alike.
+//
+// Times are kept to the microsecond (PostgreSQL's precision) and come back
+// in UTC.
 //
 // Evidence content is not in the database: rows name blobs by sha256, and
 // the blob store holds the bytes.
@@ -34,11 +37,14 @@ type Store interface {
 
 	// ListCases returns cases newest first, a page at a time.
 	ListCases(ctx context.Context, f CaseFilter) (CasePage, error)
+	// Stats counts cases by type, status, grid cell and day.
+	Stats(ctx context.Context, q StatsQuery) (Stats, error)
 	// GetCase returns one case with its reports and their evidence, or
 	// ErrNotFound.
 	GetCase(ctx context.Context, id string) (*CaseDetail, error)
-	// GetEvidence returns an evidence row holding the given content, or
-	// ErrNotFound when no report refers to it.
+	// GetEvidence returns an evidence row holding the given content (a
+	// report's file, or a transition's attachment), or ErrNotFound when
+	// nothing refers to it.
 	GetEvidence(ctx context.Context, sha256 string) (*Evidence, error)
 
 	// UpsertDevice records a device's Hello: identity, key, software.
@@ -47,6 +53,8 @@ type Store interface {
 	Heartbeat(ctx context.Context, deviceID string, at time.Time, status json.RawMessage) error
 	// GetDevice returns a device, or ErrNotFound.
 	GetDevice(ctx context.Context, id string) (*Device, error)
+
+	Workflow
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
@@ -65,6 +73,7 @@ type CaseTx interface {
 	// the report to whichever case the Assigner returned, updating the
 	// case's report count and first and last seen times.
 	OpenCase(ctx context.Context, c NewCase) (id string, err error)
+	MergeTx
 }
 
 // NewCase is a case about to be opened.
@@ -75,6 +84,16 @@ type NewCase struct {
 	CameraID      string
 	ZoneID        string
 	RuleID        string
+	// CategoryCode and SubcategoryCode are the city platform's event codes
+	// for the violation type (大类, 小类).
+	CategoryCode    string
+	SubcategoryCode string
+	// Location is the case's WGS-84 position (its first report's); nil
+	// when unknown.
+	Location *GeoPoint
+	// GridCode and Unit are the grid cell and the unit responsible for it.
+	GridCode string
+	Unit     string
 }
 
 // Report is one violation as an edge box reported it.
@@ -100,6 +119,10 @@ type Report struct {
 	Signed            []byte
 	SignatureVerified bool
 	Evidence          []Evidence
+	// Suppressed marks a repeat of a violation officers rejected: the
+	// Assigner sets it when it files the report with a rejected case. It is
+	// kept, with its evidence, as a labelled negative.
+	Suppressed bool
 
 	// Set by the store.
 	CaseID     string
@@ -136,6 +159,7 @@ const (
 	KindSnapshot    = "snapshot"
 	KindAnnotated   = "annotated"
 	KindClip        = "clip"
+	KindBeforeAfter = "before_after"
 )
 
 // Evidence is one file of a report; its bytes are the blob SHA256.
@@ -162,22 +186,39 @@ type Case struct {
 	ReportCount   int
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
+	// Version counts the case's changes; a transition names the version
+	// it was decided on, so that of two officers acting at once one wins.
+	Version int
+	// StatusSince is when the case entered its current status.
+	StatusSince     time.Time
+	CategoryCode    string
+	SubcategoryCode string
+	Location        *GeoPoint // WGS-84; nil when unknown
+	GridCode        string
+	Unit            string
 	// Thumbnail is the picture to show in lists: an annotated frame if any
 	// report has one, else a snapshot; nil when there is neither.
 	Thumbnail *Evidence
 }
 
-// CaseDetail is a case with its reports, oldest first.
+// CaseDetail is a case with its reports and its audit trail, oldest first.
 type CaseDetail struct {
 	Case
 	Reports []Report
+	Audit   []AuditEntry
 }
 
 // CaseFilter selects a page of cases.
 type CaseFilter struct {
-	Status string // empty: any
-	Limit  int    // 1 or more; the store caps it at MaxLimit
-	Cursor string // NextCursor of the previous page; empty: first page
+	Status        string // empty: any
+	ViolationType string // empty: any
+	GridCode      string // empty: any
+	Unit          string // empty: any
+	// From and To bound the creation time: From <= created_at < To; zero
+	// times do not bound.
+	From, To time.Time
+	Limit    int    // 1 or more; the store caps it at MaxLimit
+	Cursor   string // NextCursor of the previous page; empty: first page
 }
 
 // MaxLimit is the most cases ListCases returns at once.

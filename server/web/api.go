@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/xiuhua/xiuhua/internal/geo"
 	"github.com/xiuhua/xiuhua/server/cases"
 	"github.com/xiuhua/xiuhua/server/store"
 )
@@ -29,6 +30,41 @@ type CaseJSON struct {
 	UpdatedAt     time.Time     `json:"updated_at"`
 	Thumbnail     *EvidenceJSON `json:"thumbnail"`
 	URL           string        `json:"url"`
+
+	// The workflow: Version goes with a transition request; Deadline is
+	// when the current stage is due (absent for final statuses).
+	Version     int        `json:"version"`
+	StatusSince time.Time  `json:"status_since"`
+	Deadline    *time.Time `json:"deadline,omitempty"`
+	Overdue     bool       `json:"overdue"`
+	// EventCode is the city platform's classification.
+	EventCode EventCodeJSON `json:"event_code"`
+	// Location is WGS-84; LocationGCJ02 the same point for Chinese web maps.
+	Location      *LocationJSON `json:"location"`
+	LocationGCJ02 *LocationJSON `json:"location_gcj02"`
+	GridCode      string        `json:"grid_code"`
+	Unit          string        `json:"unit"`
+}
+
+// EventCodeJSON is a case's category and sub-category codes and names.
+type EventCodeJSON struct {
+	Category        string `json:"category"`
+	CategoryName    string `json:"category_name"`
+	Subcategory     string `json:"subcategory"`
+	SubcategoryName string `json:"subcategory_name"`
+}
+
+// AuditJSON is one line of a case's history.
+type AuditJSON struct {
+	At      time.Time `json:"at"`
+	Actor   string    `json:"actor"`
+	Role    string    `json:"role"`
+	Action  string    `json:"action"`
+	From    string    `json:"from"`
+	To      string    `json:"to"`
+	Comment string    `json:"comment"`
+	// Attachment is the picture that came with the step, if any.
+	Attachment *EvidenceJSON `json:"attachment,omitempty"`
 }
 
 // EvidenceJSON is an evidence file in the API; URL downloads it.
@@ -60,6 +96,10 @@ type ReportJSON struct {
 	SignatureVerified bool              `json:"signature_verified"`
 	ReceivedAt        time.Time         `json:"received_at"`
 	Evidence          []EvidenceJSON    `json:"evidence"`
+	LocationGCJ02     *LocationJSON     `json:"location_gcj02"`
+	// Suppressed: a repeat of a rejected violation, kept as a labelled
+	// negative.
+	Suppressed bool `json:"suppressed"`
 }
 
 // LocationJSON is a WGS-84 position.
@@ -85,6 +125,11 @@ type CaseListJSON struct {
 type CaseDetailJSON struct {
 	Case    CaseJSON     `json:"case"`
 	Reports []ReportJSON `json:"reports"`
+	Audit   []AuditJSON  `json:"audit"`
+	// Allowed are the statuses the case may move to next.
+	Allowed []string `json:"allowed"`
+	// StageTimes is when the case last entered each status it has been in.
+	StageTimes map[string]time.Time `json:"stage_times"`
 }
 
 func evidenceURL(sha string) string { return "/evidence/" + sha }
@@ -93,13 +138,39 @@ func toEvidenceJSON(e store.Evidence) EvidenceJSON {
 	return EvidenceJSON{Name: e.Name, Kind: e.Kind, ContentType: e.ContentType, Size: e.Size, SHA256: e.SHA256, URL: evidenceURL(e.SHA256)}
 }
 
-func toCaseJSON(c store.Case) CaseJSON {
+func gcj02(p *store.GeoPoint) *LocationJSON {
+	if p == nil {
+		return nil
+	}
+	g := geo.ToGCJ02(geo.Point{Lat: p.Lat, Lon: p.Lon})
+	return &LocationJSON{Lat: g.Lat, Lon: g.Lon}
+}
+
+func wgs84(p *store.GeoPoint) *LocationJSON {
+	if p == nil {
+		return nil
+	}
+	return &LocationJSON{Lat: p.Lat, Lon: p.Lon}
+}
+
+func (s *server) toCaseJSON(c store.Case) CaseJSON {
 	out := CaseJSON{
 		ID: c.ID, Status: c.Status, ViolationType: c.ViolationType, DeviceID: c.DeviceID,
 		CameraID: c.CameraID, ZoneID: c.ZoneID, RuleID: c.RuleID,
 		FirstSeen: c.FirstSeen, LastSeen: c.LastSeen, ReportCount: c.ReportCount,
 		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
-		URL: "/api/v1/cases/" + url.PathEscape(c.ID),
+		URL:     "/api/v1/cases/" + url.PathEscape(c.ID),
+		Version: c.Version, StatusSince: c.StatusSince,
+		EventCode: EventCodeJSON{Category: c.CategoryCode, Subcategory: c.SubcategoryCode},
+		Location:  wgs84(c.Location), LocationGCJ02: gcj02(c.Location),
+		GridCode: c.GridCode, Unit: c.Unit,
+	}
+	if code, ok := s.opts.Cases.EventCode(c.ViolationType); ok && code.Subcategory == c.SubcategoryCode {
+		out.EventCode.CategoryName, out.EventCode.SubcategoryName = code.CategoryName, code.SubcategoryName
+	}
+	if due, ok := s.opts.Cases.Deadline(c); ok {
+		out.Deadline = &due
+		out.Overdue = s.now().After(due)
 	}
 	if c.Thumbnail != nil {
 		t := toEvidenceJSON(*c.Thumbnail)
@@ -119,6 +190,8 @@ func toReportJSON(r store.Report) ReportJSON {
 		SignatureVerified: r.SignatureVerified,
 		ReceivedAt:        r.ReceivedAt,
 		Evidence:          []EvidenceJSON{},
+		LocationGCJ02:     gcj02(r.Location),
+		Suppressed:        r.Suppressed,
 	}
 	if out.Detections == nil {
 		out.Detections = []store.Detection{}
@@ -136,11 +209,26 @@ func toReportJSON(r store.Report) ReportJSON {
 	return out
 }
 
-// caseFilter reads ?status=, ?limit= and ?cursor=.
+// caseFilter reads ?status=, ?type=, ?grid=, ?unit=, ?from=, ?to=,
+// ?limit= and ?cursor=. Text filters are compared as values (bound SQL
+// parameters), never spliced into a query.
 func caseFilter(q url.Values, defaultLimit int) (store.CaseFilter, error) {
-	f := store.CaseFilter{Status: q.Get("status"), Cursor: q.Get("cursor"), Limit: defaultLimit}
+	f := store.CaseFilter{Status: q.Get("status"), Cursor: q.Get("cursor"), Limit: defaultLimit,
+		ViolationType: q.Get("type"), GridCode: q.Get("grid"), Unit: q.Get("unit")}
 	if f.Status != "" && !cases.KnownStatus(f.Status) {
 		return f, fmt.Errorf("status: invalid value %q: allowed: %s", f.Status, strings.Join(cases.Statuses, ", "))
+	}
+	for _, p := range []struct {
+		name string
+		dst  *time.Time
+	}{{"from", &f.From}, {"to", &f.To}} {
+		if v := q.Get(p.name); v != "" {
+			t, err := time.Parse(time.RFC3339, v)
+			if err != nil {
+				return f, fmt.Errorf("%s: invalid value %q: allowed: an RFC 3339 time such as 2025-06-01T08:00:00+08:00", p.name, v)
+			}
+			*p.dst = t
+		}
 	}
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -170,7 +258,7 @@ func (s *server) listCases(w http.ResponseWriter, r *http.Request) {
 	}
 	out := CaseListJSON{Cases: make([]CaseJSON, 0, len(page.Cases)), NextCursor: page.NextCursor}
 	for _, c := range page.Cases {
-		out.Cases = append(out.Cases, toCaseJSON(c))
+		out.Cases = append(out.Cases, s.toCaseJSON(c))
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -187,9 +275,25 @@ func (s *server) getCase(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, "internal error")
 		return
 	}
-	out := CaseDetailJSON{Case: toCaseJSON(d.Case), Reports: make([]ReportJSON, 0, len(d.Reports))}
+	writeJSON(w, http.StatusOK, s.toDetailJSON(d))
+}
+
+func (s *server) toDetailJSON(d *store.CaseDetail) CaseDetailJSON {
+	out := CaseDetailJSON{Case: s.toCaseJSON(d.Case), Reports: make([]ReportJSON, 0, len(d.Reports)),
+		Audit: make([]AuditJSON, 0, len(d.Audit)), Allowed: cases.Allowed(d.Status), StageTimes: map[string]time.Time{}}
 	for _, rep := range d.Reports {
 		out.Reports = append(out.Reports, toReportJSON(rep))
 	}
-	writeJSON(w, http.StatusOK, out)
+	for _, a := range d.Audit {
+		aj := AuditJSON{At: a.At, Actor: a.Actor, Role: a.Role, Action: a.Action, From: a.From, To: a.To, Comment: a.Comment}
+		if a.Attachment != nil {
+			e := toEvidenceJSON(*a.Attachment)
+			aj.Attachment = &e
+		}
+		out.Audit = append(out.Audit, aj)
+	}
+	for st, a := range cases.StageTimes(d) {
+		out.StageTimes[st] = a.At
+	}
+	return out
 }

@@ -11,9 +11,7 @@ var violationLabels = map[string]string{
 	"illegal_structure": "乱搭乱建",
 }
 
-var statusLabels = map[string]string{
-	cases.StatusPendingReview: "待审核",
-}
+var statusLabels = cases.StatusLabels
 
 func violationLabel(t string) string {
 	if l, ok := violationLabels[t]; ok {

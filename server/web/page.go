@@ -76,7 +76,7 @@ func (s *server) casesPage(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, c := range page.Cases {
 		data.Cases = append(data.Cases, pageCase{
-			CaseJSON:     toCaseJSON(c),
+			CaseJSON:     s.toCaseJSON(c),
 			TypeLabel:    violationLabel(c.ViolationType),
 			StatusLabel:  statusLabel(c.Status),
 			LastSeenText: c.LastSeen.In(loc).Format(timeLayout),

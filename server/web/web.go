@@ -5,6 +5,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -13,6 +14,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/xiuhua/xiuhua/server/blob"
+	"github.com/xiuhua/xiuhua/server/cases"
+	"github.com/xiuhua/xiuhua/server/grid"
 	"github.com/xiuhua/xiuhua/server/store"
 )
 
@@ -21,24 +25,39 @@ type Store interface {
 	ListCases(ctx context.Context, f store.CaseFilter) (store.CasePage, error)
 	GetCase(ctx context.Context, id string) (*store.CaseDetail, error)
 	GetEvidence(ctx context.Context, sha256 string) (*store.Evidence, error)
+	Stats(ctx context.Context, q store.StatsQuery) (store.Stats, error)
 	Ping(ctx context.Context) error
 }
 
-// Blobs opens evidence content; *blob.Store implements it.
+// Blobs opens evidence content and stores attachments; *blob.Store
+// implements it.
 type Blobs interface {
 	Open(sha256 string) (*os.File, error)
+	Put(r io.Reader) (blob.Ref, error)
 }
 
-// Options configure the handler. Store and Blobs are required.
+// Options configure the handler. Store, Blobs and Cases are required.
 type Options struct {
 	Store Store
 	Blobs Blobs
+	// Cases moves cases through the workflow and knows their deadlines.
+	Cases *cases.Service
+	// Grid lists the grid cells; nil lists none.
+	Grid grid.Grid
 	// Gatherer is served at /metrics; nil serves the default registry.
 	Gatherer prometheus.Gatherer
 	// Location is the time zone of the pages; default time.Local.
 	Location *time.Location
 	Log      *slog.Logger
+	// Now is the clock for overdue flags; default time.Now.
+	Now func() time.Time
+	// MaxAttachmentBytes bounds a transition's attachment; default
+	// DefaultMaxAttachmentBytes.
+	MaxAttachmentBytes int64
 }
+
+// DefaultMaxAttachmentBytes is the default bound of an attachment.
+const DefaultMaxAttachmentBytes = 10 << 20
 
 // API paging.
 const (
@@ -53,8 +72,19 @@ type server struct {
 	log  *slog.Logger
 }
 
+func (s *server) now() time.Time { return s.opts.Now() }
+
 // New returns the HTTP handler.
 func New(opts Options) http.Handler {
+	s := newServer(opts)
+	mux := http.NewServeMux()
+	for _, rt := range s.routes() {
+		mux.Handle(rt.Method+" "+rt.Pattern, rt.Handler)
+	}
+	return securityHeaders(mux)
+}
+
+func newServer(opts Options) *server {
 	if opts.Location == nil {
 		opts.Location = time.Local
 	}
@@ -64,16 +94,41 @@ func New(opts Options) http.Handler {
 	if opts.Gatherer == nil {
 		opts.Gatherer = prometheus.DefaultGatherer
 	}
-	s := &server{opts: opts, log: opts.Log.With("component", "web")}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /{$}", s.casesPage)
-	mux.Handle("GET /static/", http.StripPrefix("/static/", staticFiles()))
-	mux.HandleFunc("GET /api/v1/cases", s.listCases)
-	mux.HandleFunc("GET /api/v1/cases/{id}", s.getCase)
-	mux.HandleFunc("GET /evidence/{sha256}", s.evidence)
-	mux.HandleFunc("GET /healthz", s.healthz)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(opts.Gatherer, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelError)}))
-	return securityHeaders(mux)
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.MaxAttachmentBytes <= 0 {
+		opts.MaxAttachmentBytes = DefaultMaxAttachmentBytes
+	}
+	return &server{opts: opts, log: opts.Log.With("component", "web")}
+}
+
+// Route is one pattern of the mux. Documented routes are in the OpenAPI
+// document; the others are the HTML page and its style sheet.
+type Route struct {
+	Method     string
+	Pattern    string
+	Documented bool
+	Handler    http.Handler
+}
+
+// routes is every route the mux serves; a test holds it and the OpenAPI
+// document to each other.
+func (s *server) routes() []Route {
+	h := func(f http.HandlerFunc) http.Handler { return f }
+	return []Route{
+		{"GET", "/{$}", false, h(s.casesPage)},
+		{"GET", "/static/", false, http.StripPrefix("/static/", staticFiles())},
+		{"GET", "/api/v1/cases", true, h(s.listCases)},
+		{"GET", "/api/v1/cases/{id}", true, h(s.getCase)},
+		{"POST", "/api/v1/cases/{id}/transitions", true, h(s.transition)},
+		{"GET", "/api/v1/grid/cells", true, h(s.gridCells)},
+		{"GET", "/api/v1/stats", true, h(s.stats)},
+		{"GET", "/api/v1/openapi.json", true, h(s.openAPI)},
+		{"GET", "/evidence/{sha256}", true, h(s.evidence)},
+		{"GET", "/healthz", true, h(s.healthz)},
+		{"GET", "/metrics", true, promhttp.HandlerFor(s.opts.Gatherer, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelError)})},
+	}
 }
 
 // csp allows only this origin's pictures, videos and style sheet: no

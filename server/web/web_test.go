@@ -19,6 +19,7 @@ import (
 
 	"github.com/xiuhua/xiuhua/server/blob"
 	"github.com/xiuhua/xiuhua/server/cases"
+	"github.com/xiuhua/xiuhua/server/grid"
 	"github.com/xiuhua/xiuhua/server/store"
 	"github.com/xiuhua/xiuhua/server/store/sqlite"
 )
@@ -27,9 +28,11 @@ type env struct {
 	srv   *httptest.Server
 	store *sqlite.Store
 	blobs *blob.Store
+	cases *cases.Service
+	grid  *grid.Indexed
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	dir := t.TempDir()
 	st, err := sqlite.Open(context.Background(), filepath.Join(dir, "xiuhua.db"))
@@ -39,29 +42,36 @@ func newEnv(t *testing.T) *env {
 	require.NoError(t, err)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(prometheus.NewCounter(prometheus.CounterOpts{Name: "xiuhua_test_total", Help: "test"}))
+	cells, err := grid.Load("../grid/testdata/cells.geojson")
+	require.NoError(t, err)
+	cfg := cases.DefaultConfig()
+	cfg.Grid = grid.Locator(cells)
+	svc := cases.New(st, cfg)
 	srv := httptest.NewServer(New(Options{
 		Store:    st,
 		Blobs:    blobs,
+		Cases:    svc,
+		Grid:     cells,
 		Gatherer: reg,
 		Location: time.FixedZone("CST", 8*3600),
 		Log:      slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}))
 	t.Cleanup(srv.Close)
-	return &env{srv: srv, store: st, blobs: blobs}
+	return &env{srv: srv, store: st, blobs: blobs, cases: svc, grid: cells}
 }
 
 var observed = time.Date(2025, 6, 1, 8, 30, 0, 0, time.UTC) // 16:30:00 in CST
 
 // addCase stores a report whose evidence is the given files (kind →
 // content) and returns its case id.
-func (e *env) addCase(t *testing.T, eventID string, mod func(*store.Report), files ...store.Evidence) string {
+func (e *env) addCase(t testing.TB, eventID string, mod func(*store.Report), files ...store.Evidence) string {
 	t.Helper()
 	r := &store.Report{EventID: eventID, DeviceID: "edge-01", CameraID: "cam-7", ZoneID: "zone-a", RuleID: "rule-vending",
 		ViolationType: "street_vending", ObservedAt: observed, Evidence: files}
 	if mod != nil {
 		mod(r)
 	}
-	id, _, err := e.store.SaveReport(context.Background(), r, cases.Assign)
+	id, _, err := e.store.SaveReport(context.Background(), r, e.cases.Assign)
 	require.NoError(t, err)
 	return id
 }
@@ -224,7 +234,8 @@ func TestListCasesAPI(t *testing.T) {
 	}{
 		{"limit=0", `limit: invalid value "0": allowed: 1 to 500`},
 		{"limit=ten", `limit: invalid value "ten": allowed: 1 to 500`},
-		{"status=closed", `status: invalid value "closed": allowed: pending_review`},
+		{"status=closed_forever", `status: invalid value "closed_forever": allowed: pending_review, filed, rejected, dispatched, handling, reported, verified, closed`},
+		{"status=%27%20OR%201%3D1%20--", `status: invalid value "' OR 1=1 --"`},
 		{"cursor=garbage", "cursor: invalid value"},
 	}
 	for _, tc := range tests {

@@ -1,28 +1,34 @@
-package sqlite
+// Package caseid makes case ids: sortable by creation time, unique across
+// server processes (the random part), and checkable (Valid), so that both
+// store backends page through cases the same way.
+package caseid
 
 import (
 	"crypto/rand"
 	"encoding/binary"
+	"strings"
 	"sync"
 	"time"
 )
 
-// idGen makes case ids that sort by creation time: 48 bits of Unix
+// Gen makes case ids that sort by creation time: 48 bits of Unix
 // milliseconds then 80 random bits, in Crockford base32 (26 characters, the
 // ULID layout). Within one millisecond the random part counts up, so ids
 // from one server are strictly increasing.
-type idGen struct {
+type Gen struct {
 	mu     sync.Mutex
 	lastMS uint64
 	hi     uint16 // top 16 of the 80 random bits
 	lo     uint64 // low 64
 }
 
-func newIDGen() *idGen { return &idGen{} }
+// NewGen returns a generator.
+func NewGen() *Gen { return &Gen{} }
 
 const crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
-func (g *idGen) next(now time.Time) string {
+// Next returns a new id for a case created at now.
+func (g *Gen) Next(now time.Time) string {
 	g.mu.Lock()
 	ms := uint64(now.UnixMilli())
 	if ms <= g.lastMS {
@@ -63,4 +69,18 @@ func (g *idGen) next(now time.Time) string {
 		out[i] = crockford[v]
 	}
 	return string(out[:])
+}
+
+// Valid reports whether id has the form Next gives: 26 Crockford base32
+// digits. Cursors carry ids, so this is what keeps a forged cursor out.
+func Valid(id string) bool {
+	if len(id) != 26 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if !strings.ContainsRune(crockford, rune(id[i])) {
+			return false
+		}
+	}
+	return true
 }

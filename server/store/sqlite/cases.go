@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/xiuhua/xiuhua/server/store"
+	"github.com/xiuhua/xiuhua/server/store/caseid"
 )
 
 // caseColumns selects a case and its thumbnail: of all the snapshot and
@@ -18,6 +19,8 @@ import (
 // first.
 const caseColumns = `c.id, c.status, c.violation_type, c.device_id, c.camera_id, c.zone_id, c.rule_id,
 	c.first_seen, c.last_seen, c.report_count, c.created_at, c.updated_at,
+	c.version, c.status_since, c.category_code, c.subcategory_code,
+	c.lat, c.lon, c.grid_code, c.unit,
 	t.name, t.kind, t.content_type, t.size, t.sha256
 	FROM cases c
 	LEFT JOIN evidence t ON t.id = (
@@ -32,11 +35,15 @@ func scanCase(row rowScanner) (store.Case, error) {
 	var (
 		c                             store.Case
 		first, last, created, updated string
+		since                         string
 		tName, tKind, tType, tSHA     sql.NullString
 		tSize                         sql.NullInt64
+		lat, lon                      sql.NullFloat64
 	)
 	if err := row.Scan(&c.ID, &c.Status, &c.ViolationType, &c.DeviceID, &c.CameraID, &c.ZoneID, &c.RuleID,
 		&first, &last, &c.ReportCount, &created, &updated,
+		&c.Version, &since, &c.CategoryCode, &c.SubcategoryCode,
+		&lat, &lon, &c.GridCode, &c.Unit,
 		&tName, &tKind, &tType, &tSize, &tSHA); err != nil {
 		return c, err
 	}
@@ -44,10 +51,13 @@ func scanCase(row rowScanner) (store.Case, error) {
 	for _, f := range []struct {
 		dst *time.Time
 		src string
-	}{{&c.FirstSeen, first}, {&c.LastSeen, last}, {&c.CreatedAt, created}, {&c.UpdatedAt, updated}} {
+	}{{&c.FirstSeen, first}, {&c.LastSeen, last}, {&c.CreatedAt, created}, {&c.UpdatedAt, updated}, {&c.StatusSince, since}} {
 		if *f.dst, err = parseTime(f.src); err != nil {
 			return c, err
 		}
+	}
+	if lat.Valid && lon.Valid {
+		c.Location = &store.GeoPoint{Lat: lat.Float64, Lon: lon.Float64}
 	}
 	if tSHA.Valid {
 		c.Thumbnail = &store.Evidence{Name: tName.String, Kind: tKind.String, ContentType: tType.String, Size: tSize.Int64, SHA256: tSHA.String}
@@ -62,19 +72,12 @@ func (s *Store) ListCases(ctx context.Context, f store.CaseFilter) (store.CasePa
 	after := ""
 	if f.Cursor != "" {
 		b, err := base64.RawURLEncoding.DecodeString(f.Cursor)
-		if err != nil || len(b) == 0 || !validCaseID(string(b)) {
+		if err != nil || len(b) == 0 || !caseid.Valid(string(b)) {
 			return store.CasePage{}, store.ErrBadCursor
 		}
 		after = string(b)
 	}
-	var (
-		where []string
-		args  []any
-	)
-	if f.Status != "" {
-		where = append(where, "c.status = ?")
-		args = append(args, f.Status)
-	}
+	where, args := filterWhere(f)
 	if after != "" {
 		where = append(where, "c.id < ?")
 		args = append(args, after)
@@ -109,18 +112,6 @@ func (s *Store) ListCases(ctx context.Context, f store.CaseFilter) (store.CasePa
 	return page, nil
 }
 
-func validCaseID(id string) bool {
-	if len(id) != 26 {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		if !strings.ContainsRune(crockford, rune(id[i])) {
-			return false
-		}
-	}
-	return true
-}
-
 // GetCase implements store.Store.
 func (s *Store) GetCase(ctx context.Context, id string) (*store.CaseDetail, error) {
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
@@ -141,7 +132,7 @@ func (s *Store) GetCase(ctx context.Context, id string) (*store.CaseDetail, erro
 	rows, err := tx.QueryContext(ctx, `SELECT id, event_id, case_id, device_id, camera_id, zone_id, rule_id, violation_type,
 		observed_at, started_at, dwell_seconds, detections, lat, lon,
 		model_name, model_version, model_sha256, frame_width, frame_height,
-		signature, signed, signature_verified, received_at
+		signature, signed, signature_verified, received_at, suppressed
 		FROM reports WHERE case_id = ? ORDER BY id`, id)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: get case %s: %w", id, err)
@@ -160,7 +151,7 @@ func (s *Store) GetCase(ctx context.Context, id string) (*store.CaseDetail, erro
 		if err := rows.Scan(&rowID, &r.EventID, &r.CaseID, &r.DeviceID, &r.CameraID, &r.ZoneID, &r.RuleID, &r.ViolationType,
 			&observed, &started, &r.DwellSeconds, &detections, &lat, &lon,
 			&r.Model.Name, &r.Model.Version, &r.Model.SHA256, &r.FrameWidth, &r.FrameHeight,
-			&r.Signature, &r.Signed, &r.SignatureVerified, &received); err != nil {
+			&r.Signature, &r.Signed, &r.SignatureVerified, &received, &r.Suppressed); err != nil {
 			return nil, fmt.Errorf("sqlite: get case %s: %w", id, err)
 		}
 		if r.ObservedAt, err = parseTime(observed); err != nil {
@@ -212,14 +203,22 @@ func (s *Store) GetCase(ctx context.Context, id string) (*store.CaseDetail, erro
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqlite: get case %s evidence: %w", id, err)
 	}
+	rows.Close()
+	if d.Audit, err = audit(ctx, tx, id); err != nil {
+		return nil, err
+	}
 	return d, nil
 }
 
 // GetEvidence implements store.Store.
 func (s *Store) GetEvidence(ctx context.Context, sha256 string) (*store.Evidence, error) {
 	var e store.Evidence
-	err := s.db.QueryRowContext(ctx, `SELECT name, kind, content_type, size, sha256 FROM evidence
-		WHERE sha256 = ? ORDER BY id LIMIT 1`, sha256).Scan(&e.Name, &e.Kind, &e.ContentType, &e.Size, &e.SHA256)
+	err := s.db.QueryRowContext(ctx, `SELECT * FROM (
+		SELECT name, kind, content_type, size, sha256 FROM evidence WHERE sha256 = ?1 ORDER BY id LIMIT 1)
+		UNION ALL SELECT * FROM (
+		SELECT attachment_sha256, 'attachment', attachment_type, attachment_size, attachment_sha256 FROM case_audit
+		WHERE attachment_sha256 = ?1 ORDER BY id LIMIT 1)
+		LIMIT 1`, sha256).Scan(&e.Name, &e.Kind, &e.ContentType, &e.Size, &e.SHA256)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, store.ErrNotFound
 	}

@@ -58,12 +58,12 @@ func (s *Store) saveReport(ctx context.Context, r *store.Report, assign store.As
 		event_id, case_id, device_id, camera_id, zone_id, rule_id, violation_type,
 		observed_at, started_at, dwell_seconds, detections, lat, lon,
 		model_name, model_version, model_sha256, frame_width, frame_height,
-		signature, signed, signature_verified, received_at
-	) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		signature, signed, signature_verified, received_at, suppressed
+	) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.EventID, caseID, r.DeviceID, r.CameraID, r.ZoneID, r.RuleID, r.ViolationType,
 		formatTime(r.ObservedAt), nullTime(r.StartedAt), r.DwellSeconds, string(detections), lat, lon,
 		r.Model.Name, r.Model.Version, r.Model.SHA256, r.FrameWidth, r.FrameHeight,
-		r.Signature, r.Signed, r.SignatureVerified, formatTime(now))
+		r.Signature, r.Signed, r.SignatureVerified, formatTime(now), r.Suppressed)
 	if err != nil {
 		return "", false, fmt.Errorf("sqlite: insert report %q: %w", r.EventID, err)
 	}
@@ -124,16 +124,26 @@ type caseTx struct {
 }
 
 func (c *caseTx) OpenCase(ctx context.Context, n store.NewCase) (string, error) {
-	id := c.s.ids.next(c.now)
+	id := c.s.ids.Next(c.now)
 	now := formatTime(c.now)
+	var lat, lon any
+	if n.Location != nil {
+		lat, lon = n.Location.Lat, n.Location.Lon
+	}
 	// first_seen and last_seen are set when the first report is attached.
 	_, err := c.tx.ExecContext(ctx, `INSERT INTO cases (
 		id, status, violation_type, device_id, camera_id, zone_id, rule_id,
-		first_seen, last_seen, report_count, created_at, updated_at
-	) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`,
-		id, n.Status, n.ViolationType, n.DeviceID, n.CameraID, n.ZoneID, n.RuleID, now, now, now, now)
+		first_seen, last_seen, report_count, created_at, updated_at,
+		version, status_since, category_code, subcategory_code, lat, lon, grid_code, unit
+	) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)`,
+		id, n.Status, n.ViolationType, n.DeviceID, n.CameraID, n.ZoneID, n.RuleID, now, now, now, now,
+		now, n.CategoryCode, n.SubcategoryCode, lat, lon, n.GridCode, n.Unit)
 	if err != nil {
 		return "", fmt.Errorf("sqlite: open case: %w", err)
+	}
+	if _, err := c.tx.ExecContext(ctx, `INSERT INTO case_audit (case_id, at, actor, action, to_status)
+		VALUES (?, ?, ?, ?, ?)`, id, now, store.SystemActor, store.ActionOpen, n.Status); err != nil {
+		return "", fmt.Errorf("sqlite: open case: audit: %w", err)
 	}
 	return id, nil
 }

@@ -20,12 +20,13 @@ import (
 	sqlite3lib "modernc.org/sqlite/lib"
 
 	"github.com/xiuhua/xiuhua/server/store"
+	"github.com/xiuhua/xiuhua/server/store/caseid"
 )
 
 // Store is a store.Store on one SQLite file.
 type Store struct {
 	db  *sql.DB
-	ids *idGen
+	ids *caseid.Gen
 }
 
 var _ store.Store = (*Store)(nil)
@@ -59,7 +60,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
 	}
-	return &Store{db: db, ids: newIDGen()}, nil
+	return &Store{db: db, ids: caseid.NewGen()}, nil
 }
 
 // Ping checks that the database answers.

@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -83,21 +82,17 @@ func TestNewerSchemaRefused(t *testing.T) {
 	require.ErrorContains(t, err, "database schema version 999 is newer than this server knows")
 }
 
-func TestCaseIDsIncrease(t *testing.T) {
-	g := newIDGen()
-	now := time.Now()
-	prev := ""
-	for i := range 1000 {
-		// Mostly the same millisecond, and once the clock steps back.
-		at := now
-		if i == 500 {
-			at = now.Add(-time.Hour)
-		}
-		id := g.next(at)
-		require.Len(t, id, 26)
-		require.True(t, validCaseID(id), id)
-		require.Greater(t, id, prev)
-		prev = id
+func TestAuditIsAppendOnly(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "xiuhua.db"))
+	require.NoError(t, err)
+	defer s.Close()
+	_, _, err = s.SaveReport(ctx, storetest.Report("e1"), func(ctx context.Context, tx store.CaseTx, r *store.Report) (string, error) {
+		return tx.OpenCase(ctx, store.NewCase{Status: "pending_review", ViolationType: r.ViolationType, CameraID: r.CameraID})
+	})
+	require.NoError(t, err)
+	for _, q := range []string{`UPDATE case_audit SET comment = 'x'`, `DELETE FROM case_audit`} {
+		_, err := s.db.Exec(q)
+		require.ErrorContains(t, err, "case_audit is append-only", q)
 	}
-	require.Greater(t, g.next(now.Add(time.Second)), prev)
 }

@@ -37,6 +37,13 @@ func Run(t *testing.T, open Open) {
 		{"Thumbnail", testThumbnail},
 		{"NotFound", testNotFound},
 		{"Devices", testDevices},
+		{"OpenWritesAudit", testOpenWritesAudit},
+		{"Transition", testTransition},
+		{"ConcurrentTransitions", testConcurrentTransitions},
+		{"CaseLocationAndGrid", testCaseLocationAndGrid},
+		{"Candidates", testCandidates},
+		{"FiltersAndStats", testFiltersAndStats},
+		{"TransitionAttachment", testTransitionAttachment},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -58,7 +65,8 @@ func openCase(status string) store.Assigner {
 
 var pending = openCase("pending_review")
 
-var t0 = time.Date(2025, 6, 1, 8, 30, 15, 123456789, time.UTC)
+// t0 has microseconds, the precision every backend keeps (PostgreSQL's).
+var t0 = time.Date(2025, 6, 1, 8, 30, 15, 123456000, time.UTC)
 
 func sha(s string) string { return fmt.Sprintf("%064x", []byte(s)) }
 

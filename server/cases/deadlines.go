@@ -1,0 +1,37 @@
+package cases
+
+import (
+	"time"
+
+	"github.com/xiuhua/xiuhua/server/store"
+)
+
+// DefaultDeadlines is how long a case may stay in each working status
+// before it is overdue. Terminal statuses have none. Cities set their own
+// in the server configuration (cases.deadlines).
+func DefaultDeadlines() map[string]time.Duration {
+	return map[string]time.Duration{
+		StatusPendingReview: 2 * time.Hour,
+		StatusFiled:         time.Hour,
+		StatusDispatched:    2 * time.Hour,
+		StatusHandling:      24 * time.Hour,
+		StatusReported:      4 * time.Hour,
+		StatusVerified:      2 * time.Hour,
+	}
+}
+
+// Deadline returns when c's current stage is due; ok is false when the
+// status has no deadline.
+func (s *Service) Deadline(c store.Case) (due time.Time, ok bool) {
+	d, ok := s.cfg.Deadlines[c.Status]
+	if !ok || d <= 0 || Terminal(c.Status) {
+		return time.Time{}, false
+	}
+	return c.StatusSince.Add(d), true
+}
+
+// Overdue reports whether c's current stage is past its deadline at now.
+func (s *Service) Overdue(c store.Case, now time.Time) bool {
+	due, ok := s.Deadline(c)
+	return ok && now.After(due)
+}

@@ -1,0 +1,130 @@
+package cases
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/xiuhua/xiuhua/server/store"
+)
+
+// Config is the case logic's configuration; the server's config package
+// fills it from the YAML file.
+type Config struct {
+	// Deadlines by status: how long a case may stay there.
+	Deadlines map[string]time.Duration
+	// EventCodes by violation type. A type missing here gets empty codes.
+	EventCodes map[string]EventCode
+	Merge      Merge
+	// Grid places a new case in its grid cell; nil leaves cases without.
+	Grid Locator
+}
+
+// Locator finds the grid cell of a WGS-84 point: its code and the unit
+// responsible for it.
+type Locator func(lat, lon float64) (code, unit string, ok bool)
+
+// DefaultConfig is the shipped configuration.
+func DefaultConfig() Config {
+	return Config{Deadlines: DefaultDeadlines(), EventCodes: DefaultEventCodes(), Merge: DefaultMerge()}
+}
+
+// Service is the case logic in front of the store.
+type Service struct {
+	store store.Store
+	cfg   Config
+	now   func() time.Time
+}
+
+// New returns a Service on st. Maps in cfg are copied.
+func New(st store.Store, cfg Config) *Service {
+	cfg.Deadlines = maps.Clone(cfg.Deadlines)
+	cfg.EventCodes = maps.Clone(cfg.EventCodes)
+	cfg.Merge.Types = slices.Clone(cfg.Merge.Types)
+	return &Service{store: st, cfg: cfg, now: time.Now}
+}
+
+// EventCode returns the platform's code for a violation type.
+func (s *Service) EventCode(violationType string) (EventCode, bool) {
+	c, ok := s.cfg.EventCodes[violationType]
+	return c, ok
+}
+
+// Record stores a report and files it into a case in one transaction. For
+// an event id stored before it stores nothing and returns that report's case
+// with duplicate true.
+func (s *Service) Record(ctx context.Context, r *store.Report) (caseID string, duplicate bool, err error) {
+	return s.store.SaveReport(ctx, r, s.Assign)
+}
+
+// Assign decides which case a new report belongs to; it runs inside the
+// store's report transaction. A report of a merging type joins the newest
+// matching open case, or, failing that, is suppressed by the newest
+// matching rejected one; otherwise it opens a case of its own.
+func (s *Service) Assign(ctx context.Context, tx store.CaseTx, r *store.Report) (string, error) {
+	if s.cfg.Merge.Applies(r.ViolationType) {
+		id, err := s.match(ctx, tx, r)
+		if err != nil || id != "" {
+			return id, err
+		}
+	}
+	code := s.cfg.EventCodes[r.ViolationType]
+	nc := store.NewCase{
+		Status:          StatusPendingReview,
+		ViolationType:   r.ViolationType,
+		DeviceID:        r.DeviceID,
+		CameraID:        r.CameraID,
+		ZoneID:          r.ZoneID,
+		RuleID:          r.RuleID,
+		CategoryCode:    code.Category,
+		SubcategoryCode: code.Subcategory,
+		Location:        r.Location,
+	}
+	if r.Location != nil && s.cfg.Grid != nil {
+		nc.GridCode, nc.Unit, _ = s.cfg.Grid(r.Location.Lat, r.Location.Lon)
+	}
+	return tx.OpenCase(ctx, nc)
+}
+
+// match returns the case r joins, or "" for none.
+func (s *Service) match(ctx context.Context, tx store.CaseTx, r *store.Report) (string, error) {
+	m := s.cfg.Merge
+	// Serialise with other reports of this place, so that two arriving
+	// at once cannot both open a case. Two places sharing a key (an id
+	// with "|" in it) only queue behind each other.
+	if err := tx.LockPlace(ctx, r.DeviceID+"|"+r.CameraID+"|"+r.ZoneID+"|"+r.ViolationType); err != nil {
+		return "", err
+	}
+	suppressSince := r.ObservedAt.Add(-m.Suppress)
+	if m.Suppress <= 0 {
+		suppressSince = r.ObservedAt.Add(100 * 365 * 24 * time.Hour) // none
+	}
+	var open []string
+	for _, st := range Statuses {
+		if Open(st) {
+			open = append(open, st)
+		}
+	}
+	cands, err := tx.Candidates(ctx, store.CandidateQuery{
+		DeviceID: r.DeviceID, CameraID: r.CameraID, ZoneID: r.ZoneID, ViolationType: r.ViolationType,
+		OpenStatuses: open, SeenSince: r.ObservedAt.Add(-m.Window),
+		SuppressStatus: StatusRejected, SuppressSince: suppressSince,
+	})
+	if err != nil {
+		return "", err
+	}
+	// An open case wins over a rejection: someone is already acting there.
+	for _, k := range cands {
+		if k.Status != StatusRejected && m.Matches(r, k) {
+			return k.ID, nil
+		}
+	}
+	for _, k := range cands {
+		if k.Status == StatusRejected && m.Matches(r, k) {
+			r.Suppressed = true
+			return k.ID, nil
+		}
+	}
+	return "", nil
+}

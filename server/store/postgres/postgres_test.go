@@ -1,0 +1,129 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/xiuhua/xiuhua/server/store"
+	"github.com/xiuhua/xiuhua/server/store/postgres/pgtest"
+	"github.com/xiuhua/xiuhua/server/store/storetest"
+)
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store {
+		s, err := Open(context.Background(), pgtest.Schema(t))
+		require.NoError(t, err)
+		return s
+	})
+}
+
+// TestReplicasShareOneDatabase: several stores, each with its own pool as
+// separate server processes would have, open one schema at once (racing on
+// the migrations) and then all receive the same reports at once. Every
+// event gets exactly one report row and one case, and all replicas agree
+// which.
+func TestReplicasShareOneDatabase(t *testing.T) {
+	ctx := context.Background()
+	dsn := pgtest.Schema(t)
+	const replicas, events = 4, 25
+	stores := make([]*Store, replicas)
+	var wg sync.WaitGroup
+	openErrs := make([]error, replicas)
+	for i := range stores {
+		wg.Go(func() { stores[i], openErrs[i] = Open(ctx, dsn) })
+	}
+	wg.Wait()
+	for i, err := range openErrs {
+		require.NoError(t, err, "replica %d", i)
+		t.Cleanup(func() { stores[i].Close() })
+	}
+
+	assign := func(ctx context.Context, tx store.CaseTx, r *store.Report) (string, error) {
+		return tx.OpenCase(ctx, store.NewCase{Status: "pending_review", ViolationType: r.ViolationType, CameraID: r.CameraID})
+	}
+	type answer struct {
+		caseID string
+		dup    bool
+		err    error
+	}
+	answers := make([][]answer, events)
+	for e := range events {
+		answers[e] = make([]answer, replicas)
+		for i, s := range stores {
+			wg.Go(func() {
+				id, dup, err := s.SaveReport(ctx, storetest.Report(fmt.Sprintf("ev-%d", e)), assign)
+				answers[e][i] = answer{id, dup, err}
+			})
+		}
+	}
+	wg.Wait()
+	caseIDs := map[string]bool{}
+	for e, as := range answers {
+		fresh := 0
+		for i, a := range as {
+			require.NoError(t, a.err, "event %d replica %d", e, i)
+			require.Equal(t, as[0].caseID, a.caseID, "event %d: replicas disagree", e)
+			if !a.dup {
+				fresh++
+			}
+		}
+		require.Equal(t, 1, fresh, "event %d stored by exactly one replica", e)
+		caseIDs[as[0].caseID] = true
+	}
+	require.Len(t, caseIDs, events)
+
+	var nCases, nReports, nEvidence int
+	require.NoError(t, stores[0].pool.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM cases), (SELECT COUNT(*) FROM reports),
+		(SELECT COUNT(*) FROM evidence)`).Scan(&nCases, &nReports, &nEvidence))
+	require.Equal(t, events, nCases, "no orphan cases from the losers")
+	require.Equal(t, events, nReports)
+	require.Equal(t, 2*events, nEvidence)
+	var migrations int
+	require.NoError(t, stores[0].pool.QueryRow(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&migrations))
+	ms, err := loadMigrations()
+	require.NoError(t, err)
+	require.Equal(t, len(ms), migrations)
+}
+
+func TestAuditIsAppendOnly(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, pgtest.Schema(t))
+	require.NoError(t, err)
+	defer s.Close()
+	_, _, err = s.SaveReport(ctx, storetest.Report("e1"), func(ctx context.Context, tx store.CaseTx, r *store.Report) (string, error) {
+		return tx.OpenCase(ctx, store.NewCase{Status: "pending_review", ViolationType: r.ViolationType, CameraID: r.CameraID})
+	})
+	require.NoError(t, err)
+	for _, q := range []string{`UPDATE case_audit SET comment = 'x'`, `DELETE FROM case_audit`} {
+		_, err := s.pool.Exec(ctx, q)
+		require.ErrorContains(t, err, "case_audit is append-only", q)
+	}
+}
+
+func TestNewerSchemaRefused(t *testing.T) {
+	ctx := context.Background()
+	dsn := pgtest.Schema(t)
+	s, err := Open(ctx, dsn)
+	require.NoError(t, err)
+	_, err = s.pool.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES (999, '0999_future.sql')`)
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	_, err = Open(ctx, dsn)
+	require.ErrorContains(t, err, "database schema version 999 is newer than this server knows")
+}
+
+func TestUnreachable(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	_, err := Open(ctx, "postgres://nobody:secret@127.0.0.1:1/none?sslmode=disable&connect_timeout=5")
+	require.ErrorContains(t, err, "postgres: connect 127.0.0.1:1/none")
+	require.NotContains(t, err.Error(), "secret")
+	_, err = Open(ctx, "postgres://u:secret@[::1:5432/x")
+	require.ErrorContains(t, err, "postgres: bad connection string")
+	require.NotContains(t, err.Error(), "secret")
+}

@@ -1,0 +1,117 @@
+package web
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"image"
+	_ "image/jpeg" // decoders for attachment checks
+	_ "image/png"
+	"io"
+	"mime/multipart"
+	"net/http"
+
+	"github.com/xiuhua/xiuhua/server/store"
+)
+
+// attachmentTypes are the pictures a transition may carry, by the type
+// their bytes show (not the type the client claims).
+var attachmentTypes = map[string]bool{"image/jpeg": true, "image/png": true}
+
+type attachmentTooBig struct{ limit int64 }
+
+func (e *attachmentTooBig) Error() string {
+	return fmt.Sprintf("attachment: larger than %d bytes", e.limit)
+}
+
+// readMultipart reads the parts "request" (the JSON of a transition) and
+// "attachment" (one JPEG or PNG picture), in any order, and stores the
+// picture in the blob store. Nothing is written to the database here: if
+// the step is then refused, the blob is an unreferenced file that
+// nothing serves.
+func (s *server) readMultipart(w http.ResponseWriter, r *http.Request, req *TransitionRequestJSON) (*store.Evidence, error) {
+	limit := s.opts.MaxAttachmentBytes
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return nil, fmt.Errorf("body: malformed multipart: %v", err)
+	}
+	// The whole body: the picture, the JSON, and room for part headers.
+	r.Body = http.MaxBytesReader(w, r.Body, limit+maxJSONBody+16<<10)
+	var (
+		att     *store.Evidence
+		sawJSON bool
+	)
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				return nil, &attachmentTooBig{limit}
+			}
+			return nil, fmt.Errorf("body: malformed multipart: %v", err)
+		}
+		switch part.FormName() {
+		case "request":
+			if sawJSON {
+				return nil, errors.New("request: given twice")
+			}
+			sawJSON = true
+			dec := json.NewDecoder(io.LimitReader(part, maxJSONBody))
+			dec.DisallowUnknownFields()
+			if err := dec.Decode(req); err != nil {
+				return nil, fmt.Errorf("request: malformed JSON: %v", err)
+			}
+			if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+				return nil, errors.New("request: one JSON object expected, found more after it")
+			}
+		case "attachment":
+			if att != nil {
+				return nil, errors.New("attachment: at most one")
+			}
+			if att, err = s.storeAttachment(part, limit); err != nil {
+				return nil, err
+			}
+		default:
+			return nil, fmt.Errorf("part %q: unknown: allowed: request, attachment", part.FormName())
+		}
+	}
+	if !sawJSON {
+		return nil, errors.New("request: missing: the transition's JSON goes in the part named request")
+	}
+	return att, nil
+}
+
+func (s *server) storeAttachment(part *multipart.Part, limit int64) (*store.Evidence, error) {
+	br := bufio.NewReaderSize(io.LimitReader(part, limit+1), 512)
+	head, _ := br.Peek(512)
+	ct := http.DetectContentType(head)
+	if !attachmentTypes[ct] {
+		return nil, fmt.Errorf("attachment: type %s: allowed: image/jpeg, image/png", ct)
+	}
+	var buf bytes.Buffer
+	n, err := io.Copy(&buf, br)
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, &attachmentTooBig{limit}
+		}
+		return nil, fmt.Errorf("attachment: %v", err)
+	}
+	if n > limit {
+		return nil, &attachmentTooBig{limit}
+	}
+	// A real picture, not a script with a JPEG's first bytes.
+	if _, _, err := image.DecodeConfig(bytes.NewReader(buf.Bytes())); err != nil {
+		return nil, fmt.Errorf("attachment: not a readable %s picture: %v", ct, err)
+	}
+	ref, err := s.opts.Blobs.Put(&buf)
+	if err != nil {
+		return nil, fmt.Errorf("attachment: store: %w", err)
+	}
+	return &store.Evidence{Kind: store.KindAttachment, ContentType: ct, Size: ref.Size, SHA256: ref.SHA256}, nil
+}

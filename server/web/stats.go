@@ -1,0 +1,64 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/xiuhua/xiuhua/server/store"
+)
+
+// StatsJSON is the answer of GET /api/v1/stats.
+type StatsJSON struct {
+	Total    int            `json:"total"`
+	ByType   map[string]int `json:"by_type"`
+	ByStatus map[string]int `json:"by_status"`
+	ByGrid   map[string]int `json:"by_grid"`
+	// ByDay counts by day in the server's time zone.
+	ByDay map[string]int `json:"by_day"`
+}
+
+// stats counts cases created in [from, to).
+func (s *server) stats(w http.ResponseWriter, r *http.Request) {
+	f, err := caseFilter(r.URL.Query(), 1)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	_, off := s.now().In(s.opts.Location).Zone()
+	st, err := s.opts.Store.Stats(r.Context(), store.StatsQuery{From: f.From, To: f.To, DayOffset: time.Duration(off) * time.Second})
+	if err != nil {
+		s.log.Error("stats", "err", err)
+		writeError(w, http.StatusInternalServerError, "internal error")
+		return
+	}
+	writeJSON(w, http.StatusOK, StatsJSON{Total: st.Total, ByType: st.ByType, ByStatus: st.ByStatus, ByGrid: st.ByGrid, ByDay: st.ByDay})
+}
+
+// GridCellJSON is a grid cell in the API.
+type GridCellJSON struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+	Unit string `json:"unit"`
+}
+
+// GridCellsJSON is the answer of GET /api/v1/grid/cells.
+type GridCellsJSON struct {
+	Cells []GridCellJSON `json:"cells"`
+}
+
+// gridCells lists the grid's cells (for a generated grid: those handed out
+// so far).
+func (s *server) gridCells(w http.ResponseWriter, r *http.Request) {
+	out := GridCellsJSON{Cells: []GridCellJSON{}}
+	if s.opts.Grid != nil {
+		for _, c := range s.opts.Grid.Cells() {
+			out.Cells = append(out.Cells, GridCellJSON{Code: c.Code, Name: c.Name, Unit: c.Unit})
+		}
+	}
+	if len(r.URL.Query()) > 0 {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("query: unexpected parameters %q: allowed: none", r.URL.RawQuery))
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
