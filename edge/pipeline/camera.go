@@ -6,6 +6,7 @@ package pipeline
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"gocv.io/x/gocv"
@@ -23,6 +24,12 @@ import (
 type Detector interface {
 	Detect(img gocv.Mat) ([]detect.Detection, error)
 	Info() detect.ModelInfo
+}
+
+// Clipper cuts a video clip around t0 from the camera's ring buffer; it
+// waits for the post-roll to arrive, or returns what it has when ctx ends.
+type Clipper interface {
+	Clip(ctx context.Context, t0 time.Time, pre, post time.Duration) ([]byte, error)
 }
 
 // Sink stores a violation durably (the outbox).
@@ -47,12 +54,20 @@ type Camera struct {
 	// Annotator draws the annotated evidence; its zero value writes
 	// English labels only.
 	Annotator evidence.Annotator
+	// Clips, when set, adds a clip from ClipPre before to ClipPost after
+	// the violation to its evidence.
+	Clips             Clipper
+	ClipPre, ClipPost time.Duration
 
-	best *bestFrames // created at the first frame
+	clipCtx     context.Context // ends when Run ends: clips stop waiting
+	stopClips   context.CancelFunc
+	pendingPuts sync.WaitGroup
+	best        *bestFrames // created at the first frame
 }
 
 // Run processes frames until ctx is done or Frames is closed.
 func (c *Camera) Run(ctx context.Context) {
+	c.clipCtx, c.stopClips = context.WithCancel(context.Background())
 	defer c.close()
 	for {
 		select {
@@ -82,6 +97,12 @@ func (c *Camera) checkZones(w, h int) {
 }
 
 func (c *Camera) close() {
+	if c.stopClips != nil {
+		// Violations waiting for their clip's post-roll are stored with
+		// what the ring holds now rather than lost.
+		c.stopClips()
+		c.pendingPuts.Wait()
+	}
 	for _, w := range c.Changes {
 		w.Close()
 	}
@@ -159,6 +180,28 @@ func (c *Camera) raise(f ingest.Frame, v rules.Violation, w, h int, before *gocv
 			files = append(files, outbox.File{Name: "before_after.jpg", Kind: xiuhuav1.EvidenceKind_EVIDENCE_KIND_BEFORE_AFTER, ContentType: "image/jpeg", Data: pair})
 		}
 	}
+	if c.Clips == nil || c.clipCtx == nil {
+		c.store(rep, files, v)
+		return
+	}
+	// The clip needs the post-roll, seconds that have not happened yet;
+	// the camera loop goes on meanwhile.
+	c.pendingPuts.Go(func() {
+		ctx, cancel := context.WithTimeout(c.clipCtx, c.ClipPost+10*time.Second)
+		defer cancel()
+		data, err := c.Clips.Clip(ctx, f.Captured, c.ClipPre, c.ClipPost)
+		if err != nil || len(data) == 0 {
+			c.Log.Warn("no clip for violation", "event", rep.EventId, "err", err)
+		} else {
+			files = append(files, outbox.File{Name: "clip.mp4", Kind: xiuhuav1.EvidenceKind_EVIDENCE_KIND_CLIP, ContentType: "video/mp4", Data: data})
+		}
+		c.store(rep, files, v)
+	})
+}
+
+// store puts the violation in the outbox.
+func (c *Camera) store(rep *xiuhuav1.ViolationReport, files []outbox.File, v rules.Violation) {
+	id := c.Source.CameraID
 	if err := c.Sink.Put(rep, files); err != nil {
 		// The outbox is the durability promise; failing to write it is the
 		// one loss the box cannot hide, so it is an error, loudly.
@@ -168,5 +211,5 @@ func (c *Camera) raise(f ingest.Frame, v rules.Violation, w, h int, before *gocv
 	}
 	c.Metrics.violations.WithLabelValues(id, v.Rule.Type).Inc()
 	c.Log.Info("violation", "event", rep.EventId, "type", v.Rule.Type, "zone", v.Zone.ID,
-		"track", v.Track.ID, "dwell", v.Dwell().Round(time.Second))
+		"track", v.Track.ID, "dwell", v.Dwell().Round(time.Second), "files", len(files))
 }
