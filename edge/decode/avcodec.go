@@ -15,7 +15,6 @@ import "C"
 import (
 	"errors"
 	"fmt"
-	"sync"
 	"unsafe"
 )
 
@@ -35,8 +34,6 @@ const (
 // picture was decoded.
 var ErrNoPicture = errors.New("no picture decoded yet")
 
-var quietLibav sync.Once
-
 // codec is the codec-independent part of a libavcodec video decoder. It owns
 // all the C memory it allocates; free releases it.
 type codec struct {
@@ -53,8 +50,10 @@ type codec struct {
 func newCodec(id C.enum_AVCodecID, name string) (*codec, error) {
 	// libavcodec logs every corrupt slice to stderr. Errors reach the caller
 	// as return values and are counted there, so the library's own log is
-	// noise on an edge box with many cameras.
-	quietLibav.Do(func() { C.av_log_set_level(C.AV_LOG_FATAL) })
+	// noise on an edge box with many cameras. Set on every open, not once:
+	// OpenCV's FFmpeg backend (FileSource) sets the shared level back to
+	// "error" when it opens a file.
+	C.av_log_set_level(C.AV_LOG_FATAL)
 
 	dec := C.avcodec_find_decoder(id)
 	if dec == nil {
@@ -216,6 +215,20 @@ func (c *codec) receive() (ok bool, err error) {
 		C.av_frame_unref(c.frame)
 		C.av_frame_move_ref(c.frame, c.tmp)
 		ok = true
+	}
+}
+
+// setSkipLoopFilter turns the deblocking filter off (on=true) or back on.
+// libavcodec reads the field for every picture, so it may change between
+// access units.
+func (c *codec) setSkipLoopFilter(on bool) {
+	if c.ctx == nil {
+		return
+	}
+	if on {
+		c.ctx.skip_loop_filter = C.AVDISCARD_ALL
+	} else {
+		c.ctx.skip_loop_filter = C.AVDISCARD_DEFAULT
 	}
 }
 

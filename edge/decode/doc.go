@@ -1,4 +1,4 @@
-// Package decode turns compressed video access units into pictures with
+// Package decode turns compressed H.264 and H.265 access units into pictures with
 // libavcodec, and converts only the pictures a caller asks for into BGR
 // gocv.Mats with libswscale.
 //

@@ -10,6 +10,8 @@ import (
 	"gocv.io/x/gocv"
 
 	"github.com/xiuhua/xiuhua/edge/backoff"
+	"github.com/xiuhua/xiuhua/edge/clip"
+	"github.com/xiuhua/xiuhua/edge/decode"
 )
 
 // Frame is one sampled picture.
@@ -37,7 +39,17 @@ type Camera struct {
 
 	seq atomic.Uint64
 
+	// Owned by the running session's packet path (one at a time); kept on
+	// the camera so the measured GOP and the sampling schedule survive a
+	// reconnect.
+	meter  keyframeMeter
+	sample *sampler
+	// ring holds the last RingDuration of compressed video; nil when off.
+	ring    *clip.Ring
+	session atomic.Uint64
+
 	framesReceived, framesDecoded, framesDropped counter
+	framesSkipped                                counter
 	decodeErrors, reconnects                     counter
 	bytesReceived, packetsLost                   counter
 
@@ -45,6 +57,10 @@ type Camera struct {
 	state         State
 	lastError     string
 	lastErrorTime time.Time
+	codec         string
+	keyInterval   time.Duration
+	keyOnly       bool
+	lag           time.Duration
 
 	sessionWarn logLimiter // connection failures
 	decodeWarn  logLimiter // broken packets and pictures
@@ -71,10 +87,15 @@ func NewCamera(cfg Config, logger *slog.Logger, m *Metrics) *Camera {
 		sessionWarn: logLimiter{every: sessionWarnEvery},
 		decodeWarn:  logLimiter{every: warnEvery},
 		lossWarn:    logLimiter{every: warnEvery},
+		sample:      newSampler(cfg.DetectFPS),
+	}
+	if cfg.RingDuration > 0 {
+		c.ring = clip.NewRing(cfg.RingDuration, cfg.RingMaxBytes)
 	}
 	c.framesReceived.prom = m.framesReceived.WithLabelValues(id)
 	c.framesDecoded.prom = m.framesDecoded.WithLabelValues(id)
 	c.framesDropped.prom = m.framesDropped.WithLabelValues(id)
+	c.framesSkipped.prom = m.framesSkipped.WithLabelValues(id)
 	c.decodeErrors.prom = m.decodeErrors.WithLabelValues(id)
 	c.reconnects.prom = m.reconnects.WithLabelValues(id)
 	c.bytesReceived.prom = m.bytesReceived.WithLabelValues(id)
@@ -91,8 +112,10 @@ func (c *Camera) Frames() <-chan Frame { return c.out.ch }
 // Status is a snapshot; safe from any goroutine.
 func (c *Camera) Status() Status {
 	c.mu.Lock()
-	st := Status{State: c.state, LastError: c.lastError, LastErrorTime: c.lastErrorTime}
+	st := Status{State: c.state, LastError: c.lastError, LastErrorTime: c.lastErrorTime,
+		Codec: c.codec, KeyframeInterval: c.keyInterval, KeyframesOnly: c.keyOnly, Lag: c.lag}
 	c.mu.Unlock()
+	st.FramesSkipped = c.framesSkipped.load()
 	st.FramesReceived = c.framesReceived.load()
 	st.FramesDecoded = c.framesDecoded.load()
 	st.FramesDropped = c.framesDropped.load()
@@ -124,7 +147,8 @@ func (c *Camera) Run(ctx context.Context) {
 		<-ctx.Done()
 		return
 	}
-	c.log.Info("camera starting", "url", redactedURL(c.cfg.URL), "transport", c.cfg.Transport, "detect_fps", c.cfg.DetectFPS)
+	c.log.Info("camera starting", "url", redactedURL(c.cfg.URL), "transport", c.cfg.Transport, "detect_fps", c.cfg.DetectFPS,
+		"decode_mode", string(c.cfg.DecodeMode), "width", c.cfg.Width, "height", c.cfg.Height)
 
 	b := backoff.Backoff{Min: c.cfg.RetryMin, Max: c.cfg.RetryMax}
 	for {
@@ -187,6 +211,37 @@ func (c *Camera) publishState(s State) {
 		}
 		c.metrics.state.WithLabelValues(c.cfg.ID, name).Set(v)
 	}
+}
+
+func (c *Camera) setCodec(codec decode.Codec) {
+	c.mu.Lock()
+	c.codec = codec.String()
+	c.mu.Unlock()
+}
+
+// noteKeyframe publishes the measured GOP and the decode mode chosen for it.
+func (c *Camera) noteKeyframe(interval time.Duration, keyOnly bool) {
+	c.mu.Lock()
+	changed := c.keyOnly != keyOnly
+	c.keyInterval, c.keyOnly = interval, keyOnly
+	c.mu.Unlock()
+	c.metrics.keyframeInterval.WithLabelValues(c.cfg.ID).Set(interval.Seconds())
+	v := 0.0
+	if keyOnly {
+		v = 1
+	}
+	c.metrics.keyframesOnly.WithLabelValues(c.cfg.ID).Set(v)
+	if changed {
+		c.log.Info("decode mode", "keyframes_only", keyOnly, "keyframe_interval", interval.Round(time.Millisecond),
+			"detect_fps", c.cfg.DetectFPS, "configured", string(c.cfg.DecodeMode))
+	}
+}
+
+func (c *Camera) setLag(d time.Duration) {
+	c.mu.Lock()
+	c.lag = d
+	c.mu.Unlock()
+	c.metrics.lag.WithLabelValues(c.cfg.ID).Set(d.Seconds())
 }
 
 // deliver hands a frame to the consumer, replacing an untaken one.

@@ -107,6 +107,17 @@ func TestCameraCredentialsInURL(t *testing.T) {
 		require.NotContains(t, logs.String(), "s3cret", "password never logged")
 	})
 
+	t.Run("fields", func(t *testing.T) {
+		var logs logBuffer
+		cam := NewCamera(Config{ID: "cam1", URL: srv.URL("cam1"), Username: "admin", Password: "s3cret", DetectFPS: 5},
+			logs.logger(), nil)
+		running(t, cam)
+		f := takeFrame(t, cam, 30*time.Second)
+		checkFrame(t, f)
+		f.Image.Close()
+		require.NotContains(t, logs.String(), "s3cret", "password never logged")
+	})
+
 	t.Run("wrong", func(t *testing.T) {
 		var logs logBuffer
 		cam := NewCamera(Config{ID: "cam1", URL: withCreds("admin", "wrong"), RetryMin: 10 * time.Millisecond, RetryMax: 50 * time.Millisecond},
@@ -163,12 +174,12 @@ func TestCameraStallReconnects(t *testing.T) {
 	})
 }
 
-func TestCameraRejectsNonH264(t *testing.T) {
+func TestCameraRejectsOtherCodecs(t *testing.T) {
 	url := startSilentServer(t, &format.MJPEG{})
 	cam := NewCamera(Config{ID: "mjpeg", URL: url, RetryMin: 10 * time.Millisecond, RetryMax: 50 * time.Millisecond}, discardLogger(), nil)
 	running(t, cam)
 	eventually(t, 20*time.Second, "error names the missing codec", func() bool {
-		return contains(cam.Status().LastError, "no H.264 video track (tracks: video/M-JPEG)")
+		return contains(cam.Status().LastError, "no H.264 or H.265 video track (tracks: video/M-JPEG)")
 	})
 }
 

@@ -15,6 +15,7 @@ const (
 	DefaultStallTimeout = 10 * time.Second
 	DefaultRetryMin     = time.Second
 	DefaultRetryMax     = 30 * time.Second
+	DefaultDecodeMode   = DecodeAuto
 )
 
 // Config describes one camera.
@@ -24,11 +25,25 @@ type Config struct {
 	// URL is rtsp:// or rtsps://, optionally with user:password@ (Basic and
 	// Digest authentication both work).
 	URL string
+	// Username and Password are used when the URL carries no user; they
+	// keep a password with URL-special characters out of the URL.
+	Username, Password string
 	// Transport is "tcp" (default: survives NAT and lossy links) or "udp".
 	Transport string
-	// DetectFPS is how many frames a second are handed out. Every frame is
-	// decoded; only these are converted to BGR. 0 hands out every frame.
+	// DetectFPS is how many frames a second are handed out; only these are
+	// converted to BGR. 0 hands out every frame.
 	DetectFPS float64
+	// Width and Height are the size of the handed-out pictures, scaled by
+	// swscale in the colour conversion; 0, 0 keeps the source size.
+	Width, Height int
+	// DecodeMode is DecodeAuto (default), DecodeKeyframes or DecodeAll;
+	// see DecodeMode.
+	DecodeMode DecodeMode
+	// RingDuration keeps this much compressed video (whole GOPs) for
+	// Camera.Clip; 0 keeps none. RingMaxBytes caps its memory (0: the
+	// clip package's default).
+	RingDuration time.Duration
+	RingMaxBytes int
 	// StallTimeout: no decoded picture for this long means reconnect.
 	StallTimeout time.Duration
 	// RetryMin and RetryMax bound the reconnect back-off.
@@ -48,6 +63,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.RetryMax == 0 {
 		c.RetryMax = max(DefaultRetryMax, c.RetryMin)
+	}
+	if c.DecodeMode == "" {
+		c.DecodeMode = DefaultDecodeMode
 	}
 	return c
 }
@@ -72,6 +90,21 @@ func (c Config) Validate() error {
 	}
 	if c.DetectFPS < 0 || c.DetectFPS > 1000 {
 		errs = append(errs, fmt.Errorf("detect_fps: %v outside 0..1000", c.DetectFPS))
+	}
+	if (c.Width == 0) != (c.Height == 0) || c.Width < 0 || c.Height < 0 || c.Width > 8192 || c.Height > 8192 {
+		errs = append(errs, fmt.Errorf("width, height: %dx%d: want both 0 (source size) or both 1..8192", c.Width, c.Height))
+	}
+	if !c.DecodeMode.valid() {
+		errs = append(errs, fmt.Errorf("decode_mode: %q is not auto, keyframes or all", c.DecodeMode))
+	}
+	if c.RingDuration < 0 || c.RingDuration > 10*time.Minute {
+		errs = append(errs, fmt.Errorf("ring_duration: %v outside 0..10m", c.RingDuration))
+	}
+	if c.RingMaxBytes < 0 {
+		errs = append(errs, fmt.Errorf("ring_max_bytes: %d is negative", c.RingMaxBytes))
+	}
+	if c.Password != "" && c.Username == "" {
+		errs = append(errs, errors.New("password: set without username"))
 	}
 	if c.StallTimeout < 0 {
 		errs = append(errs, fmt.Errorf("stall_timeout: %v is negative", c.StallTimeout))

@@ -19,11 +19,16 @@ func newSampler(fps float64) *sampler {
 }
 
 // take reports whether the frame arriving at now is wanted.
-func (s *sampler) take(now time.Time) bool {
+func (s *sampler) take(now time.Time) bool { return s.takeEarly(now, 0) }
+
+// takeEarly is take for sparse frames (keyframes only): a frame up to slack
+// before its slot still gets it, so arrival jitter on a 1 s GOP sampled at
+// 1 fps does not make every other keyframe miss its slot by a millisecond.
+func (s *sampler) takeEarly(now time.Time, slack time.Duration) bool {
 	if s.interval == 0 {
 		return true
 	}
-	if now.Before(s.next) {
+	if now.Add(slack).Before(s.next) {
 		return false
 	}
 	s.next = s.next.Add(s.interval)

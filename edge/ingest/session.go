@@ -4,31 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/bluenviron/gortsplib/v4"
 	"github.com/bluenviron/gortsplib/v4/pkg/base"
 	"github.com/bluenviron/gortsplib/v4/pkg/description"
-	"github.com/bluenviron/gortsplib/v4/pkg/format"
-	"github.com/bluenviron/gortsplib/v4/pkg/format/rtph264"
-	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h264"
 	"github.com/pion/rtp"
-	"gocv.io/x/gocv"
 
 	"github.com/xiuhua/xiuhua/edge/decode"
 )
-
-// videoDecoder is what a session needs from edge/decode; an H.265 decoder
-// will fit the same shape.
-type videoDecoder interface {
-	Decode(au [][]byte) (ok bool, err error)
-	BGR() (gocv.Mat, error)
-	Size() (width, height int)
-	Close()
-}
 
 // session is one RTSP connection: DESCRIBE, SETUP, PLAY, then pictures until
 // the connection fails, the stream stalls or ctx ends.
@@ -46,31 +33,24 @@ type session struct {
 
 	// mu serialises the packet callback with close, so no packet can reach
 	// a freed decoder. gortsplib calls back from its reader goroutine.
-	mu      sync.Mutex
-	closed  bool
-	dec     videoDecoder
-	rtpDec  *rtph264.Decoder
-	waitKey bool // drop access units until the first random access one
-	// sdpParams are the SPS and PPS from the SDP, put before the first
-	// keyframe for cameras that never send them in band.
-	sdpParams [][]byte
-	sample    *sampler
-
-	lastPicture atomic.Int64 // unix ns of the last decoded picture, or of PLAY
-	decodedAny  atomic.Bool
+	mu     sync.Mutex
+	closed bool
+	dec    videoDecoder
+	track  *videoTrack
+	path   *auPath
 }
 
 // runSession runs one connection. streamed reports whether any picture was
 // decoded, which resets the back-off.
 func (c *Camera) runSession(ctx context.Context) (streamed bool, err error) {
-	s := &session{cam: c, stopWatch: make(chan struct{}), waitKey: true, sample: newSampler(c.cfg.DetectFPS)}
+	s := &session{cam: c, stopWatch: make(chan struct{})}
 	defer s.close()
 	if err := s.open(ctx); err != nil {
 		return false, fmt.Errorf("connect camera %q: %w", c.cfg.ID, err)
 	}
 	c.setState(StateStreaming)
 	err = s.watch(ctx)
-	return s.decodedAny.Load(), fmt.Errorf("camera %q: %w", c.cfg.ID, err)
+	return s.path.decodedAny.Load(), fmt.Errorf("camera %q: %w", c.cfg.ID, err)
 }
 
 func (s *session) open(ctx context.Context) error {
@@ -78,6 +58,9 @@ func (s *session) open(ctx context.Context) error {
 	u, err := base.ParseURL(cfg.URL)
 	if err != nil {
 		return errors.New("invalid URL")
+	}
+	if u.User == nil && cfg.Username != "" {
+		u.User = url.UserPassword(cfg.Username, cfg.Password)
 	}
 	transport := gortsplib.TransportTCP
 	if cfg.Transport == "udp" {
@@ -118,30 +101,19 @@ func (s *session) open(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("describe: %w", err)
 	}
-	var forma *format.H264
-	media := desc.FindFormat(&forma)
-	if media == nil {
-		return fmt.Errorf("no H.264 video track (tracks: %s)", listFormats(desc))
+	if s.track, err = findVideoTrack(desc); err != nil {
+		return err
 	}
-	if s.rtpDec, err = forma.CreateDecoder(); err != nil {
-		return fmt.Errorf("H.264 depacketizer: %w", err)
-	}
-	dec, err := decode.NewH264Decoder()
+	dec, err := decode.New(s.track.codec)
 	if err != nil {
 		return err
 	}
 	s.dec = dec
-	// Many cameras send SPS and PPS only in the SDP, never in band. libav
-	// refuses a packet of parameter sets alone, so they are put in front of
-	// the first keyframe instead (see onPacket).
-	if sps, pps := forma.SafeParams(); sps != nil && pps != nil {
-		s.sdpParams = [][]byte{sps, pps}
-	}
-	if _, err := s.client.Setup(desc.BaseURL, media, 0, 0); err != nil {
+	s.path = newAUPath(s.cam, s.track.codec, dec, s.track.params, s.cam.session.Add(1))
+	if _, err := s.client.Setup(desc.BaseURL, s.track.media, 0, 0); err != nil {
 		return fmt.Errorf("setup: %w", err)
 	}
-	s.client.OnPacketRTP(media, forma, s.onPacket)
-	s.lastPicture.Store(time.Now().UnixNano())
+	s.client.OnPacketRTP(s.track.media, s.track.format, s.onPacket)
 	if _, err := s.client.Play(nil); err != nil {
 		return fmt.Errorf("play: %w", err)
 	}
@@ -166,7 +138,7 @@ func (s *session) watch(ctx context.Context) error {
 		case err := <-ended:
 			return fmt.Errorf("stream ended: %w", err)
 		case now := <-tick.C:
-			if idle := now.Sub(time.Unix(0, s.lastPicture.Load())); idle > stall {
+			if idle := now.Sub(time.Unix(0, s.path.alive.Load())); idle > stall {
 				return fmt.Errorf("stream stalled: no picture for %v", idle.Round(time.Millisecond))
 			}
 		}
@@ -174,7 +146,7 @@ func (s *session) watch(ctx context.Context) error {
 }
 
 // onPacket runs on gortsplib's reader goroutine for every RTP packet:
-// depacketize, decode every access unit, convert only sampled pictures.
+// depacketize, then the access-unit path.
 func (s *session) onPacket(pkt *rtp.Packet) {
 	now := time.Now()
 	c := s.cam
@@ -185,54 +157,19 @@ func (s *session) onPacket(pkt *rtp.Packet) {
 	}
 	c.bytesReceived.add(uint64(pkt.MarshalSize()))
 
-	au, err := s.rtpDec.Decode(pkt)
+	au, err := s.track.depacketize(pkt)
 	if err != nil {
 		// Not errors: an access unit spans several packets, and joining
 		// mid-unit leaves a tail to skip.
-		if !errors.Is(err, rtph264.ErrMorePacketsNeeded) && !errors.Is(err, rtph264.ErrNonStartingPacketAndNoPrevious) {
+		if !partialAU(err) {
 			c.decodeErrors.add(1)
-			c.warnDecode("H.264 depacketize error", err)
+			c.warnDecode(s.track.codec.String()+" depacketize error", err)
 		}
 		return
 	}
-	c.framesReceived.add(1)
-	if s.waitKey {
-		// Before the first IDR the decoder has no reference pictures; its
-		// output would be garbage or errors.
-		if !h264.IsRandomAccess(au) {
-			return
-		}
-		s.waitKey = false
-		if s.sdpParams != nil && !hasSPS(au) {
-			au = append(append([][]byte{}, s.sdpParams...), au...)
-		}
-	}
-
-	ok, err := s.dec.Decode(au)
-	if err != nil {
-		c.decodeErrors.add(1)
-		c.warnDecode("H.264 decode error", err)
-		return
-	}
-	if !ok {
-		return
-	}
-	c.framesDecoded.add(1)
-	s.lastPicture.Store(now.UnixNano())
-	if s.decodedAny.CompareAndSwap(false, true) {
-		w, h := s.dec.Size()
-		c.log.Info("first picture", "width", w, "height", h)
-	}
-	if !s.sample.take(now) {
-		return
-	}
-	img, err := s.dec.BGR()
-	if err != nil {
-		c.decodeErrors.add(1)
-		c.warnDecode("BGR conversion error", err)
-		return
-	}
-	c.deliver(Frame{CameraID: c.cfg.ID, Seq: c.seq.Add(1), Captured: now, Image: img})
+	ticks, hasPTS := s.client.PacketPTS2(s.track.media, pkt)
+	pts := time.Duration(ticks) * time.Second / time.Duration(s.track.format.ClockRate())
+	s.path.handle(now, pts, hasPTS, au)
 }
 
 // close tears the session down in dependency order: stop the watcher, close
@@ -263,15 +200,4 @@ func listFormats(desc *description.Session) string {
 		return "none"
 	}
 	return strings.Join(names, ", ")
-}
-
-// hasSPS reports whether an access unit carries its own sequence parameter
-// set.
-func hasSPS(au [][]byte) bool {
-	for _, nalu := range au {
-		if len(nalu) > 0 && h264.NALUType(nalu[0]&0x1f) == h264.NALUTypeSPS {
-			return true
-		}
-	}
-	return false
 }

@@ -43,6 +43,9 @@ type Status struct {
 	// FramesDecoded the pictures out of the decoder; FramesDropped the
 	// handed-out frames replaced before anyone took them.
 	FramesReceived, FramesDecoded, FramesDropped uint64
+	// FramesSkipped counts access units never fed to the decoder because
+	// keyframes-only decoding did not need them.
+	FramesSkipped uint64
 	// DecodeErrors counts broken RTP payloads, decoder errors and failed
 	// conversions.
 	DecodeErrors uint64
@@ -51,4 +54,15 @@ type Status struct {
 	// BytesReceived counts RTP bytes of the video track; PacketsLost the RTP
 	// packets that never arrived.
 	BytesReceived, PacketsLost uint64
+	// Codec is the stream's codec ("H.264", "H.265"), empty before the
+	// first connection.
+	Codec string
+	// KeyframeInterval is the measured time between keyframes (0 until two
+	// were seen); KeyframesOnly whether only keyframes are decoded now.
+	KeyframeInterval time.Duration
+	KeyframesOnly    bool
+	// Lag is how far behind the camera's clock the last handed-out frame
+	// was when it was handed out (network, queueing and decoding). It stays
+	// small when ingest keeps up and grows when it does not.
+	Lag time.Duration
 }

@@ -147,3 +147,65 @@ func TestMetricsRegisterTwiceReuses(t *testing.T) {
 	reg2.MustRegister(prometheus.NewCounter(prometheus.CounterOpts{Name: "xiuhua_ingest_frames_received_total", Help: "x"}))
 	require.Panics(t, func() { NewMetrics(reg2) })
 }
+
+func TestKeyframesOnlyDecision(t *testing.T) {
+	tests := []struct {
+		name      string
+		mode      DecodeMode
+		detectFPS float64
+		interval  time.Duration
+		want      bool
+	}{
+		{"forced keyframes", DecodeKeyframes, 25, time.Second, true},
+		{"forced all", DecodeAll, 0.1, time.Second, false},
+		{"auto, unknown GOP", DecodeAuto, 0.1, 0, false},
+		{"auto, every frame wanted", DecodeAuto, 0, time.Second, false},
+		{"auto, below keyframe rate", DecodeAuto, 0.5, time.Second, true},
+		{"auto, at keyframe rate", DecodeAuto, 1, time.Second, true},
+		{"auto, at keyframe rate, interval measured long", DecodeAuto, 1, 1050 * time.Millisecond, true},
+		{"auto, above keyframe rate", DecodeAuto, 2, time.Second, false},
+		{"auto, 2 s GOP at 1 fps", DecodeAuto, 1, 2 * time.Second, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			require.Equal(t, tt.want, keyframesOnly(tt.mode, tt.detectFPS, tt.interval))
+		})
+	}
+}
+
+func TestKeyframeMeter(t *testing.T) {
+	var k keyframeMeter
+	k.key(0)
+	require.Zero(t, k.interval, "one keyframe says nothing")
+	k.key(2 * time.Second)
+	require.Equal(t, 2*time.Second, k.interval)
+	k.key(2*time.Second - time.Millisecond) // clock went back: ignored
+	k.key(4 * time.Second)
+	require.InDelta(t, 2*time.Second, k.interval, float64(50*time.Millisecond))
+	k.reset()
+	k.key(time.Hour) // new session, new clock: no interval from the jump
+	require.InDelta(t, 2*time.Second, k.interval, float64(50*time.Millisecond))
+}
+
+func TestConfigValidateNewFields(t *testing.T) {
+	ok := Config{ID: "c", URL: "rtsp://10.0.0.1/s"}
+	tests := []struct {
+		name string
+		mod  func(*Config)
+		want string
+	}{
+		{"half a size", func(c *Config) { c.Width = 416 }, "width, height"},
+		{"negative size", func(c *Config) { c.Width, c.Height = -1, -1 }, "width, height"},
+		{"mode", func(c *Config) { c.DecodeMode = "some" }, "decode_mode"},
+		{"ring", func(c *Config) { c.RingDuration = time.Hour }, "ring_duration"},
+		{"password alone", func(c *Config) { c.Password = "x" }, "password"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := ok
+			tt.mod(&c)
+			require.ErrorContains(t, c.Validate(), tt.want)
+		})
+	}
+	require.Equal(t, DecodeAuto, ok.withDefaults().DecodeMode)
+}

@@ -22,11 +22,21 @@ type options struct {
 	pass     string
 	cacheDir string
 	verbose  bool
+	codec    string
+	height   int
 	streams  streamFlags
 }
 
-// streamFlags collects repeated -stream NAME=FILE flags.
-type streamFlags []sim.Stream
+// streamSpec is one -stream flag: what to serve and how.
+type streamSpec struct {
+	Name   string
+	File   string
+	Opts   sim.TranscodeOptions
+	Faults sim.Faults
+}
+
+// streamFlags collects repeated -stream NAME=FILE[:OPT,OPT...] flags.
+type streamFlags []streamSpec
 
 func (s *streamFlags) String() string {
 	parts := make([]string, len(*s))
@@ -36,8 +46,34 @@ func (s *streamFlags) String() string {
 	return strings.Join(parts, ",")
 }
 
+// splitOptions separates FILE from a trailing :OPT,OPT list. A colon that
+// is followed by something that does not parse as options stays part of
+// the file name.
+func splitOptions(v string) (file string, o sim.TranscodeOptions, f sim.Faults, err error) {
+	i := strings.LastIndex(v, ":")
+	if i <= 0 {
+		return v, o, f, nil
+	}
+	if _, statErr := os.Stat(v); statErr == nil {
+		return v, o, f, nil // a file whose name has a colon
+	}
+	for _, opt := range strings.Split(v[i+1:], ",") {
+		if err := sim.ParseOption(opt, &o, &f); err != nil {
+			return "", o, f, err
+		}
+	}
+	if err := o.Validate(); err != nil {
+		return "", o, f, err
+	}
+	return v[:i], o, f, f.Validate()
+}
+
 func (s *streamFlags) Set(v string) error {
-	name, file, ok := strings.Cut(v, "=")
+	name, rest, ok := strings.Cut(v, "=")
+	file, opts, faults, err := splitOptions(rest)
+	if err != nil {
+		return err
+	}
 	switch {
 	case !ok || name == "" || file == "":
 		return errors.New("want NAME=FILE")
@@ -54,7 +90,7 @@ func (s *streamFlags) Set(v string) error {
 	} else if !st.Mode().IsRegular() {
 		return fmt.Errorf("%s is not a file", file)
 	}
-	*s = append(*s, sim.Stream{Name: name, File: file})
+	*s = append(*s, streamSpec{Name: name, File: file, Opts: opts, Faults: faults})
 	return nil
 }
 
@@ -66,9 +102,18 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "camsim serves video files as RTSP cameras, looping in real time.\n\n"+
-			"usage: camsim [flags] -stream NAME=FILE [-stream NAME=FILE ...]\n\n"+
+			"usage: camsim [flags] -stream NAME=FILE[:OPT,...] [-stream ...]\n\n"+
 			"example: camsim -stream cam1=../shared/testdata/media/vtest.avi\n"+
-			"         then play rtsp://127.0.0.1:8554/cam1\n\nflags:\n")
+			"         then play rtsp://127.0.0.1:8554/cam1\n\n"+
+			"stream options (after the file, comma-separated):\n"+
+			"  h264, h265       codec (default: -codec)\n"+
+			"  height=N fps=N   scale to N lines / change the frame rate (cached separately)\n"+
+			"  keyframe=D       time between IDR pictures (default 1s)\n"+
+			"  drop=D           close every client's connection every D\n"+
+			"  stall=D[/P]      send nothing for D out of every P (default D+3s)\n"+
+			"  corrupt=N        damage the slices of one access unit in N\n"+
+			"  badsps           lying SPS in the SDP and before every other keyframe\n"+
+			"example: -stream cam2=a.mp4:h265,height=1080,drop=10s\n\nflags:\n")
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&o.listen, "listen", "127.0.0.1:8554", "RTSP (TCP) listen address")
@@ -77,6 +122,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.pass, "pass", "", "password for -user")
 	fs.StringVar(&o.cacheDir, "cache", testdata.CacheDir(), "cache folder; transcodes go to its media/ folder")
 	fs.BoolVar(&o.verbose, "v", false, "debug logging")
+	fs.StringVar(&o.codec, "codec", sim.CodecH264, "codec of streams that name none: h264 or h265")
+	fs.IntVar(&o.height, "height", 0, "scale streams that name no height= to this many lines (e.g. 1080); 0 keeps the source size")
 	fs.Var(&o.streams, "stream", "NAME=FILE to serve at rtsp://LISTEN/NAME (repeat for more cameras)")
 
 	if err := fs.Parse(args); err != nil {
@@ -97,6 +144,19 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return fail("-udp-port %d: want an even port below 65535, or 0", o.udpPort)
 	case o.pass != "" && o.user == "":
 		return fail("-pass needs -user")
+	case o.codec != sim.CodecH264 && o.codec != sim.CodecH265:
+		return fail("-codec %q: want h264 or h265", o.codec)
+	case o.height < 0 || o.height > 4320 || o.height%2 != 0:
+		return fail("-height %d: want an even number up to 4320, or 0", o.height)
+	}
+	for i := range o.streams {
+		st := &o.streams[i]
+		if st.Opts.Codec == "" {
+			st.Opts.Codec = o.codec
+		}
+		if st.Opts.Height == 0 {
+			st.Opts.Height = o.height
+		}
 	}
 	if _, _, err := net.SplitHostPort(o.listen); err != nil {
 		return fail("-listen %q: %v", o.listen, err)

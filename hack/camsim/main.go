@@ -1,6 +1,7 @@
 // Command camsim serves video files as RTSP cameras for development and
-// tests. Each file is transcoded once to H.264 (cached), then looped in real
-// time with continuous timestamps:
+// tests. Each file is transcoded once to H.264 or H.265 (cached per codec and
+// size), then looped in real time with continuous timestamps, optionally
+// with faults (dropped connections, stalls, corrupt slices, a lying SPS):
 //
 //	camsim -stream cam1=../shared/testdata/media/vtest.avi
 //	ffplay rtsp://127.0.0.1:8554/cam1
@@ -57,15 +58,15 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 func serve(ctx context.Context, o *options, log *slog.Logger) error {
 	streams := make([]sim.Stream, 0, len(o.streams))
 	for _, st := range o.streams {
-		log.Info("preparing", "stream", st.Name, "file", st.File)
-		ts, err := sim.Transcode(ctx, st.File, o.cacheDir)
+		log.Info("preparing", "stream", st.Name, "file", st.File, "codec", st.Opts.Codec, "height", st.Opts.Height)
+		ts, err := sim.TranscodeWith(ctx, st.File, o.cacheDir, st.Opts)
 		if ctx.Err() != nil {
 			return nil // interrupted while transcoding: a clean stop
 		}
 		if err != nil {
 			return fmt.Errorf("stream %q: %w", st.Name, err)
 		}
-		streams = append(streams, sim.Stream{Name: st.Name, File: ts})
+		streams = append(streams, sim.Stream{Name: st.Name, File: ts, Faults: st.Faults})
 	}
 
 	rtp, rtcp := o.udpAddresses()

@@ -127,9 +127,36 @@ func TestBadFlagsExit2(t *testing.T) {
 		{"-stream", "cam1=" + testdata.Path(t, "media", "vtest.avi"), "-udp-port", "8001"},
 		{"-stream", "cam1=" + testdata.Path(t, "media", "vtest.avi"), "-listen", "nohost"},
 		{"-nosuchflag"},
+		{"-stream", "cam1=" + testdata.Path(t, "media", "vtest.avi") + ":sparkle"},
+		{"-stream", "cam1=" + testdata.Path(t, "media", "vtest.avi") + ":stall=5s/2s"},
+		{"-stream", "cam1=" + testdata.Path(t, "media", "vtest.avi"), "-codec", "vp9"},
+		{"-stream", "cam1=" + testdata.Path(t, "media", "vtest.avi"), "-height", "1081"},
 	} {
 		var out syncBuffer
 		require.Equal(t, 2, run(context.Background(), args, &out), "args %q", args)
 		require.Contains(t, out.String(), "usage:", "args %q", args)
 	}
+}
+
+func TestStreamOptionsParse(t *testing.T) {
+	vtest := testdata.Path(t, "media", "vtest.avi")
+	var out syncBuffer
+	o, err := parseFlags([]string{"-codec", "h265", "-height", "1080",
+		"-stream", "a=" + vtest,
+		"-stream", "b=" + vtest + ":h264,height=720,drop=5s,stall=1s/4s,corrupt=7,badsps"}, &out)
+	require.NoError(t, err, out.String())
+	require.Len(t, o.streams, 2)
+	a, b := o.streams[0], o.streams[1]
+	require.Equal(t, vtest, a.File)
+	require.Equal(t, "h265", a.Opts.Codec, "the global codec")
+	require.Equal(t, 1080, a.Opts.Height, "the global height")
+	require.False(t, a.Faults.Any())
+	require.Equal(t, vtest, b.File)
+	require.Equal(t, "h264", b.Opts.Codec)
+	require.Equal(t, 720, b.Opts.Height)
+	require.Equal(t, 5*time.Second, b.Faults.DropEvery)
+	require.Equal(t, time.Second, b.Faults.StallFor)
+	require.Equal(t, 4*time.Second, b.Faults.StallEvery)
+	require.Equal(t, 7, b.Faults.CorruptEvery)
+	require.True(t, b.Faults.BadSPS)
 }

@@ -38,7 +38,16 @@ func (h *handler) OnSetup(ctx *gortsplib.ServerHandlerOnSetupCtx) (*base.Respons
 
 func (h *handler) OnPlay(ctx *gortsplib.ServerHandlerOnPlayCtx) (*base.Response, error) {
 	h.s.Logger.Info("client playing", "path", ctx.Path, "remote", ctx.Conn.NetConn().RemoteAddr().String())
+	if fs, err := h.s.lookup(ctx.Path); err == nil {
+		fs.addPlayer(ctx.Session, ctx.Conn)
+	}
 	return &base.Response{StatusCode: base.StatusOK}, nil
+}
+
+func (h *handler) OnSessionClose(ctx *gortsplib.ServerHandlerOnSessionCloseCtx) {
+	if fs, err := h.s.lookup(ctx.Session.SetuppedPath()); err == nil {
+		fs.removePlayer(ctx.Session)
+	}
 }
 
 // auth checks credentials when the server has a user. Credentials are
@@ -53,9 +62,9 @@ func (h *handler) auth(conn *gortsplib.ServerConn, req *base.Request) (*base.Res
 }
 
 func (h *handler) find(path string) (*base.Response, *gortsplib.ServerStream, error) {
-	st, err := h.s.lookup(path)
+	fs, err := h.s.lookup(path)
 	if errors.Is(err, errNotFound) {
 		return &base.Response{StatusCode: base.StatusNotFound}, nil, err
 	}
-	return &base.Response{StatusCode: base.StatusOK}, st, nil
+	return &base.Response{StatusCode: base.StatusOK}, fs.stream, nil
 }

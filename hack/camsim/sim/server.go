@@ -15,10 +15,11 @@ import (
 var errNotFound = errors.New("no such stream")
 
 // Stream names a file to serve: rtsp://host:port/Name plays File, an H.264
-// MPEG-TS file (see Transcode).
+// or H.265 MPEG-TS file (see TranscodeWith), misbehaving as Faults say.
 type Stream struct {
-	Name string
-	File string
+	Name   string
+	File   string
+	Faults Faults
 }
 
 // Server serves files as RTSP cameras. Fill the fields, then Start; Close
@@ -81,7 +82,7 @@ func (s *Server) Start(streams []Stream) error {
 			s.rtsp.Close()
 			return fmt.Errorf("stream %q given twice", st.Name)
 		}
-		fs, err := newFileStream(s.rtsp, st.Name, st.File, s.Logger)
+		fs, err := newFileStream(s.rtsp, st, s.Logger)
 		if err != nil {
 			s.closeStreams(built)
 			s.rtsp.Close()
@@ -141,12 +142,12 @@ func (s *Server) closeStreams(m map[string]*fileStream) {
 }
 
 // lookup finds the stream of a request path ("/cam1" or "cam1").
-func (s *Server) lookup(path string) (*gortsplib.ServerStream, error) {
+func (s *Server) lookup(path string) (*fileStream, error) {
 	s.mu.RLock()
 	fs, ok := s.streams[strings.Trim(path, "/")]
 	s.mu.RUnlock()
 	if !ok {
 		return nil, fmt.Errorf("%w: %q", errNotFound, path)
 	}
-	return fs.stream, nil
+	return fs, nil
 }

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"os/exec"
@@ -181,4 +182,38 @@ func playH264(t *testing.T, raw string, onRTP func(*rtp.Packet)) *gortsplib.Clie
 	_, err = c.Play(nil)
 	require.NoError(t, err)
 	return c
+}
+
+// TestTranscodeH265Scaled checks the codec and height options: an H.265
+// copy at another size, cached apart from the H.264 one, with its VPS, SPS
+// and PPS found for the SDP.
+func TestTranscodeH265Scaled(t *testing.T) {
+	cache := t.TempDir()
+	clip := makeClip(t, "1")
+	h264ts, err := Transcode(context.Background(), clip, cache)
+	require.NoError(t, err)
+	ts, err := TranscodeWith(context.Background(), clip, cache, TranscodeOptions{Codec: CodecH265, Height: 60})
+	require.NoError(t, err)
+	require.NotEqual(t, h264ts, ts)
+	info, err := Probe(ts)
+	require.NoError(t, err)
+	require.Equal(t, CodecH265, info.Codec)
+	require.NotEmpty(t, info.VPS)
+	require.NotEmpty(t, info.SPS)
+	require.NotEmpty(t, info.PPS)
+	n := 0
+	require.NoError(t, ReadAccessUnits(ts, func(_, _ int64, au [][]byte) error {
+		n++
+		return nil
+	}))
+	require.Equal(t, 10, n)
+	out, err := exec.Command("ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=codec_name,height",
+		"-of", "csv=p=0", ts).CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	// MPEG-TS lists the stream under its program too: the first line says it.
+	first, _, _ := bytes.Cut(bytes.TrimSpace(out), []byte("\n"))
+	require.Equal(t, "hevc,60", string(first))
+
+	_, err = TranscodeWith(context.Background(), clip, cache, TranscodeOptions{Codec: "vp8"})
+	require.ErrorContains(t, err, `codec "vp8"`)
 }

@@ -1,0 +1,198 @@
+package ingest
+
+import (
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"gocv.io/x/gocv"
+
+	"github.com/xiuhua/xiuhua/edge/clip"
+	"github.com/xiuhua/xiuhua/edge/decode"
+)
+
+// videoDecoder is what the access-unit path needs from edge/decode.
+type videoDecoder interface {
+	Decode(au [][]byte) (ok bool, err error)
+	BGRResized(width, height int) (gocv.Mat, error)
+	Size() (width, height int)
+	SetIntraOnly(on bool)
+	Close()
+}
+
+// auPath takes one session's access units from the depacketizer to the
+// hand-off: ring buffer, keyframe measurement, decode-mode choice, decode,
+// sampling, colour conversion. It knows nothing of RTSP, so the fuzz tests
+// drive it directly. Not safe for concurrent use; the session serialises.
+type auPath struct {
+	cam     *Camera
+	codec   decode.Codec
+	dec     videoDecoder
+	session uint64
+	// params are the SDP's parameter sets, put before the first keyframe
+	// for cameras that never send them in band (libav refuses a packet of
+	// parameter sets alone).
+	params  [][]byte
+	waitKey bool // drop access units until the first random access one
+	keyOnly bool // this GOP is decoded keyframes-only
+
+	// Lag anchor: the wall time and camera time of the earliest-looking
+	// access unit; a unit handled later than the camera's clock says is
+	// behind by the difference.
+	anchorWall time.Time
+	anchorPTS  time.Duration
+	anchored   bool
+	start      time.Time // session start: the zero of the arrival clock
+	rtpClock   bool      // pts come from RTP timestamps, not arrival
+
+	alive      atomic.Int64 // unix ns of the last picture or deliberately skipped unit
+	decodedAny atomic.Bool
+}
+
+func newAUPath(c *Camera, codec decode.Codec, dec videoDecoder, params [][]byte, session uint64) *auPath {
+	p := &auPath{cam: c, codec: codec, dec: dec, params: params, session: session, waitKey: true, start: time.Now()}
+	p.alive.Store(time.Now().UnixNano())
+	if c.ring != nil {
+		c.ring.SetParams(clipParams(codec, params))
+	}
+	c.setCodec(codec)
+	c.meter.reset()
+	return p
+}
+
+// handle processes one access unit that arrived at now with presentation
+// time pts (hasPTS false: unknown). It never panics on bad input; problems
+// are counted in DecodeErrors.
+func (p *auPath) handle(now time.Time, pts time.Duration, hasPTS bool, au [][]byte) {
+	c := p.cam
+	c.framesReceived.add(1)
+	// Empty NAL units carry nothing, and mediacommon's keyframe checks
+	// index their first byte (found by FuzzAccessUnitPath).
+	au = dropEmpty(au)
+	size := 0
+	for _, nalu := range au {
+		size += len(nalu)
+	}
+	if size == 0 || size > decode.MaxAccessUnitBytes {
+		// Checked before anything copies it: a hostile size must not make
+		// the ring or the decoder allocate.
+		c.decodeErrors.add(1)
+		c.warnDecode("access unit rejected", fmt.Errorf("%d bytes: want 1..%d", size, decode.MaxAccessUnitBytes))
+		return
+	}
+	if !hasPTS {
+		// gortsplib knows a packet's time only from the first keyframe on;
+		// until then the arrival clock stands in for the camera's.
+		pts = now.Sub(p.start)
+	}
+	if hasPTS != p.rtpClock {
+		// The clock changed: anchors and intervals of the old one mean
+		// nothing on the new.
+		p.rtpClock, p.anchored = hasPTS, false
+		c.meter.reset()
+	}
+	p.measureLag(now, pts)
+
+	key := isKeyframe(p.codec, au)
+	if key {
+		c.meter.key(pts)
+		p.keyOnly = keyframesOnly(c.cfg.DecodeMode, c.cfg.DetectFPS, c.meter.interval)
+		c.noteKeyframe(c.meter.interval, p.keyOnly)
+		// Decided before this keyframe is decoded, so a keyframe that
+		// starts a fully decoded GOP is decoded with the loop filter.
+		p.dec.SetIntraOnly(p.keyOnly)
+	}
+	if c.ring != nil {
+		c.ring.Push(clip.Packet{Time: now, PTS: pts, Session: p.session, Key: key, AU: copyAU(au, size)})
+	}
+
+	if p.waitKey {
+		// Before the first keyframe the decoder has no reference pictures;
+		// its output would be garbage or errors.
+		if !key {
+			return
+		}
+		p.waitKey = false
+		if p.params != nil && !hasParams(p.codec, au) {
+			au = append(append([][]byte{}, p.params...), au...)
+		}
+	}
+	if p.keyOnly && (!key || !c.sample.takeEarly(now, c.meter.interval/4)) {
+		// Keyframes-only: the unit is never fed to the decoder. The stream
+		// is alive; it is just not needed.
+		c.framesSkipped.add(1)
+		p.alive.Store(now.UnixNano())
+		return
+	}
+
+	ok, err := p.dec.Decode(au)
+	if err != nil {
+		c.decodeErrors.add(1)
+		c.warnDecode(p.codec.String()+" decode error", err)
+		return
+	}
+	if !ok {
+		return
+	}
+	c.framesDecoded.add(1)
+	p.alive.Store(now.UnixNano())
+	if p.decodedAny.CompareAndSwap(false, true) {
+		w, h := p.dec.Size()
+		c.log.Info("first picture", "codec", p.codec.String(), "width", w, "height", h)
+	}
+	if !p.keyOnly && !c.sample.take(now) {
+		return
+	}
+	img, err := p.dec.BGRResized(c.cfg.Width, c.cfg.Height)
+	if err != nil {
+		c.decodeErrors.add(1)
+		c.warnDecode("BGR conversion error", err)
+		return
+	}
+	c.setLag(p.lag(time.Now(), pts))
+	c.deliver(Frame{CameraID: c.cfg.ID, Seq: c.seq.Add(1), Captured: now, Image: img})
+}
+
+// measureLag moves the anchor to the access unit that arrived earliest
+// relative to its timestamp: the best estimate of "on time".
+func (p *auPath) measureLag(now time.Time, pts time.Duration) {
+	if !p.anchored || p.lag(now, pts) < 0 {
+		p.anchorWall, p.anchorPTS, p.anchored = now, pts, true
+	}
+}
+
+// lag is how far behind the camera's clock an access unit of time pts is
+// when handled at now.
+func (p *auPath) lag(now time.Time, pts time.Duration) time.Duration {
+	return now.Sub(p.anchorWall) - (pts - p.anchorPTS)
+}
+
+// copyAU copies an access unit into one allocation, so the ring never
+// shares memory with the depacketizer.
+func copyAU(au [][]byte, size int) [][]byte {
+	buf := make([]byte, 0, size)
+	out := make([][]byte, 0, len(au))
+	for _, nalu := range au {
+		start := len(buf)
+		buf = append(buf, nalu...)
+		out = append(out, buf[start:len(buf):len(buf)])
+	}
+	return out
+}
+
+// dropEmpty returns au without empty NAL units, allocating only when there
+// are some.
+func dropEmpty(au [][]byte) [][]byte {
+	for i, nalu := range au {
+		if len(nalu) == 0 {
+			out := append([][]byte(nil), au[:i]...)
+			for _, n := range au[i+1:] {
+				if len(n) > 0 {
+					out = append(out, n)
+				}
+			}
+			return out
+		}
+	}
+	return au
+}

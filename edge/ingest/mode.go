@@ -1,0 +1,70 @@
+package ingest
+
+import "time"
+
+// DecodeMode says which access units are decoded.
+type DecodeMode string
+
+// Decode modes.
+const (
+	// DecodeAuto decodes only keyframes when the detect rate is at or below
+	// the keyframe rate measured from the stream, and everything otherwise.
+	// Until two keyframes have been seen it decodes everything.
+	DecodeAuto DecodeMode = "auto"
+	// DecodeKeyframes decodes only keyframes (and of those only as many as
+	// the detect rate asks for); the others are never fed to the decoder.
+	// The cheapest mode: a GOP of 50 costs one decode instead of 50.
+	DecodeKeyframes DecodeMode = "keyframes"
+	// DecodeAll decodes every access unit and hands out DetectFPS of them.
+	DecodeAll DecodeMode = "all"
+)
+
+func (m DecodeMode) valid() bool {
+	return m == DecodeAuto || m == DecodeKeyframes || m == DecodeAll
+}
+
+// keyframeMeter measures the time between keyframes on the camera's clock.
+type keyframeMeter struct {
+	last     time.Duration
+	haveLast bool
+	interval time.Duration // smoothed; 0 until two keyframes were seen
+}
+
+// key records a keyframe at stream time pts.
+func (k *keyframeMeter) key(pts time.Duration) {
+	if k.haveLast {
+		d := pts - k.last
+		// A jump (loop, reconnect, broken clock) is not an interval.
+		if d > 0 && d < 2*time.Minute {
+			if k.interval == 0 {
+				k.interval = d
+			} else {
+				// Smooth over an irregular GOP or two (scene-cut keyframes).
+				k.interval = (3*k.interval + d) / 4
+			}
+		}
+	}
+	k.last, k.haveLast = pts, true
+}
+
+// reset forgets the last keyframe (a new session has another clock) but
+// keeps the measured interval: the camera's GOP is unlikely to change.
+func (k *keyframeMeter) reset() { k.haveLast = false }
+
+// keyframesOnly decides, at a keyframe, whether the next GOP is decoded
+// keyframes-only.
+func keyframesOnly(mode DecodeMode, detectFPS float64, interval time.Duration) bool {
+	switch mode {
+	case DecodeKeyframes:
+		return true
+	case DecodeAll:
+		return false
+	}
+	if detectFPS <= 0 || interval <= 0 {
+		return false
+	}
+	// detect rate <= keyframe rate, i.e. detect period >= keyframe period,
+	// with 10 % slack for a measured interval pulled up by a late or
+	// missing keyframe: 1 fps on a 1 s GOP is keyframes-only.
+	return float64(time.Second)/detectFPS >= 0.9*float64(interval)
+}
