@@ -67,6 +67,9 @@ func newChain(cfg config.Config, c config.Camera, cam *ingest.Camera, det pipeli
 		Tracker:   track.New(maxGap),
 		Rules:     rules.NewEngine(zones),
 		Annotator: annotator(logger),
+		Clips:     clipper(c, cam),
+		ClipPre:   c.Clip.Pre.D(),
+		ClipPost:  c.Clip.Post.D(),
 		Changes:   changeWatches(c, zones, cfg.Device.DataDir),
 		Sink:      ob,
 		Log:       logger.With("component", "pipeline", "camera", c.ID),
@@ -164,4 +167,12 @@ func annotator(logger *slog.Logger) evidence.Annotator {
 		return evidence.Annotator{}
 	}
 	return evidence.Annotator{Labeler: l}
+}
+
+// clipper is the camera's ring buffer, when it keeps one.
+func clipper(c config.Camera, cam *ingest.Camera) pipeline.Clipper {
+	if c.RingBuffer.D() <= 0 {
+		return nil
+	}
+	return cam
 }

@@ -98,6 +98,16 @@ type Camera struct {
 	// RingBuffer keeps this much compressed video per camera for evidence
 	// clips (whole GOPs, so up to one GOP more); 0 keeps none.
 	RingBuffer conf.Duration `yaml:"ring_buffer"`
+	// Clip is the stretch of video around a violation that goes with its
+	// evidence, cut from the ring buffer.
+	Clip Clip `yaml:"clip"`
+}
+
+// Clip is how much video before and after the moment of a violation its
+// evidence carries.
+type Clip struct {
+	Pre  conf.Duration `yaml:"pre"`
+	Post conf.Duration `yaml:"post"`
 }
 
 // Change says when a zone that differs from its reference picture is a

@@ -41,6 +41,9 @@ func (c *Config) fillDefaults() {
 		if cam.DetectFPS == 0 {
 			cam.DetectFPS = 1
 		}
+		if cam.Clip.Pre == 0 && cam.Clip.Post == 0 {
+			cam.Clip = Clip{Pre: conf.Duration(5 * time.Second), Post: conf.Duration(5 * time.Second)}
+		}
 		if cam.Stall == 0 {
 			cam.Stall = conf.Duration(10 * time.Second)
 		}

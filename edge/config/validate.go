@@ -124,6 +124,9 @@ func validateCamera(errs *conf.Errors, p string, cam Camera) {
 	}
 	if cam.RingBuffer.D() < 0 || cam.RingBuffer.D() > 10*time.Minute {
 		errs.Add(p+".ring_buffer", cam.RingBuffer.String(), "a duration from 0 (no clips) to 10m")
+	} else if rb := cam.RingBuffer.D(); rb > 0 && (cam.Clip.Pre.D() < 0 || cam.Clip.Post.D() < 0 || cam.Clip.Pre.D()+cam.Clip.Post.D() > rb) {
+		errs.Add(p+".clip", fmt.Sprintf("pre %v, post %v", cam.Clip.Pre, cam.Clip.Post),
+			"pre and post of 0 or more that together fit in ring_buffer ("+cam.RingBuffer.String()+")")
 	}
 	if cam.Password != "" && cam.Username == "" {
 		errs.Add(p+".password", "xxxxx", "empty unless username is set")

@@ -13,8 +13,12 @@ import (
 // here independently of server/web so that a change of the wire format
 // shows up as a failure.
 type apiEvidence struct {
-	Name, Kind, ContentType, SHA256, URL string
-	Size                                 int64
+	Name        string `json:"name"`
+	Kind        string `json:"kind"`
+	ContentType string `json:"content_type"`
+	SHA256      string `json:"sha256"`
+	URL         string `json:"url"`
+	Size        int64  `json:"size"`
 }
 
 type apiCase struct {

@@ -7,7 +7,9 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -44,6 +46,8 @@ cameras:
   - id: cam1
     url: rtsp://%s/cam1
     detect_fps: 2
+    ring_buffer: 15s
+    clip: {pre: 3s, post: 2s}
     zones:
       - id: plaza
         polygon: [[0, 0], [1, 0], [1, 1], [0, 1]]
@@ -88,7 +92,13 @@ cameras:
 	// The raw and annotated frames, and the best sighting when that was an
 	// earlier frame.
 	require.GreaterOrEqual(t, len(rep.Evidence), 2)
+	var clips int
 	for _, ev := range rep.Evidence {
+		if ev.ContentType == "video/mp4" {
+			clips++
+			checkClip(t, base+ev.URL)
+			continue
+		}
 		resp, err := http.Get(base + ev.URL)
 		require.NoError(t, err)
 		body, err := io.ReadAll(resp.Body)
@@ -101,6 +111,8 @@ cameras:
 		require.Equal(t, 768, img.Bounds().Dx())
 		require.Equal(t, 576, img.Bounds().Dy())
 	}
+
+	require.Equal(t, 1, clips, "no clip from the ring buffer in the evidence")
 
 	// The broken camera is retrying, with its error, and did not stop cam1.
 	resp, err := http.Get("http://" + edgeHTTP + "/healthz")
@@ -128,4 +140,29 @@ cameras:
 func writeFile(t *testing.T, path, content string) {
 	t.Helper()
 	require.NoError(t, os.WriteFile(path, []byte(content), 0o600))
+}
+
+// checkClip downloads an evidence clip and has ffprobe read it: it must be
+// an MP4 with an H.264 video stream and some frames.
+func checkClip(t *testing.T, url string) {
+	t.Helper()
+	ffprobe, err := exec.LookPath("ffprobe")
+	require.NoError(t, err, "ffprobe is needed to check clips (hack/setup.sh installs ffmpeg)")
+	resp, err := http.Get(url)
+	require.NoError(t, err)
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	path := filepath.Join(t.TempDir(), "clip.mp4")
+	require.NoError(t, os.WriteFile(path, body, 0o600))
+	out, err := exec.Command(ffprobe, "-v", "error", "-count_frames", "-select_streams", "v:0",
+		"-show_entries", "stream=codec_name,nb_read_frames", "-of", "csv=p=0", path).CombinedOutput()
+	require.NoError(t, err, "ffprobe: %s", out)
+	var codec string
+	var frames int
+	_, err = fmt.Sscanf(strings.TrimSpace(string(out)), "%4s,%d", &codec, &frames)
+	require.NoError(t, err, "ffprobe said %q", out)
+	require.Equal(t, "h264", codec)
+	require.Greater(t, frames, 10, "a clip of about 5 s at 10 fps")
 }
