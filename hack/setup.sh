@@ -79,6 +79,24 @@ mkdir -p "$cache/bin"
             && go build -o "$cache/bin/protoc-gen-go-grpc" google.golang.org/grpc/cmd/protoc-gen-go-grpc)
 log "protoc plugins in $cache/bin"
 
+# --- services the tests talk to -----------------------------------------------
+# The store and notification tests use PostgreSQL (127.0.0.1:5432, database
+# test, trust auth for the local user) and an MQTT broker (127.0.0.1:1883).
+# The project's CI machines run both; elsewhere Mosquitto is installed and
+# started here, and PostgreSQL is only checked, since setting up its
+# authentication is the machine owner's call.
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+if ! port_open 1883; then
+  if ! command -v mosquitto >/dev/null; then
+    log "installing mosquitto"
+    sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
+    $sudo apt-get update -q && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends mosquitto
+  fi
+  log "starting mosquitto on 127.0.0.1:1883"
+  mosquitto -d -p 1883 2>/dev/null || mosquitto -d
+fi
+port_open 5432 || log "WARNING: no PostgreSQL on 127.0.0.1:5432: the PostgreSQL store tests will fail (install postgresql, create database test, allow local trust auth, or set XIUHUA_TEST_POSTGRES)"
+
 # --- test data and models -----------------------------------------------------
 "$root/hack/fetch-testdata.sh"
 "$root/hack/fetch-models.sh"
