@@ -25,6 +25,15 @@ if [ ! -f "$staged" ]; then
 fi
 
 mkdir -p data
+# The edge's device token: registered (again, which replaces the old one)
+# before the server starts, and handed to the edge in a file.
+bin/server device add -config hack/demo/server.yaml edge-demo > data/edge-demo.token.part
+mv data/edge-demo.token.part data/edge-demo.token
+chmod 600 data/edge-demo.token
+# The first admin's password; it is set on the first run only (data/server
+# keeps the account), so keep the same XIUHUA_ADMIN_PASSWORD across runs.
+export XIUHUA_ADMIN_PASSWORD=${XIUHUA_ADMIN_PASSWORD:-xiuhua-demo}
+
 pids=()
 stop() {
   trap - INT TERM EXIT
@@ -53,7 +62,9 @@ cat <<MSG
 
   Xiuhua demo is running.
   Cases:    http://127.0.0.1:8080/
-  API:      http://127.0.0.1:8080/api/v1/cases
+  Login:    admin / $XIUHUA_ADMIN_PASSWORD   (set on the first run; rm -rf data/server to start over)
+  API:      http://127.0.0.1:8080/api/v1/cases  (sign in, or: bin/server token add -config hack/demo/server.yaml -role admin NAME,
+            then curl -H "Authorization: Bearer TOKEN" ...)
   Camera:   rtsp://127.0.0.1:8554/cam1
   Metrics:  http://127.0.0.1:9100/metrics (edge), http://127.0.0.1:8080/metrics (server)
 

@@ -42,6 +42,8 @@ func uplinkConfig(cfg config.Config) uplink.Config {
 		ServerAddr:        cfg.Server.Address,
 		TLS:               uplink.TLSConfig{CAFile: cfg.Server.CAFile, Insecure: cfg.Server.Insecure},
 		DeviceID:          cfg.Device.ID,
+		Token:             cfg.Server.Token,
+		TokenFile:         cfg.Server.TokenFile,
 		RetryMin:          cfg.Server.RetryMin.D(),
 		RetryMax:          cfg.Server.RetryMax.D(),
 		HeartbeatInterval: cfg.Server.HeartbeatInterval.D(),

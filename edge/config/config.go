@@ -35,7 +35,13 @@ type Server struct {
 	CAFile string `yaml:"ca_file"`
 	// Insecure sends plaintext gRPC. Allowed only to a loopback address:
 	// evidence must never cross a street cabinet's uplink unencrypted.
-	Insecure          bool          `yaml:"insecure"`
+	Insecure bool `yaml:"insecure"`
+	// Token is this box's device token from the server's `server device
+	// add ID`; TokenFile a file holding it (read at every call, so a fixed
+	// token needs no restart). At most one. Sent only over TLS or to a
+	// loopback address.
+	Token             string        `yaml:"token"`
+	TokenFile         string        `yaml:"token_file"`
 	HeartbeatInterval conf.Duration `yaml:"heartbeat_interval"`
 	RetryMin          conf.Duration `yaml:"retry_min"`
 	RetryMax          conf.Duration `yaml:"retry_max"`

@@ -36,6 +36,8 @@ func TestLoadBadFilesNameFieldValueAndAllowed(t *testing.T) {
 		{"no_cameras", `cameras: invalid value (empty): allowed: at least one camera`},
 		{"bad_fps", `cameras[0].detect_fps: invalid value 100: allowed: a number above 0, at most 30`},
 		{"insecure_remote", `server.insecure: invalid value true: allowed: true only when server.address is a loopback address`},
+		{"token_both", `server.token_file: invalid value "/etc/xiuhua/token": allowed: empty when server.token is set: give one of them`},
+		{"token_file_missing", `server.token_file: invalid value "/nonexistent/xiuhua-token": allowed: a readable file holding the token that ` + "`server device add`" + ` printed`},
 		{"bowtie_polygon", `cameras[0].zones[0].polygon: invalid value "self-intersecting polygon": allowed: a simple polygon whose edges do not cross`},
 		{"bad_hours", `cameras[0].zones[0].rules[0].allowed_hours[0]: invalid value "6pm-10pm": allowed: a daily window HH:MM-HH:MM`},
 		{"bad_timezone", `device.timezone: invalid value "Mars/Olympus": allowed: an IANA time zone`},

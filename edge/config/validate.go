@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"os"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/xiuhua/xiuhua/edge/rules"
@@ -46,6 +48,14 @@ func (c *Config) Validate() error {
 		}
 		if c.Server.CAFile != "" {
 			errs.Add("server.ca_file", c.Server.CAFile, "empty when server.insecure is true")
+		}
+	}
+	if c.Server.Token != "" && c.Server.TokenFile != "" {
+		errs.Add("server.token_file", c.Server.TokenFile, "empty when server.token is set: give one of them")
+	}
+	if c.Server.TokenFile != "" && c.Server.Token == "" {
+		if b, err := os.ReadFile(c.Server.TokenFile); err != nil || len(strings.TrimSpace(string(b))) == 0 {
+			errs.Add("server.token_file", c.Server.TokenFile, "a readable file holding the token that `server device add` printed")
 		}
 	}
 	if c.Server.HeartbeatInterval.D() <= 0 {

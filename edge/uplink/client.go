@@ -6,6 +6,13 @@
 // may recover from are retried on the same item with capped exponential
 // back-off, so items go out in order and none is skipped; a permanent refusal
 // moves the item to the outbox's dead/ folder with the server's message.
+//
+// The device's token (Config.Token or TokenFile) goes with every call as
+// "authorization: Bearer ..." metadata, only over TLS or to loopback. A
+// refused token is not the report's fault: the item stays queued, retried
+// with back-off and logged at error, until the token is fixed; a report
+// whose signature the server refuses (rpcerr.ReasonBadSignature) is
+// permanent.
 package uplink
 
 import (
@@ -101,8 +108,12 @@ func (c *Client) Run(ctx context.Context) error {
 	if !c.running.CompareAndSwap(false, true) {
 		return errors.New("uplink: Run called twice")
 	}
-	conn, err := grpc.NewClient(c.cfg.ServerAddr,
-		grpc.WithTransportCredentials(c.creds),
+	dialOpts := []grpc.DialOption{grpc.WithTransportCredentials(c.creds)}
+	if c.cfg.Token != "" || c.cfg.TokenFile != "" {
+		dialOpts = append(dialOpts, grpc.WithPerRPCCredentials(deviceToken{
+			token: c.cfg.Token, file: c.cfg.TokenFile, plaintext: c.cfg.TLS.Insecure}))
+	}
+	conn, err := grpc.NewClient(c.cfg.ServerAddr, append(dialOpts,
 		grpc.WithUserAgent("xiuhua-edge"),
 		grpc.WithConnectParams(grpc.ConnectParams{
 			Backoff: backoff.Config{
@@ -119,7 +130,7 @@ func (c *Client) Run(ctx context.Context) error {
 			Time:    time.Minute,
 			Timeout: 20 * time.Second,
 		}),
-	)
+	)...)
 	if err != nil {
 		return fmt.Errorf("uplink: %w", err)
 	}

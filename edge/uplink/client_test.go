@@ -33,6 +33,7 @@ import (
 	"github.com/xiuhua/xiuhua/edge/identity"
 	"github.com/xiuhua/xiuhua/edge/outbox"
 	"github.com/xiuhua/xiuhua/internal/reportsig"
+	"github.com/xiuhua/xiuhua/internal/rpcerr"
 	xiuhuav1 "github.com/xiuhua/xiuhua/proto/xiuhua/v1"
 )
 
@@ -235,27 +236,33 @@ func TestServerErrorsRetriedOrRejected(t *testing.T) {
 	tests := []struct {
 		code      codes.Code
 		permanent bool
+		reason    string // an rpcerr reason the server attaches
 	}{
-		{codes.InvalidArgument, true},
-		{codes.DataLoss, true},
-		{codes.FailedPrecondition, true},
-		{codes.Unauthenticated, true},
-		{codes.PermissionDenied, true},
-		{codes.Unavailable, false},
-		{codes.DeadlineExceeded, false},
-		{codes.ResourceExhausted, false},
-		{codes.Aborted, false},
-		{codes.Internal, false},
-		{codes.Unknown, false},
-		{codes.Canceled, false},
-		{codes.NotFound, false},
-		{codes.Unimplemented, false},
+		{codes.InvalidArgument, true, ""},
+		{codes.DataLoss, true, ""},
+		{codes.FailedPrecondition, true, ""},
+		// A forged or broken signature cannot get better by resending...
+		{codes.Unauthenticated, true, rpcerr.ReasonBadSignature},
+		// ...but a bad device token is fixed on the box or the server, and
+		// then the same report goes through.
+		{codes.Unauthenticated, false, rpcerr.ReasonBadCredentials},
+		{codes.Unauthenticated, false, ""},
+		{codes.PermissionDenied, true, ""},
+		{codes.Unavailable, false, ""},
+		{codes.DeadlineExceeded, false, ""},
+		{codes.ResourceExhausted, false, ""},
+		{codes.Aborted, false, ""},
+		{codes.Internal, false, ""},
+		{codes.Unknown, false, ""},
+		{codes.Canceled, false, ""},
+		{codes.NotFound, false, ""},
+		{codes.Unimplemented, false, ""},
 	}
 	for _, tt := range tests {
-		t.Run(tt.code.String(), func(t *testing.T) {
+		t.Run(tt.code.String()+" "+tt.reason, func(t *testing.T) {
 			srv := newTestServer()
 			msg := "refused because " + tt.code.String()
-			srv.failFirst["ev-1"] = status.Error(tt.code, msg)
+			srv.failFirst["ev-1"] = rpcerr.New(tt.code, tt.reason, msg).Err()
 			addr, _ := serve(t, "127.0.0.1:0", srv)
 			e := newEdge(t)
 			put(t, e, "ev-1")
@@ -478,7 +485,10 @@ func TestPermanent(t *testing.T) {
 		{"invalid argument", status.Error(codes.InvalidArgument, "x"), true},
 		{"data loss", status.Error(codes.DataLoss, "x"), true},
 		{"failed precondition", status.Error(codes.FailedPrecondition, "x"), true},
-		{"unauthenticated", status.Error(codes.Unauthenticated, "x"), true},
+		{"unauthenticated, no reason", status.Error(codes.Unauthenticated, "x"), false},
+		{"bad credentials", rpcerr.New(codes.Unauthenticated, rpcerr.ReasonBadCredentials, "x").Err(), false},
+		{"bad signature", rpcerr.New(codes.Unauthenticated, rpcerr.ReasonBadSignature, "x").Err(), true},
+		{"wrapped bad signature", fmt.Errorf("send: %w", rpcerr.New(codes.Unauthenticated, rpcerr.ReasonBadSignature, "x").Err()), true},
 		{"permission denied", status.Error(codes.PermissionDenied, "x"), true},
 		{"wrapped status", fmt.Errorf("send: %w", status.Error(codes.InvalidArgument, "x")), true},
 		{"corrupt item", fmt.Errorf("%w: short", outbox.ErrCorrupt), true},

@@ -37,6 +37,10 @@ type Config struct {
 	TLS        TLSConfig
 	// DeviceID names this box; it is put in Hello.
 	DeviceID string
+	// Token is the device's bearer token from the server's `server device
+	// add`; TokenFile a file holding it, read at each call. At most one;
+	// neither sends no token (a server in auth.devices: open mode).
+	Token, TokenFile string
 	// RetryMin and RetryMax bound the capped exponential back-off between
 	// attempts, for both the control stream and deliveries.
 	RetryMin, RetryMax time.Duration
@@ -124,6 +128,9 @@ func (c Config) Validate() error {
 		if c.ServerAddr != "" && !isLoopback(c.ServerAddr) {
 			errs = append(errs, fmt.Errorf("TLS.Insecure: plaintext is allowed only to a loopback address, not %q", c.ServerAddr))
 		}
+	}
+	if c.Token != "" && c.TokenFile != "" {
+		errs = append(errs, errors.New("Token, TokenFile: give one or neither"))
 	}
 	if (c.TLS.CertFile == "") != (c.TLS.KeyFile == "") {
 		errs = append(errs, errors.New("TLS.CertFile, TLS.KeyFile: give both or neither"))

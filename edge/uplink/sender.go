@@ -13,6 +13,7 @@ import (
 
 	"github.com/xiuhua/xiuhua/edge/backoff"
 	"github.com/xiuhua/xiuhua/edge/outbox"
+	"github.com/xiuhua/xiuhua/internal/rpcerr"
 	xiuhuav1 "github.com/xiuhua/xiuhua/proto/xiuhua/v1"
 )
 
@@ -75,6 +76,16 @@ func (c *Client) deliver(ctx context.Context, api xiuhuav1.EdgeServiceClient, it
 		return true
 	}
 	c.outbox.Failed(it.ID, err)
+	if badCredentials(err) {
+		// Loud, because nothing gets through until someone fixes the
+		// token; the reports wait in the outbox meanwhile.
+		if ok, n := warn.allow(); ok {
+			c.logger.Error("the server refused this device's credentials: set server.token or server.token_file "+
+				"to the token from `server device add`; reports stay queued and are retried",
+				"event_id", it.ID, "err", err, "attempt", it.Attempts+1, "suppressed", n)
+		}
+		return false
+	}
 	if ok, n := warn.allow(); ok {
 		c.logger.Warn("delivery failed, will retry", "event_id", it.ID, "err", err,
 			"attempt", it.Attempts+1, "suppressed", n)
@@ -165,11 +176,11 @@ func sendFile(stream reportStream, f io.Reader, ev *xiuhuav1.EvidenceFile, buf [
 }
 
 // permanentCodes are the server's answers that sending again will not change.
+// Unauthenticated is not among them: see permanent.
 var permanentCodes = map[codes.Code]bool{
 	codes.InvalidArgument:    true,
 	codes.DataLoss:           true,
 	codes.FailedPrecondition: true,
-	codes.Unauthenticated:    true,
 	codes.PermissionDenied:   true,
 }
 
@@ -181,9 +192,24 @@ func permanent(err error) bool {
 		return true
 	}
 	if st, ok := status.FromError(err); ok {
+		// Unauthenticated means two things: a report whose signature does
+		// not verify (the server says BAD_SIGNATURE; resending the same
+		// bytes cannot help) or a device token that is missing, wrong or
+		// revoked — fixed on the box or the server, after which the very
+		// same report goes through, so it must stay queued.
+		if st.Code() == codes.Unauthenticated {
+			return rpcerr.Reason(err) == rpcerr.ReasonBadSignature
+		}
 		return permanentCodes[st.Code()]
 	}
 	return false
+}
+
+// badCredentials reports a refusal of the device's token rather than of
+// the report.
+func badCredentials(err error) bool {
+	st, ok := status.FromError(err)
+	return ok && st.Code() == codes.Unauthenticated && rpcerr.Reason(err) != rpcerr.ReasonBadSignature
 }
 
 // refusal is the reason written to dead/<id>/reason.txt.

@@ -2,22 +2,26 @@ package uplink
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"net"
+	"strings"
 	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/xiuhua/xiuhua/internal/rpcerr"
 	xiuhuav1 "github.com/xiuhua/xiuhua/proto/xiuhua/v1"
 )
 
@@ -47,6 +51,26 @@ type testServer struct {
 	heartbeatInterval uint32
 	// sendUnknown: send a message the edge does not know after Welcome.
 	sendUnknown bool
+	// wantToken: refuse reports without "authorization: Bearer <wantToken>"
+	// as the real server refuses bad device credentials.
+	wantToken string
+	// auths are the authorization headers of the reports, in order.
+	auths []string
+}
+
+// checkToken records the call's authorization header and refuses it when
+// wantToken is set and not matched.
+func (s *testServer) checkToken(ctx context.Context) error {
+	md, _ := metadata.FromIncomingContext(ctx)
+	got := strings.Join(md.Get("authorization"), ",")
+	s.mu.Lock()
+	s.auths = append(s.auths, got)
+	want := s.wantToken
+	s.mu.Unlock()
+	if want != "" && got != "Bearer "+want {
+		return rpcerr.New(codes.Unauthenticated, rpcerr.ReasonBadCredentials, "wrong token").Err()
+	}
+	return nil
 }
 
 type storedReport struct {
@@ -114,6 +138,9 @@ func (s *testServer) ReportViolation(stream grpc.ClientStreamingServer[xiuhuav1.
 	r := first.GetReport()
 	if r == nil {
 		return status.Error(codes.InvalidArgument, "first message must be the report")
+	}
+	if err := s.checkToken(stream.Context()); err != nil {
+		return err
 	}
 	id := r.GetEventId()
 	s.mu.Lock()

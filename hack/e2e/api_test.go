@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	neturl "net/url"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -50,9 +52,26 @@ type apiCaseDetail struct {
 	Reports []apiReport `json:"reports"`
 }
 
+// apiTokens holds an API token per server address ("host:port"); the
+// requests below send it, as every /api/v1 route and /evidence need one.
+var apiTokens sync.Map
+
+// authGet gets url with the API token of its server.
+func authGet(t *testing.T, url string) (*http.Response, error) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	require.NoError(t, err)
+	if u, err := neturl.Parse(url); err == nil {
+		if tok, ok := apiTokens.Load(u.Host); ok {
+			req.Header.Set("Authorization", "Bearer "+tok.(string))
+		}
+	}
+	return http.DefaultClient.Do(req)
+}
+
 func getJSON(t *testing.T, url string, out any) {
 	t.Helper()
-	resp, err := http.Get(url)
+	resp, err := authGet(t, url)
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)

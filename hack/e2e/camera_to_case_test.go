@@ -32,14 +32,22 @@ func TestCameraToCase(t *testing.T) {
 	camsim := start(t, dir, "camsim", "-listen", rtspAddr, "-stream", "cam1="+testdata.Path(t, "media", "vtest.avi"))
 
 	serverCfg := filepath.Join(dir, "server.yaml")
-	writeFile(t, serverCfg, fmt.Sprintf("http: {listen: %q}\ngrpc: {listen: %q}\ndata_dir: %q\n", httpAddr, grpcAddr, filepath.Join(dir, "server")))
-	server := start(t, dir, "server", "-config", serverCfg)
+	writeFile(t, serverCfg, fmt.Sprintf("http: {listen: %q}\ngrpc: {listen: %q}\ndata_dir: %q\nauth: {devices: token, bootstrap_admin: chief}\n",
+		httpAddr, grpcAddr, filepath.Join(dir, "server")))
+	// As an operator would: register the edge (its token goes in a file
+	// the edge reads), make a token for the API, then start the server
+	// with the first admin's password in its environment.
+	deviceToken := command(t, dir, nil, "device", "add", "-config", serverCfg, "-camera", "cam1", "-camera", "broken", "edge-e2e")
+	tokenFile := filepath.Join(dir, "edge.token")
+	writeFile(t, tokenFile, deviceToken+"\n")
+	apiTokens.Store(httpAddr, command(t, dir, nil, "token", "add", "-config", serverCfg, "-role", "admin", "e2e"))
+	server := startEnv(t, dir, []string{"XIUHUA_ADMIN_PASSWORD=e2e-admin-password"}, "server", "-config", serverCfg)
 	base := "http://" + httpAddr
 	waitHTTP(t, server, base+"/healthz")
 
 	edgeCfg := filepath.Join(dir, "edge.yaml")
 	writeFile(t, edgeCfg, fmt.Sprintf(`device: {id: edge-e2e, data_dir: %q}
-server: {address: %q, insecure: true, retry_min: 200ms, retry_max: 2s}
+server: {address: %q, insecure: true, token_file: %q, retry_min: 200ms, retry_max: 2s}
 model: {manifest: %q}
 http: {listen: %q}
 cameras:
@@ -59,7 +67,7 @@ cameras:
       - id: all
         polygon: [[0, 0], [1, 0], [1, 1], [0, 1]]
         rules: [{id: linger, type: demo_linger, classes: [person], dwell: 4s}]
-`, filepath.Join(dir, "edge"), grpcAddr, manifestPath(t), edgeHTTP, rtspAddr, rtspAddr))
+`, filepath.Join(dir, "edge"), grpcAddr, tokenFile, manifestPath(t), edgeHTTP, rtspAddr, rtspAddr))
 	edge := start(t, dir, "edge", "-config", edgeCfg)
 
 	// vtest.avi has people crossing the plaza all the time; with a 4 s
@@ -99,7 +107,7 @@ cameras:
 			checkClip(t, base+ev.URL)
 			continue
 		}
-		resp, err := http.Get(base + ev.URL)
+		resp, err := authGet(t, base+ev.URL)
 		require.NoError(t, err)
 		body, err := io.ReadAll(resp.Body)
 		resp.Body.Close()
@@ -123,11 +131,9 @@ cameras:
 	require.Contains(t, string(health), "broken retrying")
 	require.Contains(t, edge.output(), "camera failed, retrying")
 
-	// The case page shows it.
-	resp, err = http.Get(base + "/")
-	require.NoError(t, err)
-	page, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	// The case page sends a stranger to sign in, and shows the case to the
+	// first admin once signed in.
+	page := signedInPage(t, base, "chief", "e2e-admin-password")
 	require.Contains(t, string(page), "cam1")
 	require.Contains(t, string(page), "/evidence/")
 
@@ -148,7 +154,7 @@ func checkClip(t *testing.T, url string) {
 	t.Helper()
 	ffprobe, err := exec.LookPath("ffprobe")
 	require.NoError(t, err, "ffprobe is needed to check clips (hack/setup.sh installs ffmpeg)")
-	resp, err := http.Get(url)
+	resp, err := authGet(t, url)
 	require.NoError(t, err)
 	body, err := io.ReadAll(resp.Body)
 	resp.Body.Close()

@@ -29,6 +29,8 @@ func TestConfigErrorsExitWithStatus2(t *testing.T) {
 		{"server bad listen", "server", "http: {listen: 'nowhere'}\n", `http.listen: invalid value "nowhere"`},
 		{"server unknown key", "server", "colour: red\n", "field colour not found"},
 		{"server bad log level", "server", "log: {level: loud}\n", `log.level: invalid value "loud"`},
+		{"server bad device auth", "server", "auth: {devices: trust}\n", `auth.devices: invalid value "trust": allowed: token, open`},
+		{"server open devices off loopback", "server", "grpc: {listen: ':9090'}\nauth: {devices: open}\n", `auth.devices: invalid value "open": allowed: token; open only with a loopback grpc.listen`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
 	xiuhuav1 "github.com/xiuhua/xiuhua/proto/xiuhua/v1"
@@ -46,7 +47,7 @@ func startLostAckProxy(t *testing.T, addr, upstream string) *lostAckProxy {
 }
 
 func (p *lostAckProxy) ReportViolation(in grpc.ClientStreamingServer[xiuhuav1.ReportViolationRequest, xiuhuav1.ReportViolationResponse]) error {
-	out, err := p.upstream.ReportViolation(in.Context())
+	out, err := p.upstream.ReportViolation(forwardAuth(in.Context()))
 	if err != nil {
 		return err
 	}
@@ -83,7 +84,7 @@ func (p *lostAckProxy) ReportViolation(in grpc.ClientStreamingServer[xiuhuav1.Re
 // Connect forwards the control stream both ways, so the server learns the
 // box's signing key from its Hello as it would without the proxy.
 func (p *lostAckProxy) Connect(in grpc.BidiStreamingServer[xiuhuav1.EdgeMessage, xiuhuav1.ServerMessage]) error {
-	ctx, cancel := context.WithCancel(in.Context())
+	ctx, cancel := context.WithCancel(forwardAuth(in.Context()))
 	defer cancel()
 	out, err := p.upstream.Connect(ctx)
 	if err != nil {
@@ -107,6 +108,15 @@ func (p *lostAckProxy) Connect(in grpc.BidiStreamingServer[xiuhuav1.EdgeMessage,
 			return err
 		}
 	}
+}
+
+// forwardAuth passes the edge's device token on to the server.
+func forwardAuth(ctx context.Context) context.Context {
+	md, _ := metadata.FromIncomingContext(ctx)
+	if a := md.Get("authorization"); len(a) > 0 {
+		return metadata.AppendToOutgoingContext(ctx, "authorization", a[0])
+	}
+	return ctx
 }
 
 func (p *lostAckProxy) attemptsFor(id string) int {

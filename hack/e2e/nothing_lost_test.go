@@ -38,7 +38,18 @@ func TestNothingLost(t *testing.T) {
 	id, err := identity.LoadOrCreate(filepath.Join(dir, "edge", "device.key"))
 	require.NoError(t, err)
 	obDir := filepath.Join(dir, "edge", "outbox")
-	upCfg := uplink.Config{ServerAddr: edgeAddr, TLS: uplink.TLSConfig{Insecure: true}, DeviceID: "edge-nl",
+	// The server registers the device before it first runs, as an operator
+	// would with `server device add`; the edge reads the token from a file.
+	tokenFile := filepath.Join(dir, "edge", "token")
+	cfg := serverconfig.Default()
+	cfg.HTTP.Listen, cfg.GRPC.Listen, cfg.DataDir = "127.0.0.1:0", "127.0.0.1:0", filepath.Join(dir, "server")
+	svc, closer, err := app.OpenAuth(context.Background(), cfg)
+	require.NoError(t, err)
+	deviceToken, err := svc.AddDevice(context.Background(), "edge-nl", nil)
+	require.NoError(t, err)
+	require.NoError(t, closer.Close())
+	require.NoError(t, os.WriteFile(tokenFile, []byte(deviceToken), 0o600))
+	upCfg := uplink.Config{ServerAddr: edgeAddr, TLS: uplink.TLSConfig{Insecure: true}, DeviceID: "edge-nl", TokenFile: tokenFile,
 		RetryMin: 100 * time.Millisecond, RetryMax: time.Second, HeartbeatInterval: time.Second, RescanInterval: time.Second}
 
 	// runEdge starts an outbox and its sender; stop undoes both, like a
@@ -81,10 +92,11 @@ func TestNothingLost(t *testing.T) {
 	require.Equal(t, n, count, "violations lost across an edge restart")
 
 	// The server comes up, behind the lossy link.
-	cfg := serverconfig.Default()
-	cfg.HTTP.Listen, cfg.GRPC.Listen, cfg.DataDir = "127.0.0.1:0", "127.0.0.1:0", filepath.Join(dir, "server")
 	srv, err := app.New(cfg, app.WithLogger(logger))
 	require.NoError(t, err)
+	apiToken, err := srv.Auth().AddAPIToken(context.Background(), "e2e", "admin", "test")
+	require.NoError(t, err)
+	apiTokens.Store(srv.HTTPAddr(), apiToken)
 	ctx, cancel := context.WithCancel(context.Background())
 	srvDone := make(chan error, 1)
 	go func() { srvDone <- srv.Run(ctx) }()

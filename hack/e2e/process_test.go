@@ -43,9 +43,16 @@ func (p *proc) output() string {
 // SIGTERM (if still running) and its output is printed when the test failed.
 func start(t *testing.T, dir, name string, args ...string) *proc {
 	t.Helper()
+	return startEnv(t, dir, nil, name, args...)
+}
+
+// startEnv is start with extra environment variables (KEY=value).
+func startEnv(t *testing.T, dir string, env []string, name string, args ...string) *proc {
+	t.Helper()
 	p := &proc{name: name, done: make(chan struct{})}
 	p.cmd = exec.Command(bin(name), args...)
 	p.cmd.Dir = dir
+	p.cmd.Env = append(os.Environ(), env...)
 	p.cmd.Stdout, p.cmd.Stderr = p, p
 	require.NoError(t, p.cmd.Start(), "start %s", name)
 	go func() { p.err = p.cmd.Wait(); close(p.done) }()

@@ -23,11 +23,13 @@ import (
 	"google.golang.org/grpc/keepalive"
 
 	"github.com/xiuhua/xiuhua/internal/logging"
+	"github.com/xiuhua/xiuhua/server/auth"
 	"github.com/xiuhua/xiuhua/server/blob"
 	"github.com/xiuhua/xiuhua/server/cases"
 	"github.com/xiuhua/xiuhua/server/config"
 	"github.com/xiuhua/xiuhua/server/grid"
 	"github.com/xiuhua/xiuhua/server/ingest"
+	"github.com/xiuhua/xiuhua/server/notify"
 	"github.com/xiuhua/xiuhua/server/store"
 	"github.com/xiuhua/xiuhua/server/web"
 
@@ -59,6 +61,13 @@ type App struct {
 	grpcLis  net.Listener
 	httpLis  net.Listener
 	registry *prometheus.Registry
+	auth     *auth.Service
+	devices  *auth.DeviceAuth
+	notify   *notify.Dispatcher // nil without sinks
+	sinks    []notify.Sink
+	// notifyStop ends the dispatcher; notifyDone is closed when it has.
+	notifyStop context.CancelFunc
+	notifyDone chan struct{}
 
 	runOnce   sync.Once
 	closeOnce sync.Once
@@ -114,13 +123,24 @@ func New(cfg config.Config, opts ...Option) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	casesCfg := cfg.Cases.CasesConfig()
-	casesCfg.Grid = grid.Locator(cells)
-	a.cases = cases.New(a.store, casesCfg)
-	a.grid = cells
-
+	if a.auth, a.devices, err = openAuth(ctx, cfg, a.store, a.log); err != nil {
+		return nil, err
+	}
 	a.registry = prometheus.NewRegistry()
 	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	router, dispatcher, err := openNotify(cfg.Notify, a.store, a.registry, a.log)
+	if err != nil {
+		return nil, err
+	}
+	casesCfg := cfg.Cases.CasesConfig()
+	casesCfg.Grid = grid.Locator(cells)
+	if router != nil {
+		casesCfg.Events = router
+		a.notify, a.sinks = dispatcher, router.Sinks()
+	}
+	a.cases = cases.New(a.store, casesCfg)
+	a.grid = cells
 
 	a.ingest = ingest.New(ingest.Options{
 		Store:            a.store,
@@ -129,6 +149,7 @@ func New(cfg config.Config, opts ...Option) (*App, error) {
 		ModelsDir:        filepath.Join(cfg.DataDir, ModelsDir),
 		MaxEvidenceBytes: cfg.Limits.MaxEvidenceBytes,
 		MaxEvidenceFiles: cfg.Limits.MaxEvidenceFiles,
+		Authorize:        a.devices.Authorize,
 		Metrics:          ingest.NewMetrics(a.registry),
 		Log:              a.log,
 	})
@@ -145,15 +166,18 @@ func New(cfg config.Config, opts ...Option) (*App, error) {
 		}
 		grpcOpts = append(grpcOpts, grpc.Creds(creds))
 	}
+	grpcOpts = append(grpcOpts, deviceInterceptors(a.devices)...)
 	a.grpc = grpc.NewServer(grpcOpts...)
 	xiuhuav1.RegisterEdgeServiceServer(a.grpc, a.ingest)
 
 	a.http = &http.Server{
 		Handler: web.New(web.Options{
-			Store: a.store,
-			Blobs: blobs,
-			Cases: a.cases,
-			Grid:  a.grid,
+			Auth:          a.auth,
+			SecureCookies: cfg.Auth.SecureCookies,
+			Store:         a.store,
+			Blobs:         blobs,
+			Cases:         a.cases,
+			Grid:          a.grid,
 
 			MaxAttachmentBytes: cfg.Limits.MaxAttachmentBytes,
 			Gatherer:           a.registry,
@@ -210,6 +234,14 @@ func (a *App) run(ctx context.Context) error {
 		}
 		errc <- nil
 	}()
+	if a.notify != nil {
+		nctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+		a.notifyStop, a.notifyDone = stop, make(chan struct{})
+		go func() {
+			defer close(a.notifyDone)
+			_ = a.notify.Run(nctx)
+		}()
+	}
 	a.log.Info("server started",
 		"grpc", a.GRPCAddr(), "grpc_tls", a.cfg.GRPC.TLS.Enabled(),
 		"http", a.HTTPAddr(), "cases", pageURL(a.HTTPAddr()),
@@ -268,6 +300,13 @@ func (a *App) shutdown() {
 		a.log.Warn("HTTP requests still open after the shutdown timeout; cutting them", "err", err)
 		_ = a.http.Close()
 	}
+	// The dispatcher goes after HTTP, whose last transitions it may
+	// deliver, and before the store closes under it. What it has not
+	// delivered stays in the outbox for the next start.
+	if a.notifyStop != nil {
+		a.notifyStop()
+		<-a.notifyDone
+	}
 }
 
 // Close releases listeners and the database. Run calls it; call it yourself
@@ -279,6 +318,9 @@ func (a *App) Close() error {
 		}
 		if a.httpLis != nil {
 			_ = a.httpLis.Close()
+		}
+		for _, s := range a.sinks {
+			s.Close()
 		}
 		if a.store != nil {
 			a.closeErr = a.store.Close()

@@ -22,9 +22,11 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -52,8 +54,14 @@ func testConfig(dataDir string) config.Config {
 	cfg.DataDir = dataDir
 	cfg.HTTP.Listen = "127.0.0.1:0"
 	cfg.GRPC.Listen = "127.0.0.1:0"
+	// These tests are about ingest and the API; device tokens have their
+	// own tests in auth_test.go.
+	cfg.Auth.Devices = config.DevicesOpen
 	return cfg
 }
+
+// apiTokens holds an admin API token per HTTP address, made by start.
+var apiTokens sync.Map
 
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
@@ -68,6 +76,9 @@ func start(t *testing.T, cfg config.Config) *running {
 	t.Helper()
 	a, err := New(cfg, WithLogger(quietLogger()))
 	require.NoError(t, err)
+	tok, err := a.Auth().AddAPIToken(context.Background(), "test", "admin", "test")
+	require.NoError(t, err)
+	apiTokens.Store(a.HTTPAddr(), tok)
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &running{app: a, cancel: cancel, done: make(chan error, 1)}
 	go func() { r.done <- a.Run(ctx) }()
@@ -165,9 +176,17 @@ func sendReport(t *testing.T, client xiuhuav1.EdgeServiceClient, key ed25519.Pri
 	return stream.CloseAndRecv()
 }
 
+// httpGet gets url with the admin API token of the server it names.
 func httpGet(t *testing.T, url string) (*http.Response, []byte) {
 	t.Helper()
-	resp, err := http.Get(url)
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	require.NoError(t, err)
+	if u, err := neturl.Parse(url); err == nil {
+		if tok, ok := apiTokens.Load(u.Host); ok {
+			req.Header.Set("Authorization", "Bearer "+tok.(string))
+		}
+	}
+	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)

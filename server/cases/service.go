@@ -19,6 +19,8 @@ type Config struct {
 	Merge      Merge
 	// Grid places a new case in its grid cell; nil leaves cases without.
 	Grid Locator
+	// Events names who wants case events; nil writes none.
+	Events Events
 }
 
 // Locator finds the grid cell of a WGS-84 point: its code and the unit
@@ -64,9 +66,19 @@ func (s *Service) Record(ctx context.Context, r *store.Report) (caseID string, d
 // matching rejected one; otherwise it opens a case of its own.
 func (s *Service) Assign(ctx context.Context, tx store.CaseTx, r *store.Report) (string, error) {
 	if s.cfg.Merge.Applies(r.ViolationType) {
-		id, err := s.match(ctx, tx, r)
-		if err != nil || id != "" {
-			return id, err
+		k, found, err := s.match(ctx, tx, r)
+		if err != nil {
+			return "", err
+		}
+		if found {
+			kind := EventMerged
+			if r.Suppressed {
+				kind = EventSuppressed
+			}
+			if err := s.emit(ctx, tx, reportEvent(kind, k.ID, k.Status, r, nil, s.now())); err != nil {
+				return "", err
+			}
+			return k.ID, nil
 		}
 	}
 	code := s.cfg.EventCodes[r.ViolationType]
@@ -84,17 +96,24 @@ func (s *Service) Assign(ctx context.Context, tx store.CaseTx, r *store.Report) 
 	if r.Location != nil && s.cfg.Grid != nil {
 		nc.GridCode, nc.Unit, _ = s.cfg.Grid(r.Location.Lat, r.Location.Lon)
 	}
-	return tx.OpenCase(ctx, nc)
+	id, err := tx.OpenCase(ctx, nc)
+	if err != nil {
+		return "", err
+	}
+	if err := s.emit(ctx, tx, reportEvent(EventCreated, id, nc.Status, r, &nc, s.now())); err != nil {
+		return "", err
+	}
+	return id, nil
 }
 
-// match returns the case r joins, or "" for none.
-func (s *Service) match(ctx context.Context, tx store.CaseTx, r *store.Report) (string, error) {
+// match returns the case r joins, with found false for none.
+func (s *Service) match(ctx context.Context, tx store.CaseTx, r *store.Report) (k store.Candidate, found bool, err error) {
 	m := s.cfg.Merge
 	// Serialise with other reports of this place, so that two arriving
 	// at once cannot both open a case. Two places sharing a key (an id
 	// with "|" in it) only queue behind each other.
 	if err := tx.LockPlace(ctx, r.DeviceID+"|"+r.CameraID+"|"+r.ZoneID+"|"+r.ViolationType); err != nil {
-		return "", err
+		return k, false, err
 	}
 	suppressSince := r.ObservedAt.Add(-m.Suppress)
 	if m.Suppress <= 0 {
@@ -112,19 +131,19 @@ func (s *Service) match(ctx context.Context, tx store.CaseTx, r *store.Report) (
 		SuppressStatus: StatusRejected, SuppressSince: suppressSince,
 	})
 	if err != nil {
-		return "", err
+		return k, false, err
 	}
 	// An open case wins over a rejection: someone is already acting there.
-	for _, k := range cands {
-		if k.Status != StatusRejected && m.Matches(r, k) {
-			return k.ID, nil
+	for _, c := range cands {
+		if c.Status != StatusRejected && m.Matches(r, c) {
+			return c, true, nil
 		}
 	}
-	for _, k := range cands {
-		if k.Status == StatusRejected && m.Matches(r, k) {
+	for _, c := range cands {
+		if c.Status == StatusRejected && m.Matches(r, c) {
 			r.Suppressed = true
-			return k.ID, nil
+			return c, true, nil
 		}
 	}
-	return "", nil
+	return k, false, nil
 }

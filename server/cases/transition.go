@@ -97,11 +97,17 @@ func (s *Service) Transition(ctx context.Context, req Request) (*store.CaseDetai
 	if step.NeedsComment && strings.TrimSpace(req.Comment) == "" {
 		return nil, fmt.Errorf("%s (%s → %s): %w", step.Action, step.From, step.To, ErrCommentRequired)
 	}
-	err = s.store.Transition(ctx, store.Transition{
+	t := store.Transition{
 		CaseID: d.ID, Version: d.Version, From: d.Status, To: req.To,
 		Actor: req.Actor, Role: req.Role, Action: step.Action, Comment: req.Comment,
 		At: s.now(), Attachment: req.Attachment,
-	})
+	}
+	if e, ok, err := s.outboxEvent(transitionEvent(&d.Case, t)); err != nil {
+		return nil, err
+	} else if ok {
+		t.Events = []store.OutboxEvent{e}
+	}
+	err = s.store.Transition(ctx, t)
 	if err != nil {
 		return nil, fmt.Errorf("case %s: %s: %w", d.ID, step.Action, err)
 	}
@@ -116,4 +122,16 @@ func StageTimes(d *store.CaseDetail) map[string]store.AuditEntry {
 		out[a.To] = a
 	}
 	return out
+}
+
+// transitionEvent is the event of step t on case c, as c will be after it.
+func transitionEvent(c *store.Case, t store.Transition) Event {
+	ec := EventCase{ID: c.ID, Status: t.To, ViolationType: c.ViolationType, DeviceID: c.DeviceID,
+		CameraID: c.CameraID, ZoneID: c.ZoneID, CategoryCode: c.CategoryCode, SubcategoryCode: c.SubcategoryCode,
+		GridCode: c.GridCode, Unit: c.Unit, Version: c.Version + 1}
+	if c.Location != nil {
+		ec.Location = &EventGeo{Lat: c.Location.Lat, Lon: c.Location.Lon}
+	}
+	return Event{Event: EventTransitioned, At: t.At.UTC(), Case: ec, Transition: &EventTransition{
+		From: t.From, To: t.To, Action: t.Action, Actor: t.Actor, Role: t.Role, Comment: t.Comment}}
 }

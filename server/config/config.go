@@ -25,6 +25,8 @@ type Config struct {
 	Store   Store  `yaml:"store"`
 	Cases   Cases  `yaml:"cases"`
 	Grid    Grid   `yaml:"grid"`
+	Notify  Notify `yaml:"notify"`
+	Auth    Auth   `yaml:"auth"`
 }
 
 // HTTP is the officer pages, JSON API and metrics.
@@ -82,9 +84,11 @@ func Default() Config {
 			MaxEvidenceFiles:   8,
 			MaxAttachmentBytes: 10 << 20,
 		},
-		Store: Store{Driver: DriverSQLite},
-		Cases: defaultCases(),
-		Grid:  Grid{CellSizeM: 100},
+		Store:  Store{Driver: DriverSQLite},
+		Cases:  defaultCases(),
+		Grid:   Grid{CellSizeM: 100},
+		Notify: defaultNotify(),
+		Auth:   defaultAuth(),
 	}
 }
 
@@ -119,6 +123,8 @@ var envFields = []struct {
 	{"XIUHUA_LOG_FORMAT", func(c *Config, v string) { c.Log.Format = v }},
 	{"XIUHUA_STORE_DRIVER", func(c *Config, v string) { c.Store.Driver = v }},
 	{"XIUHUA_STORE_DSN", func(c *Config, v string) { c.Store.DSN = v }},
+	{"XIUHUA_ADMIN_PASSWORD", func(c *Config, v string) { c.Auth.AdminPassword = v }},
+	{"XIUHUA_AUTH_DEVICES", func(c *Config, v string) { c.Auth.Devices = v }},
 }
 
 // EnvNames lists the environment variables ApplyEnv reads.
@@ -176,6 +182,8 @@ func (c *Config) Validate() error {
 	c.Store.validate(&errs)
 	c.Cases.validate(&errs)
 	c.Grid.validate(&errs)
+	c.Notify.validate(&errs)
+	c.Auth.validate(&errs, c.GRPC.Listen)
 	return errs.Err()
 }
 

@@ -33,6 +33,8 @@ func TestLoadGood(t *testing.T) {
 		Store:   Store{Driver: "postgres", DSN: "postgres://xiuhua@db.example:5432/xiuhua?sslmode=verify-full"},
 		Cases:   wantCases,
 		Grid:    Grid{GeoJSON: "/etc/xiuhua/grid.geojson", CellSizeM: 100, DefaultUnit: "城管大队"},
+		Notify:  defaultNotify(),
+		Auth:    defaultAuth(),
 	}, cfg)
 }
 
@@ -80,6 +82,19 @@ var badFiles = []struct {
 		`cases.merge.window: invalid value "0s": allowed: a positive duration such as 30m` + "\n" +
 		`cases.merge.suppress: invalid value "-1h0m0s": allowed: 0 (off) or a positive duration such as 24h`},
 	{"grid.bad.yml", `grid.cell_size_m: invalid value 1: allowed: 10 to 10000 (metres)`},
+	{"notify_webhook.bad.yml", `notify.webhooks[0].url: invalid value "ftp://example.com/hook": allowed: an http:// or https:// URL` + "\n" +
+		`notify.webhooks[0].secret_env: invalid value "HOOK_SECRET": allowed: exactly one of secret_env and secret_file` + "\n" +
+		`notify.webhooks[0].events[1]: invalid value "deleted": allowed: created, merged, transitioned, suppressed` + "\n" +
+		`notify.webhooks[0].timeout: invalid value "10m0s": allowed: a duration up to 5m, e.g. 10s (0 for 10s)`},
+	{"notify_webhook_dup.bad.yml", `notify.webhooks[1].name: invalid value "webhook:https://example.com/hook": allowed: a name no other webhook or broker has`},
+	{"notify_mqtt.bad.yml", `notify.mqtt.broker: invalid value "127.0.0.1:1883": allowed: a broker URL such as tcp://127.0.0.1:1883 or ssl://broker:8883` + "\n" +
+		`notify.mqtt.topic_prefix: invalid value "xiuhua/#": allowed: a topic without wildcards, e.g. xiuhua` + "\n" +
+		`notify.mqtt.qos: invalid value 0: allowed: 1 or 2 (at least once)`},
+	{"notify_retry.bad.yml", `notify.retry.max: invalid value "1m0s": allowed: a duration from notify.retry.base up to 24h, e.g. 5m`},
+	{"auth_devices.bad.yml", `auth.devices: invalid value "mtls": allowed: token, open`},
+	{"auth_open.bad.yml", `auth.devices: invalid value "open": allowed: token; open only with a loopback grpc.listen (e.g. 127.0.0.1:9090)`},
+	{"auth_admin.bad.yml", `auth.bootstrap_admin: invalid value "root user": allowed: 1 to 64 letters, digits, . _ @ -`},
+	{"auth_ttl.bad.yml", `auth.session_ttl: invalid value "1m0s": allowed: 5m to 720h`},
 	{"several.bad.yml", `http.listen: invalid value "": allowed: host:port with a port from 0 to 65535, e.g. 127.0.0.1:8080 or :8080` + "\n" +
 		`log.level: invalid value "loud": allowed: debug, info, warn, error` + "\n" +
 		`log.format: invalid value "xml": allowed: text, json` + "\n" +
@@ -142,7 +157,7 @@ func TestOverrides(t *testing.T) {
 			require.Equal(t, want, got)
 		})
 	}
-	require.Len(t, EnvNames(), 7)
+	require.Len(t, EnvNames(), 9)
 }
 
 func TestEnvEmptyValueIsValidated(t *testing.T) {

@@ -80,6 +80,10 @@ func (s *Service) Connect(stream controlStream) error {
 	if err := validateHello(hello); err != nil {
 		return status.Error(codes.InvalidArgument, err.Error())
 	}
+	if err := s.authorize(ctx, hello.DeviceId, ""); err != nil {
+		s.log.Warn("device refused", "device_id", hello.DeviceId, "err", err)
+		return err
+	}
 	log := s.log.With("device_id", hello.DeviceId)
 	if err := s.hello(ctx, log, hello); err != nil {
 		log.Error("store device", "err", err)

@@ -15,6 +15,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/xiuhua/xiuhua/internal/reportsig"
+	"github.com/xiuhua/xiuhua/internal/rpcerr"
 	xiuhuav1 "github.com/xiuhua/xiuhua/proto/xiuhua/v1"
 )
 
@@ -223,6 +224,7 @@ func TestSignature(t *testing.T) {
 			_, err := e.send(t, fullStream(tc.report, snap))
 			require.Equal(t, codes.Unauthenticated, status.Code(err), "%v", err)
 			require.Contains(t, status.Convert(err).Message(), `signature check with the key of device "edge-01" failed`)
+			require.Equal(t, rpcerr.ReasonBadSignature, rpcerr.Reason(err), "told apart from bad credentials: the edge gives up on it")
 			_, err = e.store.ReportCase(ctx, tc.report.EventId)
 			require.Error(t, err)
 		})

@@ -13,6 +13,7 @@ const (
 	reasonIncomplete        = "incomplete"
 	reasonSHA256Mismatch    = "sha256_mismatch"
 	reasonBadSignature      = "bad_signature"
+	reasonNotAuthorized     = "not_authorized" // another device's or camera's report
 	reasonUnavailable       = "unavailable"
 	reasonAborted           = "aborted" // the client went away mid-stream
 )
@@ -20,7 +21,7 @@ const (
 var reasons = []string{
 	reasonUnexpectedMessage, reasonInvalidReport, reasonInvalidEvidence, reasonUndeclaredFile,
 	reasonBadOffset, reasonOverflow, reasonIncomplete, reasonSHA256Mismatch, reasonBadSignature,
-	reasonUnavailable, reasonAborted,
+	reasonNotAuthorized, reasonUnavailable, reasonAborted,
 }
 
 // Metrics are the ingest counters.

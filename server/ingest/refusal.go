@@ -5,6 +5,8 @@ import (
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+
+	"github.com/xiuhua/xiuhua/internal/rpcerr"
 )
 
 // refusal is a report refused for a reason worth counting.
@@ -12,6 +14,9 @@ type refusal struct {
 	code   codes.Code
 	reason string
 	msg    string
+	// rpcReason, when set, goes to the edge as an rpcerr ErrorInfo: it
+	// tells a forged signature (permanent) from a credentials problem.
+	rpcReason string
 }
 
 func refuse(code codes.Code, reason, format string, args ...any) *refusal {
@@ -21,4 +26,9 @@ func refuse(code codes.Code, reason, format string, args ...any) *refusal {
 func (r *refusal) Error() string { return r.msg }
 
 // GRPCStatus lets status.FromError and the gRPC server see the code.
-func (r *refusal) GRPCStatus() *status.Status { return status.New(r.code, r.msg) }
+func (r *refusal) GRPCStatus() *status.Status {
+	if r.rpcReason != "" {
+		return rpcerr.New(r.code, r.rpcReason, r.msg)
+	}
+	return status.New(r.code, r.msg)
+}

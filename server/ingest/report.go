@@ -14,6 +14,7 @@ import (
 	"github.com/xiuhua/xiuhua/server/store"
 
 	"github.com/xiuhua/xiuhua/internal/reportsig"
+	"github.com/xiuhua/xiuhua/internal/rpcerr"
 	xiuhuav1 "github.com/xiuhua/xiuhua/proto/xiuhua/v1"
 )
 
@@ -83,6 +84,11 @@ func (s *Service) refused(log *slog.Logger, err error) error {
 // receiveReport checks the report, receives its evidence and stores it.
 func (s *Service) receiveReport(ctx context.Context, stream reportStream, rep *xiuhuav1.ViolationReport) (*xiuhuav1.ReportViolationResponse, error) {
 	if err := validateReport(rep); err != nil {
+		return nil, err
+	}
+	// Before anything is looked up: a device learns nothing about another
+	// device's events.
+	if err := s.authorize(ctx, rep.DeviceId, rep.CameraId); err != nil {
 		return nil, err
 	}
 	if err := s.validateEvidence(rep); err != nil {
@@ -156,8 +162,10 @@ func (s *Service) checkSignature(ctx context.Context, rep *xiuhuav1.ViolationRep
 	}
 	signed, err := reportsig.Verify(dev.PublicKey, rep)
 	if err != nil {
-		return nil, false, refuse(codes.Unauthenticated, reasonBadSignature,
+		r := refuse(codes.Unauthenticated, reasonBadSignature,
 			"report %q: signature check with the key of device %q failed: %v", rep.EventId, rep.DeviceId, err)
+		r.rpcReason = rpcerr.ReasonBadSignature
+		return nil, false, r
 	}
 	return signed, true, nil
 }

@@ -69,8 +69,13 @@ type Options struct {
 	// HelloTimeout is how long a control stream may stay silent before its
 	// Hello; default 30s.
 	HelloTimeout time.Duration
-	Metrics      *Metrics     // default: unregistered metrics
-	Log          *slog.Logger // default: slog.Default()
+	// Authorize, when set, checks that the authenticated caller may act
+	// for deviceID and cameraID (empty: any camera of it); its error is a
+	// gRPC status (PermissionDenied) returned as is. auth.DeviceAuth
+	// implements it.
+	Authorize func(ctx context.Context, deviceID, cameraID string) error
+	Metrics   *Metrics     // default: unregistered metrics
+	Log       *slog.Logger // default: slog.Default()
 }
 
 // Service implements xiuhuav1.EdgeServiceServer.

@@ -55,6 +55,8 @@ type Store interface {
 	GetDevice(ctx context.Context, id string) (*Device, error)
 
 	Workflow
+	Outbox
+	Auth
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
@@ -74,6 +76,7 @@ type CaseTx interface {
 	// case's report count and first and last seen times.
 	OpenCase(ctx context.Context, c NewCase) (id string, err error)
 	MergeTx
+	OutboxTx
 }
 
 // NewCase is a case about to be opened.

@@ -37,6 +37,8 @@ type Transition struct {
 	// handler's photo); nil for none. Only its Kind, ContentType, Size and
 	// SHA256 are kept.
 	Attachment *Evidence
+	// Events are written to the outbox in the transition's transaction.
+	Events []OutboxEvent
 }
 
 // KindAttachment is the kind of a transition's attachment.

@@ -48,7 +48,7 @@ func TestTransitionAttachment(t *testing.T) {
 	id := e.addCase(t, "e1", nil)
 	path := "/api/v1/cases/" + id + "/transitions"
 	photo := string(pngBytes(t))
-	request := jsonBody(TransitionRequestJSON{To: "filed", Actor: "li", Role: "reviewer"})
+	request := jsonBody(TransitionRequestJSON{To: "filed"})
 
 	big := "\x89PNG\r\n\x1a\n" + strings.Repeat("x", DefaultMaxAttachmentBytes)
 	for _, tc := range []struct {

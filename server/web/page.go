@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/xiuhua/xiuhua/server/auth"
 	"github.com/xiuhua/xiuhua/server/store"
 )
 
@@ -48,6 +49,8 @@ type casesPageData struct {
 	StatusLabel string
 	NextURL     string
 	Now         string
+	// The signed-in officer, and the token the sign-out form sends back.
+	User, Role, CSRFToken string
 }
 
 const timeLayout = "2006-01-02 15:04:05"
@@ -73,6 +76,9 @@ func (s *server) casesPage(w http.ResponseWriter, r *http.Request) {
 		Status:      f.Status,
 		StatusLabel: statusLabel(f.Status),
 		Now:         time.Now().In(loc).Format(timeLayout),
+	}
+	if p := auth.PrincipalFrom(r.Context()); p != nil {
+		data.User, data.Role, data.CSRFToken = p.Name, p.Role, p.CSRFToken
 	}
 	for _, c := range page.Cases {
 		data.Cases = append(data.Cases, pageCase{

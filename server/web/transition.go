@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 
+	"github.com/xiuhua/xiuhua/server/auth"
 	"github.com/xiuhua/xiuhua/server/cases"
 	"github.com/xiuhua/xiuhua/server/store"
 )
@@ -17,16 +18,13 @@ const maxJSONBody = 64 << 10
 
 // TransitionRequestJSON is the body of POST /api/v1/cases/{id}/transitions.
 //
-// There are no officer accounts yet: the caller names itself and its role,
-// and the role is checked against the state machine. Keep the API on a
-// trusted network until sign-in replaces Actor and Role.
+// Who acts, and in which role, is the signed-in officer or the API token:
+// the body cannot name them.
 type TransitionRequestJSON struct {
 	To      string `json:"to"`
 	Comment string `json:"comment"`
 	// Version is the case version the officer saw; 0 skips the check.
-	Version int    `json:"version"`
-	Actor   string `json:"actor"`
-	Role    string `json:"role"`
+	Version int `json:"version"`
 }
 
 // TransitionErrorJSON is a refused transition: 409 with the statuses the
@@ -84,15 +82,16 @@ func (s *server) transition(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
+	p := auth.PrincipalFrom(r.Context())
 	d, err := s.opts.Cases.Transition(r.Context(), cases.Request{CaseID: id, To: req.To, Version: req.Version,
-		Actor: req.Actor, Role: req.Role, Comment: req.Comment, Attachment: att})
+		Actor: p.Name, Role: p.Role, Comment: req.Comment, Attachment: att})
 	var (
 		te *cases.TransitionError
 		fe *cases.ForbiddenError
 	)
 	switch {
 	case err == nil:
-		s.log.Info("case transition", "case_id", id, "to", req.To, "actor", req.Actor, "role", req.Role)
+		s.log.Info("case transition", "case_id", id, "to", req.To, "actor", p.Name, "role", p.Role)
 		writeJSON(w, http.StatusOK, s.toDetailJSON(d))
 	case errors.As(err, &te):
 		writeJSON(w, http.StatusConflict, TransitionErrorJSON{Error: err.Error(), Status: te.From, Allowed: te.Allowed})

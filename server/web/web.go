@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/xiuhua/xiuhua/server/auth"
 	"github.com/xiuhua/xiuhua/server/blob"
 	"github.com/xiuhua/xiuhua/server/cases"
 	"github.com/xiuhua/xiuhua/server/grid"
@@ -36,10 +37,15 @@ type Blobs interface {
 	Put(r io.Reader) (blob.Ref, error)
 }
 
-// Options configure the handler. Store, Blobs and Cases are required.
+// Options configure the handler. Store, Blobs, Cases and Auth are required.
 type Options struct {
-	Store Store
-	Blobs Blobs
+	// Auth signs officers in and resolves sessions and API tokens.
+	Auth *auth.Service
+	// SecureCookies marks cookies Secure on plain HTTP too (behind a TLS
+	// proxy); over TLS they are Secure anyway.
+	SecureCookies bool
+	Store         Store
+	Blobs         Blobs
 	// Cases moves cases through the workflow and knows their deadlines.
 	Cases *cases.Service
 	// Grid lists the grid cells; nil lists none.
@@ -79,7 +85,7 @@ func New(opts Options) http.Handler {
 	s := newServer(opts)
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {
-		mux.Handle(rt.Method+" "+rt.Pattern, rt.Handler)
+		mux.Handle(rt.Method+" "+rt.Pattern, s.guard(rt.Access, rt.Handler))
 	}
 	return securityHeaders(mux)
 }
@@ -104,11 +110,12 @@ func newServer(opts Options) *server {
 }
 
 // Route is one pattern of the mux. Documented routes are in the OpenAPI
-// document; the others are the HTML page and its style sheet.
+// document; the others are the HTML pages and the style sheet.
 type Route struct {
 	Method     string
 	Pattern    string
 	Documented bool
+	Access     Access
 	Handler    http.Handler
 }
 
@@ -117,17 +124,23 @@ type Route struct {
 func (s *server) routes() []Route {
 	h := func(f http.HandlerFunc) http.Handler { return f }
 	return []Route{
-		{"GET", "/{$}", false, h(s.casesPage)},
-		{"GET", "/static/", false, http.StripPrefix("/static/", staticFiles())},
-		{"GET", "/api/v1/cases", true, h(s.listCases)},
-		{"GET", "/api/v1/cases/{id}", true, h(s.getCase)},
-		{"POST", "/api/v1/cases/{id}/transitions", true, h(s.transition)},
-		{"GET", "/api/v1/grid/cells", true, h(s.gridCells)},
-		{"GET", "/api/v1/stats", true, h(s.stats)},
-		{"GET", "/api/v1/openapi.json", true, h(s.openAPI)},
-		{"GET", "/evidence/{sha256}", true, h(s.evidence)},
-		{"GET", "/healthz", true, h(s.healthz)},
-		{"GET", "/metrics", true, promhttp.HandlerFor(s.opts.Gatherer, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelError)})},
+		{"GET", "/{$}", false, Page, h(s.casesPage)},
+		{"GET", "/login", false, Public, h(s.loginPage)},
+		{"POST", "/login", false, Public, h(s.login)},
+		{"POST", "/logout", false, Page, h(s.logout)},
+		{"GET", "/static/", false, Public, http.StripPrefix("/static/", staticFiles())},
+		{"GET", "/api/v1/cases", true, API, h(s.listCases)},
+		{"GET", "/api/v1/cases/{id}", true, API, h(s.getCase)},
+		{"POST", "/api/v1/cases/{id}/transitions", true, API, h(s.transition)},
+		{"GET", "/api/v1/grid/cells", true, API, h(s.gridCells)},
+		{"GET", "/api/v1/stats", true, API, h(s.stats)},
+		{"GET", "/api/v1/session", true, API, h(s.session)},
+		{"POST", "/api/v1/tokens", true, API, h(s.createToken)},
+		{"GET", "/api/v1/openapi.json", true, Public, h(s.openAPI)},
+		{"GET", "/evidence/{sha256}", true, API, h(s.evidence)},
+		{"GET", "/healthz", true, Public, h(s.healthz)},
+		// Open for Prometheus; firewall it from everything but the scraper.
+		{"GET", "/metrics", true, Public, promhttp.HandlerFor(s.opts.Gatherer, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelError)})},
 	}
 }
 

@@ -11,12 +11,14 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/require"
 
+	"github.com/xiuhua/xiuhua/server/auth"
 	"github.com/xiuhua/xiuhua/server/blob"
 	"github.com/xiuhua/xiuhua/server/cases"
 	"github.com/xiuhua/xiuhua/server/grid"
@@ -25,6 +27,13 @@ import (
 )
 
 type env struct {
+	// tokens are API tokens by role; requests use the admin's unless a
+	// test says otherwise.
+	tokens map[string]string
+	auth   *auth.Service
+	// clock is the auth service's time in Unix nanoseconds; atomic because
+	// handlers read it while a test moves it.
+	clock atomic.Int64
 	srv   *httptest.Server
 	store *sqlite.Store
 	blobs *blob.Store
@@ -47,7 +56,16 @@ func newEnv(t testing.TB) *env {
 	cfg := cases.DefaultConfig()
 	cfg.Grid = grid.Locator(cells)
 	svc := cases.New(st, cfg)
+	e := &env{store: st, blobs: blobs, cases: svc, grid: cells, tokens: map[string]string{}}
+	e.clock.Store(time.Now().UnixNano())
+	e.auth = auth.New(auth.Options{Store: st, SessionTTL: time.Hour, Now: e.now})
+	for _, role := range cases.Roles {
+		tok, err := e.auth.AddAPIToken(context.Background(), role+"-bot", role, "test")
+		require.NoError(t, err)
+		e.tokens[role] = tok
+	}
 	srv := httptest.NewServer(New(Options{
+		Auth:     e.auth,
 		Store:    st,
 		Blobs:    blobs,
 		Cases:    svc,
@@ -57,8 +75,12 @@ func newEnv(t testing.TB) *env {
 		Log:      slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}))
 	t.Cleanup(srv.Close)
-	return &env{srv: srv, store: st, blobs: blobs, cases: svc, grid: cells}
+	e.srv = srv
+	return e
 }
+
+// now is the auth service's clock.
+func (e *env) now() time.Time { return time.Unix(0, e.clock.Load()) }
 
 var observed = time.Date(2025, 6, 1, 8, 30, 0, 0, time.UTC) // 16:30:00 in CST
 
@@ -87,6 +109,7 @@ func (e *env) get(t *testing.T, path string, hdr ...string) (*http.Response, []b
 	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, e.srv.URL+path, nil)
 	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+e.tokens[cases.RoleAdmin])
 	for i := 0; i+1 < len(hdr); i += 2 {
 		req.Header.Set(hdr[i], hdr[i+1])
 	}

@@ -2,6 +2,10 @@
 // edge boxes over gRPC, files them into cases and serves the officers' pages.
 //
 //	server [-config server.yaml] [-data-dir DIR] [-http ADDR] [-grpc ADDR]
+//	server user add [-config ...] -role ROLE NAME      (password: env XIUHUA_USER_PASSWORD or stdin)
+//	server token add [-config ...] -role ROLE NAME     (prints an API token)
+//	server device add [-config ...] [-camera ID]... ID (prints a device token)
+//	server device revoke [-config ...] ID
 //
 // Settings come from the defaults, then the config file, then XIUHUA_*
 // environment variables, then flags. An invalid configuration exits with
@@ -28,7 +32,23 @@ import (
 const defaultConfig = "server.yaml"
 
 func main() {
+	if len(os.Args) > 1 && commands[os.Args[1]] {
+		os.Exit(runCommand(os.Args[1:], os.LookupEnv, os.Stdin, os.Stdout, os.Stderr))
+	}
 	os.Exit(run(os.Args[1:], os.LookupEnv, os.Stderr))
+}
+
+// loadConfig reads the file the flag (when set), XIUHUA_CONFIG or the
+// default path names; the default path need not exist.
+func loadConfig(path string, flagSet bool, lookupEnv func(string) (string, bool)) (config.Config, error) {
+	switch env, ok := lookupEnv("XIUHUA_CONFIG"); {
+	case flagSet:
+		return config.Load(path)
+	case ok:
+		return config.Load(env)
+	default:
+		return config.LoadOptional(path)
+	}
 }
 
 func run(args []string, lookupEnv func(string) (string, bool), stderr io.Writer) int {
@@ -56,18 +76,7 @@ func run(args []string, lookupEnv func(string) (string, bool), stderr io.Writer)
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 
-	var (
-		cfg config.Config
-		err error
-	)
-	switch env, ok := lookupEnv("XIUHUA_CONFIG"); {
-	case set["config"]:
-		cfg, err = config.Load(*configPath)
-	case ok:
-		cfg, err = config.Load(env)
-	default:
-		cfg, err = config.LoadOptional(*configPath)
-	}
+	cfg, err := loadConfig(*configPath, set["config"], lookupEnv)
 	if err != nil {
 		fmt.Fprintf(stderr, "server: %v\n", err)
 		return 2

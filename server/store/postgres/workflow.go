@@ -49,6 +49,11 @@ func (s *Store) Transition(ctx context.Context, t store.Transition) error {
 		attSHA, attType, attSize); err != nil {
 		return fmt.Errorf("postgres: transition case %s: audit: %w", t.CaseID, err)
 	}
+	for _, e := range t.Events {
+		if err := enqueue(ctx, tx, e); err != nil {
+			return fmt.Errorf("postgres: transition case %s: %w", t.CaseID, err)
+		}
+	}
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("postgres: transition case %s: commit: %w", t.CaseID, err)
 	}

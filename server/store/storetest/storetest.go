@@ -44,6 +44,13 @@ func Run(t *testing.T, open Open) {
 		{"Candidates", testCandidates},
 		{"FiltersAndStats", testFiltersAndStats},
 		{"TransitionAttachment", testTransitionAttachment},
+		{"OutboxClaimDeliverRetry", testOutboxClaimDeliverRetry},
+		{"OutboxSameTransaction", testOutboxSameTransaction},
+		{"OutboxConcurrentClaims", testOutboxConcurrentClaims},
+		{"Users", testUsers},
+		{"Sessions", testSessions},
+		{"APITokens", testAPITokens},
+		{"DeviceCredentials", testDeviceCredentials},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

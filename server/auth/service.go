@@ -1,0 +1,202 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/xiuhua/xiuhua/server/cases"
+	"github.com/xiuhua/xiuhua/server/store"
+)
+
+// Errors a caller turns into a response.
+var (
+	// ErrBadLogin: unknown user, wrong password or disabled account; one
+	// error for all, so that the answer does not tell which names exist.
+	ErrBadLogin = errors.New("wrong user name or password")
+	// ErrNoCredentials: no session and no valid token.
+	ErrNoCredentials = errors.New("not signed in")
+	// ErrInvalid: a name or role that is not allowed.
+	ErrInvalid = errors.New("invalid")
+	// ErrExpired: the session has expired.
+	ErrExpired = errors.New("session expired: sign in again")
+)
+
+// DefaultSessionTTL is how long a sign-in lasts: one working shift.
+const DefaultSessionTTL = 12 * time.Hour
+
+// Options configure a Service. Store is required.
+type Options struct {
+	Store      store.Auth
+	SessionTTL time.Duration    // default DefaultSessionTTL
+	Now        func() time.Time // default time.Now
+	Log        *slog.Logger
+}
+
+// Service signs officers in and resolves sessions and tokens.
+type Service struct {
+	st  store.Auth
+	ttl time.Duration
+	now func() time.Time
+	log *slog.Logger
+}
+
+// New returns a Service.
+func New(o Options) *Service {
+	if o.SessionTTL <= 0 {
+		o.SessionTTL = DefaultSessionTTL
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	return &Service{st: o.Store, ttl: o.SessionTTL, now: o.Now, log: o.Log.With("component", "auth")}
+}
+
+// SessionTTL is how long a new session lasts.
+func (s *Service) SessionTTL() time.Duration { return s.ttl }
+
+// validName keeps names printable in logs and the audit trail.
+var validName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$`)
+
+func checkNameRole(name, role string) error {
+	if !validName.MatchString(name) {
+		return fmt.Errorf("name: %w value %q: allowed: 1 to 64 letters, digits, . _ @ -", ErrInvalid, name)
+	}
+	if !slices.Contains(cases.Roles, role) {
+		return fmt.Errorf("role: %w value %q: allowed: %s", ErrInvalid, role, strings.Join(cases.Roles, ", "))
+	}
+	return nil
+}
+
+// AddUser creates an officer account.
+func (s *Service) AddUser(ctx context.Context, name, role, password string) error {
+	if err := checkNameRole(name, role); err != nil {
+		return err
+	}
+	h, err := hashPassword(password)
+	if err != nil {
+		return err
+	}
+	return s.st.CreateUser(ctx, &store.User{Name: name, Role: role, PasswordHash: h, CreatedAt: s.now()})
+}
+
+// Login checks a name and password and starts a session. It returns the
+// cookie value (shown once, never stored) and the session.
+func (s *Service) Login(ctx context.Context, name, password string) (string, *store.Session, error) {
+	u, err := s.st.GetUser(ctx, name)
+	if errors.Is(err, store.ErrNotFound) {
+		checkPassword(string(dummyHash), password)
+		return "", nil, ErrBadLogin
+	}
+	if err != nil {
+		return "", nil, err
+	}
+	if !checkPassword(u.PasswordHash, password) || u.Disabled {
+		return "", nil, ErrBadLogin
+	}
+	id := NewSecret(PrefixSession)
+	now := s.now()
+	sess := &store.Session{IDHash: HashSecret(id), UserName: u.Name, CSRFToken: NewSecret(""),
+		CreatedAt: now, ExpiresAt: now.Add(s.ttl)}
+	if err := s.st.CreateSession(ctx, sess); err != nil {
+		return "", nil, err
+	}
+	// Now and then, sweep; a failure only leaves dead rows.
+	if _, err := s.st.DeleteExpiredSessions(ctx, now); err != nil {
+		s.log.Warn("removing expired sessions", "err", err)
+	}
+	s.log.Info("signed in", "user", u.Name, "role", u.Role)
+	return id, sess, nil
+}
+
+// Logout ends the session of a cookie value.
+func (s *Service) Logout(ctx context.Context, p *Principal) error {
+	if p == nil || p.sessionHash == "" {
+		return nil
+	}
+	return s.st.DeleteSession(ctx, p.sessionHash)
+}
+
+// Session resolves a session cookie's value.
+func (s *Service) Session(ctx context.Context, cookie string) (*Principal, error) {
+	sess, err := s.st.GetSession(ctx, HashSecret(cookie))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, ErrNoCredentials
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !s.now().Before(sess.ExpiresAt) {
+		return nil, ErrExpired
+	}
+	u, err := s.st.GetUser(ctx, sess.UserName)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, ErrNoCredentials
+	}
+	if err != nil {
+		return nil, err
+	}
+	if u.Disabled {
+		return nil, ErrNoCredentials
+	}
+	return &Principal{Name: u.Name, Role: u.Role, CSRFToken: sess.CSRFToken, sessionHash: sess.IDHash}, nil
+}
+
+// Bearer resolves an integration's API token.
+func (s *Service) Bearer(ctx context.Context, token string) (*Principal, error) {
+	t, err := s.st.GetAPIToken(ctx, HashSecret(token))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, ErrNoCredentials
+	}
+	if err != nil {
+		return nil, err
+	}
+	if t.Revoked {
+		return nil, ErrNoCredentials
+	}
+	return &Principal{Name: "token:" + t.Name, Role: t.Role}, nil
+}
+
+// AddAPIToken creates an integration's token and returns it; only its hash
+// is kept, so it is shown this once.
+func (s *Service) AddAPIToken(ctx context.Context, name, role, createdBy string) (string, error) {
+	if err := checkNameRole(name, role); err != nil {
+		return "", err
+	}
+	tok := NewSecret(PrefixAPI)
+	err := s.st.CreateAPIToken(ctx, &store.APIToken{Hash: HashSecret(tok), Name: name, Role: role,
+		CreatedBy: createdBy, CreatedAt: s.now()})
+	if err != nil {
+		return "", err
+	}
+	s.log.Info("api token created", "name", name, "role", role, "by", createdBy)
+	return tok, nil
+}
+
+// AddDevice registers a device, or gives a registered one a new token (the
+// old one stops working and a revocation is lifted), and returns the token.
+// cameras limits what it may report for; none: any camera.
+func (s *Service) AddDevice(ctx context.Context, id string, cameras []string) (string, error) {
+	if !validName.MatchString(id) {
+		return "", fmt.Errorf("device id: %w value %q: allowed: 1 to 64 letters, digits, . _ @ -", ErrInvalid, id)
+	}
+	tok := PrefixDevice + id + "." + NewSecret("")
+	if err := s.st.PutDeviceCredential(ctx, &store.DeviceCredential{DeviceID: id, TokenHash: HashSecret(tok),
+		Cameras: cameras, CreatedAt: s.now()}); err != nil {
+		return "", err
+	}
+	return tok, nil
+}
+
+// RevokeDevice refuses a device from its next call on.
+func (s *Service) RevokeDevice(ctx context.Context, id string) error {
+	return s.st.RevokeDeviceCredential(ctx, id)
+}

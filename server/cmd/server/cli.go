@@ -1,0 +1,121 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/xiuhua/xiuhua/server/app"
+	"github.com/xiuhua/xiuhua/server/auth"
+	"github.com/xiuhua/xiuhua/server/cases"
+)
+
+// commands are the first arguments that run an administration command
+// instead of the server. They work on the database directly, so they run
+// beside a running server (SQLite in WAL mode, or PostgreSQL).
+var commands = map[string]bool{"user": true, "token": true, "device": true}
+
+// stringList is a repeatable flag.
+type stringList []string
+
+func (l *stringList) String() string     { return strings.Join(*l, ",") }
+func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
+
+// runCommand runs `server user add`, `server token add`, `server device
+// add` or `server device revoke`. Secrets go to stdout, alone on their
+// line, so that a script can capture them; everything else to stderr.
+// Exit status 2 for a usage or configuration error, 1 when the command
+// fails.
+func runCommand(args []string, lookupEnv func(string) (string, bool), stdin io.Reader, stdout, stderr io.Writer) int {
+	usage := func() int {
+		fmt.Fprintln(stderr, "usage: server user add -role ROLE NAME | server token add -role ROLE NAME | server device add [-camera ID]... ID | server device revoke ID  (each also takes -config FILE, -data-dir DIR)")
+		return 2
+	}
+	if len(args) < 2 {
+		return usage()
+	}
+	what, verb := args[0], args[1]
+	fs := flag.NewFlagSet("server "+what+" "+verb, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configPath := fs.String("config", defaultConfig, "configuration file (YAML); env XIUHUA_CONFIG")
+	dataDir := fs.String("data-dir", "", "data folder, overrides data_dir")
+	role := fs.String("role", "", "role: "+strings.Join(cases.Roles, ", "))
+	var cameras stringList
+	fs.Var(&cameras, "camera", "a camera the device may report for (repeat; none: any)")
+	if err := fs.Parse(args[2:]); err != nil {
+		return 2
+	}
+	if fs.NArg() != 1 {
+		return usage()
+	}
+	name := fs.Arg(0)
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	cfg, err := loadConfig(*configPath, set["config"], lookupEnv)
+	if err != nil {
+		fmt.Fprintf(stderr, "server: %v\n", err)
+		return 2
+	}
+	cfg.ApplyEnv(lookupEnv)
+	if set["data-dir"] {
+		cfg.DataDir = *dataDir
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	svc, closer, err := app.OpenAuth(ctx, cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "server: %v\n", err)
+		return 2
+	}
+	defer closer.Close()
+
+	switch what + " " + verb {
+	case "user add":
+		pw, ok := lookupEnv("XIUHUA_USER_PASSWORD")
+		if !ok {
+			fmt.Fprintf(stderr, "password for %s (%d to 72 bytes): ", name, auth.MinPasswordLen)
+			line, err := bufio.NewReader(stdin).ReadString('\n')
+			if err != nil && !errors.Is(err, io.EOF) {
+				fmt.Fprintf(stderr, "server: read password: %v\n", err)
+				return 1
+			}
+			pw = strings.TrimRight(line, "\r\n")
+		}
+		err = svc.AddUser(ctx, name, *role, pw)
+		if err == nil {
+			fmt.Fprintf(stderr, "user %s added with role %s\n", name, *role)
+		}
+	case "token add":
+		var tok string
+		if tok, err = svc.AddAPIToken(ctx, name, *role, "cli"); err == nil {
+			fmt.Fprintf(stderr, "API token %s (%s), shown only now; send it as Authorization: Bearer <token>\n", name, *role)
+			fmt.Fprintln(stdout, tok)
+		}
+	case "device add":
+		var tok string
+		if tok, err = svc.AddDevice(ctx, name, cameras); err == nil {
+			fmt.Fprintf(stderr, "device %s registered, token shown only now; put it in the edge's server.token or server.token_file\n", name)
+			fmt.Fprintln(stdout, tok)
+		}
+	case "device revoke":
+		if err = svc.RevokeDevice(ctx, name); err == nil {
+			fmt.Fprintf(stderr, "device %s revoked\n", name)
+		}
+	default:
+		return usage()
+	}
+	if errors.Is(err, auth.ErrInvalid) || errors.Is(err, auth.ErrWeakPassword) {
+		fmt.Fprintf(stderr, "server: %v\n", err)
+		return 2
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "server: %v\n", err)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,88 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// ErrExists is returned when creating a user, token or session whose key is
+// already taken.
+var ErrExists = errors.New("store: already exists")
+
+// Auth is the part of the store that knows who may do what: officer
+// accounts, their sessions, API tokens for integrations, and the registry
+// of edge devices with their tokens. Secrets are never stored: only
+// password hashes (bcrypt) and token hashes (sha256 of a random token).
+type Auth interface {
+	// CreateUser adds an account; ErrExists when the name is taken.
+	CreateUser(ctx context.Context, u *User) error
+	// GetUser returns an account by name, or ErrNotFound.
+	GetUser(ctx context.Context, name string) (*User, error)
+	// CountUsers counts accounts; the first admin is made when it is 0.
+	CountUsers(ctx context.Context) (int, error)
+
+	// CreateSession stores a signed-in session; ErrExists on a hash clash.
+	CreateSession(ctx context.Context, s *Session) error
+	// GetSession returns a session by the hash of its cookie, expired or
+	// not (the caller decides), or ErrNotFound.
+	GetSession(ctx context.Context, idHash string) (*Session, error)
+	// DeleteSession removes a session (sign-out); removing none is no error.
+	DeleteSession(ctx context.Context, idHash string) error
+	// DeleteExpiredSessions removes sessions that expired before now.
+	DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error)
+
+	// CreateAPIToken stores an integration's token; ErrExists on a clash.
+	CreateAPIToken(ctx context.Context, t *APIToken) error
+	// GetAPIToken returns a token by its hash, or ErrNotFound.
+	GetAPIToken(ctx context.Context, hash string) (*APIToken, error)
+
+	// PutDeviceCredential registers a device or replaces its token and
+	// cameras, clearing a revocation.
+	PutDeviceCredential(ctx context.Context, d *DeviceCredential) error
+	// GetDeviceCredential returns a device's registry entry, or ErrNotFound.
+	GetDeviceCredential(ctx context.Context, deviceID string) (*DeviceCredential, error)
+	// RevokeDeviceCredential refuses a device from now on; ErrNotFound for
+	// an unknown one.
+	RevokeDeviceCredential(ctx context.Context, deviceID string) error
+}
+
+// User is an officer's account.
+type User struct {
+	Name         string
+	Role         string // one of cases.Roles
+	PasswordHash string // bcrypt
+	Disabled     bool
+	CreatedAt    time.Time
+}
+
+// Session is a browser's sign-in. The cookie holds a random id; the store
+// keeps its sha256, so a copy of the database signs nobody in.
+type Session struct {
+	IDHash    string
+	UserName  string
+	CSRFToken string // sent back by the browser on every state-changing request
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// APIToken is an integration's bearer token, acting with Role.
+type APIToken struct {
+	Hash      string // sha256 of the token, hex
+	Name      string // what it is for, shown as the actor in the audit trail
+	Role      string
+	CreatedBy string
+	CreatedAt time.Time
+	Revoked   bool
+}
+
+// DeviceCredential is a device's entry in the registry: the hash of its
+// token, the cameras it may report for (none listed: any) and whether it is
+// revoked.
+type DeviceCredential struct {
+	DeviceID  string
+	TokenHash string
+	Cameras   []string
+	Revoked   bool
+	CreatedAt time.Time
+}

@@ -1,0 +1,104 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"html/template"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/xiuhua/xiuhua/server/auth"
+)
+
+var loginTemplate = template.Must(template.ParseFS(assets, "assets/login.html"))
+
+type loginPageData struct {
+	Next  string
+	Error string
+}
+
+// localNext keeps a redirect after sign-in on this site: a path, never
+// "//host" or a scheme.
+func localNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, `/\`) {
+		return "/"
+	}
+	return next
+}
+
+func (s *server) loginPage(w http.ResponseWriter, r *http.Request) {
+	s.renderLogin(w, http.StatusOK, loginPageData{Next: localNext(r.URL.Query().Get("next"))})
+}
+
+func (s *server) renderLogin(w http.ResponseWriter, code int, d loginPageData) {
+	var buf bytes.Buffer
+	if err := loginTemplate.Execute(&buf, d); err != nil {
+		s.log.Error("render login page", "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// login checks the form and sets the session and CSRF cookies. There is no
+// session yet to hold a CSRF token, so a cross-site post (login CSRF:
+// signing the victim in as the attacker) is refused by its Sec-Fetch-Site
+// or Origin.
+func (s *server) login(w http.ResponseWriter, r *http.Request) {
+	if crossSite(r) {
+		http.Error(w, "CSRF: cross-site sign-in refused", http.StatusForbidden)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
+	next := localNext(r.PostFormValue("next"))
+	id, sess, err := s.opts.Auth.Login(r.Context(), r.PostFormValue("user"), r.PostFormValue("password"))
+	if errors.Is(err, auth.ErrBadLogin) {
+		s.log.Warn("sign-in failed", "user", r.PostFormValue("user"), "remote", r.RemoteAddr)
+		s.renderLogin(w, http.StatusUnauthorized, loginPageData{Next: next, Error: "用户名或密码错误 · Wrong user name or password"})
+		return
+	}
+	if err != nil {
+		s.log.Error("sign in", "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	s.setCookies(w, r, id, sess.CSRFToken, sess.ExpiresAt)
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// logout ends the session; the guard has checked its CSRF token.
+func (s *server) logout(w http.ResponseWriter, r *http.Request) {
+	if err := s.opts.Auth.Logout(r.Context(), auth.PrincipalFrom(r.Context())); err != nil {
+		s.log.Error("sign out", "err", err)
+	}
+	s.setCookies(w, r, "", "", time.Unix(1, 0))
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+// setCookies sets (or, with an expiry in the past, clears) both cookies.
+// Secure when the request came over TLS or the server sits behind a TLS
+// proxy (auth.secure_cookies).
+func (s *server) setCookies(w http.ResponseWriter, r *http.Request, session, csrf string, expires time.Time) {
+	secure := r.TLS != nil || s.opts.SecureCookies
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: session, Path: "/", Expires: expires,
+		HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(w, &http.Cookie{Name: CSRFCookie, Value: csrf, Path: "/", Expires: expires,
+		HttpOnly: false, Secure: secure, SameSite: http.SameSiteStrictMode})
+}
+
+// SessionJSON is GET /api/v1/session: who the caller is, and the CSRF
+// token a browser script must send back.
+type SessionJSON struct {
+	Name      string `json:"name"`
+	Role      string `json:"role"`
+	CSRFToken string `json:"csrf_token,omitempty"`
+}
+
+func (s *server) session(w http.ResponseWriter, r *http.Request) {
+	p := auth.PrincipalFrom(r.Context())
+	writeJSON(w, http.StatusOK, SessionJSON{Name: p.Name, Role: p.Role, CSRFToken: p.CSRFToken})
+}
