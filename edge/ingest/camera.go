@@ -9,9 +9,9 @@ import (
 
 	"gocv.io/x/gocv"
 
-	"github.com/xiuhua/xiuhua/edge/backoff"
 	"github.com/xiuhua/xiuhua/edge/clip"
 	"github.com/xiuhua/xiuhua/edge/decode"
+	"github.com/xiuhua/xiuhua/internal/backoff"
 )
 
 // Frame is one sampled picture.

@@ -9,7 +9,7 @@ import (
 
 	"google.golang.org/protobuf/types/known/timestamppb"
 
-	"github.com/xiuhua/xiuhua/edge/backoff"
+	"github.com/xiuhua/xiuhua/internal/backoff"
 	xiuhuav1 "github.com/xiuhua/xiuhua/proto/xiuhua/v1"
 )
 

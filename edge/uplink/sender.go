@@ -11,8 +11,8 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"github.com/xiuhua/xiuhua/edge/backoff"
 	"github.com/xiuhua/xiuhua/edge/outbox"
+	"github.com/xiuhua/xiuhua/internal/backoff"
 	"github.com/xiuhua/xiuhua/internal/rpcerr"
 	xiuhuav1 "github.com/xiuhua/xiuhua/proto/xiuhua/v1"
 )

@@ -1,13 +1,12 @@
 package notify
 
 import (
-	"math/rand/v2"
 	"time"
+
+	"github.com/xiuhua/xiuhua/internal/backoff"
 )
 
-// Backoff is capped exponential back-off with jitter. The server keeps its
-// own few lines rather than import edge/backoff: server/ and edge/ never
-// depend on each other.
+// Backoff is capped exponential back-off with jitter for delivery retries.
 type Backoff struct {
 	Base time.Duration // the first delay; 1s when zero
 	Max  time.Duration // the cap; 5m when zero
@@ -24,11 +23,5 @@ func (b Backoff) Delay(attempt int) time.Duration {
 	if ceiling <= 0 {
 		ceiling = 5 * time.Minute
 	}
-	d := base
-	for i := 1; i < attempt && d < ceiling; i++ {
-		d *= 2
-	}
-	d = min(d, ceiling)
-	half := d / 2
-	return half + rand.N(half+1)
+	return backoff.Delay(base, ceiling, max(attempt-1, 0))
 }

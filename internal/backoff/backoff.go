@@ -1,6 +1,7 @@
-// Package backoff computes retry delays: capped exponential growth with full
-// jitter, so that a fleet of boxes reconnecting after an outage does not
-// hammer the server in lockstep.
+// Package backoff computes retry delays for the edge's reconnects and
+// outbox and the server's notification retries alike: capped exponential
+// growth with jitter, so that a fleet of boxes reconnecting after an outage
+// does not hammer the server in lockstep.
 package backoff
 
 import (
@@ -16,18 +17,26 @@ type Backoff struct {
 	attempt  int
 }
 
-// Next returns the delay before the next attempt: a random duration in
-// [d/2, d] where d = min(Max, Min·2^attempt). Keeping half of d fixed stops
-// jitter from collapsing the wait to nothing.
+// Next returns the delay before the next attempt: Delay(Min, Max, n) for
+// the n-th call since the last Reset.
 func (b *Backoff) Next() time.Duration {
-	d := b.Min
-	for i := 0; i < b.attempt && d < b.Max; i++ {
+	d := Delay(b.Min, b.Max, b.attempt)
+	b.attempt++
+	return d
+}
+
+// Delay is the wait after attempt failures (0 for the first retry): a
+// random duration in [d/2, d] where d = min(max, min·2^attempt). Keeping
+// half of d fixed stops jitter from collapsing the wait to nothing. For
+// callers that keep the attempt count themselves (a queue row's attempts).
+func Delay(min, max time.Duration, attempt int) time.Duration {
+	d := min
+	for i := 0; i < attempt && d < max; i++ {
 		d *= 2
 	}
-	if d > b.Max {
-		d = b.Max
+	if d > max {
+		d = max
 	}
-	b.attempt++
 	half := d / 2
 	if half <= 0 {
 		return d
