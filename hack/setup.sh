@@ -17,7 +17,7 @@ die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 
 # --- Debian packages -------------------------------------------------------
 pkgs=(build-essential pkg-config libopencv-dev libavcodec-dev libavformat-dev
-      libavutil-dev libswscale-dev ffmpeg protobuf-compiler curl ca-certificates
+      libavutil-dev libswscale-dev ffmpeg protobuf-compiler libprotobuf-dev curl ca-certificates
       fonts-droid-fallback)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -45,6 +45,8 @@ type Client struct {
 	logger    *slog.Logger
 	creds     credentials.TransportCredentials
 	running   atomic.Bool
+	api       atomic.Pointer[xiuhuav1.EdgeServiceClient] // set by Run
+	commands
 }
 
 // New checks cfg and returns a Client. hello is called at each (re)connect
@@ -94,6 +96,7 @@ func New(cfg Config, ob *outbox.Outbox, id *identity.Identity,
 		heartbeat: newBeat,
 		logger:    logger.With("server", cfg.ServerAddr),
 		creds:     creds,
+		commands:  commands{replies: make(chan *xiuhuav1.EdgeMessage, replyQueue)},
 	}, nil
 }
 
@@ -135,6 +138,8 @@ func (c *Client) Run(ctx context.Context) error {
 		return fmt.Errorf("uplink: %w", err)
 	}
 	api := xiuhuav1.NewEdgeServiceClient(conn)
+	c.api.Store(&api)
+	defer c.api.Store(nil)
 
 	var wg sync.WaitGroup
 	wg.Go(func() { c.controlLoop(ctx, api) })

@@ -7,6 +7,7 @@ import (
 	"io"
 	"time"
 
+	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/xiuhua/xiuhua/internal/backoff"
@@ -110,6 +111,10 @@ func (c *Client) session(ctx context.Context, api xiuhuav1.EdgeServiceClient, b 
 					"heartbeat_interval", interval)
 			case *xiuhuav1.ServerMessage_HeartbeatAck:
 				c.logger.Debug("heartbeat acknowledged")
+			case *xiuhuav1.ServerMessage_Recheck, *xiuhuav1.ServerMessage_ModelAssignment:
+				if !c.dispatch(ctx, m) {
+					c.logger.Info("ignoring a server command: nothing on this edge handles it", "kind", kindOf(m))
+				}
 			default:
 				// A newer server's command; log each kind once a stream.
 				kind := fmt.Sprintf("%T", x)
@@ -120,6 +125,12 @@ func (c *Client) session(ctx context.Context, api xiuhuav1.EdgeServiceClient, b 
 					unknown[kind] = true
 					c.logger.Info("ignoring a server message of an unknown kind", "kind", kind)
 				}
+			}
+		case r := <-c.replies:
+			if err := stream.Send(r); err != nil {
+				// Back in the queue for the next stream.
+				c.Reply(r)
+				return sendErr(err)
 			}
 		case <-tick.C:
 			if silent := time.Since(lastHeard); silent > silentBeats*interval {
@@ -139,4 +150,17 @@ func (c *Client) beat() *xiuhuav1.Heartbeat {
 	hb.OutboxPending = int64(n)
 	hb.OutboxOldestAgeSeconds = age.Seconds()
 	return hb
+}
+
+// kindOf names a message's kind for logs, e.g. "*xiuhuav1.ServerMessage_Recheck".
+func kindOf(m interface{ ProtoReflect() protoreflect.Message }) string {
+	msg := m.ProtoReflect()
+	od := msg.Descriptor().Oneofs().ByName("msg")
+	if od == nil {
+		return string(msg.Descriptor().Name())
+	}
+	if f := msg.WhichOneof(od); f != nil {
+		return string(f.Name())
+	}
+	return "unknown"
 }

@@ -51,6 +51,10 @@ type testServer struct {
 	heartbeatInterval uint32
 	// sendUnknown: send a message the edge does not know after Welcome.
 	sendUnknown bool
+	// commands are sent after Welcome; replies are the edge's
+	// non-heartbeat messages.
+	commands []*xiuhuav1.ServerMessage
+	replies  []*xiuhuav1.EdgeMessage
 	// wantToken: refuse reports without "authorization: Bearer <wantToken>"
 	// as the real server refuses bad device credentials.
 	wantToken string
@@ -98,7 +102,7 @@ func (s *testServer) Connect(stream grpc.BidiStreamingServer[xiuhuav1.EdgeMessag
 	}
 	s.mu.Lock()
 	s.hellos = append(s.hellos, hello)
-	interval, unknown := s.heartbeatInterval, s.sendUnknown
+	interval, unknown, cmds := s.heartbeatInterval, s.sendUnknown, s.commands
 	s.mu.Unlock()
 	if err := stream.Send(&xiuhuav1.ServerMessage{Msg: &xiuhuav1.ServerMessage_Welcome{Welcome: &xiuhuav1.Welcome{
 		ServerTime: timestamppb.Now(), HeartbeatIntervalSeconds: interval,
@@ -110,6 +114,11 @@ func (s *testServer) Connect(stream grpc.BidiStreamingServer[xiuhuav1.EdgeMessag
 			return err
 		}
 	}
+	for _, c := range cmds {
+		if err := stream.Send(c); err != nil {
+			return err
+		}
+	}
 	for {
 		m, err := stream.Recv()
 		if err != nil {
@@ -117,7 +126,13 @@ func (s *testServer) Connect(stream grpc.BidiStreamingServer[xiuhuav1.EdgeMessag
 		}
 		hb := m.GetHeartbeat()
 		if hb == nil {
-			return status.Error(codes.InvalidArgument, "expected a Heartbeat")
+			if m.GetHello() != nil {
+				return status.Error(codes.InvalidArgument, "Hello sent twice")
+			}
+			s.mu.Lock()
+			s.replies = append(s.replies, m)
+			s.mu.Unlock()
+			continue
 		}
 		s.mu.Lock()
 		s.beats = append(s.beats, hb)

@@ -94,6 +94,7 @@ func (s *Service) Connect(stream controlStream) error {
 		DeviceID:    hello.DeviceId,
 		ConnectedAt: time.Now(),
 		cancel:      cancel,
+		kick:        make(chan struct{}, 1),
 		send:        stream.Send,
 	}
 	if p, ok := peer.FromContext(ctx); ok {
@@ -111,6 +112,9 @@ func (s *Service) Connect(stream controlStream) error {
 	}}}); err != nil {
 		return err
 	}
+	if err := s.sendCommands(ctx, log, conn); err != nil {
+		return err
+	}
 	for {
 		select {
 		case m := <-msgs:
@@ -122,11 +126,23 @@ func (s *Service) Connect(stream controlStream) error {
 				}}); err != nil {
 					return err
 				}
+				if ms := x.Heartbeat.GetModelStatus(); ms != nil {
+					s.handleEdge(ctx, log, hello.DeviceId, &xiuhuav1.EdgeMessage{Msg: &xiuhuav1.EdgeMessage_ModelStatus{ModelStatus: ms}})
+				}
+				if err := s.sendCommands(ctx, log, conn); err != nil {
+					return err
+				}
+			case *xiuhuav1.EdgeMessage_RecheckResult, *xiuhuav1.EdgeMessage_ModelStatus:
+				s.handleEdge(ctx, log, hello.DeviceId, m)
 			case *xiuhuav1.EdgeMessage_Hello:
 				return status.Error(codes.InvalidArgument, "Hello sent twice on one control stream")
 			default:
 				// A newer edge's message kind: ignore, as edges ignore ours.
 				log.Debug("unknown control message", "type", fmt.Sprintf("%T", m.GetMsg()))
+			}
+		case <-conn.kick:
+			if err := s.sendCommands(ctx, log, conn); err != nil {
+				return err
 			}
 		case err := <-recvErr:
 			return ended(err)

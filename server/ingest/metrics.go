@@ -33,6 +33,7 @@ type Metrics struct {
 	evidenceBytes prometheus.Counter
 	connected     prometheus.Gauge
 	heartbeats    prometheus.Counter
+	commands      prometheus.Counter
 	modelBytes    prometheus.Counter
 }
 
@@ -68,6 +69,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "xiuhua_heartbeats_total",
 			Help: "Heartbeats received from edge boxes.",
 		}),
+		commands: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "xiuhua_control_commands_sent_total",
+			Help: "Commands (re-checks, model assignments) sent on control streams.",
+		}),
 		modelBytes: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "xiuhua_model_bytes_sent_total",
 			Help: "Model file bytes sent to edge boxes.",
@@ -78,7 +83,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	}
 	if reg != nil {
 		reg.MustRegister(m.received, m.stored, m.duplicate, m.refused, m.evidenceBytes,
-			m.connected, m.heartbeats, m.modelBytes)
+			m.connected, m.heartbeats, m.commands, m.modelBytes)
 	}
 	return m
 }

@@ -30,6 +30,7 @@ type Conn struct {
 	ConnectedAt time.Time
 
 	cancel context.CancelCauseFunc // ends the stream's handler
+	kick   chan struct{}           // asks the handler to poll the controls
 
 	sendMu sync.Mutex
 	send   func(*xiuhuav1.ServerMessage) error

@@ -74,8 +74,11 @@ type Options struct {
 	// gRPC status (PermissionDenied) returned as is. auth.DeviceAuth
 	// implements it.
 	Authorize func(ctx context.Context, deviceID, cameraID string) error
-	Metrics   *Metrics     // default: unregistered metrics
-	Log       *slog.Logger // default: slog.Default()
+	// Controls take part in every control stream; see Control and
+	// AddControl.
+	Controls []Control
+	Metrics  *Metrics     // default: unregistered metrics
+	Log      *slog.Logger // default: slog.Default()
 }
 
 // Service implements xiuhuav1.EdgeServiceServer.
@@ -87,6 +90,7 @@ type Service struct {
 	m        *Metrics
 	registry *Registry
 	models   modelSums
+	controls []Control
 
 	closeOnce sync.Once
 	closing   chan struct{} // closed by Shutdown
@@ -111,6 +115,7 @@ func New(opts Options) *Service {
 		log:      opts.Log.With("component", "ingest"),
 		m:        opts.Metrics,
 		registry: newRegistry(opts.Metrics),
+		controls: opts.Controls,
 		closing:  make(chan struct{}),
 	}
 }

@@ -57,6 +57,8 @@ type Store interface {
 	Workflow
 	Outbox
 	Auth
+	Rechecks
+	Models
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error

@@ -75,174 +75,73 @@ func (CameraState) EnumDescriptor() ([]byte, []int) {
 	return file_xiuhua_v1_device_proto_rawDescGZIP(), []int{0}
 }
 
-// EdgeMessage is what an edge box sends on its control stream (Connect).
-// The first message must be a Hello; Heartbeats follow.
-type EdgeMessage struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// Types that are valid to be assigned to Msg:
-	//
-	//	*EdgeMessage_Hello
-	//	*EdgeMessage_Heartbeat
-	Msg           isEdgeMessage_Msg `protobuf_oneof:"msg"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
+// ModelState is where an edge is with its model.
+type ModelState int32
 
-func (x *EdgeMessage) Reset() {
-	*x = EdgeMessage{}
-	mi := &file_xiuhua_v1_device_proto_msgTypes[0]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
+const (
+	ModelState_MODEL_STATE_UNSPECIFIED ModelState = 0
+	// Running the model with nothing pending.
+	ModelState_MODEL_STATE_ACTIVE      ModelState = 1
+	ModelState_MODEL_STATE_DOWNLOADING ModelState = 2
+	// Loaded beside the running one, smoke run and warm-up in progress.
+	ModelState_MODEL_STATE_WARMING ModelState = 3
+	// Swapped in; the previous model is kept until probation ends.
+	ModelState_MODEL_STATE_PROBATION ModelState = 4
+	// The new model failed; the previous one runs again. reason says why.
+	ModelState_MODEL_STATE_ROLLED_BACK ModelState = 5
+	// The new model never ran (download, checksum, load or smoke run
+	// failed); the running one is untouched. reason says why.
+	ModelState_MODEL_STATE_FAILED ModelState = 6
+)
 
-func (x *EdgeMessage) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*EdgeMessage) ProtoMessage() {}
-
-func (x *EdgeMessage) ProtoReflect() protoreflect.Message {
-	mi := &file_xiuhua_v1_device_proto_msgTypes[0]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
+// Enum value maps for ModelState.
+var (
+	ModelState_name = map[int32]string{
+		0: "MODEL_STATE_UNSPECIFIED",
+		1: "MODEL_STATE_ACTIVE",
+		2: "MODEL_STATE_DOWNLOADING",
+		3: "MODEL_STATE_WARMING",
+		4: "MODEL_STATE_PROBATION",
+		5: "MODEL_STATE_ROLLED_BACK",
+		6: "MODEL_STATE_FAILED",
 	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use EdgeMessage.ProtoReflect.Descriptor instead.
-func (*EdgeMessage) Descriptor() ([]byte, []int) {
-	return file_xiuhua_v1_device_proto_rawDescGZIP(), []int{0}
-}
-
-func (x *EdgeMessage) GetMsg() isEdgeMessage_Msg {
-	if x != nil {
-		return x.Msg
+	ModelState_value = map[string]int32{
+		"MODEL_STATE_UNSPECIFIED": 0,
+		"MODEL_STATE_ACTIVE":      1,
+		"MODEL_STATE_DOWNLOADING": 2,
+		"MODEL_STATE_WARMING":     3,
+		"MODEL_STATE_PROBATION":   4,
+		"MODEL_STATE_ROLLED_BACK": 5,
+		"MODEL_STATE_FAILED":      6,
 	}
-	return nil
+)
+
+func (x ModelState) Enum() *ModelState {
+	p := new(ModelState)
+	*p = x
+	return p
 }
 
-func (x *EdgeMessage) GetHello() *Hello {
-	if x != nil {
-		if x, ok := x.Msg.(*EdgeMessage_Hello); ok {
-			return x.Hello
-		}
-	}
-	return nil
+func (x ModelState) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
 }
 
-func (x *EdgeMessage) GetHeartbeat() *Heartbeat {
-	if x != nil {
-		if x, ok := x.Msg.(*EdgeMessage_Heartbeat); ok {
-			return x.Heartbeat
-		}
-	}
-	return nil
+func (ModelState) Descriptor() protoreflect.EnumDescriptor {
+	return file_xiuhua_v1_device_proto_enumTypes[1].Descriptor()
 }
 
-type isEdgeMessage_Msg interface {
-	isEdgeMessage_Msg()
+func (ModelState) Type() protoreflect.EnumType {
+	return &file_xiuhua_v1_device_proto_enumTypes[1]
 }
 
-type EdgeMessage_Hello struct {
-	Hello *Hello `protobuf:"bytes,1,opt,name=hello,proto3,oneof"`
+func (x ModelState) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
 }
 
-type EdgeMessage_Heartbeat struct {
-	Heartbeat *Heartbeat `protobuf:"bytes,2,opt,name=heartbeat,proto3,oneof"`
-}
-
-func (*EdgeMessage_Hello) isEdgeMessage_Msg() {}
-
-func (*EdgeMessage_Heartbeat) isEdgeMessage_Msg() {}
-
-// ServerMessage is what the server sends back on the control stream. Later
-// versions add commands here (model assignments, re-checks); an edge ignores
-// kinds it does not know.
-type ServerMessage struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// Types that are valid to be assigned to Msg:
-	//
-	//	*ServerMessage_Welcome
-	//	*ServerMessage_HeartbeatAck
-	Msg           isServerMessage_Msg `protobuf_oneof:"msg"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *ServerMessage) Reset() {
-	*x = ServerMessage{}
-	mi := &file_xiuhua_v1_device_proto_msgTypes[1]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *ServerMessage) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*ServerMessage) ProtoMessage() {}
-
-func (x *ServerMessage) ProtoReflect() protoreflect.Message {
-	mi := &file_xiuhua_v1_device_proto_msgTypes[1]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use ServerMessage.ProtoReflect.Descriptor instead.
-func (*ServerMessage) Descriptor() ([]byte, []int) {
+// Deprecated: Use ModelState.Descriptor instead.
+func (ModelState) EnumDescriptor() ([]byte, []int) {
 	return file_xiuhua_v1_device_proto_rawDescGZIP(), []int{1}
 }
-
-func (x *ServerMessage) GetMsg() isServerMessage_Msg {
-	if x != nil {
-		return x.Msg
-	}
-	return nil
-}
-
-func (x *ServerMessage) GetWelcome() *Welcome {
-	if x != nil {
-		if x, ok := x.Msg.(*ServerMessage_Welcome); ok {
-			return x.Welcome
-		}
-	}
-	return nil
-}
-
-func (x *ServerMessage) GetHeartbeatAck() *HeartbeatAck {
-	if x != nil {
-		if x, ok := x.Msg.(*ServerMessage_HeartbeatAck); ok {
-			return x.HeartbeatAck
-		}
-	}
-	return nil
-}
-
-type isServerMessage_Msg interface {
-	isServerMessage_Msg()
-}
-
-type ServerMessage_Welcome struct {
-	Welcome *Welcome `protobuf:"bytes,1,opt,name=welcome,proto3,oneof"`
-}
-
-type ServerMessage_HeartbeatAck struct {
-	HeartbeatAck *HeartbeatAck `protobuf:"bytes,2,opt,name=heartbeat_ack,json=heartbeatAck,proto3,oneof"`
-}
-
-func (*ServerMessage_Welcome) isServerMessage_Msg() {}
-
-func (*ServerMessage_HeartbeatAck) isServerMessage_Msg() {}
 
 // Hello introduces an edge box and the cameras it watches.
 type Hello struct {
@@ -260,7 +159,7 @@ type Hello struct {
 
 func (x *Hello) Reset() {
 	*x = Hello{}
-	mi := &file_xiuhua_v1_device_proto_msgTypes[2]
+	mi := &file_xiuhua_v1_device_proto_msgTypes[0]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -272,7 +171,7 @@ func (x *Hello) String() string {
 func (*Hello) ProtoMessage() {}
 
 func (x *Hello) ProtoReflect() protoreflect.Message {
-	mi := &file_xiuhua_v1_device_proto_msgTypes[2]
+	mi := &file_xiuhua_v1_device_proto_msgTypes[0]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -285,7 +184,7 @@ func (x *Hello) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Hello.ProtoReflect.Descriptor instead.
 func (*Hello) Descriptor() ([]byte, []int) {
-	return file_xiuhua_v1_device_proto_rawDescGZIP(), []int{2}
+	return file_xiuhua_v1_device_proto_rawDescGZIP(), []int{0}
 }
 
 func (x *Hello) GetDeviceId() string {
@@ -343,7 +242,7 @@ type CameraInfo struct {
 
 func (x *CameraInfo) Reset() {
 	*x = CameraInfo{}
-	mi := &file_xiuhua_v1_device_proto_msgTypes[3]
+	mi := &file_xiuhua_v1_device_proto_msgTypes[1]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -355,7 +254,7 @@ func (x *CameraInfo) String() string {
 func (*CameraInfo) ProtoMessage() {}
 
 func (x *CameraInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_xiuhua_v1_device_proto_msgTypes[3]
+	mi := &file_xiuhua_v1_device_proto_msgTypes[1]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -368,7 +267,7 @@ func (x *CameraInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CameraInfo.ProtoReflect.Descriptor instead.
 func (*CameraInfo) Descriptor() ([]byte, []int) {
-	return file_xiuhua_v1_device_proto_rawDescGZIP(), []int{3}
+	return file_xiuhua_v1_device_proto_rawDescGZIP(), []int{1}
 }
 
 func (x *CameraInfo) GetId() string {
@@ -401,13 +300,16 @@ type Heartbeat struct {
 	// can flag boxes whose uplink is broken.
 	OutboxPending          int64   `protobuf:"varint,3,opt,name=outbox_pending,json=outboxPending,proto3" json:"outbox_pending,omitempty"`
 	OutboxOldestAgeSeconds float64 `protobuf:"fixed64,4,opt,name=outbox_oldest_age_seconds,json=outboxOldestAgeSeconds,proto3" json:"outbox_oldest_age_seconds,omitempty"`
-	unknownFields          protoimpl.UnknownFields
-	sizeCache              protoimpl.SizeCache
+	// The model state, so that a server that missed a ModelStatus (a
+	// restart, another replica) still knows what each camera runs.
+	ModelStatus   *ModelStatus `protobuf:"bytes,5,opt,name=model_status,json=modelStatus,proto3" json:"model_status,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Heartbeat) Reset() {
 	*x = Heartbeat{}
-	mi := &file_xiuhua_v1_device_proto_msgTypes[4]
+	mi := &file_xiuhua_v1_device_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -419,7 +321,7 @@ func (x *Heartbeat) String() string {
 func (*Heartbeat) ProtoMessage() {}
 
 func (x *Heartbeat) ProtoReflect() protoreflect.Message {
-	mi := &file_xiuhua_v1_device_proto_msgTypes[4]
+	mi := &file_xiuhua_v1_device_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -432,7 +334,7 @@ func (x *Heartbeat) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Heartbeat.ProtoReflect.Descriptor instead.
 func (*Heartbeat) Descriptor() ([]byte, []int) {
-	return file_xiuhua_v1_device_proto_rawDescGZIP(), []int{4}
+	return file_xiuhua_v1_device_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *Heartbeat) GetSentAt() *timestamppb.Timestamp {
@@ -463,6 +365,13 @@ func (x *Heartbeat) GetOutboxOldestAgeSeconds() float64 {
 	return 0
 }
 
+func (x *Heartbeat) GetModelStatus() *ModelStatus {
+	if x != nil {
+		return x.ModelStatus
+	}
+	return nil
+}
+
 // CameraStatus is the state of one camera on an edge box.
 type CameraStatus struct {
 	state          protoimpl.MessageState `protogen:"open.v1"`
@@ -477,7 +386,7 @@ type CameraStatus struct {
 
 func (x *CameraStatus) Reset() {
 	*x = CameraStatus{}
-	mi := &file_xiuhua_v1_device_proto_msgTypes[5]
+	mi := &file_xiuhua_v1_device_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -489,7 +398,7 @@ func (x *CameraStatus) String() string {
 func (*CameraStatus) ProtoMessage() {}
 
 func (x *CameraStatus) ProtoReflect() protoreflect.Message {
-	mi := &file_xiuhua_v1_device_proto_msgTypes[5]
+	mi := &file_xiuhua_v1_device_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -502,7 +411,7 @@ func (x *CameraStatus) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CameraStatus.ProtoReflect.Descriptor instead.
 func (*CameraStatus) Descriptor() ([]byte, []int) {
-	return file_xiuhua_v1_device_proto_rawDescGZIP(), []int{5}
+	return file_xiuhua_v1_device_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *CameraStatus) GetCameraId() string {
@@ -552,7 +461,7 @@ type Welcome struct {
 
 func (x *Welcome) Reset() {
 	*x = Welcome{}
-	mi := &file_xiuhua_v1_device_proto_msgTypes[6]
+	mi := &file_xiuhua_v1_device_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -564,7 +473,7 @@ func (x *Welcome) String() string {
 func (*Welcome) ProtoMessage() {}
 
 func (x *Welcome) ProtoReflect() protoreflect.Message {
-	mi := &file_xiuhua_v1_device_proto_msgTypes[6]
+	mi := &file_xiuhua_v1_device_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -577,7 +486,7 @@ func (x *Welcome) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Welcome.ProtoReflect.Descriptor instead.
 func (*Welcome) Descriptor() ([]byte, []int) {
-	return file_xiuhua_v1_device_proto_rawDescGZIP(), []int{6}
+	return file_xiuhua_v1_device_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *Welcome) GetServerTime() *timestamppb.Timestamp {
@@ -604,7 +513,7 @@ type HeartbeatAck struct {
 
 func (x *HeartbeatAck) Reset() {
 	*x = HeartbeatAck{}
-	mi := &file_xiuhua_v1_device_proto_msgTypes[7]
+	mi := &file_xiuhua_v1_device_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -616,7 +525,7 @@ func (x *HeartbeatAck) String() string {
 func (*HeartbeatAck) ProtoMessage() {}
 
 func (x *HeartbeatAck) ProtoReflect() protoreflect.Message {
-	mi := &file_xiuhua_v1_device_proto_msgTypes[7]
+	mi := &file_xiuhua_v1_device_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -629,7 +538,7 @@ func (x *HeartbeatAck) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HeartbeatAck.ProtoReflect.Descriptor instead.
 func (*HeartbeatAck) Descriptor() ([]byte, []int) {
-	return file_xiuhua_v1_device_proto_rawDescGZIP(), []int{7}
+	return file_xiuhua_v1_device_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *HeartbeatAck) GetServerTime() *timestamppb.Timestamp {
@@ -650,7 +559,7 @@ type GeoPoint struct {
 
 func (x *GeoPoint) Reset() {
 	*x = GeoPoint{}
-	mi := &file_xiuhua_v1_device_proto_msgTypes[8]
+	mi := &file_xiuhua_v1_device_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -662,7 +571,7 @@ func (x *GeoPoint) String() string {
 func (*GeoPoint) ProtoMessage() {}
 
 func (x *GeoPoint) ProtoReflect() protoreflect.Message {
-	mi := &file_xiuhua_v1_device_proto_msgTypes[8]
+	mi := &file_xiuhua_v1_device_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -675,7 +584,7 @@ func (x *GeoPoint) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GeoPoint.ProtoReflect.Descriptor instead.
 func (*GeoPoint) Descriptor() ([]byte, []int) {
-	return file_xiuhua_v1_device_proto_rawDescGZIP(), []int{8}
+	return file_xiuhua_v1_device_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *GeoPoint) GetLat() float64 {
@@ -704,7 +613,7 @@ type ModelRef struct {
 
 func (x *ModelRef) Reset() {
 	*x = ModelRef{}
-	mi := &file_xiuhua_v1_device_proto_msgTypes[9]
+	mi := &file_xiuhua_v1_device_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -716,7 +625,7 @@ func (x *ModelRef) String() string {
 func (*ModelRef) ProtoMessage() {}
 
 func (x *ModelRef) ProtoReflect() protoreflect.Message {
-	mi := &file_xiuhua_v1_device_proto_msgTypes[9]
+	mi := &file_xiuhua_v1_device_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -729,7 +638,7 @@ func (x *ModelRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ModelRef.ProtoReflect.Descriptor instead.
 func (*ModelRef) Descriptor() ([]byte, []int) {
-	return file_xiuhua_v1_device_proto_rawDescGZIP(), []int{9}
+	return file_xiuhua_v1_device_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *ModelRef) GetName() string {
@@ -753,19 +662,252 @@ func (x *ModelRef) GetSha256() string {
 	return ""
 }
 
+// ModelAssignment tells an edge which model its cameras should run. The edge
+// fetches it with FetchModel, checks its sha256, loads and warms it beside
+// the running one and swaps; it reports progress with ModelStatus. Sent
+// again (idempotently) until the edge reports the assigned version.
+type ModelAssignment struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Identifies this rollout step, echoed in ModelStatus.
+	AssignmentId string    `protobuf:"bytes,1,opt,name=assignment_id,json=assignmentId,proto3" json:"assignment_id,omitempty"`
+	Model        *ModelRef `protobuf:"bytes,2,opt,name=model,proto3" json:"model,omitempty"`
+	Size         int64     `protobuf:"varint,3,opt,name=size,proto3" json:"size,omitempty"`
+	// How long the new model must run cleanly before the old one is dropped.
+	ProbationSeconds uint32 `protobuf:"varint,4,opt,name=probation_seconds,json=probationSeconds,proto3" json:"probation_seconds,omitempty"`
+	// Run-time errors per inference above which the edge rolls back, 0..1.
+	MaxErrorRate  float32 `protobuf:"fixed32,5,opt,name=max_error_rate,json=maxErrorRate,proto3" json:"max_error_rate,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ModelAssignment) Reset() {
+	*x = ModelAssignment{}
+	mi := &file_xiuhua_v1_device_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ModelAssignment) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ModelAssignment) ProtoMessage() {}
+
+func (x *ModelAssignment) ProtoReflect() protoreflect.Message {
+	mi := &file_xiuhua_v1_device_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ModelAssignment.ProtoReflect.Descriptor instead.
+func (*ModelAssignment) Descriptor() ([]byte, []int) {
+	return file_xiuhua_v1_device_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *ModelAssignment) GetAssignmentId() string {
+	if x != nil {
+		return x.AssignmentId
+	}
+	return ""
+}
+
+func (x *ModelAssignment) GetModel() *ModelRef {
+	if x != nil {
+		return x.Model
+	}
+	return nil
+}
+
+func (x *ModelAssignment) GetSize() int64 {
+	if x != nil {
+		return x.Size
+	}
+	return 0
+}
+
+func (x *ModelAssignment) GetProbationSeconds() uint32 {
+	if x != nil {
+		return x.ProbationSeconds
+	}
+	return 0
+}
+
+func (x *ModelAssignment) GetMaxErrorRate() float32 {
+	if x != nil {
+		return x.MaxErrorRate
+	}
+	return 0
+}
+
+// ModelStatus reports an edge's model state.
+type ModelStatus struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	State ModelState             `protobuf:"varint,1,opt,name=state,proto3,enum=xiuhua.v1.ModelState" json:"state,omitempty"`
+	// The model frames go through now.
+	Running *ModelRef `protobuf:"bytes,2,opt,name=running,proto3" json:"running,omitempty"`
+	// The model being installed or that failed; empty when none.
+	Target       *ModelRef              `protobuf:"bytes,3,opt,name=target,proto3" json:"target,omitempty"`
+	AssignmentId string                 `protobuf:"bytes,4,opt,name=assignment_id,json=assignmentId,proto3" json:"assignment_id,omitempty"`
+	Reason       string                 `protobuf:"bytes,5,opt,name=reason,proto3" json:"reason,omitempty"`
+	ChangedAt    *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=changed_at,json=changedAt,proto3" json:"changed_at,omitempty"`
+	// Per camera, the model it runs (all the same unless a camera is down).
+	Cameras []*CameraModel `protobuf:"bytes,7,rep,name=cameras,proto3" json:"cameras,omitempty"`
+	// Download progress while downloading.
+	DownloadedBytes int64 `protobuf:"varint,8,opt,name=downloaded_bytes,json=downloadedBytes,proto3" json:"downloaded_bytes,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *ModelStatus) Reset() {
+	*x = ModelStatus{}
+	mi := &file_xiuhua_v1_device_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ModelStatus) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ModelStatus) ProtoMessage() {}
+
+func (x *ModelStatus) ProtoReflect() protoreflect.Message {
+	mi := &file_xiuhua_v1_device_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ModelStatus.ProtoReflect.Descriptor instead.
+func (*ModelStatus) Descriptor() ([]byte, []int) {
+	return file_xiuhua_v1_device_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *ModelStatus) GetState() ModelState {
+	if x != nil {
+		return x.State
+	}
+	return ModelState_MODEL_STATE_UNSPECIFIED
+}
+
+func (x *ModelStatus) GetRunning() *ModelRef {
+	if x != nil {
+		return x.Running
+	}
+	return nil
+}
+
+func (x *ModelStatus) GetTarget() *ModelRef {
+	if x != nil {
+		return x.Target
+	}
+	return nil
+}
+
+func (x *ModelStatus) GetAssignmentId() string {
+	if x != nil {
+		return x.AssignmentId
+	}
+	return ""
+}
+
+func (x *ModelStatus) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *ModelStatus) GetChangedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ChangedAt
+	}
+	return nil
+}
+
+func (x *ModelStatus) GetCameras() []*CameraModel {
+	if x != nil {
+		return x.Cameras
+	}
+	return nil
+}
+
+func (x *ModelStatus) GetDownloadedBytes() int64 {
+	if x != nil {
+		return x.DownloadedBytes
+	}
+	return 0
+}
+
+// CameraModel is the model one camera runs.
+type CameraModel struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	CameraId      string                 `protobuf:"bytes,1,opt,name=camera_id,json=cameraId,proto3" json:"camera_id,omitempty"`
+	Model         *ModelRef              `protobuf:"bytes,2,opt,name=model,proto3" json:"model,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CameraModel) Reset() {
+	*x = CameraModel{}
+	mi := &file_xiuhua_v1_device_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CameraModel) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CameraModel) ProtoMessage() {}
+
+func (x *CameraModel) ProtoReflect() protoreflect.Message {
+	mi := &file_xiuhua_v1_device_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CameraModel.ProtoReflect.Descriptor instead.
+func (*CameraModel) Descriptor() ([]byte, []int) {
+	return file_xiuhua_v1_device_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *CameraModel) GetCameraId() string {
+	if x != nil {
+		return x.CameraId
+	}
+	return ""
+}
+
+func (x *CameraModel) GetModel() *ModelRef {
+	if x != nil {
+		return x.Model
+	}
+	return nil
+}
+
 var File_xiuhua_v1_device_proto protoreflect.FileDescriptor
 
 const file_xiuhua_v1_device_proto_rawDesc = "" +
 	"\n" +
-	"\x16xiuhua/v1/device.proto\x12\txiuhua.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"t\n" +
-	"\vEdgeMessage\x12(\n" +
-	"\x05hello\x18\x01 \x01(\v2\x10.xiuhua.v1.HelloH\x00R\x05hello\x124\n" +
-	"\theartbeat\x18\x02 \x01(\v2\x14.xiuhua.v1.HeartbeatH\x00R\theartbeatB\x05\n" +
-	"\x03msg\"\x86\x01\n" +
-	"\rServerMessage\x12.\n" +
-	"\awelcome\x18\x01 \x01(\v2\x12.xiuhua.v1.WelcomeH\x00R\awelcome\x12>\n" +
-	"\rheartbeat_ack\x18\x02 \x01(\v2\x17.xiuhua.v1.HeartbeatAckH\x00R\fheartbeatAckB\x05\n" +
-	"\x03msg\"\xe8\x01\n" +
+	"\x16xiuhua/v1/device.proto\x12\txiuhua.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xe8\x01\n" +
 	"\x05Hello\x12\x1b\n" +
 	"\tdevice_id\x18\x01 \x01(\tR\bdeviceId\x12)\n" +
 	"\x10software_version\x18\x02 \x01(\tR\x0fsoftwareVersion\x12\x1a\n" +
@@ -778,12 +920,13 @@ const file_xiuhua_v1_device_proto_rawDesc = "" +
 	"CameraInfo\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12/\n" +
-	"\blocation\x18\x03 \x01(\v2\x13.xiuhua.v1.GeoPointR\blocation\"\xd5\x01\n" +
+	"\blocation\x18\x03 \x01(\v2\x13.xiuhua.v1.GeoPointR\blocation\"\x90\x02\n" +
 	"\tHeartbeat\x123\n" +
 	"\asent_at\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x06sentAt\x121\n" +
 	"\acameras\x18\x02 \x03(\v2\x17.xiuhua.v1.CameraStatusR\acameras\x12%\n" +
 	"\x0eoutbox_pending\x18\x03 \x01(\x03R\routboxPending\x129\n" +
-	"\x19outbox_oldest_age_seconds\x18\x04 \x01(\x01R\x16outboxOldestAgeSeconds\"\xc8\x01\n" +
+	"\x19outbox_oldest_age_seconds\x18\x04 \x01(\x01R\x16outboxOldestAgeSeconds\x129\n" +
+	"\fmodel_status\x18\x05 \x01(\v2\x16.xiuhua.v1.ModelStatusR\vmodelStatus\"\xc8\x01\n" +
 	"\fCameraStatus\x12\x1b\n" +
 	"\tcamera_id\x18\x01 \x01(\tR\bcameraId\x12,\n" +
 	"\x05state\x18\x02 \x01(\x0e2\x16.xiuhua.v1.CameraStateR\x05state\x12\x1d\n" +
@@ -804,12 +947,40 @@ const file_xiuhua_v1_device_proto_rawDesc = "" +
 	"\bModelRef\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x12\x16\n" +
-	"\x06sha256\x18\x03 \x01(\tR\x06sha256*\x7f\n" +
+	"\x06sha256\x18\x03 \x01(\tR\x06sha256\"\xc8\x01\n" +
+	"\x0fModelAssignment\x12#\n" +
+	"\rassignment_id\x18\x01 \x01(\tR\fassignmentId\x12)\n" +
+	"\x05model\x18\x02 \x01(\v2\x13.xiuhua.v1.ModelRefR\x05model\x12\x12\n" +
+	"\x04size\x18\x03 \x01(\x03R\x04size\x12+\n" +
+	"\x11probation_seconds\x18\x04 \x01(\rR\x10probationSeconds\x12$\n" +
+	"\x0emax_error_rate\x18\x05 \x01(\x02R\fmaxErrorRate\"\xeb\x02\n" +
+	"\vModelStatus\x12+\n" +
+	"\x05state\x18\x01 \x01(\x0e2\x15.xiuhua.v1.ModelStateR\x05state\x12-\n" +
+	"\arunning\x18\x02 \x01(\v2\x13.xiuhua.v1.ModelRefR\arunning\x12+\n" +
+	"\x06target\x18\x03 \x01(\v2\x13.xiuhua.v1.ModelRefR\x06target\x12#\n" +
+	"\rassignment_id\x18\x04 \x01(\tR\fassignmentId\x12\x16\n" +
+	"\x06reason\x18\x05 \x01(\tR\x06reason\x129\n" +
+	"\n" +
+	"changed_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\tchangedAt\x120\n" +
+	"\acameras\x18\a \x03(\v2\x16.xiuhua.v1.CameraModelR\acameras\x12)\n" +
+	"\x10downloaded_bytes\x18\b \x01(\x03R\x0fdownloadedBytes\"U\n" +
+	"\vCameraModel\x12\x1b\n" +
+	"\tcamera_id\x18\x01 \x01(\tR\bcameraId\x12)\n" +
+	"\x05model\x18\x02 \x01(\v2\x13.xiuhua.v1.ModelRefR\x05model*\x7f\n" +
 	"\vCameraState\x12\x1c\n" +
 	"\x18CAMERA_STATE_UNSPECIFIED\x10\x00\x12\x1b\n" +
 	"\x17CAMERA_STATE_CONNECTING\x10\x01\x12\x1a\n" +
 	"\x16CAMERA_STATE_STREAMING\x10\x02\x12\x19\n" +
-	"\x15CAMERA_STATE_RETRYING\x10\x03B3Z1github.com/xiuhua/xiuhua/proto/xiuhua/v1;xiuhuav1b\x06proto3"
+	"\x15CAMERA_STATE_RETRYING\x10\x03*\xc7\x01\n" +
+	"\n" +
+	"ModelState\x12\x1b\n" +
+	"\x17MODEL_STATE_UNSPECIFIED\x10\x00\x12\x16\n" +
+	"\x12MODEL_STATE_ACTIVE\x10\x01\x12\x1b\n" +
+	"\x17MODEL_STATE_DOWNLOADING\x10\x02\x12\x17\n" +
+	"\x13MODEL_STATE_WARMING\x10\x03\x12\x19\n" +
+	"\x15MODEL_STATE_PROBATION\x10\x04\x12\x1b\n" +
+	"\x17MODEL_STATE_ROLLED_BACK\x10\x05\x12\x16\n" +
+	"\x12MODEL_STATE_FAILED\x10\x06B3Z1github.com/xiuhua/xiuhua/proto/xiuhua/v1;xiuhuav1b\x06proto3"
 
 var (
 	file_xiuhua_v1_device_proto_rawDescOnce sync.Once
@@ -823,40 +994,46 @@ func file_xiuhua_v1_device_proto_rawDescGZIP() []byte {
 	return file_xiuhua_v1_device_proto_rawDescData
 }
 
-var file_xiuhua_v1_device_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_xiuhua_v1_device_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
+var file_xiuhua_v1_device_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
+var file_xiuhua_v1_device_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
 var file_xiuhua_v1_device_proto_goTypes = []any{
 	(CameraState)(0),              // 0: xiuhua.v1.CameraState
-	(*EdgeMessage)(nil),           // 1: xiuhua.v1.EdgeMessage
-	(*ServerMessage)(nil),         // 2: xiuhua.v1.ServerMessage
-	(*Hello)(nil),                 // 3: xiuhua.v1.Hello
-	(*CameraInfo)(nil),            // 4: xiuhua.v1.CameraInfo
-	(*Heartbeat)(nil),             // 5: xiuhua.v1.Heartbeat
-	(*CameraStatus)(nil),          // 6: xiuhua.v1.CameraStatus
-	(*Welcome)(nil),               // 7: xiuhua.v1.Welcome
-	(*HeartbeatAck)(nil),          // 8: xiuhua.v1.HeartbeatAck
-	(*GeoPoint)(nil),              // 9: xiuhua.v1.GeoPoint
-	(*ModelRef)(nil),              // 10: xiuhua.v1.ModelRef
-	(*timestamppb.Timestamp)(nil), // 11: google.protobuf.Timestamp
+	(ModelState)(0),               // 1: xiuhua.v1.ModelState
+	(*Hello)(nil),                 // 2: xiuhua.v1.Hello
+	(*CameraInfo)(nil),            // 3: xiuhua.v1.CameraInfo
+	(*Heartbeat)(nil),             // 4: xiuhua.v1.Heartbeat
+	(*CameraStatus)(nil),          // 5: xiuhua.v1.CameraStatus
+	(*Welcome)(nil),               // 6: xiuhua.v1.Welcome
+	(*HeartbeatAck)(nil),          // 7: xiuhua.v1.HeartbeatAck
+	(*GeoPoint)(nil),              // 8: xiuhua.v1.GeoPoint
+	(*ModelRef)(nil),              // 9: xiuhua.v1.ModelRef
+	(*ModelAssignment)(nil),       // 10: xiuhua.v1.ModelAssignment
+	(*ModelStatus)(nil),           // 11: xiuhua.v1.ModelStatus
+	(*CameraModel)(nil),           // 12: xiuhua.v1.CameraModel
+	(*timestamppb.Timestamp)(nil), // 13: google.protobuf.Timestamp
 }
 var file_xiuhua_v1_device_proto_depIdxs = []int32{
-	3,  // 0: xiuhua.v1.EdgeMessage.hello:type_name -> xiuhua.v1.Hello
-	5,  // 1: xiuhua.v1.EdgeMessage.heartbeat:type_name -> xiuhua.v1.Heartbeat
-	7,  // 2: xiuhua.v1.ServerMessage.welcome:type_name -> xiuhua.v1.Welcome
-	8,  // 3: xiuhua.v1.ServerMessage.heartbeat_ack:type_name -> xiuhua.v1.HeartbeatAck
-	4,  // 4: xiuhua.v1.Hello.cameras:type_name -> xiuhua.v1.CameraInfo
-	10, // 5: xiuhua.v1.Hello.models:type_name -> xiuhua.v1.ModelRef
-	9,  // 6: xiuhua.v1.CameraInfo.location:type_name -> xiuhua.v1.GeoPoint
-	11, // 7: xiuhua.v1.Heartbeat.sent_at:type_name -> google.protobuf.Timestamp
-	6,  // 8: xiuhua.v1.Heartbeat.cameras:type_name -> xiuhua.v1.CameraStatus
-	0,  // 9: xiuhua.v1.CameraStatus.state:type_name -> xiuhua.v1.CameraState
-	11, // 10: xiuhua.v1.Welcome.server_time:type_name -> google.protobuf.Timestamp
-	11, // 11: xiuhua.v1.HeartbeatAck.server_time:type_name -> google.protobuf.Timestamp
-	12, // [12:12] is the sub-list for method output_type
-	12, // [12:12] is the sub-list for method input_type
-	12, // [12:12] is the sub-list for extension type_name
-	12, // [12:12] is the sub-list for extension extendee
-	0,  // [0:12] is the sub-list for field type_name
+	3,  // 0: xiuhua.v1.Hello.cameras:type_name -> xiuhua.v1.CameraInfo
+	9,  // 1: xiuhua.v1.Hello.models:type_name -> xiuhua.v1.ModelRef
+	8,  // 2: xiuhua.v1.CameraInfo.location:type_name -> xiuhua.v1.GeoPoint
+	13, // 3: xiuhua.v1.Heartbeat.sent_at:type_name -> google.protobuf.Timestamp
+	5,  // 4: xiuhua.v1.Heartbeat.cameras:type_name -> xiuhua.v1.CameraStatus
+	11, // 5: xiuhua.v1.Heartbeat.model_status:type_name -> xiuhua.v1.ModelStatus
+	0,  // 6: xiuhua.v1.CameraStatus.state:type_name -> xiuhua.v1.CameraState
+	13, // 7: xiuhua.v1.Welcome.server_time:type_name -> google.protobuf.Timestamp
+	13, // 8: xiuhua.v1.HeartbeatAck.server_time:type_name -> google.protobuf.Timestamp
+	9,  // 9: xiuhua.v1.ModelAssignment.model:type_name -> xiuhua.v1.ModelRef
+	1,  // 10: xiuhua.v1.ModelStatus.state:type_name -> xiuhua.v1.ModelState
+	9,  // 11: xiuhua.v1.ModelStatus.running:type_name -> xiuhua.v1.ModelRef
+	9,  // 12: xiuhua.v1.ModelStatus.target:type_name -> xiuhua.v1.ModelRef
+	13, // 13: xiuhua.v1.ModelStatus.changed_at:type_name -> google.protobuf.Timestamp
+	12, // 14: xiuhua.v1.ModelStatus.cameras:type_name -> xiuhua.v1.CameraModel
+	9,  // 15: xiuhua.v1.CameraModel.model:type_name -> xiuhua.v1.ModelRef
+	16, // [16:16] is the sub-list for method output_type
+	16, // [16:16] is the sub-list for method input_type
+	16, // [16:16] is the sub-list for extension type_name
+	16, // [16:16] is the sub-list for extension extendee
+	0,  // [0:16] is the sub-list for field type_name
 }
 
 func init() { file_xiuhua_v1_device_proto_init() }
@@ -864,21 +1041,13 @@ func file_xiuhua_v1_device_proto_init() {
 	if File_xiuhua_v1_device_proto != nil {
 		return
 	}
-	file_xiuhua_v1_device_proto_msgTypes[0].OneofWrappers = []any{
-		(*EdgeMessage_Hello)(nil),
-		(*EdgeMessage_Heartbeat)(nil),
-	}
-	file_xiuhua_v1_device_proto_msgTypes[1].OneofWrappers = []any{
-		(*ServerMessage_Welcome)(nil),
-		(*ServerMessage_HeartbeatAck)(nil),
-	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_xiuhua_v1_device_proto_rawDesc), len(file_xiuhua_v1_device_proto_rawDesc)),
-			NumEnums:      1,
-			NumMessages:   10,
+			NumEnums:      2,
+			NumMessages:   11,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -24,7 +24,7 @@ var File_xiuhua_v1_edge_service_proto protoreflect.FileDescriptor
 
 const file_xiuhua_v1_edge_service_proto_rawDesc = "" +
 	"\n" +
-	"\x1cxiuhua/v1/edge_service.proto\x12\txiuhua.v1\x1a\x16xiuhua/v1/device.proto\x1a\x15xiuhua/v1/model.proto\x1a\x16xiuhua/v1/report.proto2\xf7\x01\n" +
+	"\x1cxiuhua/v1/edge_service.proto\x12\txiuhua.v1\x1a\x17xiuhua/v1/control.proto\x1a\x15xiuhua/v1/model.proto\x1a\x16xiuhua/v1/report.proto2\xf7\x01\n" +
 	"\vEdgeService\x12?\n" +
 	"\aConnect\x12\x16.xiuhua.v1.EdgeMessage\x1a\x18.xiuhua.v1.ServerMessage(\x010\x01\x12Z\n" +
 	"\x0fReportViolation\x12!.xiuhua.v1.ReportViolationRequest\x1a\".xiuhua.v1.ReportViolationResponse(\x01\x12K\n" +
@@ -58,7 +58,7 @@ func file_xiuhua_v1_edge_service_proto_init() {
 	if File_xiuhua_v1_edge_service_proto != nil {
 		return
 	}
-	file_xiuhua_v1_device_proto_init()
+	file_xiuhua_v1_control_proto_init()
 	file_xiuhua_v1_model_proto_init()
 	file_xiuhua_v1_report_proto_init()
 	type x struct{}

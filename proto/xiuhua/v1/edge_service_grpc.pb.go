@@ -31,7 +31,8 @@ const (
 // EdgeService is what the central server offers to edge boxes.
 type EdgeServiceClient interface {
 	// Connect is the control channel: Hello, then Heartbeats from the edge;
-	// Welcome, acks and (in later versions) commands from the server.
+	// Welcome, acks and commands (re-checks, model assignments) from the
+	// server, and the edge's answers to them.
 	Connect(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[EdgeMessage, ServerMessage], error)
 	// ReportViolation sends one violation: the report, then its evidence in
 	// chunks. The response comes only after everything is durably stored.
@@ -101,7 +102,8 @@ type EdgeService_FetchModelClient = grpc.ServerStreamingClient[FetchModelRespons
 // EdgeService is what the central server offers to edge boxes.
 type EdgeServiceServer interface {
 	// Connect is the control channel: Hello, then Heartbeats from the edge;
-	// Welcome, acks and (in later versions) commands from the server.
+	// Welcome, acks and commands (re-checks, model assignments) from the
+	// server, and the edge's answers to them.
 	Connect(grpc.BidiStreamingServer[EdgeMessage, ServerMessage]) error
 	// ReportViolation sends one violation: the report, then its evidence in
 	// chunks. The response comes only after everything is durably stored.
