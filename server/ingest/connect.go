@@ -85,6 +85,15 @@ func (s *Service) Connect(stream controlStream) error {
 		return err
 	}
 	log := s.log.With("device_id", hello.DeviceId)
+	// A camera the registry does not list for this device would have every
+	// report refused; say so now, when the operator is looking, rather
+	// than at the first violation.
+	for _, c := range hello.Cameras {
+		if err := s.authorize(ctx, hello.DeviceId, c.Id); err != nil {
+			log.Warn("device announces a camera it may not report for: its reports will be refused until the device registry lists it",
+				"camera_id", c.Id, "err", err)
+		}
+	}
 	if err := s.hello(ctx, log, hello); err != nil {
 		log.Error("store device", "err", err)
 		return status.Errorf(codes.Unavailable, "store device %q: %v", hello.DeviceId, err)

@@ -1,12 +1,17 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	xiuhuav1 "github.com/xiuhua/xiuhua/proto/xiuhua/v1"
 )
@@ -87,4 +92,40 @@ func TestControlCommandsAndAnswers(t *testing.T) {
 	require.NoError(t, err)
 	require.NotNil(t, m.GetHeartbeatAck(), "got %v", m)
 	require.Equal(t, 2.0, e.counter(t, "xiuhua_control_commands_sent_total"))
+}
+
+func TestHelloWarnsOfCamerasTheRegistryDoesNotList(t *testing.T) {
+	var logs syncBuffer
+	e := newEnv(t, func(o *Options) {
+		o.Log = slog.New(slog.NewTextHandler(&logs, nil))
+		o.Authorize = func(_ context.Context, _, cameraID string) error {
+			if cameraID == "cam-7" {
+				return status.Error(codes.PermissionDenied, "camera cam-7 is not registered to edge-01")
+			}
+			return nil
+		}
+	})
+	e.connect(t, ctxT(t), "edge-01", nil)
+	require.Eventually(t, func() bool {
+		return strings.Contains(logs.String(), "device announces a camera it may not report for") &&
+			strings.Contains(logs.String(), "camera_id=cam-7")
+	}, 5*time.Second, 10*time.Millisecond, logs.String())
+}
+
+// syncBuffer is a bytes.Buffer safe for the logger's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

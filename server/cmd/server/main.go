@@ -23,6 +23,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/xiuhua/xiuhua/internal/conf"
 	"github.com/xiuhua/xiuhua/server/app"
 	"github.com/xiuhua/xiuhua/server/config"
 )
@@ -101,6 +102,13 @@ func run(args []string, lookupEnv func(string) (string, bool), stderr io.Writer)
 	defer stop()
 	a, err := app.New(cfg, app.WithLogger(log))
 	if err != nil {
+		// Some fields can only be checked now (a secret's environment
+		// variable, a grid file): still the operator's mistake, still 2.
+		var fe *conf.FieldError
+		if errors.As(err, &fe) {
+			fmt.Fprintf(stderr, "server: invalid configuration:\n%v\n", err)
+			return 2
+		}
 		log.Error("cannot start", "err", err)
 		return 1
 	}

@@ -53,6 +53,10 @@ func TestRunRefuses(t *testing.T) {
 			`grpc.listen: invalid value "bad"`},
 		{"unknown flag", []string{"-verbose"}, nil, "flag provided but not defined: -verbose"},
 		{"extra argument", []string{"-config", writeFile(t, ""), "serve"}, nil, "server: unexpected arguments: serve"},
+		// Found only when the server starts, still a configuration error.
+		{"webhook secret unset", []string{"-config", writeFile(t, "data_dir: "+t.TempDir()+"\nnotify:\n  webhooks:\n    - url: http://127.0.0.1:1/hook\n      secret_env: XIUHUA_TEST_UNSET_SECRET\n"),
+			"-http", "127.0.0.1:0", "-grpc", "127.0.0.1:0"}, nil,
+			`notify.webhooks[0].secret_env: invalid value "XIUHUA_TEST_UNSET_SECRET": allowed: the name of a set, non-empty environment variable`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
