@@ -36,6 +36,11 @@ type Options struct {
 	SessionTTL time.Duration    // default DefaultSessionTTL
 	Now        func() time.Time // default time.Now
 	Log        *slog.Logger
+	// MaxFailedLogins failures for one name within LoginLockout lock it
+	// out until LoginLockout has passed since the last; defaults
+	// DefaultMaxFailedLogins and DefaultLoginLockout.
+	MaxFailedLogins int
+	LoginLockout    time.Duration
 }
 
 // Service signs officers in and resolves sessions and tokens.
@@ -44,6 +49,8 @@ type Service struct {
 	ttl time.Duration
 	now func() time.Time
 	log *slog.Logger
+
+	throttle *throttle
 }
 
 // New returns a Service.
@@ -57,7 +64,14 @@ func New(o Options) *Service {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
-	return &Service{st: o.Store, ttl: o.SessionTTL, now: o.Now, log: o.Log.With("component", "auth")}
+	if o.MaxFailedLogins <= 0 {
+		o.MaxFailedLogins = DefaultMaxFailedLogins
+	}
+	if o.LoginLockout <= 0 {
+		o.LoginLockout = DefaultLoginLockout
+	}
+	return &Service{st: o.Store, ttl: o.SessionTTL, now: o.Now, log: o.Log.With("component", "auth"),
+		throttle: newThrottle(o.MaxFailedLogins, o.LoginLockout)}
 }
 
 // SessionTTL is how long a new session lasts.
@@ -90,18 +104,29 @@ func (s *Service) AddUser(ctx context.Context, name, role, password string) erro
 
 // Login checks a name and password and starts a session. It returns the
 // cookie value (shown once, never stored) and the session.
+//
+// A locked-out name gets ErrBadLogin like a wrong password, without the
+// password being checked, so that guessing learns nothing from the answer
+// and costs the server no hashing.
 func (s *Service) Login(ctx context.Context, name, password string) (string, *store.Session, error) {
+	if s.throttle.locked(name, s.now()) {
+		s.log.Warn("sign-in refused: too many failures", "user", name)
+		return "", nil, ErrBadLogin
+	}
 	u, err := s.st.GetUser(ctx, name)
 	if errors.Is(err, store.ErrNotFound) {
 		checkPassword(string(dummyHash), password)
+		s.failed(name)
 		return "", nil, ErrBadLogin
 	}
 	if err != nil {
 		return "", nil, err
 	}
 	if !checkPassword(u.PasswordHash, password) || u.Disabled {
+		s.failed(name)
 		return "", nil, ErrBadLogin
 	}
+	s.throttle.reset(name)
 	id := NewSecret(PrefixSession)
 	now := s.now()
 	sess := &store.Session{IDHash: HashSecret(id), UserName: u.Name, CSRFToken: NewSecret(""),
@@ -115,6 +140,12 @@ func (s *Service) Login(ctx context.Context, name, password string) (string, *st
 	}
 	s.log.Info("signed in", "user", u.Name, "role", u.Role)
 	return id, sess, nil
+}
+
+func (s *Service) failed(name string) {
+	if s.throttle.fail(name, s.now()) {
+		s.log.Warn("sign-in locked: too many failures", "user", name, "for", s.throttle.window)
+	}
 }
 
 // Logout ends the session of a cookie value.

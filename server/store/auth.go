@@ -36,6 +36,17 @@ type Auth interface {
 	CreateAPIToken(ctx context.Context, t *APIToken) error
 	// GetAPIToken returns a token by its hash, or ErrNotFound.
 	GetAPIToken(ctx context.Context, hash string) (*APIToken, error)
+	// RevokeAPITokens refuses every token of that name from now on and
+	// returns how many were live; ErrNotFound when no token has the name.
+	RevokeAPITokens(ctx context.Context, name string) (int64, error)
+
+	// SetUserDisabled disables or re-enables an account; a disabled
+	// account's sessions are deleted. ErrNotFound for an unknown name.
+	SetUserDisabled(ctx context.Context, name string, disabled bool) error
+	// SetUserPassword replaces an account's password hash and deletes its
+	// sessions, so that a leaked password stops working everywhere.
+	// ErrNotFound for an unknown name.
+	SetUserPassword(ctx context.Context, name, passwordHash string) error
 
 	// PutDeviceCredential registers a device or replaces its token and
 	// cameras, clearing a revocation.

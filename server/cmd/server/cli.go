@@ -26,14 +26,14 @@ type stringList []string
 func (l *stringList) String() string     { return strings.Join(*l, ",") }
 func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 
-// runCommand runs `server user add`, `server token add`, `server device
-// add` or `server device revoke`. Secrets go to stdout, alone on their
+// runCommand runs `server user add|disable|enable|passwd`, `server token
+// add|revoke`, `server device add` or `server device revoke`. Secrets go to stdout, alone on their
 // line, so that a script can capture them; everything else to stderr.
 // Exit status 2 for a usage or configuration error, 1 when the command
 // fails.
 func runCommand(args []string, lookupEnv func(string) (string, bool), stdin io.Reader, stdout, stderr io.Writer) int {
 	usage := func() int {
-		fmt.Fprintln(stderr, "usage: server user add -role ROLE NAME | server token add -role ROLE NAME | server device add [-camera ID]... ID | server device revoke ID  (each also takes -config FILE, -data-dir DIR)")
+		fmt.Fprintln(stderr, "usage: server user add -role ROLE NAME | server user disable|enable|passwd NAME | server token add -role ROLE NAME | server token revoke NAME | server device add [-camera ID]... ID | server device revoke ID  (each also takes -config FILE, -data-dir DIR)")
 		return 2
 	}
 	if len(args) < 2 {
@@ -101,6 +101,33 @@ func runCommand(args []string, lookupEnv func(string) (string, bool), stdin io.R
 		if tok, err = svc.AddDevice(ctx, name, cameras); err == nil {
 			fmt.Fprintf(stderr, "device %s registered, token shown only now; put it in the edge's server.token or server.token_file\n", name)
 			fmt.Fprintln(stdout, tok)
+		}
+	case "user disable":
+		if err = svc.DisableUser(ctx, name); err == nil {
+			fmt.Fprintf(stderr, "user %s disabled, signed out everywhere\n", name)
+		}
+	case "user enable":
+		if err = svc.EnableUser(ctx, name); err == nil {
+			fmt.Fprintf(stderr, "user %s enabled\n", name)
+		}
+	case "user passwd":
+		pw, ok := lookupEnv("XIUHUA_USER_PASSWORD")
+		if !ok {
+			fmt.Fprintf(stderr, "new password for %s (%d to 72 bytes): ", name, auth.MinPasswordLen)
+			line, rerr := bufio.NewReader(stdin).ReadString('\n')
+			if rerr != nil && !errors.Is(rerr, io.EOF) {
+				fmt.Fprintf(stderr, "server: read password: %v\n", rerr)
+				return 1
+			}
+			pw = strings.TrimRight(line, "\r\n")
+		}
+		if err = svc.SetPassword(ctx, name, pw); err == nil {
+			fmt.Fprintf(stderr, "password of %s changed, signed out everywhere\n", name)
+		}
+	case "token revoke":
+		var n int64
+		if n, err = svc.RevokeAPIToken(ctx, name); err == nil {
+			fmt.Fprintf(stderr, "API token %s revoked (%d live)\n", name, n)
 		}
 	case "device revoke":
 		if err = svc.RevokeDevice(ctx, name); err == nil {

@@ -75,4 +75,35 @@ func TestCommands(t *testing.T) {
 	p, err := svc.Bearer(ctx, strings.TrimSpace(tok))
 	require.NoError(t, err)
 	require.Equal(t, &auth.Principal{Name: "token:platform", Role: "dispatcher"}, p)
+	closer.Close()
+
+	// Taking access away: each command, then what the auth service says.
+	for _, tc := range []struct {
+		envm map[string]string
+		args []string
+		code int
+		want string
+	}{
+		{nil, []string{"user", "disable", "wang"}, 0, "user wang disabled"},
+		{nil, []string{"user", "disable", "nobody"}, 1, "not found"},
+		{map[string]string{"XIUHUA_USER_PASSWORD": "a new long password"}, []string{"user", "passwd", "li"}, 0, "password of li changed"},
+		{map[string]string{"XIUHUA_USER_PASSWORD": "short"}, []string{"user", "passwd", "li"}, 2, "password: must be"},
+		{nil, []string{"token", "revoke", "platform"}, 0, "API token platform revoked (1 live)"},
+		{nil, []string{"token", "revoke", "nobody"}, 1, "not found"},
+	} {
+		code, _, stderr := runIt(tc.envm, "", tc.args...)
+		require.Equal(t, tc.code, code, "%v: %s", tc.args, stderr)
+		require.Contains(t, stderr, tc.want, tc.args)
+	}
+	svc, closer, err = app.OpenAuth(ctx, cfg)
+	require.NoError(t, err)
+	defer closer.Close()
+	_, _, err = svc.Login(ctx, "wang", "another long password")
+	require.ErrorIs(t, err, auth.ErrBadLogin, "disabled")
+	_, _, err = svc.Login(ctx, "li", "a long password")
+	require.ErrorIs(t, err, auth.ErrBadLogin, "old password")
+	_, _, err = svc.Login(ctx, "li", "a new long password")
+	require.NoError(t, err)
+	_, err = svc.Bearer(ctx, strings.TrimSpace(tok))
+	require.ErrorIs(t, err, auth.ErrNoCredentials, "revoked token")
 }

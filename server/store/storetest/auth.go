@@ -68,6 +68,56 @@ func testAPITokens(t *testing.T, s store.Store) {
 	require.Equal(t, tok, got)
 	_, err = s.GetAPIToken(ctx, "h2")
 	require.ErrorIs(t, err, store.ErrNotFound)
+
+	// Revoking by name reaches every token of that name, once.
+	require.NoError(t, s.CreateAPIToken(ctx, &store.APIToken{Hash: "h3", Name: "platform", Role: "reviewer", CreatedBy: "admin", CreatedAt: t0}))
+	require.NoError(t, s.CreateAPIToken(ctx, &store.APIToken{Hash: "h4", Name: "gis", Role: "reviewer", CreatedBy: "admin", CreatedAt: t0}))
+	n, err := s.RevokeAPITokens(ctx, "platform")
+	require.NoError(t, err)
+	require.Equal(t, int64(2), n)
+	n, err = s.RevokeAPITokens(ctx, "platform")
+	require.NoError(t, err)
+	require.Zero(t, n)
+	for hash, revoked := range map[string]bool{"h1": true, "h3": true, "h4": false} {
+		got, err := s.GetAPIToken(ctx, hash)
+		require.NoError(t, err)
+		require.Equal(t, revoked, got.Revoked, hash)
+	}
+	_, err = s.RevokeAPITokens(ctx, "x' OR '1'='1")
+	require.ErrorIs(t, err, store.ErrNotFound)
+}
+
+func testUserChanges(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	require.NoError(t, s.CreateUser(ctx, &store.User{Name: "li", Role: "reviewer", PasswordHash: "h0", CreatedAt: t0}))
+	require.NoError(t, s.CreateUser(ctx, &store.User{Name: "wang", Role: "handler", PasswordHash: "w0", CreatedAt: t0}))
+	for i, id := range []string{"s1", "s2"} {
+		user := []string{"li", "wang"}[i]
+		require.NoError(t, s.CreateSession(ctx, &store.Session{IDHash: id, UserName: user, CSRFToken: "c", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}))
+	}
+
+	require.NoError(t, s.SetUserPassword(ctx, "li", "h1"))
+	u, err := s.GetUser(ctx, "li")
+	require.NoError(t, err)
+	require.Equal(t, "h1", u.PasswordHash)
+	_, err = s.GetSession(ctx, "s1")
+	require.ErrorIs(t, err, store.ErrNotFound, "a new password ends the user's sessions")
+	_, err = s.GetSession(ctx, "s2")
+	require.NoError(t, err, "and no one else's")
+
+	require.NoError(t, s.SetUserDisabled(ctx, "wang", true))
+	u, err = s.GetUser(ctx, "wang")
+	require.NoError(t, err)
+	require.True(t, u.Disabled)
+	_, err = s.GetSession(ctx, "s2")
+	require.ErrorIs(t, err, store.ErrNotFound)
+	require.NoError(t, s.SetUserDisabled(ctx, "wang", false))
+	u, err = s.GetUser(ctx, "wang")
+	require.NoError(t, err)
+	require.False(t, u.Disabled)
+
+	require.ErrorIs(t, s.SetUserDisabled(ctx, "nobody", true), store.ErrNotFound)
+	require.ErrorIs(t, s.SetUserPassword(ctx, "nobody", "x"), store.ErrNotFound)
 }
 
 func testDeviceCredentials(t *testing.T, s store.Store) {

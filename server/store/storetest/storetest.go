@@ -50,6 +50,7 @@ func Run(t *testing.T, open Open) {
 		{"Users", testUsers},
 		{"Sessions", testSessions},
 		{"APITokens", testAPITokens},
+		{"UserChanges", testUserChanges},
 		{"DeviceCredentials", testDeviceCredentials},
 	}
 	for _, tc := range tests {
