@@ -7,6 +7,7 @@ import (
 	"errors"
 	"log/slog"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -49,6 +50,9 @@ type Dispatcher struct {
 
 	sinks map[string]Sink
 	names []string
+	// orphans are sinks with pending events that are not configured,
+	// warned about once each.
+	orphans map[string]bool
 }
 
 // Run delivers until ctx ends, then returns nil. Store errors are logged
@@ -199,15 +203,33 @@ func (d *Dispatcher) count(f func(*Metrics)) {
 	}
 }
 
+// updatePending sets the pending gauge of every sink with events waiting,
+// configured or not, and warns once of events for a sink that is no longer
+// configured: nothing will deliver them until it is configured again, and
+// an operator who removed a sink by mistake should hear of it.
 func (d *Dispatcher) updatePending(ctx context.Context) {
-	if d.Metrics == nil {
-		return
-	}
 	n, err := d.Store.PendingOutbox(ctx)
 	if err != nil {
 		return
 	}
+	for sink, count := range n {
+		if slices.Contains(d.names, sink) || count == 0 || d.orphans[sink] {
+			continue
+		}
+		if d.orphans == nil {
+			d.orphans = map[string]bool{}
+		}
+		d.orphans[sink] = true
+		d.Log.Warn("case events wait for a sink that is not configured: they are kept, and delivered if it is configured again",
+			"sink", sink, "pending", count)
+	}
+	if d.Metrics == nil {
+		return
+	}
 	for _, name := range d.names {
+		d.Metrics.Pending.WithLabelValues(name).Set(float64(n[name]))
+	}
+	for name := range d.orphans {
 		d.Metrics.Pending.WithLabelValues(name).Set(float64(n[name]))
 	}
 }
