@@ -444,3 +444,23 @@ func verifies(pub ed25519.PublicKey, r *xiuhuav1.ViolationReport) bool {
 	_, err := reportsig.Verify(pub, r)
 	return err == nil
 }
+
+func TestDeadListsRefusedItemsWithReasons(t *testing.T) {
+	dir := t.TempDir()
+	o := open(t, dir)
+	for _, id := range []string{"ev-2", "ev-1", "ev-3"} {
+		require.NoError(t, o.Put(report(id), files("x")))
+	}
+	require.NoError(t, o.Reject("ev-2", "PermissionDenied: camera cam-9 is not registered to edge-01"))
+	require.NoError(t, o.Reject("ev-1", "InvalidArgument: bad box"))
+	dead, err := o.Dead()
+	require.NoError(t, err)
+	require.Equal(t, []DeadItem{
+		{ID: "ev-1", Reason: "InvalidArgument: bad box"},
+		{ID: "ev-2", Reason: "PermissionDenied: camera cam-9 is not registered to edge-01"},
+	}, dead)
+	require.NoError(t, o.Requeue("ev-2"))
+	dead, err = o.Dead()
+	require.NoError(t, err)
+	require.Len(t, dead, 1)
+}

@@ -5,6 +5,7 @@
 //	edge -config edge.yaml              run the node (also: edge run -config edge.yaml)
 //	edge detect --model models/yolox-nano.yaml --image x.jpg [--json] [--out annotated.jpg]
 //	edge detect --model models/yolox-nano.yaml --video file.mp4 [--json]
+//	edge outbox list|requeue -config edge.yaml [-all | EVENT_ID...]
 //
 // Exit status: 0 after a clean shutdown (SIGINT/SIGTERM) or a finished
 // detect, 1 on a runtime failure, 2 on a configuration or usage error.
@@ -30,6 +31,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return runNode(args[1:], stderr)
 		case "detect":
 			return runDetect(args[1:], stdout, stderr)
+		case "outbox":
+			return runOutbox(args[1:], stdout, stderr)
 		case "help":
 			usage(stdout)
 			return 0
@@ -46,6 +49,7 @@ func usage(w io.Writer) {
 	fmt.Fprint(w, `usage:
   edge [run] -config edge.yaml [-server host:port] [-data-dir dir]
   edge detect --model manifest.yaml (--image x.jpg | --video file.mp4) [--json] [--out annotated.jpg]
+  edge outbox list|requeue [-config edge.yaml] [-all | EVENT_ID...]   (with the node stopped)
 run "edge detect -h" or "edge run -h" for every flag
 `)
 }
