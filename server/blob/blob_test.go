@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -169,4 +170,71 @@ func TestNewRemovesStaleTemps(t *testing.T) {
 	require.NoError(t, err)
 	require.NoFileExists(t, stale)
 	require.FileExists(t, fresh)
+}
+
+// Many writers committing at once, each its own content: every commit is
+// stored, readable with its content, and nothing is left in tmp.
+func TestConcurrentCommits(t *testing.T) {
+	dir := t.TempDir()
+	s, err := New(dir)
+	require.NoError(t, err)
+	const writers, each = 16, 8
+	refs := make([][]Ref, writers)
+	errs := make([]error, writers)
+	var wg sync.WaitGroup
+	for g := range writers {
+		wg.Go(func() {
+			for i := range each {
+				w, err := s.Create()
+				if err != nil {
+					errs[g] = err
+					return
+				}
+				data := bytes.Repeat([]byte{byte(g), byte(i)}, 10_000+g*100+i)
+				if _, err := w.Write(data); err != nil {
+					errs[g] = err
+					return
+				}
+				ref, err := w.Commit()
+				if err != nil {
+					errs[g] = err
+					return
+				}
+				refs[g] = append(refs[g], ref)
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		require.NoError(t, err)
+	}
+
+	seen := map[string]bool{}
+	for g := range writers {
+		require.Len(t, refs[g], each)
+		for i, ref := range refs[g] {
+			want := bytes.Repeat([]byte{byte(g), byte(i)}, 10_000+g*100+i)
+			require.Equal(t, Ref{SHA256: sum(want), Size: int64(len(want))}, ref)
+			f, err := s.Open(ref.SHA256)
+			require.NoError(t, err)
+			got, err := io.ReadAll(f)
+			require.NoError(t, err)
+			require.NoError(t, f.Close())
+			require.Equal(t, want, got)
+			seen[ref.SHA256] = true
+		}
+	}
+	require.Len(t, seen, writers*each)
+
+	stored := 0
+	require.NoError(t, filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && ValidSHA256(d.Name()) {
+			stored++
+		}
+		return err
+	}))
+	require.Equal(t, writers*each, stored)
+	tmp, err := os.ReadDir(filepath.Join(dir, tmpDir))
+	require.NoError(t, err)
+	require.Empty(t, tmp)
 }
