@@ -46,8 +46,8 @@ ENTRYPOINT ["/usr/local/bin/server", "-data-dir", "/data", "-http", ":8080", "-g
 
 # --- edge image --------------------------------------------------------------
 FROM debian:bookworm-slim AS edge
-# fonts-droid-fallback: Chinese labels on the annotated evidence.
-RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates fonts-droid-fallback \
+# fonts-droid-fallback and fonts-dejavu-core: Chinese and Latin labels on the annotated evidence.
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates fonts-droid-fallback fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/* && useradd -r -u 10001 xiuhua && mkdir /data && chown xiuhua /data
 COPY --from=build /out/libs/ /
 COPY --from=build /out/edge /usr/local/bin/edge

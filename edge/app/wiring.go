@@ -163,7 +163,7 @@ func ground(c config.Camera) *geo.Homography {
 // the labels are English only, which is worth a warning but not a refusal
 // to start.
 func annotator(logger *slog.Logger) evidence.Annotator {
-	l, err := evidence.NewLabeler(evidence.DefaultFont, 20)
+	l, err := evidence.NewLabeler(20, evidence.DefaultFont, evidence.LatinFont)
 	if err != nil {
 		logger.Warn("no Chinese labels on evidence (install fonts-droid-fallback)", "err", err)
 		return evidence.Annotator{}

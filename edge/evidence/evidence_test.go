@@ -127,8 +127,9 @@ func TestBeforeAfterPutsBothPicturesSideBySide(t *testing.T) {
 }
 
 func TestAnnotatorWritesTheTypeInChinese(t *testing.T) {
-	l, err := NewLabeler(DefaultFont, 20)
+	l, err := NewLabeler(20, DefaultFont, LatinFont)
 	require.NoError(t, err, "the CJK font is installed by hack/setup.sh (fonts-droid-fallback)")
+	require.Len(t, l.faces, 2, "the Latin font is installed by hack/setup.sh (fonts-dejavu-core)")
 	frame := gocv.IMRead(testdata.Path(t, "images", "000000000785.jpg"), gocv.IMReadColor)
 	defer frame.Close()
 	v := violation()
@@ -158,8 +159,14 @@ func TestAnnotatorWritesTheTypeInChinese(t *testing.T) {
 	require.NoError(t, l.Draw(&m1, "占", image.Pt(0, 0), color.RGBA{R: 255, G: 255, B: 255, A: 255}))
 	require.NoError(t, l.Draw(&m2, "x", image.Pt(0, 0), color.RGBA{R: 255, G: 255, B: 255, A: 255}))
 	require.Greater(t, changed(m1, m2, image.Rect(0, 0, 30, 30)), 0.05)
+	// Latin letters come from the Latin font: the CJK one alone draws the
+	// same empty box for every one of them.
+	m3 := gocv.NewMatWithSize(40, 60, gocv.MatTypeCV8UC3)
+	defer m3.Close()
+	require.NoError(t, l.Draw(&m3, "o", image.Pt(0, 0), color.RGBA{R: 255, G: 255, B: 255, A: 255}))
+	require.Greater(t, changed(m2, m3, image.Rect(0, 0, 30, 30)), 0.02, "x and o look alike: boxes?")
 
-	_, err = NewLabeler("/no/such/font.ttc", 20)
+	_, err = NewLabeler(20, "/no/such/font.ttc")
 	require.ErrorContains(t, err, "label font")
 }
 
