@@ -18,7 +18,7 @@ die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 # --- Debian packages -------------------------------------------------------
 pkgs=(build-essential pkg-config libopencv-dev libavcodec-dev libavformat-dev
       libavutil-dev libswscale-dev ffmpeg protobuf-compiler libprotobuf-dev curl ca-certificates
-      fonts-droid-fallback)
+      fonts-droid-fallback fonts-dejavu-core chromium fonts-noto-cjk nodejs npm)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -96,6 +96,16 @@ if ! port_open 1883; then
   mosquitto -d -p 1883 2>/dev/null || mosquitto -d
 fi
 port_open 5432 || log "WARNING: no PostgreSQL on 127.0.0.1:5432: the PostgreSQL store tests will fail (install postgresql, create database test, allow local trust auth, or set XIUHUA_TEST_POSTGRES)"
+
+# --- browser tests: playwright-core (pinned in hack/browser/package-lock.json)
+# drives Debian's chromium; no browser download.
+if [ -f "$root/hack/browser/node_modules/playwright-core/package.json" ] &&
+   [ "$root/hack/browser/node_modules/.package-lock.json" -nt "$root/hack/browser/package-lock.json" ]; then
+  log "browser tests: playwright-core present"
+else
+  log "browser tests: npm ci in hack/browser"
+  (cd "$root/hack/browser" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent)
+fi
 
 # --- test data and models -----------------------------------------------------
 "$root/hack/fetch-testdata.sh"

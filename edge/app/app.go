@@ -49,13 +49,15 @@ func Run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 	}
 	defer ob.Close()
 
-	det, err := openModel(&cfg)
+	det, manifest, err := openStartModel(&cfg, logger)
 	if err != nil {
 		return err
 	}
-	defer det.Close()
-	shared := pipeline.NewSharedDetector(det)
-	info := det.Info()
+	// Every camera shares the swap manager: it runs one frame at a time
+	// and changes models only between frames.
+	shared := newModels(&cfg, det, manifest, reg, logger)
+	defer shared.Close()
+	info := shared.Info()
 	logger.Info("model loaded", "name", info.Name, "version", info.Version, "sha256", info.SHA256)
 
 	ingestMetrics := ingest.NewMetrics(reg)
@@ -70,12 +72,16 @@ func Run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 	}
 
 	up, err := uplink.New(uplinkConfig(cfg), ob, id,
-		func() *xiuhuav1.Hello { return hello(cfg, id, info) },
-		func() *xiuhuav1.Heartbeat { return heartbeat(cams, ids, ob) },
+		func() *xiuhuav1.Hello { return hello(cfg, id, shared.Info()) },
+		func() *xiuhuav1.Heartbeat { return withModelStatus(heartbeat(cams, ids, ob), shared, ids) },
 		logger.With("component", "uplink"))
 	if err != nil {
 		return fmt.Errorf("uplink: %w", err)
 	}
+	// AI re-checks look through the chains' frames with their model; the
+	// checker stops (deferred, so before the model closes) after them.
+	rechecker := startRecheck(chains, shared, up, logger)
+	defer rechecker.Close()
 
 	ln, err := net.Listen("tcp", cfg.HTTP.Listen)
 	if err != nil {
@@ -92,6 +98,9 @@ func Run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 		camWG.Go(func() { cams[i].Run(camCtx) })
 		camWG.Go(func() { chains[i].Run(camCtx) })
 	}
+	// Model changes stop with the cameras: before the uplink they download
+	// through, and before the models are closed.
+	startModelOps(camCtx, &camWG, &cfg, shared, up, ids, logger)
 	upCtx, stopUp := context.WithCancel(context.Background())
 	upDone := make(chan error, 1)
 	go func() { upDone <- up.Run(upCtx) }()
@@ -129,23 +138,20 @@ func httpHandler(reg *prometheus.Registry, cams []*ingest.Camera, ids []string) 
 	return mux
 }
 
-func openModel(cfg *config.Config) (detect.Detector, error) {
+func openModel(cfg *config.Config) (detect.Detector, *detect.Manifest, error) {
 	m, err := detect.LoadManifest(cfg.Model.Manifest)
 	if err != nil {
-		return nil, fmt.Errorf("model manifest: %w", err)
+		return nil, nil, fmt.Errorf("model manifest: %w", err)
+	}
+	if err := checkExpectInput(cfg, m); err != nil {
+		return nil, nil, err
 	}
 	if err := resolveRuleClasses(cfg, m.Classes); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	det, err := detect.Open(m, detect.Options{
-		LibraryPath:       cfg.Model.OnnxruntimeLibrary,
-		IntraOpThreads:    cfg.Model.Threads,
-		Backend:           cfg.Model.Backend,
-		Providers:         cfg.Model.Providers,
-		GraphOptimization: cfg.Model.GraphOptimization,
-	})
+	det, err := detect.Open(m, detectOptions(cfg))
 	if err != nil {
-		return nil, fmt.Errorf("open model %q: %w", cfg.Model.Manifest, err)
+		return nil, nil, fmt.Errorf("open model %q: %w", cfg.Model.Manifest, err)
 	}
-	return det, nil
+	return det, m, nil
 }

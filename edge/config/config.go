@@ -64,6 +64,34 @@ type Model struct {
 	// GraphOptimization is onnxruntime's graph optimisation level:
 	// disable, basic, extended or all (empty: all).
 	GraphOptimization string `yaml:"graph_optimization"`
+
+	// ExpectInput pins the model input size this box was set up for (zones
+	// and detect_width/height drawn for it); a model with another input,
+	// at start or offered in a swap, is refused. Unset: any size.
+	ExpectInput *InputSize `yaml:"expect_input"`
+	// Watch is local mode: the manifest and its folder are polled every
+	// WatchInterval, and a changed model is loaded, checked and swapped in
+	// as a server's assignment would be. For boxes without a server.
+	Watch         bool          `yaml:"watch"`
+	WatchInterval conf.Duration `yaml:"watch_interval"`
+	// Probation is how long a swapped-in model must run cleanly before the
+	// previous one is closed; until then errors roll back to it. A
+	// ModelAssignment's probation_seconds overrides it.
+	Probation conf.Duration `yaml:"probation"`
+	// MaxErrorRate is the share of failed inferences, over the last
+	// ErrorWindow runs of a model on probation, above which the edge rolls
+	// back; a ModelAssignment's max_error_rate overrides it.
+	MaxErrorRate float64 `yaml:"max_error_rate"`
+	ErrorWindow  int     `yaml:"error_window"`
+	// Warmup is how many inferences a new model runs after its smoke run,
+	// before it takes frames, so the first frames are not slow.
+	Warmup int `yaml:"warmup"`
+}
+
+// InputSize is a model input size in pixels.
+type InputSize struct {
+	Width  int `yaml:"width"`
+	Height int `yaml:"height"`
 }
 
 // HTTP serves /metrics and /healthz.

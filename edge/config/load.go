@@ -16,7 +16,7 @@ func Default() Config {
 			RetryMin:          conf.Duration(500 * time.Millisecond),
 			RetryMax:          conf.Duration(30 * time.Second),
 		},
-		Model: Model{Manifest: "models/yolox-nano.yaml"},
+		Model: defaultModel("models/yolox-nano.yaml"),
 		HTTP:  HTTP{Listen: "127.0.0.1:9100"},
 		Log:   Log{Level: "info", Format: "text"},
 	}

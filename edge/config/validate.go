@@ -83,6 +83,7 @@ func (c *Config) Validate() error {
 	if !slices.Contains([]string{"", "disable", "basic", "extended", "all"}, c.Model.GraphOptimization) {
 		errs.Add("model.graph_optimization", c.Model.GraphOptimization, "disable, basic, extended, all")
 	}
+	c.Model.validateSwap(&errs)
 	if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
 		errs.Add("http.listen", c.HTTP.Listen, "host:port")
 	}

@@ -69,7 +69,7 @@ func open(m *Manifest, opts Options) (*detector, error) {
 	}
 	// A private copy: a caller editing its manifest later must not change a
 	// running detector's classes or thresholds halfway through a frame.
-	m = m.clone()
+	m = m.Clone()
 	return &detector{
 		m:    m,
 		info: ModelInfo{Name: m.Name, Version: m.Version, SHA256: m.SHA256, Runtime: be.runtime()},

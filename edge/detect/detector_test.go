@@ -192,7 +192,7 @@ func TestOpenErrors(t *testing.T) {
 		junk := []byte("definitely not protobuf")
 		require.NoError(t, os.WriteFile(filepath.Join(dir, "junk.onnx"), junk, 0o644))
 		m := realManifest(t)
-		m.dir, m.ONNX, m.SHA256 = dir, "junk.onnx", sha256Hex(junk)
+		m.Dir, m.ONNX, m.SHA256 = dir, "junk.onnx", sha256Hex(junk)
 		_, err := Open(m, Options{})
 		require.ErrorContains(t, err, "model yolox-nano 0.1.1")
 		require.ErrorContains(t, err, "read inputs and outputs")

@@ -138,6 +138,6 @@ func dynamicYOLOXNano(tb testing.TB) *Manifest {
 	m := realManifest(tb)
 	dir := tb.TempDir()
 	require.NoError(tb, os.WriteFile(filepath.Join(dir, "yolox_nano_dynamic.onnx"), dyn, 0o644))
-	m.dir, m.ONNX, m.SHA256 = dir, "yolox_nano_dynamic.onnx", sha256Hex(dyn)
+	m.Dir, m.ONNX, m.SHA256 = dir, "yolox_nano_dynamic.onnx", sha256Hex(dyn)
 	return m
 }

@@ -48,7 +48,7 @@ func TestOpenNotONNX(t *testing.T) {
 			junk := []byte("\x89PNG\r\n\x1a\n not a model at all")
 			require.NoError(t, os.WriteFile(filepath.Join(dir, "junk.onnx"), junk, 0o644))
 			m := realManifest(t)
-			m.dir, m.ONNX, m.SHA256 = dir, "junk.onnx", sha256Hex(junk)
+			m.Dir, m.ONNX, m.SHA256 = dir, "junk.onnx", sha256Hex(junk)
 			d, err := Open(m, Options{Backend: be})
 			require.Nil(t, d)
 			require.ErrorContains(t, err, "model yolox-nano 0.1.1 ("+filepath.Join(dir, "junk.onnx")+")")

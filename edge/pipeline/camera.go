@@ -58,11 +58,16 @@ type Camera struct {
 	// the violation to its evidence.
 	Clips             Clipper
 	ClipPre, ClipPost time.Duration
+	// Peek, when set, lends copies of frames to the AI re-check.
+	Peek *Peeker
 
 	clipCtx     context.Context // ends when Run ends: clips stop waiting
 	stopClips   context.CancelFunc
 	pendingPuts sync.WaitGroup
 	best        *bestFrames // created at the first frame
+	// model ran on the frame being processed; it goes in that frame's
+	// reports, since a hot swap may change the model between frames.
+	model detect.ModelInfo
 }
 
 // Run processes frames until ctx is done or Frames is closed.
@@ -77,6 +82,7 @@ func (c *Camera) Run(ctx context.Context) {
 			if !ok {
 				return // the source stopped
 			}
+			c.Peek.serve(f)
 			c.process(f)
 			f.Image.Close()
 		}
@@ -130,7 +136,7 @@ func (c *Camera) process(f ingest.Frame) {
 		}
 	}
 	start := time.Now()
-	dets, err := c.Detector.Detect(f.Image)
+	dets, model, err := detectWithModel(c.Detector, f.Image)
 	c.Metrics.detectSeconds.WithLabelValues(id).Observe(time.Since(start).Seconds())
 	if err != nil {
 		// A bad frame or a runtime hiccup must not stop the camera.
@@ -139,6 +145,7 @@ func (c *Camera) process(f ingest.Frame) {
 		return
 	}
 	c.Metrics.framesDetected.WithLabelValues(id).Inc()
+	c.model = model
 	w, h := f.Image.Cols(), f.Image.Rows()
 	tracks := c.Tracker.Update(f.Captured, dets)
 	c.best.offer(f.Captured, f.Image, tracks, c.Rules.Watches)
@@ -157,7 +164,11 @@ func (c *Camera) raise(f ingest.Frame, v rules.Violation, w, h int, before *gocv
 		c.Log.Error("build evidence", "rule", v.Rule.ID, "err", err)
 		return
 	}
-	rep := evidence.Report(c.Source, v, w, h)
+	src := c.Source
+	if c.model != (detect.ModelInfo{}) {
+		src.Model = c.model
+	}
+	rep := evidence.Report(src, v, w, h)
 	files := []outbox.File{
 		{Name: "snapshot.jpg", Kind: xiuhuav1.EvidenceKind_EVIDENCE_KIND_SNAPSHOT, ContentType: "image/jpeg", Data: raw},
 		{Name: "annotated.jpg", Kind: xiuhuav1.EvidenceKind_EVIDENCE_KIND_ANNOTATED, ContentType: "image/jpeg", Data: annotated},

@@ -8,6 +8,24 @@ import (
 	"github.com/xiuhua/xiuhua/edge/detect"
 )
 
+// ModelDetector is a Detector whose model may change between frames (a
+// hot swap, see edge/modelswap): it says which model ran on each frame, so
+// that a violation names the model that really found it rather than
+// whichever one is loaded when its evidence is built.
+type ModelDetector interface {
+	Detector
+	DetectModel(img gocv.Mat) ([]detect.Detection, detect.ModelInfo, error)
+}
+
+// detectWithModel runs d on img and returns the model that ran.
+func detectWithModel(d Detector, img gocv.Mat) ([]detect.Detection, detect.ModelInfo, error) {
+	if md, ok := d.(ModelDetector); ok {
+		return md.DetectModel(img)
+	}
+	dets, err := d.Detect(img)
+	return dets, d.Info(), err
+}
+
 // SharedDetector lets several camera loops use one model. A detector is
 // not safe for concurrent use, and one model instance per camera would
 // multiply memory for no gain on a CPU that is already saturated by one.
@@ -24,6 +42,12 @@ func (s *SharedDetector) Detect(img gocv.Mat) ([]detect.Detection, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.det.Detect(img)
+}
+
+// DetectModel is Detect that also names the model (always the same one).
+func (s *SharedDetector) DetectModel(img gocv.Mat) ([]detect.Detection, detect.ModelInfo, error) {
+	dets, err := s.Detect(img)
+	return dets, s.det.Info(), err
 }
 
 // Info describes the model.

@@ -68,6 +68,7 @@ type App struct {
 	// notifyStop ends the dispatcher; notifyDone is closed when it has.
 	notifyStop context.CancelFunc
 	notifyDone chan struct{}
+	recheck    *rechecker // nil when recheck.enabled is off
 
 	runOnce   sync.Once
 	closeOnce sync.Once
@@ -153,6 +154,11 @@ func New(cfg config.Config, opts ...Option) (*App, error) {
 		Metrics:          ingest.NewMetrics(a.registry),
 		Log:              a.log,
 	})
+	a.recheck = openRecheck(cfg.Recheck, a.store, blobs, casesCfg.Events, cfg.Limits.MaxAttachmentBytes, a.ingest, a.registry, a.log)
+	modelOpts, err := openModels(cfg, a.store, a.ingest, a.registry, a.log)
+	if err != nil {
+		return nil, err
+	}
 	grpcOpts := []grpc.ServerOption{
 		// Notice dead edges (a cut uplink leaves no FIN) and let live
 		// ones keep idle streams open.
@@ -182,6 +188,8 @@ func New(cfg config.Config, opts ...Option) (*App, error) {
 			MaxAttachmentBytes: cfg.Limits.MaxAttachmentBytes,
 			Gatherer:           a.registry,
 			Log:                a.log,
+			TilesURL:           cfg.Web.TilesURL,
+			Models:             modelOpts,
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
@@ -189,6 +197,8 @@ func New(cfg config.Config, opts ...Option) (*App, error) {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
 	}
+	// Live-update streams never end on their own: end them as HTTP stops.
+	a.http.RegisterOnShutdown(a.http.Handler.(*web.Handler).Close)
 
 	if a.grpcLis, err = net.Listen("tcp", cfg.GRPC.Listen); err != nil {
 		return nil, fmt.Errorf("grpc.listen: %w", err)
@@ -234,6 +244,7 @@ func (a *App) run(ctx context.Context) error {
 		}
 		errc <- nil
 	}()
+	a.recheck.start(ctx)
 	if a.notify != nil {
 		nctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 		a.notifyStop, a.notifyDone = stop, make(chan struct{})
@@ -303,6 +314,7 @@ func (a *App) shutdown() {
 	// The dispatcher goes after HTTP, whose last transitions it may
 	// deliver, and before the store closes under it. What it has not
 	// delivered stays in the outbox for the next start.
+	a.recheck.close() // before the store closes under it
 	if a.notifyStop != nil {
 		a.notifyStop()
 		<-a.notifyDone

@@ -39,6 +39,9 @@ var Steps = []Step{
 	{Action: "verify", From: StatusReported, To: StatusVerified, Roles: []string{RoleReviewer}},
 	{Action: "fail_verification", From: StatusReported, To: StatusHandling, Roles: []string{RoleReviewer}, NeedsComment: true},
 	{Action: "close", From: StatusVerified, To: StatusClosed, Roles: []string{RoleDispatcher}},
+	// A reviewer overrules a verification (the AI re-check's, say) that
+	// was wrong: the work goes back to the handler.
+	{Action: "reopen", From: StatusVerified, To: StatusHandling, Roles: []string{RoleReviewer}, NeedsComment: true},
 }
 
 // FindStep returns the step from one status to another.

@@ -27,6 +27,10 @@ type Config struct {
 	Grid    Grid   `yaml:"grid"`
 	Notify  Notify `yaml:"notify"`
 	Auth    Auth   `yaml:"auth"`
+	Web     Web    `yaml:"web"`
+
+	Recheck Recheck `yaml:"recheck"` // AI re-check (智能核查)
+	Models  Models  `yaml:"models"`  // model registry and rollouts
 }
 
 // HTTP is the officer pages, JSON API and metrics.
@@ -89,6 +93,9 @@ func Default() Config {
 		Grid:   Grid{CellSizeM: 100},
 		Notify: defaultNotify(),
 		Auth:   defaultAuth(),
+
+		Recheck: defaultRecheck(),
+		Models:  defaultModels(),
 	}
 }
 
@@ -184,6 +191,9 @@ func (c *Config) Validate() error {
 	c.Grid.validate(&errs)
 	c.Notify.validate(&errs)
 	c.Auth.validate(&errs, c.GRPC.Listen)
+	c.Web.validate(&errs)
+	c.Recheck.validate(&errs)
+	c.Models.validate(&errs)
 	return errs.Err()
 }
 

@@ -35,6 +35,8 @@ func TestLoadGood(t *testing.T) {
 		Grid:    Grid{GeoJSON: "/etc/xiuhua/grid.geojson", CellSizeM: 100, DefaultUnit: "城管大队"},
 		Notify:  defaultNotify(),
 		Auth:    defaultAuth(),
+		Recheck: defaultRecheck(),
+		Models:  defaultModels(),
 	}, cfg)
 }
 

@@ -59,6 +59,7 @@ type Store interface {
 	Auth
 	Rechecks
 	Models
+	Live
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error

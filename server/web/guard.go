@@ -103,10 +103,16 @@ func safeMethod(m string) bool {
 	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
 }
 
-// crossSite reports a request a browser says came from another site.
+// crossSite reports a request a browser says came from another site: by
+// Sec-Fetch-Site, or by Origin from a browser that sends no Sec-Fetch-Site.
+// A browser that sends Sec-Fetch-Site is believed on it alone: under this
+// site's Referrer-Policy no-referrer, Chromium sends "Origin: null" with
+// same-origin form posts.
 func crossSite(r *http.Request) bool {
 	switch r.Header.Get("Sec-Fetch-Site") {
-	case "", "same-origin", "none":
+	case "same-origin", "none":
+		return false
+	case "":
 	default: // same-site, cross-site
 		return true
 	}

@@ -1,28 +1,18 @@
 package web
 
-import "github.com/xiuhua/xiuhua/server/cases"
+import (
+	"net/http"
 
-// Chinese names of violation types and statuses; English is shown beside
-// them in small print.
-var violationLabels = map[string]string{
-	"street_vending":    "占道经营",
-	"outside_store":     "出店经营",
-	"street_laundry":    "沿街晾晒",
-	"illegal_structure": "乱搭乱建",
-}
+	"github.com/xiuhua/xiuhua/server/auth"
+)
 
-var statusLabels = cases.StatusLabels
+// violationTypes are the four enforced types, in the order the filters
+// list them.
+var violationTypes = []string{"street_vending", "outside_store", "street_laundry", "illegal_structure"}
 
-func violationLabel(t string) string {
-	if l, ok := violationLabels[t]; ok {
-		return l
-	}
-	return t
-}
+func violationLabel(lang, t string) string { return labelOr(lang, "type."+t, t) }
 
-func statusLabel(s string) string {
-	if l, ok := statusLabels[s]; ok {
-		return l
-	}
-	return s
-}
+func statusLabel(lang, s string) string { return labelOr(lang, "status."+s, s) }
+
+// principalOf is the signed-in officer or API token, nil on public pages.
+func principalOf(r *http.Request) *auth.Principal { return auth.PrincipalFrom(r.Context()) }

@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"errors"
-	"html/template"
 	"net/http"
 	"strings"
 	"time"
@@ -11,10 +10,12 @@ import (
 	"github.com/xiuhua/xiuhua/server/auth"
 )
 
-var loginTemplate = template.Must(template.ParseFS(assets, "assets/login.html"))
+var loginTemplate = pageTemplate("login.html")
 
 type loginPageData struct {
-	Next  string
+	pageBase
+	Next string
+	// Error is a message key.
 	Error string
 }
 
@@ -28,12 +29,13 @@ func localNext(next string) string {
 }
 
 func (s *server) loginPage(w http.ResponseWriter, r *http.Request) {
-	s.renderLogin(w, http.StatusOK, loginPageData{Next: localNext(r.URL.Query().Get("next"))})
+	s.renderLogin(w, r, http.StatusOK, &loginPageData{Next: localNext(r.URL.Query().Get("next"))})
 }
 
-func (s *server) renderLogin(w http.ResponseWriter, code int, d loginPageData) {
+func (s *server) renderLogin(w http.ResponseWriter, r *http.Request, code int, d *loginPageData) {
+	d.pageBase = s.base(w, r, "login", "login.title")
 	var buf bytes.Buffer
-	if err := loginTemplate.Execute(&buf, d); err != nil {
+	if err := loginTemplate.ExecuteTemplate(&buf, "page", d); err != nil {
 		s.log.Error("render login page", "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
@@ -58,7 +60,7 @@ func (s *server) login(w http.ResponseWriter, r *http.Request) {
 	id, sess, err := s.opts.Auth.Login(r.Context(), r.PostFormValue("user"), r.PostFormValue("password"))
 	if errors.Is(err, auth.ErrBadLogin) {
 		s.log.Warn("sign-in failed", "user", r.PostFormValue("user"), "remote", r.RemoteAddr)
-		s.renderLogin(w, http.StatusUnauthorized, loginPageData{Next: next, Error: "用户名或密码错误 · Wrong user name or password"})
+		s.renderLogin(w, r, http.StatusUnauthorized, &loginPageData{Next: next, Error: "login.wrong"})
 		return
 	}
 	if err != nil {

@@ -4,20 +4,29 @@ import (
 	"bytes"
 	"embed"
 	"errors"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"net/http"
 	"net/url"
 	"time"
 
-	"github.com/xiuhua/xiuhua/server/auth"
+	"github.com/xiuhua/xiuhua/server/cases"
 	"github.com/xiuhua/xiuhua/server/store"
 )
 
 //go:embed assets
 var assets embed.FS
 
-var casesTemplate = template.Must(template.ParseFS(assets, "assets/cases.html"))
+// pageTemplate parses one page with the shared layout.
+func pageTemplate(name string) *template.Template {
+	return template.Must(template.ParseFS(assets, "assets/layout.html", "assets/"+name))
+}
+
+var casesTemplate = pageTemplate("cases.html")
+
+// staticNames are the files served under /static/.
+var staticNames = map[string]bool{"style.css": true, "app.js": true}
 
 func staticFiles() http.Handler {
 	sub, err := fs.Sub(assets, "assets")
@@ -26,7 +35,7 @@ func staticFiles() http.Handler {
 	}
 	h := http.FileServerFS(sub)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "style.css" {
+		if !staticNames[r.URL.Path] {
 			http.NotFound(w, r)
 			return
 		}
@@ -37,26 +46,50 @@ func staticFiles() http.Handler {
 
 type pageCase struct {
 	CaseJSON
-	TypeLabel    string
-	StatusLabel  string
+	PageURL      string
 	LastSeenText string
 	LastSeenISO  string
+	// CanReview: the officer may confirm or reject this case from the
+	// queue.
+	CanReview bool
 }
 
 type casesPageData struct {
-	Cases       []pageCase
-	Status      string
-	StatusLabel string
-	NextURL     string
-	Now         string
-	// The signed-in officer, and the token the sign-out form sends back.
-	User, Role, CSRFToken string
+	pageBase
+	Cases   []pageCase
+	NextURL string
+	Now     string
+	// The filters as given, for the form.
+	Status, Type, Grid, Unit, From, To string
+	Types, Statuses                    []string
 }
 
 const timeLayout = "2006-01-02 15:04:05"
 
+// pageFilter reads the queue's filters: the API's, except that from and to
+// may also be dates (YYYY-MM-DD, in the pages' time zone; to inclusive),
+// as a date input sends them.
+func (s *server) pageFilter(q url.Values) (store.CaseFilter, error) {
+	q2 := url.Values{}
+	for k, v := range q {
+		q2[k] = v
+	}
+	for i, name := range []string{"from", "to"} {
+		v := q.Get(name)
+		d, err := time.ParseInLocation("2006-01-02", v, s.opts.Location)
+		if v == "" || err != nil {
+			continue
+		}
+		if i == 1 {
+			d = d.AddDate(0, 0, 1)
+		}
+		q2.Set(name, d.Format(time.RFC3339))
+	}
+	return caseFilter(q2, pageLimit)
+}
+
 func (s *server) casesPage(w http.ResponseWriter, r *http.Request) {
-	f, err := caseFilter(r.URL.Query(), pageLimit)
+	f, err := s.pageFilter(r.URL.Query())
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
@@ -72,37 +105,61 @@ func (s *server) casesPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	loc := s.opts.Location
-	data := casesPageData{
-		Status:      f.Status,
-		StatusLabel: statusLabel(f.Status),
-		Now:         time.Now().In(loc).Format(timeLayout),
+	q := r.URL.Query()
+	data := &casesPageData{
+		pageBase: s.base(w, r, "queue", "queue.title"),
+		Now:      s.now().In(loc).Format(timeLayout),
+		Status:   f.Status, Type: f.ViolationType, Grid: f.GridCode, Unit: f.Unit,
+		From: q.Get("from"), To: q.Get("to"),
+		Types: violationTypes, Statuses: cases.Statuses,
 	}
-	if p := auth.PrincipalFrom(r.Context()); p != nil {
-		data.User, data.Role, data.CSRFToken = p.Name, p.Role, p.CSRFToken
-	}
+	fileStep, _ := cases.FindStep(cases.StatusPendingReview, cases.StatusFiled)
 	for _, c := range page.Cases {
+		cj := s.toCaseJSON(c)
 		data.Cases = append(data.Cases, pageCase{
-			CaseJSON:     s.toCaseJSON(c),
-			TypeLabel:    violationLabel(c.ViolationType),
-			StatusLabel:  statusLabel(c.Status),
+			CaseJSON:     cj,
+			PageURL:      casePageURL(c.ID),
 			LastSeenText: c.LastSeen.In(loc).Format(timeLayout),
 			LastSeenISO:  c.LastSeen.Format(time.RFC3339),
+			CanReview:    c.Status == cases.StatusPendingReview && fileStep.MayTake(data.Role),
 		})
 	}
 	if page.NextCursor != "" {
-		q := url.Values{"cursor": {page.NextCursor}}
-		if f.Status != "" {
-			q.Set("status", f.Status)
+		nq := url.Values{}
+		for k, v := range q {
+			nq[k] = v
 		}
-		data.NextURL = "/?" + q.Encode()
+		nq.Set("cursor", page.NextCursor)
+		data.NextURL = "/?" + nq.Encode()
 	}
+	s.render(w, casesTemplate, data)
+}
+
+func casePageURL(id string) string { return "/cases/" + url.PathEscape(id) }
+
+// render executes t into a buffer first, so that a template error is a
+// clean 500 and not half a page.
+func (s *server) render(w http.ResponseWriter, t *template.Template, data any) {
 	var buf bytes.Buffer
-	if err := casesTemplate.Execute(&buf, data); err != nil {
-		s.log.Error("render cases page", "err", err)
+	if err := t.ExecuteTemplate(&buf, "page", data); err != nil {
+		s.log.Error("render page", "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	_, _ = w.Write(buf.Bytes())
+}
+
+// formatDuration is a dwell such as "7m05s" or "2h03m".
+func formatDuration(d time.Duration) string {
+	d = d.Round(time.Second)
+	switch {
+	case d >= time.Hour:
+		return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
+	case d >= time.Minute:
+		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
+	default:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	}
 }

@@ -28,6 +28,8 @@ type Store interface {
 	GetEvidence(ctx context.Context, sha256 string) (*store.Evidence, error)
 	Stats(ctx context.Context, q store.StatsQuery) (store.Stats, error)
 	Ping(ctx context.Context) error
+	// CasesChangedSince feeds the live updates (store.Live).
+	CasesChangedSince(ctx context.Context, since time.Time, limit int) ([]store.Case, error)
 }
 
 // Blobs opens evidence content and stores attachments; *blob.Store
@@ -60,6 +62,12 @@ type Options struct {
 	// MaxAttachmentBytes bounds a transition's attachment; default
 	// DefaultMaxAttachmentBytes.
 	MaxAttachmentBytes int64
+	// TilesURL is a map tile URL template with {z}, {x} and {y} (web.tiles_url);
+	// empty draws the maps from grid cells alone.
+	TilesURL string
+	// Models is the model registry and training data export (models.go);
+	// nil answers its routes 503.
+	Models *ModelOptions
 }
 
 // DefaultMaxAttachmentBytes is the default bound of an attachment.
@@ -76,18 +84,31 @@ const (
 type server struct {
 	opts Options
 	log  *slog.Logger
+	hub  *hub
+	csp  string
 }
 
 func (s *server) now() time.Time { return s.opts.Now() }
 
+// Handler is the server's HTTP side. Close it when the HTTP server shuts
+// down (http.Server.RegisterOnShutdown): live-update streams never end on
+// their own.
+type Handler struct {
+	http.Handler
+	s *server
+}
+
+// Close ends the live-update streams and their database poll.
+func (h *Handler) Close() { h.s.hub.close() }
+
 // New returns the HTTP handler.
-func New(opts Options) http.Handler {
+func New(opts Options) *Handler {
 	s := newServer(opts)
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {
 		mux.Handle(rt.Method+" "+rt.Pattern, s.guard(rt.Access, rt.Handler))
 	}
-	return securityHeaders(mux)
+	return &Handler{Handler: securityHeaders(s.csp, mux), s: s}
 }
 
 func newServer(opts Options) *server {
@@ -106,7 +127,9 @@ func newServer(opts Options) *server {
 	if opts.MaxAttachmentBytes <= 0 {
 		opts.MaxAttachmentBytes = DefaultMaxAttachmentBytes
 	}
-	return &server{opts: opts, log: opts.Log.With("component", "web")}
+	s := &server{opts: opts, log: opts.Log.With("component", "web"), csp: contentSecurityPolicy(opts.TilesURL)}
+	s.hub = newHub(opts.Store, s.log, livePollInterval)
+	return s
 }
 
 // Route is one pattern of the mux. Documented routes are in the OpenAPI
@@ -125,6 +148,10 @@ func (s *server) routes() []Route {
 	h := func(f http.HandlerFunc) http.Handler { return f }
 	return []Route{
 		{"GET", "/{$}", false, Page, h(s.casesPage)},
+		{"GET", "/cases/{id}", false, Page, h(s.casePage)},
+		{"GET", "/map", false, Page, h(s.mapPage)},
+		{"GET", "/stats", false, Page, h(s.statsPage)},
+		{"GET", "/api/v1/events", true, API, h(s.events)},
 		{"GET", "/login", false, Public, h(s.loginPage)},
 		{"POST", "/login", false, Public, h(s.login)},
 		{"POST", "/logout", false, Page, h(s.logout)},
@@ -139,17 +166,35 @@ func (s *server) routes() []Route {
 		{"GET", "/api/v1/openapi.json", true, Public, h(s.openAPI)},
 		{"GET", "/evidence/{sha256}", true, API, h(s.evidence)},
 		{"GET", "/healthz", true, Public, h(s.healthz)},
+		// Model registry, rollouts and training data (models.go); admin only.
+		{"GET", "/models", false, Page, h(s.modelsPage)},
+		{"POST", "/models/upload", false, Public, h(s.modelsPageUpload)}, // checks session and CSRF itself: a multipart form
+		{"POST", "/models/groups", false, Page, h(s.modelsPageGroup)},
+		{"POST", "/models/rollouts", false, Page, h(s.modelsPageRollout)},
+		{"GET", "/api/v1/models", true, API, h(s.listModels)},
+		{"POST", "/api/v1/models", true, API, h(s.uploadModel)},
+		{"POST", "/api/v1/groups", true, API, h(s.putGroup)},
+		{"POST", "/api/v1/rollouts", true, API, h(s.createRollout)},
+		{"GET", "/api/v1/devices/{id}/model", true, API, h(s.deviceModel)},
+		{"GET", "/api/v1/export/dataset", true, API, h(s.exportDataset)},
 		// Open for Prometheus; firewall it from everything but the scraper.
 		{"GET", "/metrics", true, Public, promhttp.HandlerFor(s.opts.Gatherer, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelError)})},
 	}
 }
 
-// csp allows only this origin's pictures, videos and style sheet: no
-// scripts, no inline styles, no framing.
-const csp = "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'self'; " +
-	"base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+// contentSecurityPolicy allows only this origin's pictures, videos, style
+// sheet and script (and the tile server's pictures when there is one): no
+// inline scripts or styles, no framing.
+func contentSecurityPolicy(tilesURL string) string {
+	img := "img-src 'self'"
+	if o := tileOrigin(tilesURL); o != "" {
+		img += " " + o
+	}
+	return "default-src 'none'; " + img + "; media-src 'self'; style-src 'self'; script-src 'self'; connect-src 'self'; " +
+		"base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+}
 
-func securityHeaders(next http.Handler) http.Handler {
+func securityHeaders(csp string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Content-Security-Policy", csp)

@@ -39,9 +39,14 @@ type env struct {
 	blobs *blob.Store
 	cases *cases.Service
 	grid  *grid.Indexed
+	web   *Handler
 }
 
-func newEnv(t testing.TB) *env {
+func newEnv(t testing.TB) *env { return newEnvWith(t, nil, nil) }
+
+// newEnvWith is newEnv with changed options, and a handler around the
+// web handler (test-only routes).
+func newEnvWith(t testing.TB, mod func(*Options), wrap func(e *env, h http.Handler) http.Handler) *env {
 	t.Helper()
 	dir := t.TempDir()
 	st, err := sqlite.Open(context.Background(), filepath.Join(dir, "xiuhua.db"))
@@ -64,7 +69,7 @@ func newEnv(t testing.TB) *env {
 		require.NoError(t, err)
 		e.tokens[role] = tok
 	}
-	srv := httptest.NewServer(New(Options{
+	opts := Options{
 		Auth:     e.auth,
 		Store:    st,
 		Blobs:    blobs,
@@ -73,9 +78,20 @@ func newEnv(t testing.TB) *env {
 		Gatherer: reg,
 		Location: time.FixedZone("CST", 8*3600),
 		Log:      slog.New(slog.NewTextHandler(io.Discard, nil)),
-	}))
+	}
+	if mod != nil {
+		mod(&opts)
+	}
+	web := New(opts)
+	var h http.Handler = web
+	if wrap != nil {
+		h = wrap(e, h)
+	}
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
+	t.Cleanup(web.Close) // before srv.Close: ends live streams
 	e.srv = srv
+	e.web = web
 	return e
 }
 
@@ -142,16 +158,17 @@ func TestCasesPage(t *testing.T) {
 	require.Equal(t, "text/html; charset=utf-8", resp.Header.Get("Content-Type"))
 	page := string(body)
 	for _, want := range []string{
-		`<meta http-equiv="refresh" content="5">`,
 		`<link rel="stylesheet" href="/static/style.css">`,
-		"案件列表",
+		`<script src="/static/app.js" defer></script>`,
+		"案件审核队列",
 		// Case 1: the annotated picture, not the snapshot.
 		`<img src="/evidence/` + ann.SHA256 + `"`,
 		"2025-06-01 16:30:00",
-		"cam-7", "edge-01", "rule-vending", "zone-a",
+		"cam-7", "edge-01",
 		"占道经营<small>street_vending</small>",
-		"待审核</span><small>pending_review</small>",
-		`href="/api/v1/cases/` + id + `">` + id + `</a>`,
+		`<span class="status s-pending_review">待审核</span>`,
+		`href="/cases/` + id + `">` + id + `</a>`,
+		`data-case="` + id + `" data-version="1" data-status="pending_review"`,
 		// Case 2: only a snapshot; an unknown type shown as it is; the
 		// hostile camera id escaped.
 		`<img src="/evidence/` + onlySnap.SHA256 + `"`,
@@ -166,7 +183,7 @@ func TestCasesPage(t *testing.T) {
 		require.Contains(t, page, want)
 	}
 	require.NotContains(t, page, `<img src="/evidence/`+snap.SHA256)
-	require.NotContains(t, page, "<script>")
+	require.NotContains(t, page, "<script>alert")
 	// Newest first.
 	require.Less(t, strings.Index(page, id3), strings.Index(page, id2))
 	require.Less(t, strings.Index(page, id2), strings.Index(page, id))
@@ -175,6 +192,16 @@ func TestCasesPage(t *testing.T) {
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.Contains(t, resp.Header.Get("Content-Type"), "text/css")
 	require.Contains(t, string(body), "td.thumb img")
+	require.Contains(t, string(body), "@media (max-width: 720px)")
+	resp, body = e.get(t, "/static/app.js")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Contains(t, string(body), "EventSource")
+
+	resp, body = e.get(t, "/?lang=en")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Contains(t, string(body), "Review queue")
+	require.Contains(t, string(body), "Street vending<small>street_vending</small>")
+	require.Contains(t, string(body), `<html lang="en">`)
 
 	resp, _ = e.get(t, "/?status=bogus")
 	require.Equal(t, http.StatusBadRequest, resp.StatusCode)
@@ -363,7 +390,7 @@ func TestHealthMetricsHeaders(t *testing.T) {
 
 	for _, path := range []string{"/", "/api/v1/cases", "/healthz", "/nope"} {
 		resp, _ := e.get(t, path)
-		require.Equal(t, csp, resp.Header.Get("Content-Security-Policy"), path)
+		require.Equal(t, contentSecurityPolicy(""), resp.Header.Get("Content-Security-Policy"), path)
 		require.Equal(t, "DENY", resp.Header.Get("X-Frame-Options"), path)
 		require.Equal(t, "nosniff", resp.Header.Get("X-Content-Type-Options"), path)
 		require.Equal(t, "no-referrer", resp.Header.Get("Referrer-Policy"), path)

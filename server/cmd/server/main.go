@@ -36,6 +36,9 @@ func main() {
 	if len(os.Args) > 1 && commands[os.Args[1]] {
 		os.Exit(runCommand(os.Args[1:], os.LookupEnv, os.Stdin, os.Stdout, os.Stderr))
 	}
+	if len(os.Args) > 1 && os.Args[1] == exportCommand {
+		os.Exit(runExport(os.Args[2:], os.LookupEnv, os.Stderr))
+	}
 	os.Exit(run(os.Args[1:], os.LookupEnv, os.Stderr))
 }
 

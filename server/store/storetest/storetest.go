@@ -52,6 +52,11 @@ func Run(t *testing.T, open Open) {
 		{"APITokens", testAPITokens},
 		{"UserChanges", testUserChanges},
 		{"DeviceCredentials", testDeviceCredentials},
+		{"CasesChangedSince", testCasesChangedSince},
+		{"RecheckLifecycle", testRecheckLifecycle},
+		{"RecheckConflictAndNote", testRecheckConflictAndNote},
+		{"RecheckConcurrentFinish", testRecheckConcurrentFinish},
+		{"ModelRegistry", testModelRegistry}, {"Rollouts", testRollouts}, {"DeviceModels", testDeviceModels}, {"TrainingReports", testTrainingReports},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,91 @@
+package e2e
+
+import (
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	browsertest "github.com/xiuhua/xiuhua/hack/browser"
+	"github.com/xiuhua/xiuhua/internal/testdata"
+)
+
+// TestBrowserPipeline is the officers' side of the whole pipeline, in
+// headless Chromium (hack/browser/e2e.mjs): camsim → edge → server make a
+// real case; a reviewer sees it in the queue and confirms it, a dispatcher
+// dispatches it, a handler accepts it and reports back with a photo; then
+// the AI re-check (server/recheck asks the edge to look again) verifies it
+// or sends it back to handling, and the reviewer's open case page shows
+// that without a reload. Screenshots of the queue, the case page, the map
+// and the statistics go to hack/browser/artefacts/e2e.
+func TestBrowserPipeline(t *testing.T) {
+	browsertest.Check(t)
+	dir := t.TempDir()
+	rtspAddr, httpAddr, grpcAddr, edgeHTTP := freeAddr(t), freeAddr(t), freeAddr(t), freeAddr(t)
+	camsim := start(t, dir, "camsim", "-listen", rtspAddr, "-stream", "cam1="+testdata.Path(t, "media", "vtest.avi"))
+
+	serverCfg := filepath.Join(dir, "server.yaml")
+	writeFile(t, serverCfg, fmt.Sprintf("http: {listen: %q}\ngrpc: {listen: %q}\ndata_dir: %q\nauth: {devices: token, bootstrap_admin: chief}\n",
+		httpAddr, grpcAddr, filepath.Join(dir, "server")))
+	deviceToken := command(t, dir, nil, "device", "add", "-config", serverCfg, "-camera", "cam1", "edge-e2e")
+	tokenFile := filepath.Join(dir, "edge.token")
+	writeFile(t, tokenFile, deviceToken+"\n")
+	apiTokens.Store(httpAddr, command(t, dir, nil, "token", "add", "-config", serverCfg, "-role", "admin", "e2e"))
+	const password = "e2e-officer-password"
+	for name, role := range map[string]string{"li": "reviewer", "wang": "dispatcher", "zhao": "handler"} {
+		command(t, dir, []string{"XIUHUA_USER_PASSWORD=" + password}, "user", "add", "-config", serverCfg, "-role", role, name)
+	}
+	server := startEnv(t, dir, []string{"XIUHUA_ADMIN_PASSWORD=e2e-admin-password"}, "server", "-config", serverCfg)
+	base := "http://" + httpAddr
+	waitHTTP(t, server, base+"/healthz")
+
+	edgeCfg := filepath.Join(dir, "edge.yaml")
+	writeFile(t, edgeCfg, fmt.Sprintf(`device: {id: edge-e2e, data_dir: %q}
+server: {address: %q, insecure: true, token_file: %q, retry_min: 200ms, retry_max: 2s}
+model: {manifest: %q}
+http: {listen: %q}
+cameras:
+  - id: cam1
+    url: rtsp://%s/cam1
+    detect_fps: 2
+    ring_buffer: 15s
+    clip: {pre: 3s, post: 2s}
+    zones:
+      - id: plaza
+        polygon: [[0, 0], [1, 0], [1, 1], [0, 1]]
+        rules:
+          - {id: linger, type: demo_linger, classes: [person], min_score: 0.4, dwell: 4s, gap_tolerance: 2s, cooldown: 10m}
+`, filepath.Join(dir, "edge"), grpcAddr, tokenFile, manifestPath(t), edgeHTTP, rtspAddr))
+	edge := start(t, dir, "edge", "-config", edgeCfg)
+
+	var cases []apiCase
+	deadline := time.Now().Add(120 * time.Second)
+	for len(cases) == 0 && time.Now().Before(deadline) {
+		time.Sleep(time.Second)
+		select {
+		case <-edge.done:
+			t.Fatalf("edge exited: %v", edge.err)
+		default:
+		}
+		cases = allCases(t, base)
+	}
+	require.NotEmpty(t, cases, "no case from the pipeline within 120 s")
+	id := cases[len(cases)-1].ID // the oldest: its evidence is complete
+
+	browsertest.Run(t, "e2e", 8*time.Minute, map[string]string{
+		"XIUHUA_BASE_URL": base,
+		"XIUHUA_PASSWORD": password,
+		"XIUHUA_CASE":     id,
+		"XIUHUA_PHOTO":    testdata.Path(t, "images", "000000001503.jpg"),
+	})
+
+	var detail apiCaseDetail
+	getJSON(t, base+"/api/v1/cases/"+id, &detail)
+	require.Contains(t, []string{"verified", "handling"}, detail.Case.Status, "the AI re-check decided")
+
+	for _, p := range []*proc{edge, server, camsim} {
+		require.NoError(t, p.stop(t), "%s did not exit cleanly:\n%s", p.name, p.output())
+	}
+}

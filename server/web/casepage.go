@@ -1,0 +1,204 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/xiuhua/xiuhua/server/cases"
+	"github.com/xiuhua/xiuhua/server/store"
+)
+
+var caseTemplate = pageTemplate("case.html")
+
+// RecheckActor is the audit actor of the AI re-check's steps; the case
+// page marks them.
+const RecheckActor = "ai-recheck"
+
+type casePageData struct {
+	pageBase
+	Case         CaseJSON
+	DeadlineText string
+	Since        string
+	// Evidence of the newest reports, one of each kind.
+	Annotated, Raw, Clip, BeforeAfter *EvidenceJSON
+	Extra                             []EvidenceJSON
+	Latest                            *reportView
+	Reports                           []reportView
+	MiniMap                           *mapView
+	Actions                           []actionView
+	Units                             []string
+	Audit                             []auditView
+}
+
+type reportView struct {
+	EventID     string
+	Observed    string
+	Dwell       string
+	Best, Mean  string
+	Model       ModelJSON
+	ModelShort  string
+	Verified    bool
+	Suppressed  bool
+	Detections  int
+	Evidence    []EvidenceJSON
+	Location    *LocationJSON
+	FrameWidth  int
+	FrameHeight int
+}
+
+// actionView is one step the signed-in officer may take now.
+type actionView struct {
+	To, Action string
+	// Form is how the step is asked for: plain (one button), comment (a
+	// reason is required), dispatch (unit or officer), report (feedback
+	// with a photo).
+	Form string
+}
+
+type auditView struct {
+	At                 string
+	Actor, Role        string
+	Action             string
+	From, To           string
+	Comment            string
+	Attachment         *EvidenceJSON
+	AIRecheck          bool
+	FromLabel, ToLabel string
+}
+
+func (s *server) casePage(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	d, err := s.opts.Store.GetCase(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		http.Error(w, fmt.Sprintf("case %q not found", id), http.StatusNotFound)
+		return
+	}
+	if err != nil {
+		s.log.Error("get case", "case_id", id, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	loc := s.opts.Location
+	data := &casePageData{pageBase: s.base(w, r, "case", "case.title"), Case: s.toCaseJSON(d.Case)}
+	data.Title = data.T("case.title") + " " + d.ID
+	if data.Case.Deadline != nil {
+		data.DeadlineText = data.Case.Deadline.In(loc).Format(timeLayout)
+	}
+	data.Since = d.StatusSince.In(loc).Format(timeLayout)
+
+	// Newest report first; each kind from the newest report that has it.
+	for i := len(d.Reports) - 1; i >= 0; i-- {
+		rep := d.Reports[i]
+		rv := s.reportView(rep)
+		data.Reports = append(data.Reports, rv)
+		if data.Latest == nil {
+			data.Latest = &data.Reports[len(data.Reports)-1]
+		}
+		for _, e := range rv.Evidence {
+			e := e
+			switch {
+			case e.Kind == store.KindAnnotated && e.Name != "best.jpg" && data.Annotated == nil:
+				data.Annotated = &e
+			case e.Kind == store.KindSnapshot && data.Raw == nil:
+				data.Raw = &e
+			case e.Kind == store.KindClip && data.Clip == nil:
+				data.Clip = &e
+			case e.Kind == store.KindBeforeAfter && data.BeforeAfter == nil:
+				data.BeforeAfter = &e
+			case i == len(d.Reports)-1 && isPicture(e.ContentType):
+				data.Extra = append(data.Extra, e)
+			}
+		}
+	}
+	if d.Location != nil {
+		mv := s.caseMap(d.Case, 260)
+		data.MiniMap = &mv
+	}
+	role := data.Role
+	for _, to := range cases.Allowed(d.Status) {
+		step, _ := cases.FindStep(d.Status, to)
+		if !step.MayTake(role) {
+			continue
+		}
+		form := "plain"
+		switch {
+		case step.Action == "dispatch":
+			form = "dispatch"
+		case step.Action == "report":
+			form = "report"
+		case step.NeedsComment:
+			form = "comment"
+		}
+		data.Actions = append(data.Actions, actionView{To: to, Action: step.Action, Form: form})
+	}
+	data.Units = s.units(d.Unit)
+	for _, a := range d.Audit {
+		av := auditView{At: a.At.In(loc).Format(timeLayout), Actor: a.Actor, Role: a.Role, Action: a.Action,
+			From: a.From, To: a.To, Comment: a.Comment, AIRecheck: a.Actor == RecheckActor,
+			FromLabel: data.StatusLabel(a.From), ToLabel: data.StatusLabel(a.To)}
+		if a.Attachment != nil {
+			e := toEvidenceJSON(*a.Attachment)
+			av.Attachment = &e
+		}
+		data.Audit = append(data.Audit, av)
+	}
+	s.render(w, caseTemplate, data)
+}
+
+func isPicture(ct string) bool {
+	return ct == "image/jpeg" || ct == "image/png" || ct == "image/webp"
+}
+
+func (s *server) reportView(r store.Report) reportView {
+	rv := reportView{EventID: r.EventID, Observed: r.ObservedAt.In(s.opts.Location).Format(timeLayout),
+		Dwell: formatDuration(time.Duration(r.DwellSeconds * float64(time.Second))), Verified: r.SignatureVerified,
+		Suppressed: r.Suppressed, Detections: len(r.Detections), FrameWidth: r.FrameWidth, FrameHeight: r.FrameHeight,
+		Model: ModelJSON{Name: r.Model.Name, Version: r.Model.Version, SHA256: r.Model.SHA256}, Best: "–", Mean: "–"}
+	if len(r.Model.SHA256) > 12 {
+		rv.ModelShort = r.Model.SHA256[:12]
+	} else {
+		rv.ModelShort = r.Model.SHA256
+	}
+	if n := len(r.Detections); n > 0 {
+		var best, sum float32
+		for _, d := range r.Detections {
+			best = max(best, d.Score)
+			sum += d.Score
+		}
+		rv.Best, rv.Mean = fmt.Sprintf("%.2f", best), fmt.Sprintf("%.2f", sum/float32(n))
+	}
+	if r.Location != nil {
+		rv.Location = &LocationJSON{Lat: r.Location.Lat, Lon: r.Location.Lon}
+	}
+	for _, e := range r.Evidence {
+		rv.Evidence = append(rv.Evidence, toEvidenceJSON(e))
+	}
+	return rv
+}
+
+// units are the responsible units a case may be dispatched to: its own
+// first, then every unit of the grid.
+func (s *server) units(own string) []string {
+	set := map[string]bool{}
+	if s.opts.Grid != nil {
+		for _, c := range s.opts.Grid.Cells() {
+			if c.Unit != "" {
+				set[c.Unit] = true
+			}
+		}
+	}
+	delete(set, own)
+	out := make([]string, 0, len(set)+1)
+	for u := range set {
+		out = append(out, u)
+	}
+	sort.Strings(out)
+	if own != "" {
+		out = slices.Insert(out, 0, own)
+	}
+	return out
+}

@@ -1,0 +1,210 @@
+package web
+
+import (
+	"fmt"
+	"math"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/xiuhua/xiuhua/server/grid"
+	"github.com/xiuhua/xiuhua/server/store"
+)
+
+// The maps are drawn as SVG on the server from the grid cells and the
+// cases' positions, in Web Mercator pixel coordinates at a zoom chosen to
+// fit, so that optional tiles (web.tiles_url, the usual {z}/{x}/{y}
+// scheme) lie under them exactly. No tile server is needed.
+
+type mapView struct {
+	ViewBox       string
+	Width, Height int
+	Cells         []mapCell
+	Points        []mapPoint
+	Tiles         []mapTile
+	// Unplaced counts cases without a position.
+	Unplaced int
+}
+
+type mapCell struct {
+	Code, Name, Unit string
+	Path             string // SVG path data, holes by even-odd
+	LabelX, LabelY   string
+	Open             int // open cases in the cell
+	Highlight        bool
+}
+
+type mapPoint struct {
+	ID, URL        string
+	X, Y           string
+	Status         string
+	ViolationType  string
+	Overdue        bool
+	StatusLabelKey string
+}
+
+type mapTile struct {
+	X, Y, Size string
+	URL        string
+}
+
+// maxTiles bounds the tiles one map asks for.
+const maxTiles = 64
+
+// mercator is a WGS-84 position in Web Mercator pixels at zoom 0 (the world
+// 256 pixels wide).
+func mercator(lat, lon float64) (x, y float64) {
+	lat = math.Max(math.Min(lat, 85.05112878), -85.05112878)
+	s := math.Sin(lat * math.Pi / 180)
+	return (lon + 180) / 360 * 256, (0.5 - math.Log((1+s)/(1-s))/(4*math.Pi)) * 256
+}
+
+func num(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) }
+
+type mapInput struct {
+	Cells     []grid.Cell
+	Cases     []store.Case
+	Overdue   func(store.Case) bool
+	Highlight string // a cell code drawn stronger
+	TilesURL  string
+	MaxPx     float64
+}
+
+// buildMap fits the cells and the cases into about MaxPx pixels.
+func buildMap(in mapInput) mapView {
+	minX, minY, maxX, maxY := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
+	grow := func(x, y float64) {
+		minX, minY, maxX, maxY = math.Min(minX, x), math.Min(minY, y), math.Max(maxX, x), math.Max(maxY, y)
+	}
+	for _, c := range in.Cells {
+		for _, poly := range c.Polygons {
+			for _, ring := range poly {
+				for _, p := range ring {
+					grow(mercator(p.Y, p.X))
+				}
+			}
+		}
+	}
+	var mv mapView
+	for _, c := range in.Cases {
+		if c.Location == nil {
+			mv.Unplaced++
+			continue
+		}
+		grow(mercator(c.Location.Lat, c.Location.Lon))
+	}
+	if math.IsInf(minX, 0) {
+		// Nothing to draw: an empty frame.
+		mv.Width, mv.Height, mv.ViewBox = int(in.MaxPx), int(in.MaxPx/2), fmt.Sprintf("0 0 %d %d", int(in.MaxPx), int(in.MaxPx/2))
+		return mv
+	}
+	// At least about 200 m across, so that one point is not a whole screen.
+	const minSpan = 256.0 / 40075016 * 200
+	if d := minSpan - (maxX - minX); d > 0 {
+		minX, maxX = minX-d/2, maxX+d/2
+	}
+	if d := minSpan - (maxY - minY); d > 0 {
+		minY, maxY = minY-d/2, maxY+d/2
+	}
+	span := math.Max(maxX-minX, maxY-minY)
+	z := math.Floor(math.Log2(in.MaxPx / span))
+	z = math.Max(0, math.Min(z, 19))
+	k := math.Exp2(z)
+	pad := span * k * 0.06
+	x0, y0 := minX*k-pad, minY*k-pad
+	w, h := (maxX-minX)*k+2*pad, (maxY-minY)*k+2*pad
+	mv.Width, mv.Height = int(math.Ceil(w)), int(math.Ceil(h))
+	// Drawn relative to the frame's corner: browsers keep SVG coordinates
+	// in single precision, too coarse for absolute pixels at street zoom.
+	mv.ViewBox = fmt.Sprintf("0 0 %s %s", num(w), num(h))
+	px := func(lat, lon float64) (float64, float64) {
+		x, y := mercator(lat, lon)
+		return x*k - x0, y*k - y0
+	}
+
+	cellOf := map[string]int{}
+	for _, c := range in.Cells {
+		var b strings.Builder
+		var sx, sy float64
+		var n int
+		for _, poly := range c.Polygons {
+			for ri, ring := range poly {
+				for i, p := range ring {
+					x, y := px(p.Y, p.X)
+					if i == 0 {
+						b.WriteString("M")
+					} else {
+						b.WriteString("L")
+					}
+					b.WriteString(num(x) + " " + num(y))
+					if ri == 0 {
+						sx, sy, n = sx+x, sy+y, n+1
+					}
+				}
+				b.WriteString("Z")
+			}
+		}
+		mc := mapCell{Code: c.Code, Name: c.Name, Unit: c.Unit, Path: b.String(), Highlight: c.Code == in.Highlight}
+		if n > 0 {
+			mc.LabelX, mc.LabelY = num(sx/float64(n)), num(sy/float64(n))
+		}
+		cellOf[c.Code] = len(mv.Cells)
+		mv.Cells = append(mv.Cells, mc)
+	}
+	for _, c := range in.Cases {
+		if c.Location == nil {
+			continue
+		}
+		x, y := px(c.Location.Lat, c.Location.Lon)
+		p := mapPoint{ID: c.ID, URL: casePageURL(c.ID), X: num(x), Y: num(y), Status: c.Status,
+			ViolationType: c.ViolationType}
+		if in.Overdue != nil {
+			p.Overdue = in.Overdue(c)
+		}
+		if i, ok := cellOf[c.GridCode]; ok {
+			mv.Cells[i].Open++
+		}
+		mv.Points = append(mv.Points, p)
+	}
+	if in.TilesURL != "" {
+		tz := int(z)
+		n := 1 << tz
+		tx0, tx1 := int(math.Floor(x0/256)), int(math.Floor((x0+w)/256))
+		ty0, ty1 := int(math.Floor(y0/256)), int(math.Floor((y0+h)/256))
+		if (tx1-tx0+1)*(ty1-ty0+1) <= maxTiles {
+			for ty := max(ty0, 0); ty <= min(ty1, n-1); ty++ {
+				for tx := tx0; tx <= tx1; tx++ {
+					wx := ((tx % n) + n) % n
+					u := strings.NewReplacer("{z}", strconv.Itoa(tz), "{x}", strconv.Itoa(wx), "{y}", strconv.Itoa(ty)).Replace(in.TilesURL)
+					mv.Tiles = append(mv.Tiles, mapTile{X: num(float64(tx*256) - x0), Y: num(float64(ty*256) - y0), Size: "256", URL: u})
+				}
+			}
+		}
+	}
+	return mv
+}
+
+// tileOrigin is the scheme and host of a tile URL template, for the
+// content security policy; empty for none.
+func tileOrigin(tmpl string) string {
+	if tmpl == "" {
+		return ""
+	}
+	u, err := url.Parse(strings.NewReplacer("{z}", "0", "{x}", "0", "{y}", "0", "{s}", "a").Replace(tmpl))
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
+}
+
+// caseMap is the small map of one case: its cell and its point.
+func (s *server) caseMap(c store.Case, px float64) mapView {
+	var cells []grid.Cell
+	if s.opts.Grid != nil && c.Location != nil {
+		if cell, ok := s.opts.Grid.Locate(c.Location.Lat, c.Location.Lon); ok {
+			cells = append(cells, cell)
+		}
+	}
+	return buildMap(mapInput{Cells: cells, Cases: []store.Case{c}, Highlight: c.GridCode, TilesURL: s.opts.TilesURL, MaxPx: px,
+		Overdue: func(c store.Case) bool { return s.opts.Cases.Overdue(c, s.now()) }})
+}
