@@ -54,16 +54,10 @@ func runCommand(args []string, lookupEnv func(string) (string, bool), stdin io.R
 		return usage()
 	}
 	name := fs.Arg(0)
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	cfg, err := loadConfig(*configPath, set["config"], lookupEnv)
+	cfg, _, err := loadFlagged(fs, *configPath, *dataDir, lookupEnv)
 	if err != nil {
 		fmt.Fprintf(stderr, "server: %v\n", err)
 		return 2
-	}
-	cfg.ApplyEnv(lookupEnv)
-	if set["data-dir"] {
-		cfg.DataDir = *dataDir
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -76,15 +70,10 @@ func runCommand(args []string, lookupEnv func(string) (string, bool), stdin io.R
 
 	switch what + " " + verb {
 	case "user add":
-		pw, ok := lookupEnv("XIUHUA_USER_PASSWORD")
-		if !ok {
-			fmt.Fprintf(stderr, "password for %s (%d to 72 bytes): ", name, auth.MinPasswordLen)
-			line, err := bufio.NewReader(stdin).ReadString('\n')
-			if err != nil && !errors.Is(err, io.EOF) {
-				fmt.Fprintf(stderr, "server: read password: %v\n", err)
-				return 1
-			}
-			pw = strings.TrimRight(line, "\r\n")
+		pw, rerr := password(lookupEnv, stdin, stderr, "password for "+name)
+		if rerr != nil {
+			fmt.Fprintf(stderr, "server: %v\n", rerr)
+			return 1
 		}
 		err = svc.AddUser(ctx, name, *role, pw)
 		if err == nil {
@@ -111,15 +100,10 @@ func runCommand(args []string, lookupEnv func(string) (string, bool), stdin io.R
 			fmt.Fprintf(stderr, "user %s enabled\n", name)
 		}
 	case "user passwd":
-		pw, ok := lookupEnv("XIUHUA_USER_PASSWORD")
-		if !ok {
-			fmt.Fprintf(stderr, "new password for %s (%d to 72 bytes): ", name, auth.MinPasswordLen)
-			line, rerr := bufio.NewReader(stdin).ReadString('\n')
-			if rerr != nil && !errors.Is(rerr, io.EOF) {
-				fmt.Fprintf(stderr, "server: read password: %v\n", rerr)
-				return 1
-			}
-			pw = strings.TrimRight(line, "\r\n")
+		pw, rerr := password(lookupEnv, stdin, stderr, "new password for "+name)
+		if rerr != nil {
+			fmt.Fprintf(stderr, "server: %v\n", rerr)
+			return 1
 		}
 		if err = svc.SetPassword(ctx, name, pw); err == nil {
 			fmt.Fprintf(stderr, "password of %s changed, signed out everywhere\n", name)
@@ -145,4 +129,18 @@ func runCommand(args []string, lookupEnv func(string) (string, bool), stdin io.R
 		return 1
 	}
 	return 0
+}
+
+// password is $XIUHUA_USER_PASSWORD when set (scripts), else a line read
+// from stdin after the prompt.
+func password(lookupEnv func(string) (string, bool), stdin io.Reader, stderr io.Writer, prompt string) (string, error) {
+	if pw, ok := lookupEnv("XIUHUA_USER_PASSWORD"); ok {
+		return pw, nil
+	}
+	fmt.Fprintf(stderr, "%s (%d to 72 bytes): ", prompt, auth.MinPasswordLen)
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("read password: %w", err)
+	}
+	return strings.TrimRight(line, "\r\n"), nil
 }

@@ -40,16 +40,10 @@ func runExport(args []string, lookupEnv func(string) (string, bool), stderr io.W
 		fmt.Fprintf(stderr, "server: -format: invalid value %q: allowed: yolo, coco\n", *format)
 		return 2
 	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	cfg, err := loadConfig(*configPath, set["config"], lookupEnv)
+	cfg, _, err := loadFlagged(fs, *configPath, *dataDir, lookupEnv)
 	if err != nil {
 		fmt.Fprintf(stderr, "server: %v\n", err)
 		return 2
-	}
-	cfg.ApplyEnv(lookupEnv)
-	if set["data-dir"] {
-		cfg.DataDir = *dataDir
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
 	defer cancel()

@@ -44,6 +44,23 @@ func main() {
 
 // loadConfig reads the file the flag (when set), XIUHUA_CONFIG or the
 // default path names; the default path need not exist.
+// loadFlagged loads the configuration the way every command does: the file
+// of -config or $XIUHUA_CONFIG, then the environment, then -data-dir. It
+// returns the names of the flags given, for a command's own overrides.
+func loadFlagged(fs *flag.FlagSet, configPath, dataDir string, lookupEnv func(string) (string, bool)) (config.Config, map[string]bool, error) {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	cfg, err := loadConfig(configPath, set["config"], lookupEnv)
+	if err != nil {
+		return cfg, set, err
+	}
+	cfg.ApplyEnv(lookupEnv)
+	if set["data-dir"] {
+		cfg.DataDir = dataDir
+	}
+	return cfg, set, nil
+}
+
 func loadConfig(path string, flagSet bool, lookupEnv func(string) (string, bool)) (config.Config, error) {
 	switch env, ok := lookupEnv("XIUHUA_CONFIG"); {
 	case flagSet:
@@ -77,17 +94,10 @@ func run(args []string, lookupEnv func(string) (string, bool), stderr io.Writer)
 		fmt.Fprintf(stderr, "server: unexpected arguments: %s\n", strings.Join(fs.Args(), " "))
 		return 2
 	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-
-	cfg, err := loadConfig(*configPath, set["config"], lookupEnv)
+	cfg, set, err := loadFlagged(fs, *configPath, *dataDir, lookupEnv)
 	if err != nil {
 		fmt.Fprintf(stderr, "server: %v\n", err)
 		return 2
-	}
-	cfg.ApplyEnv(lookupEnv)
-	if set["data-dir"] {
-		cfg.DataDir = *dataDir
 	}
 	if set["http"] {
 		cfg.HTTP.Listen = *httpAddr
