@@ -18,11 +18,14 @@ die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 # --- Debian packages -------------------------------------------------------
 pkgs=(build-essential pkg-config libopencv-dev libavcodec-dev libavformat-dev
       libavutil-dev libswscale-dev ffmpeg protobuf-compiler libprotobuf-dev curl ca-certificates
-      fonts-droid-fallback fonts-dejavu-core chromium fonts-noto-cjk nodejs npm)
+      fonts-droid-fallback fonts-dejavu-core chromium fonts-noto-cjk)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Node.js for the browser tests: a machine that has it from elsewhere
+# (NodeSource, nvm) keeps it; Debian's npm conflicts with those.
+command -v node >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm)
 if ((${#missing[@]})); then
   log "installing Debian packages: ${missing[*]}"
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
