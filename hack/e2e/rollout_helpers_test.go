@@ -3,11 +3,9 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"mime/multipart"
 	"net/http"
 	neturl "net/url"
@@ -17,7 +15,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"google.golang.org/protobuf/encoding/protowire"
+
+	"github.com/xiuhua/xiuhua/internal/onnxbuild"
 )
 
 // The model registry's slice of the API the rollout test reads, decoded
@@ -333,10 +332,9 @@ func (h *healthWatch) stop() ([]string, int) {
 	return h.lapses, h.polls
 }
 
-// A tiny model for the refusal: the same hand-written ONNX graph as
-// server/models' tests (a 64×64 nms_free model whose output is a constant),
-// so that the e2e test needs no second set of weights. Field numbers are
-// from onnx/onnx.proto.
+// A tiny model for the refusal: internal/onnxbuild's constant 64×64
+// nms_free model, as server/models' tests upload, so that the e2e test
+// needs no second set of weights.
 
 const tinyManifest = `name: tiny
 version: "%s"
@@ -350,113 +348,12 @@ nms_iou: 0.45
 max_detections: 10
 `
 
-// tinyModel is output = Reshape(Gemm(Flatten(GlobalMaxPool(images)), 0,
-// base), [1, 4, 6]) for images [1, 3, 64, 64]: four finite boxes.
+// tinyModel gives four finite boxes, [1, 4, 6] = 0, 1, … 23, whatever
+// the image.
 func tinyModel() []byte {
 	base := make([]float32, 24)
 	for i := range base {
 		base[i] = float32(i)
 	}
-	nodes := [][]byte{
-		onnxNode("GlobalMaxPool", []string{"images"}, []string{"pooled"}),
-		onnxNode("Flatten", []string{"pooled"}, []string{"flat"}, onnxAttrInt("axis", 1)),
-		onnxNode("Gemm", []string{"flat", "weights", "base"}, []string{"gemm"}, onnxAttrInt("transB", 1)),
-		onnxNode("Reshape", []string{"gemm", "shape"}, []string{"output"}),
-	}
-	inits := [][]byte{
-		onnxFloats("weights", []int64{24, 3}, make([]float32, 72)),
-		onnxFloats("base", []int64{24}, base),
-		onnxInt64s("shape", []int64{3}, []int64{1, 4, 6}),
-	}
-	var g []byte
-	for _, n := range nodes {
-		g = pbBytes(g, 1, n)
-	}
-	g = pbBytes(g, 2, []byte("constant"))
-	for _, in := range inits {
-		g = pbBytes(g, 5, in)
-	}
-	g = pbBytes(g, 11, onnxValueInfo("images", 1, 3, 64, 64))
-	g = pbBytes(g, 12, onnxValueInfo("output", 1, 4, 6))
-
-	var b []byte
-	b = protowire.AppendTag(b, 1, protowire.VarintType) // ir_version
-	b = protowire.AppendVarint(b, 8)
-	b = pbBytes(b, 2, []byte("xiuhua-e2e")) // producer_name
-	b = pbBytes(b, 7, g)                    // graph
-	var op []byte
-	op = pbBytes(op, 1, nil) // the default domain
-	op = protowire.AppendTag(op, 2, protowire.VarintType)
-	op = protowire.AppendVarint(op, 13)
-	return pbBytes(b, 8, op) // opset_import
-}
-
-func onnxNode(op string, inputs, outputs []string, attrs ...[]byte) []byte {
-	var b []byte
-	for _, s := range inputs {
-		b = pbBytes(b, 1, []byte(s))
-	}
-	for _, s := range outputs {
-		b = pbBytes(b, 2, []byte(s))
-	}
-	b = pbBytes(b, 3, []byte(op+"_"+outputs[0]))
-	b = pbBytes(b, 4, []byte(op))
-	for _, a := range attrs {
-		b = pbBytes(b, 5, a)
-	}
-	return b
-}
-
-func onnxAttrInt(name string, v int64) []byte {
-	b := pbBytes(nil, 1, []byte(name))
-	b = protowire.AppendTag(b, 3, protowire.VarintType)
-	b = protowire.AppendVarint(b, uint64(v))
-	b = protowire.AppendTag(b, 20, protowire.VarintType) // type INT
-	return protowire.AppendVarint(b, 2)
-}
-
-func onnxFloats(name string, dims []int64, v []float32) []byte {
-	raw := make([]byte, 4*len(v))
-	for i, x := range v {
-		binary.LittleEndian.PutUint32(raw[4*i:], math.Float32bits(x))
-	}
-	return onnxTensor(name, dims, 1, raw)
-}
-
-func onnxInt64s(name string, dims []int64, v []int64) []byte {
-	raw := make([]byte, 8*len(v))
-	for i, x := range v {
-		binary.LittleEndian.PutUint64(raw[8*i:], uint64(x))
-	}
-	return onnxTensor(name, dims, 7, raw)
-}
-
-func onnxTensor(name string, dims []int64, typ uint64, raw []byte) []byte {
-	var b []byte
-	for _, d := range dims {
-		b = protowire.AppendTag(b, 1, protowire.VarintType)
-		b = protowire.AppendVarint(b, uint64(d))
-	}
-	b = protowire.AppendTag(b, 2, protowire.VarintType)
-	b = protowire.AppendVarint(b, typ)
-	b = pbBytes(b, 8, []byte(name))
-	return pbBytes(b, 9, raw)
-}
-
-// onnxValueInfo is a float tensor ValueInfoProto with fixed dimensions.
-func onnxValueInfo(name string, dims ...int64) []byte {
-	var shape []byte
-	for _, d := range dims {
-		dim := protowire.AppendTag(nil, 1, protowire.VarintType)
-		shape = pbBytes(shape, 1, protowire.AppendVarint(dim, uint64(d)))
-	}
-	tensor := protowire.AppendTag(nil, 1, protowire.VarintType)
-	tensor = protowire.AppendVarint(tensor, 1) // float
-	tensor = pbBytes(tensor, 2, shape)
-	return pbBytes(pbBytes(nil, 1, []byte(name)), 2, pbBytes(nil, 1, tensor))
-}
-
-func pbBytes(b []byte, num protowire.Number, v []byte) []byte {
-	b = protowire.AppendTag(b, num, protowire.BytesType)
-	return protowire.AppendBytes(b, v)
+	return onnxbuild.Constant(64, 64, []int64{1, 4, 6}, base)
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/xiuhua/xiuhua/internal/modelspec"
+	"github.com/xiuhua/xiuhua/internal/onnxbuild"
 	"github.com/xiuhua/xiuhua/internal/testdata"
 	"github.com/xiuhua/xiuhua/server/store"
 	"github.com/xiuhua/xiuhua/server/store/sqlite"
@@ -100,7 +101,7 @@ func tinyModel(seed float32) []byte {
 	for i := range base {
 		base[i] = seed + float32(i)
 	}
-	return constantModel(64, 64, []int64{1, 4, 6}, []int64{1, 4, 6}, base)
+	return onnxbuild.Constant(64, 64, []int64{1, 4, 6}, base)
 }
 
 func tinyUpload(version string, model []byte) Upload {
@@ -174,9 +175,9 @@ func TestUploadRejections(t *testing.T) {
 	for i := range nan {
 		nan[i] = float32(math.NaN())
 	}
-	nanModel := constantModel(64, 64, []int64{1, 4, 6}, []int64{1, 4, 6}, nan)
+	nanModel := onnxbuild.Constant(64, 64, []int64{1, 4, 6}, nan)
 	// Declares 7 values a box outright.
-	badShape := constantModel(64, 64, []int64{1, 4, 7}, []int64{1, 4, 7}, make([]float32, 28))
+	badShape := onnxbuild.Constant(64, 64, []int64{1, 4, 7}, make([]float32, 28))
 
 	withONNX := func(model []byte) Upload {
 		u := real
