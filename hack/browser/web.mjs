@@ -90,12 +90,37 @@ await main(async () => {
 
   // --- Dispatcher dispatches to a unit and an officer ---------------------
   const wang = await officer('wang', pass);
-  await wang.page.goto(base + '/cases/' + C.dispatch);
-  await wang.page.fill('form.act-dispatch input[name=officer]', 'zhao');
-  await wang.page.click('form.act-dispatch button');
-  await waitText(wang.page, '#case-head .status', '已派遣', 'the dispatcher dispatches');
-  await waitText(wang.page, '#audit', '派遣至 南京东路街道城管中队', 'the unit is in the audit trail');
-  await waitText(wang.page, '#audit', '处置人员 zhao', 'the officer is in the audit trail');
+  const wp = wang.page;
+  await wp.goto(base + '/cases/' + C.dispatch);
+  check(await wp.locator('form.act-dispatch select[name=unit]').inputValue() === '南京东路街道城管中队', 'the grid cell\'s unit is preselected');
+  // An officer who is not a handler is refused, visibly, and nothing moves.
+  await wp.fill('form.act-dispatch input[name=officer]', 'li');
+  await wp.click('form.act-dispatch button');
+  await waitText(wp, '#flash', '处置人员须为已启用的处置人员账号', 'a reviewer cannot be the handling officer');
+  await waitText(wp, '#flash', 'officer: invalid value', 'the refusal names the field');
+  check(await auditCount(wp, C.dispatch, 'dispatch') === 0, 'a refused dispatch changes nothing');
+  await wp.fill('form.act-dispatch input[name=officer]', 'zhao');
+  await wp.fill('form.act-dispatch input[name=comment]', '请今日处理');
+  await wp.click('form.act-dispatch button');
+  await waitText(wp, '#case-head .status', '已派遣', 'the dispatcher dispatches');
+  await waitText(wp, '#case-head .assignee', '处置人员 zhao', 'the case page shows the assignee');
+  await waitText(wp, '#audit li[data-action="dispatch"] .assign', '派遣至 南京东路街道城管中队', 'the unit is in the audit entry');
+  await waitText(wp, '#audit li[data-action="dispatch"] .assign', '处置人员 zhao', 'the officer is in the audit entry');
+  const dj = (await api(wp, 'GET', '/api/v1/cases/' + C.dispatch)).json;
+  check(dj.case.assignee === 'zhao' && dj.case.unit === '南京东路街道城管中队', 'the case carries its assignee: ' + JSON.stringify(dj.case.assignee));
+  const de = dj.audit.find((a) => a.action === 'dispatch');
+  check(de.assign && de.assign.officer === 'zhao' && de.assign.unit === '南京东路街道城管中队', 'the audit entry records the assignment');
+  check(de.comment === '请今日处理', 'the comment is the note alone: ' + de.comment);
+  await shot(wp, 'dispatched');
+
+  // --- The handler's "my cases" -----------------------------------------------
+  await zhao.page.goto(base + '/');
+  await Promise.all([zhao.page.waitForNavigation(), zhao.page.click('a.mine')]);
+  check(new URL(zhao.page.url()).searchParams.get('assignee') === 'zhao', 'my cases is one click');
+  await waitText(zhao.page, `tr[data-case="${C.dispatch}"] .assignee`, '处置人员 zhao', 'the queue shows the assignee');
+  check(await zhao.page.locator('#queue tr.case').count() === 1, 'only the case sent to zhao');
+  check(await zhao.page.locator('a.mine.on').count() === 1, 'the filter shows as on');
+  await shot(zhao.page, 'my-cases');
 
   // --- Handler reports back with a photo; bad uploads are refused --------
   const zp = zhao.page;

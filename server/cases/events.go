@@ -55,6 +55,7 @@ type EventCase struct {
 	SubcategoryCode string    `json:"subcategory_code,omitempty"`
 	GridCode        string    `json:"grid_code,omitempty"`
 	Unit            string    `json:"unit,omitempty"`
+	Assignee        string    `json:"assignee,omitempty"` // the handling officer dispatched to
 	Location        *EventGeo `json:"location,omitempty"`
 	Version         int       `json:"version,omitempty"`
 }

@@ -26,6 +26,9 @@ type Step struct {
 	// NeedsComment: the step must say why (a rejection's reason, what
 	// failed verification).
 	NeedsComment bool
+	// Assigns: the step sends the case to a unit and an officer
+	// (Request.Unit and Request.Officer); no other step takes them.
+	Assigns bool
 }
 
 // Steps is the whole state machine: every transition not listed here is
@@ -33,7 +36,7 @@ type Step struct {
 var Steps = []Step{
 	{Action: "file", From: StatusPendingReview, To: StatusFiled, Roles: []string{RoleReviewer}},
 	{Action: "reject", From: StatusPendingReview, To: StatusRejected, Roles: []string{RoleReviewer}, NeedsComment: true},
-	{Action: "dispatch", From: StatusFiled, To: StatusDispatched, Roles: []string{RoleDispatcher}},
+	{Action: "dispatch", From: StatusFiled, To: StatusDispatched, Roles: []string{RoleDispatcher}, Assigns: true},
 	{Action: "accept", From: StatusDispatched, To: StatusHandling, Roles: []string{RoleHandler}},
 	{Action: "report", From: StatusHandling, To: StatusReported, Roles: []string{RoleHandler}},
 	{Action: "verify", From: StatusReported, To: StatusVerified, Roles: []string{RoleReviewer}},

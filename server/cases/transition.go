@@ -25,6 +25,10 @@ type Request struct {
 	// Attachment is a file already in the blob store (the handler's
 	// photo); nil for none.
 	Attachment *store.Evidence
+	// Unit and Officer are who a dispatch sends the case to (assign.go):
+	// the unit, empty for the case's own, and the handling officer's
+	// user name, empty for none. Other steps take neither.
+	Unit, Officer string
 }
 
 // TransitionError is a step the state machine does not have. Allowed lists
@@ -97,10 +101,14 @@ func (s *Service) Transition(ctx context.Context, req Request) (*store.CaseDetai
 	if step.NeedsComment && strings.TrimSpace(req.Comment) == "" {
 		return nil, fmt.Errorf("%s (%s → %s): %w", step.Action, step.From, step.To, ErrCommentRequired)
 	}
+	assign, err := s.assignment(ctx, step, &d.Case, req)
+	if err != nil {
+		return nil, err
+	}
 	t := store.Transition{
 		CaseID: d.ID, Version: d.Version, From: d.Status, To: req.To,
 		Actor: req.Actor, Role: req.Role, Action: step.Action, Comment: req.Comment,
-		At: s.now(), Attachment: req.Attachment,
+		At: s.now(), Attachment: req.Attachment, Assign: assign,
 	}
 	if e, ok, err := s.outboxEvent(transitionEvent(&d.Case, t)); err != nil {
 		return nil, err
@@ -128,7 +136,10 @@ func StageTimes(d *store.CaseDetail) map[string]store.AuditEntry {
 func transitionEvent(c *store.Case, t store.Transition) Event {
 	ec := EventCase{ID: c.ID, Status: t.To, ViolationType: c.ViolationType, DeviceID: c.DeviceID,
 		CameraID: c.CameraID, ZoneID: c.ZoneID, CategoryCode: c.CategoryCode, SubcategoryCode: c.SubcategoryCode,
-		GridCode: c.GridCode, Unit: c.Unit, Version: c.Version + 1}
+		GridCode: c.GridCode, Unit: c.Unit, Assignee: c.Assignee, Version: c.Version + 1}
+	if a := t.Assign; a != nil {
+		ec.Unit, ec.Assignee = a.Unit, a.Officer
+	}
 	if c.Location != nil {
 		ec.Location = &EventGeo{Lat: c.Location.Lat, Lon: c.Location.Lon}
 	}

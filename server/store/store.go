@@ -201,7 +201,12 @@ type Case struct {
 	SubcategoryCode string
 	Location        *GeoPoint // WGS-84; nil when unknown
 	GridCode        string
-	Unit            string
+	// Unit is the unit responsible for the case: its grid cell's when it
+	// is opened, the one it was dispatched to after that.
+	Unit string
+	// Assignee is the user name of the officer the case was dispatched
+	// to; empty when none was named.
+	Assignee string
 	// Thumbnail is the picture to show in lists: an annotated frame if any
 	// report has one, else a snapshot; nil when there is neither.
 	Thumbnail *Evidence
@@ -220,6 +225,7 @@ type CaseFilter struct {
 	ViolationType string // empty: any
 	GridCode      string // empty: any
 	Unit          string // empty: any
+	Assignee      string // the handling officer's user name; empty: any
 	// From and To bound the creation time: From <= created_at < To; zero
 	// times do not bound.
 	From, To time.Time

@@ -37,6 +37,9 @@ type Transition struct {
 	// handler's photo); nil for none. Only its Kind, ContentType, Size and
 	// SHA256 are kept.
 	Attachment *Evidence
+	// Assign, when not nil, sets the case's unit and assignee (the
+	// dispatch step) in the same UPDATE, and is kept in the audit entry.
+	Assign *Assignee
 	// Events are written to the outbox in the transition's transaction.
 	Events []OutboxEvent
 }
@@ -58,6 +61,9 @@ type AuditEntry struct {
 	Comment string
 	// Attachment is the file that came with the step, nil for none.
 	Attachment *Evidence
+	// Assign is who the step sent the case to, nil for a step that
+	// assigned nothing.
+	Assign *Assignee
 }
 
 // SystemActor is the actor of entries the server makes itself.

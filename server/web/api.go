@@ -43,7 +43,17 @@ type CaseJSON struct {
 	Location      *LocationJSON `json:"location"`
 	LocationGCJ02 *LocationJSON `json:"location_gcj02"`
 	GridCode      string        `json:"grid_code"`
-	Unit          string        `json:"unit"`
+	// Unit is the responsible unit: the grid cell's, or the one the case
+	// was dispatched to; Assignee the handling officer it was dispatched
+	// to (empty: none named).
+	Unit     string `json:"unit"`
+	Assignee string `json:"assignee"`
+}
+
+// AssigneeJSON is who a dispatch sent the case to.
+type AssigneeJSON struct {
+	Unit    string `json:"unit"`
+	Officer string `json:"officer"`
 }
 
 // EventCodeJSON is a case's category and sub-category codes and names.
@@ -65,6 +75,8 @@ type AuditJSON struct {
 	Comment string    `json:"comment"`
 	// Attachment is the picture that came with the step, if any.
 	Attachment *EvidenceJSON `json:"attachment,omitempty"`
+	// Assign is who the step (a dispatch) sent the case to.
+	Assign *AssigneeJSON `json:"assign,omitempty"`
 }
 
 // EvidenceJSON is an evidence file in the API; URL downloads it.
@@ -163,7 +175,7 @@ func (s *server) toCaseJSON(c store.Case) CaseJSON {
 		Version: c.Version, StatusSince: c.StatusSince,
 		EventCode: EventCodeJSON{Category: c.CategoryCode, Subcategory: c.SubcategoryCode},
 		Location:  wgs84(c.Location), LocationGCJ02: gcj02(c.Location),
-		GridCode: c.GridCode, Unit: c.Unit,
+		GridCode: c.GridCode, Unit: c.Unit, Assignee: c.Assignee,
 	}
 	if code, ok := s.opts.Cases.EventCode(c.ViolationType); ok && code.Subcategory == c.SubcategoryCode {
 		out.EventCode.CategoryName, out.EventCode.SubcategoryName = code.CategoryName, code.SubcategoryName
@@ -209,12 +221,12 @@ func toReportJSON(r store.Report) ReportJSON {
 	return out
 }
 
-// caseFilter reads ?status=, ?type=, ?grid=, ?unit=, ?from=, ?to=,
-// ?limit= and ?cursor=. Text filters are compared as values (bound SQL
+// caseFilter reads ?status=, ?type=, ?grid=, ?unit=, ?assignee=, ?from=,
+// ?to=, ?limit= and ?cursor=. Text filters are compared as values (bound SQL
 // parameters), never spliced into a query.
 func caseFilter(q url.Values, defaultLimit int) (store.CaseFilter, error) {
 	f := store.CaseFilter{Status: q.Get("status"), Cursor: q.Get("cursor"), Limit: defaultLimit,
-		ViolationType: q.Get("type"), GridCode: q.Get("grid"), Unit: q.Get("unit")}
+		ViolationType: q.Get("type"), GridCode: q.Get("grid"), Unit: q.Get("unit"), Assignee: q.Get("assignee")}
 	if f.Status != "" && !cases.KnownStatus(f.Status) {
 		return f, fmt.Errorf("status: invalid value %q: allowed: %s", f.Status, strings.Join(cases.Statuses, ", "))
 	}
@@ -289,6 +301,9 @@ func (s *server) toDetailJSON(d *store.CaseDetail) CaseDetailJSON {
 		if a.Attachment != nil {
 			e := toEvidenceJSON(*a.Attachment)
 			aj.Attachment = &e
+		}
+		if a.Assign != nil {
+			aj.Assign = &AssigneeJSON{Unit: a.Assign.Unit, Officer: a.Assign.Officer}
 		}
 		out.Audit = append(out.Audit, aj)
 	}

@@ -106,6 +106,10 @@ func TestBrowserWorkflow(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, want, d.Status, tag)
 	}
+	d, err := e.store.GetCase(ctx, c["dispatch"])
+	require.NoError(t, err)
+	require.Equal(t, "zhao", d.Assignee, "dispatched to zhao from the page")
+	require.Equal(t, "南京东路街道城管中队", d.Unit)
 }
 
 // browserTestRoutes adds the spec's test-only controls: make a case (for

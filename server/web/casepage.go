@@ -66,6 +66,7 @@ type auditView struct {
 	From, To           string
 	Comment            string
 	Attachment         *EvidenceJSON
+	Assign             *AssigneeJSON
 	AIRecheck          bool
 	FromLabel, ToLabel string
 }
@@ -126,7 +127,7 @@ func (s *server) casePage(w http.ResponseWriter, r *http.Request) {
 		}
 		form := "plain"
 		switch {
-		case step.Action == "dispatch":
+		case step.Assigns:
 			form = "dispatch"
 		case step.Action == "report":
 			form = "report"
@@ -143,6 +144,9 @@ func (s *server) casePage(w http.ResponseWriter, r *http.Request) {
 		if a.Attachment != nil {
 			e := toEvidenceJSON(*a.Attachment)
 			av.Attachment = &e
+		}
+		if a.Assign != nil {
+			av.Assign = &AssigneeJSON{Unit: a.Assign.Unit, Officer: a.Assign.Officer}
 		}
 		data.Audit = append(data.Audit, av)
 	}

@@ -416,12 +416,13 @@ func (s *server) modelsPage(w http.ResponseWriter, r *http.Request) {
 	data := &modelsPageData{pageBase: s.base(w, r, "models", "models.title"), Overview: overviewJSON(o),
 		Message: r.URL.Query().Get("msg"), Error: r.URL.Query().Get("err") == "1",
 		MaxUploadM: s.opts.Models.MaxUploadBytes >> 20}
-	data.Title = "模型 Models"
 	s.render(w, modelsTemplate, data)
 }
 
-func backToModels(w http.ResponseWriter, r *http.Request, msg string, failed bool) {
-	q := url.Values{"msg": {msg}}
+// backToModels redirects to the page with message key, filled with args,
+// in the officer's language.
+func backToModels(w http.ResponseWriter, r *http.Request, failed bool, key string, args ...any) {
+	q := url.Values{"msg": {fmt.Sprintf(tr(langOf(w, r), key), args...)}}
 	if failed {
 		q.Set("err", "1")
 	}
@@ -457,7 +458,7 @@ func (s *server) modelsPageUpload(w http.ResponseWriter, r *http.Request) {
 		// the form (bounded), compare, then upload from the parsed form.
 		r.Body = http.MaxBytesReader(w, r.Body, s.opts.Models.MaxUploadBytes+multipartSlack)
 		if err := r.ParseMultipartForm(8 << 20); err != nil {
-			backToModels(w, r, "upload: "+err.Error(), true)
+			backToModels(w, r, true, "models.msg_upload_failed", err.Error())
 			return
 		}
 		defer r.MultipartForm.RemoveAll()
@@ -469,13 +470,13 @@ func (s *server) modelsPageUpload(w http.ResponseWriter, r *http.Request) {
 	code, body := s.upload(w, r)
 	switch b := body.(type) {
 	case ModelVersionJSON:
-		verb := "accepted"
+		key := "models.msg_accepted"
 		if code == http.StatusOK {
-			verb = "already there"
+			key = "models.msg_exists"
 		}
-		backToModels(w, r, fmt.Sprintf("%s %s %s (sha256 %s)", b.Name, b.Version, verb, b.SHA256), false)
+		backToModels(w, r, false, key, b.Name, b.Version, b.SHA256)
 	case UploadErrorJSON:
-		backToModels(w, r, fmt.Sprintf("upload refused (%d): %s", code, b.Error), true)
+		backToModels(w, r, true, "models.msg_refused", code, b.Error)
 	}
 }
 
@@ -487,10 +488,10 @@ func (s *server) modelsPageGroup(w http.ResponseWriter, r *http.Request) {
 	devices := strings.FieldsFunc(r.PostFormValue("devices"), func(c rune) bool { return c == ',' || c == ' ' || c == '\n' || c == '\r' || c == '\t' })
 	g, err := s.opts.Models.Registry.PutGroup(r.Context(), strings.TrimSpace(r.PostFormValue("name")), devices)
 	if err != nil {
-		backToModels(w, r, "group: "+err.Error(), true)
+		backToModels(w, r, true, "models.msg_group_failed", err.Error())
 		return
 	}
-	backToModels(w, r, fmt.Sprintf("group %s: %d devices", g.Name, len(g.Devices)), false)
+	backToModels(w, r, false, "models.msg_group", g.Name, len(g.Devices))
 }
 
 func (s *server) modelsPageRollout(w http.ResponseWriter, r *http.Request) {
@@ -501,8 +502,8 @@ func (s *server) modelsPageRollout(w http.ResponseWriter, r *http.Request) {
 	name, version, _ := strings.Cut(r.PostFormValue("model"), "@")
 	ro, _, err := s.rollout(r.Context(), r.PostFormValue("group"), name, version)
 	if err != nil {
-		backToModels(w, r, "rollout: "+err.Error(), true)
+		backToModels(w, r, true, "models.msg_rollout_failed", err.Error())
 		return
 	}
-	backToModels(w, r, fmt.Sprintf("rollout %d: %s %s to group %s", ro.ID, ro.Name, ro.Version, ro.Group), false)
+	backToModels(w, r, false, "models.msg_rollout", ro.ID, ro.Name, ro.Version, ro.Group)
 }

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -167,7 +168,7 @@ func TestModelsPage(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
 	loc, err := url.Parse(resp.Header.Get("Location"))
 	require.NoError(t, err)
-	require.Contains(t, loc.Query().Get("msg"), "yolox-nano 0.1.1 accepted")
+	require.Contains(t, loc.Query().Get("msg"), "yolox-nano 0.1.1 已接收", "in the officer's language, Chinese by default")
 
 	resp, err = b.c.PostForm(e.srv.URL+"/models/groups", url.Values{CSRFField: {b.csrf}, "name": {"canary"}, "devices": {"edge-a, edge-b"}})
 	require.NoError(t, err)
@@ -185,9 +186,31 @@ func TestModelsPage(t *testing.T) {
 	resp.Body.Close()
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
-	for _, want := range []string{"yolox-nano", "0.1.1", "695e750a5d57", "canary", "edge-a, edge-b", "rollout-1", `action="/models/upload"`} {
+	for _, want := range []string{"yolox-nano", "0.1.1", "695e750a5d57", "canary", "edge-a, edge-b", "rollout-1", `action="/models/upload"`,
+		"<h2>模型管理</h2>", "<h3>设备组</h3>", "上传并检查", "不超过 16 MiB", `<a href="/models" aria-current="page">模型</a>`} {
 		require.Contains(t, string(page), want)
 	}
+	require.NotContains(t, string(page), "Device groups", "no English on the Chinese page")
+
+	// The language switch covers the page and its messages: in English
+	// not one Chinese character is left.
+	resp, err = b.c.Get(e.srv.URL + "/models?lang=en")
+	require.NoError(t, err)
+	page, err = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.NoError(t, err)
+	for _, want := range []string{"<h2>Models</h2>", "<h3>Device groups</h3>", "Upload and check", "At most 16 MiB", "canary"} {
+		require.Contains(t, string(page), want)
+	}
+	page = bytes.Replace(page, []byte(`hreflang="zh-CN">中文</a>`), nil, 1) // the switch back is named in its own language
+	require.False(t, regexp.MustCompile(`\p{Han}`).Match(page), "Chinese left on the English page: %s", regexp.MustCompile(`[^<>]*\p{Han}[^<>]*`).Find(page))
+	resp, err = b.c.PostForm(e.srv.URL+"/models/rollouts", url.Values{CSRFField: {b.csrf}, "group": {"nope"}, "model": {"yolox-nano@0.1.1"}})
+	require.NoError(t, err)
+	resp.Body.Close()
+	loc, err = url.Parse(resp.Header.Get("Location"))
+	require.NoError(t, err)
+	require.Equal(t, "1", loc.Query().Get("err"))
+	require.Contains(t, loc.Query().Get("msg"), `Not rolled out: device group "nope" not found`, "the remembered language")
 
 	// Other roles get no page.
 	r := e.signIn(t, "rev", cases.RoleReviewer)

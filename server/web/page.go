@@ -60,8 +60,12 @@ type casesPageData struct {
 	NextURL string
 	Now     string
 	// The filters as given, for the form.
-	Status, Type, Grid, Unit, From, To string
-	Types, Statuses                    []string
+	Status, Type, Grid, Unit, Assignee, From, To string
+	Types, Statuses                              []string
+	// MineURL is a handler's one-click "my cases" (dispatched to the
+	// signed-in officer), empty for other roles; Mine is whether it is on.
+	MineURL string
+	Mine    bool
 }
 
 const timeLayout = "2006-01-02 15:04:05"
@@ -109,9 +113,13 @@ func (s *server) casesPage(w http.ResponseWriter, r *http.Request) {
 	data := &casesPageData{
 		pageBase: s.base(w, r, "queue", "queue.title"),
 		Now:      s.now().In(loc).Format(timeLayout),
-		Status:   f.Status, Type: f.ViolationType, Grid: f.GridCode, Unit: f.Unit,
+		Status:   f.Status, Type: f.ViolationType, Grid: f.GridCode, Unit: f.Unit, Assignee: f.Assignee,
 		From: q.Get("from"), To: q.Get("to"),
 		Types: violationTypes, Statuses: cases.Statuses,
+	}
+	if data.Role == cases.RoleHandler && data.User != "" {
+		data.MineURL = "/?" + url.Values{"assignee": {data.User}}.Encode()
+		data.Mine = f.Assignee == data.User
 	}
 	fileStep, _ := cases.FindStep(cases.StatusPendingReview, cases.StatusFiled)
 	for _, c := range page.Cases {

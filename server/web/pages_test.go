@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -27,7 +28,7 @@ func TestMessageTables(t *testing.T) {
 	}
 	used := map[string]bool{}
 	tmplKey := regexp.MustCompile(`\.Tf? "([a-z_.]+)"`)
-	for _, name := range []string{"layout.html", "cases.html", "case.html", "map.html", "stats.html", "login.html"} {
+	for _, name := range []string{"layout.html", "cases.html", "case.html", "map.html", "stats.html", "login.html", "models.html"} {
 		b, err := assets.ReadFile("assets/" + name)
 		require.NoError(t, err)
 		for _, m := range tmplKey.FindAllStringSubmatch(string(b), -1) {
@@ -54,6 +55,12 @@ func TestMessageTables(t *testing.T) {
 	}
 	for _, k := range []string{"stats.by_type", "stats.by_status", "stats.by_grid", "stats.by_day", "stats.no_cell", "login.wrong", "lang.self", "action.open"} {
 		used[k] = true
+	}
+	// Keys the Go code passes to tr (the models page's redirect messages).
+	src, err := os.ReadFile("models.go")
+	require.NoError(t, err)
+	for _, m := range regexp.MustCompile(`"(models\.msg_[a-z_]+)"`).FindAllStringSubmatch(string(src), -1) {
+		used[m[1]] = true
 	}
 	require.Greater(t, len(used), 100)
 	for k := range used {

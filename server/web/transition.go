@@ -25,6 +25,11 @@ type TransitionRequestJSON struct {
 	Comment string `json:"comment"`
 	// Version is the case version the officer saw; 0 skips the check.
 	Version int `json:"version"`
+	// Unit and Officer are who a dispatch sends the case to: the unit
+	// (empty: the case's grid cell's) and the handling officer's user
+	// name, an enabled handler (empty: none). Other steps refuse them.
+	Unit    string `json:"unit,omitempty"`
+	Officer string `json:"officer,omitempty"`
 }
 
 // TransitionErrorJSON is a refused transition: 409 with the statuses the
@@ -84,7 +89,7 @@ func (s *server) transition(w http.ResponseWriter, r *http.Request) {
 	}
 	p := auth.PrincipalFrom(r.Context())
 	d, err := s.opts.Cases.Transition(r.Context(), cases.Request{CaseID: id, To: req.To, Version: req.Version,
-		Actor: p.Name, Role: p.Role, Comment: req.Comment, Attachment: att})
+		Actor: p.Name, Role: p.Role, Comment: req.Comment, Attachment: att, Unit: req.Unit, Officer: req.Officer})
 	var (
 		te *cases.TransitionError
 		fe *cases.ForbiddenError

@@ -140,7 +140,7 @@ func TestFiltersAreHarmless(t *testing.T) {
 			param string
 			code  int
 		}{
-			{"status", 400}, {"type", 200}, {"grid", 200}, {"unit", 200}, {"from", 400}, {"to", 400}, {"cursor", 400}, {"limit", 400},
+			{"status", 400}, {"type", 200}, {"grid", 200}, {"unit", 200}, {"assignee", 200}, {"from", 400}, {"to", 400}, {"cursor", 400}, {"limit", 400},
 		} {
 			for _, path := range []string{"/api/v1/cases", "/api/v1/stats", "/"} {
 				if path != "/api/v1/cases" && (p.param == "cursor" || p.param == "limit") {

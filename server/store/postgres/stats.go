@@ -19,7 +19,7 @@ func filterWhere(f store.CaseFilter, args []any) ([]string, []any) {
 	}
 	for _, t := range []struct {
 		col, v string
-	}{{"c.status", f.Status}, {"c.violation_type", f.ViolationType}, {"c.grid_code", f.GridCode}, {"c.unit", f.Unit}} {
+	}{{"c.status", f.Status}, {"c.violation_type", f.ViolationType}, {"c.grid_code", f.GridCode}, {"c.unit", f.Unit}, {"c.assignee", f.Assignee}} {
 		if t.v != "" {
 			where = append(where, t.col+" = "+arg(t.v))
 		}

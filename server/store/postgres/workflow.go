@@ -20,8 +20,10 @@ func (s *Store) Transition(ctx context.Context, t store.Transition) error {
 		return fmt.Errorf("postgres: transition case %s: begin: %w", t.CaseID, err)
 	}
 	defer tx.Rollback(ctx)
-	tag, err := tx.Exec(ctx, `UPDATE cases SET status = $1, status_since = $2, updated_at = $2, version = version + 1
-		WHERE id = $3 AND version = $4 AND status = $5`, t.To, t.At, t.CaseID, t.Version, t.From)
+	unit, officer := assignArgs(t.Assign)
+	tag, err := tx.Exec(ctx, `UPDATE cases SET status = $1, status_since = $2, updated_at = $2, version = version + 1,
+		unit = COALESCE($6, unit), assignee = COALESCE($7, assignee)
+		WHERE id = $3 AND version = $4 AND status = $5`, t.To, t.At, t.CaseID, t.Version, t.From, unit, officer)
 	if err != nil {
 		return fmt.Errorf("postgres: transition case %s: %w", t.CaseID, err)
 	}
@@ -44,9 +46,9 @@ func (s *Store) Transition(ctx context.Context, t store.Transition) error {
 		attSHA, attType, attSize = &a.SHA256, &a.ContentType, &a.Size
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO case_audit (case_id, at, actor, role, action, from_status, to_status, comment,
-		attachment_sha256, attachment_type, attachment_size)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, t.CaseID, t.At, t.Actor, t.Role, t.Action, t.From, t.To, t.Comment,
-		attSHA, attType, attSize); err != nil {
+		attachment_sha256, attachment_type, attachment_size, assign_unit, assign_officer)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`, t.CaseID, t.At, t.Actor, t.Role, t.Action, t.From, t.To, t.Comment,
+		attSHA, attType, attSize, unit, officer); err != nil {
 		return fmt.Errorf("postgres: transition case %s: audit: %w", t.CaseID, err)
 	}
 	for _, e := range t.Events {
@@ -63,7 +65,7 @@ func (s *Store) Transition(ctx context.Context, t store.Transition) error {
 // audit reads a case's trail, oldest first.
 func audit(ctx context.Context, tx pgx.Tx, caseID string) ([]store.AuditEntry, error) {
 	rows, err := tx.Query(ctx, `SELECT id, case_id, at, actor, role, action, from_status, to_status, comment,
-		attachment_sha256, attachment_type, attachment_size
+		attachment_sha256, attachment_type, attachment_size, assign_unit, assign_officer
 		FROM case_audit WHERE case_id = $1 ORDER BY id`, caseID)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: audit of case %s: %w", caseID, err)
@@ -75,15 +77,22 @@ func audit(ctx context.Context, tx pgx.Tx, caseID string) ([]store.AuditEntry, e
 			e               store.AuditEntry
 			attSHA, attType *string
 			attSize         *int64
+			unit, officer   *string
 		)
 		if err := rows.Scan(&e.ID, &e.CaseID, &e.At, &e.Actor, &e.Role, &e.Action, &e.From, &e.To, &e.Comment,
-			&attSHA, &attType, &attSize); err != nil {
+			&attSHA, &attType, &attSize, &unit, &officer); err != nil {
 			return nil, fmt.Errorf("postgres: audit of case %s: %w", caseID, err)
 		}
 		e.At = utc(e.At)
 		if attSHA != nil {
 			e.Attachment = &store.Evidence{Name: *attSHA, Kind: store.KindAttachment, ContentType: *attType,
 				Size: *attSize, SHA256: *attSHA}
+		}
+		if unit != nil {
+			e.Assign = &store.Assignee{Unit: *unit}
+			if officer != nil {
+				e.Assign.Officer = *officer
+			}
 		}
 		out = append(out, e)
 	}

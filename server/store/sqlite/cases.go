@@ -20,7 +20,7 @@ import (
 const caseColumns = `c.id, c.status, c.violation_type, c.device_id, c.camera_id, c.zone_id, c.rule_id,
 	c.first_seen, c.last_seen, c.report_count, c.created_at, c.updated_at,
 	c.version, c.status_since, c.category_code, c.subcategory_code,
-	c.lat, c.lon, c.grid_code, c.unit,
+	c.lat, c.lon, c.grid_code, c.unit, c.assignee,
 	t.name, t.kind, t.content_type, t.size, t.sha256
 	FROM cases c
 	LEFT JOIN evidence t ON t.id = (
@@ -43,7 +43,7 @@ func scanCase(row rowScanner) (store.Case, error) {
 	if err := row.Scan(&c.ID, &c.Status, &c.ViolationType, &c.DeviceID, &c.CameraID, &c.ZoneID, &c.RuleID,
 		&first, &last, &c.ReportCount, &created, &updated,
 		&c.Version, &since, &c.CategoryCode, &c.SubcategoryCode,
-		&lat, &lon, &c.GridCode, &c.Unit,
+		&lat, &lon, &c.GridCode, &c.Unit, &c.Assignee,
 		&tName, &tKind, &tType, &tSize, &tSHA); err != nil {
 		return c, err
 	}

@@ -12,7 +12,7 @@ import (
 func filterWhere(f store.CaseFilter) (where []string, args []any) {
 	for _, t := range []struct {
 		col, v string
-	}{{"c.status", f.Status}, {"c.violation_type", f.ViolationType}, {"c.grid_code", f.GridCode}, {"c.unit", f.Unit}} {
+	}{{"c.status", f.Status}, {"c.violation_type", f.ViolationType}, {"c.grid_code", f.GridCode}, {"c.unit", f.Unit}, {"c.assignee", f.Assignee}} {
 		if t.v != "" {
 			where = append(where, t.col+" = ?")
 			args = append(args, t.v)

@@ -19,8 +19,10 @@ func (s *Store) Transition(ctx context.Context, t store.Transition) error {
 	}
 	defer tx.Rollback()
 	at := formatTime(t.At)
-	res, err := tx.ExecContext(ctx, `UPDATE cases SET status = ?, status_since = ?, updated_at = ?, version = version + 1
-		WHERE id = ? AND version = ? AND status = ?`, t.To, at, at, t.CaseID, t.Version, t.From)
+	unit, officer := assignArgs(t.Assign)
+	res, err := tx.ExecContext(ctx, `UPDATE cases SET status = ?, status_since = ?, updated_at = ?, version = version + 1,
+		unit = COALESCE(?, unit), assignee = COALESCE(?, assignee)
+		WHERE id = ? AND version = ? AND status = ?`, t.To, at, at, unit, officer, t.CaseID, t.Version, t.From)
 	if err != nil {
 		return fmt.Errorf("sqlite: transition case %s: %w", t.CaseID, err)
 	}
@@ -44,9 +46,9 @@ func (s *Store) Transition(ctx context.Context, t store.Transition) error {
 		attSHA, attType, attSize = a.SHA256, a.ContentType, a.Size
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO case_audit (case_id, at, actor, role, action, from_status, to_status, comment,
-		attachment_sha256, attachment_type, attachment_size)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.CaseID, at, t.Actor, t.Role, t.Action, t.From, t.To, t.Comment,
-		attSHA, attType, attSize); err != nil {
+		attachment_sha256, attachment_type, attachment_size, assign_unit, assign_officer)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.CaseID, at, t.Actor, t.Role, t.Action, t.From, t.To, t.Comment,
+		attSHA, attType, attSize, unit, officer); err != nil {
 		return fmt.Errorf("sqlite: transition case %s: audit: %w", t.CaseID, err)
 	}
 	for _, e := range t.Events {
@@ -63,7 +65,7 @@ func (s *Store) Transition(ctx context.Context, t store.Transition) error {
 // audit reads a case's trail, oldest first.
 func audit(ctx context.Context, tx *sql.Tx, caseID string) ([]store.AuditEntry, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT id, case_id, at, actor, role, action, from_status, to_status, comment,
-		attachment_sha256, attachment_type, attachment_size
+		attachment_sha256, attachment_type, attachment_size, assign_unit, assign_officer
 		FROM case_audit WHERE case_id = ? ORDER BY id`, caseID)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: audit of case %s: %w", caseID, err)
@@ -76,9 +78,10 @@ func audit(ctx context.Context, tx *sql.Tx, caseID string) ([]store.AuditEntry, 
 			at              string
 			attSHA, attType sql.NullString
 			attSize         sql.NullInt64
+			unit, officer   sql.NullString
 		)
 		if err := rows.Scan(&e.ID, &e.CaseID, &at, &e.Actor, &e.Role, &e.Action, &e.From, &e.To, &e.Comment,
-			&attSHA, &attType, &attSize); err != nil {
+			&attSHA, &attType, &attSize, &unit, &officer); err != nil {
 			return nil, fmt.Errorf("sqlite: audit of case %s: %w", caseID, err)
 		}
 		if e.At, err = parseTime(at); err != nil {
@@ -87,6 +90,9 @@ func audit(ctx context.Context, tx *sql.Tx, caseID string) ([]store.AuditEntry, 
 		if attSHA.Valid {
 			e.Attachment = &store.Evidence{Name: attSHA.String, Kind: store.KindAttachment, ContentType: attType.String,
 				Size: attSize.Int64, SHA256: attSHA.String}
+		}
+		if unit.Valid {
+			e.Assign = &store.Assignee{Unit: unit.String, Officer: officer.String}
 		}
 		out = append(out, e)
 	}

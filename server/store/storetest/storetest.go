@@ -44,6 +44,7 @@ func Run(t *testing.T, open Open) {
 		{"Candidates", testCandidates},
 		{"FiltersAndStats", testFiltersAndStats},
 		{"TransitionAttachment", testTransitionAttachment},
+		{"Assignee", testAssignee},
 		{"OutboxClaimDeliverRetry", testOutboxClaimDeliverRetry},
 		{"OutboxSameTransaction", testOutboxSameTransaction},
 		{"OutboxConcurrentClaims", testOutboxConcurrentClaims},

@@ -29,8 +29,8 @@
 
   // transition posts one step. It resolves to true when the step was
   // taken; otherwise it has told the officer why.
-  async function transition(caseID, to, version, comment, file) {
-    const req = { to: to, version: Number(version), comment: comment || '' };
+  async function transition(caseID, to, version, comment, file, assign) {
+    const req = Object.assign({ to: to, version: Number(version), comment: comment || '' }, assign || {});
     const opts = { method: 'POST', credentials: 'same-origin', headers: { 'X-CSRF-Token': csrf() } };
     if (file) {
       const fd = new FormData();
@@ -71,6 +71,7 @@
         break;
       default:
         if (/^attachment: (type|not a readable)/.test(msg)) flash(t('not_image') + ' ' + msg, 'error');
+        else if (/officer: invalid value/.test(msg)) flash(t('bad_officer') + ' ' + msg, 'error');
         else flash(t('failed') + msg, 'error');
     }
     return false;
@@ -148,14 +149,11 @@
     const form = ev.currentTarget;
     if (form.dataset.busy) return; // a double click sends once
     const f = form.elements;
-    let comment = f.comment ? f.comment.value.trim() : '';
-    if (form.dataset.form === 'dispatch') {
-      const parts = [];
-      if (f.unit.value.trim()) parts.push(t('dispatch_to') + ' ' + f.unit.value.trim());
-      if (f.officer.value.trim()) parts.push(t('officer') + ' ' + f.officer.value.trim());
-      if (comment) parts.push(comment);
-      comment = parts.join(' · ');
-    }
+    const comment = f.comment ? f.comment.value.trim() : '';
+    // A dispatch names the unit and the handling officer; the server
+    // checks the officer and keeps both on the case.
+    const assign = form.dataset.form === 'dispatch'
+      ? { unit: f.unit.value.trim(), officer: f.officer.value.trim() } : null;
     if ((form.dataset.form === 'comment' || form.dataset.form === 'report') && !comment) {
       flash(t('need_reason'), 'error');
       return;
@@ -164,7 +162,7 @@
     form.dataset.busy = '1';
     form.querySelectorAll('button').forEach((b) => { b.disabled = true; });
     flash(t('sending'), 'info');
-    const ok = await transition(form.dataset.case, form.dataset.to, form.dataset.version, comment, file);
+    const ok = await transition(form.dataset.case, form.dataset.to, form.dataset.version, comment, file, assign);
     if (ok) {
       await refresh();
       return; // the fresh actions replace this form

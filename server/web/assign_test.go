@@ -1,0 +1,146 @@
+package web
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/xiuhua/xiuhua/server/cases"
+	"github.com/xiuhua/xiuhua/server/store"
+)
+
+// TestDispatchAPI: the dispatch step takes a unit and an officer, refuses
+// an officer who is not an enabled handler with 400 naming the field, and
+// stores both on the case and in the audit entry; the list filters by
+// assignee.
+func TestDispatchAPI(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	for name, role := range map[string]string{"zhao": cases.RoleHandler, "qian": cases.RoleHandler, "li": cases.RoleReviewer} {
+		require.NoError(t, e.auth.AddUser(ctx, name, role, "correct horse battery"))
+	}
+	require.NoError(t, e.store.SetUserDisabled(ctx, "qian", true))
+	id := e.addCase(t, "e1", func(r *store.Report) { r.Location = &store.GeoPoint{Lat: 31.2305, Lon: 121.4705} })
+	other := e.addCase(t, "e2", func(r *store.Report) { r.CameraID = "cam-8" })
+	path := "/api/v1/cases/" + id + "/transitions"
+
+	resp, body := e.postAs(t, cases.RoleReviewer, path, "application/json", jsonBody(TransitionRequestJSON{To: "filed", Version: 1, Officer: "zhao"}))
+	require.Equal(t, http.StatusBadRequest, resp.StatusCode, "%s", body)
+	require.Contains(t, decode[TransitionErrorJSON](t, body).Error, "officer: only the dispatch step")
+	resp, body = e.postAs(t, cases.RoleReviewer, path, "application/json", jsonBody(TransitionRequestJSON{To: "filed", Version: 1}))
+	require.Equal(t, http.StatusOK, resp.StatusCode, "%s", body)
+
+	for _, tc := range []struct {
+		name string
+		req  TransitionRequestJSON
+		want string
+	}{
+		{"no such officer", TransitionRequestJSON{Officer: "nobody"}, `officer: invalid value \"nobody\": no such account`},
+		{"disabled", TransitionRequestJSON{Officer: "qian"}, `officer: invalid value \"qian\": the account is disabled`},
+		{"not a handler", TransitionRequestJSON{Officer: "li"}, `officer: invalid value \"li\": the account's role is reviewer`},
+		{"SQL for a name", TransitionRequestJSON{Officer: "zhao' OR '1'='1"}, `officer: invalid value`},
+		{"a unit with a newline", TransitionRequestJSON{Unit: "a\nb", Officer: "zhao"}, `unit: invalid value`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.req.To, tc.req.Version = "dispatched", 2
+			resp, body := e.postAs(t, cases.RoleDispatcher, path, "application/json", jsonBody(tc.req))
+			require.Equal(t, http.StatusBadRequest, resp.StatusCode, "%s", body)
+			require.Contains(t, string(body), tc.want)
+		})
+	}
+	resp, body = e.postAs(t, cases.RoleDispatcher, path, "application/json",
+		jsonBody(TransitionRequestJSON{To: "dispatched", Version: 2, Unit: "外滩街道城管中队", Officer: "zhao", Comment: "当天处理"}))
+	require.Equal(t, http.StatusOK, resp.StatusCode, "%s", body)
+	d := decode[CaseDetailJSON](t, body)
+	require.Equal(t, "外滩街道城管中队", d.Case.Unit)
+	require.Equal(t, "zhao", d.Case.Assignee)
+	last := d.Audit[len(d.Audit)-1]
+	require.Equal(t, &AssigneeJSON{Unit: "外滩街道城管中队", Officer: "zhao"}, last.Assign)
+	require.Equal(t, "当天处理", last.Comment, "the comment is the dispatcher's note alone")
+	require.Nil(t, d.Audit[1].Assign, "confirming assigned nothing")
+
+	for _, tc := range []struct {
+		query string
+		want  []string
+	}{
+		{"assignee=zhao", []string{id}},
+		{"assignee=zhao&status=dispatched", []string{id}},
+		{"assignee=zhao&status=filed", nil},
+		{"assignee=li", nil},
+		{"", []string{other, id}},
+	} {
+		t.Run(tc.query, func(t *testing.T) {
+			resp, body := e.get(t, "/api/v1/cases?"+tc.query)
+			require.Equal(t, http.StatusOK, resp.StatusCode, "%s", body)
+			var got []string
+			for _, c := range decode[CaseListJSON](t, body).Cases {
+				got = append(got, c.ID)
+			}
+			require.Equal(t, tc.want, got)
+		})
+	}
+}
+
+// TestAssigneePages: the case page and the queue show who a case was sent
+// to, the audit entry says it, and a handler's queue has "my cases" one
+// click away; other roles' do not.
+func TestAssigneePages(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	zhao := e.signIn(t, "zhao", cases.RoleHandler)
+	mine := e.addCase(t, "e1", func(r *store.Report) { r.Location = &store.GeoPoint{Lat: 31.2305, Lon: 121.4705} })
+	notMine := e.addCase(t, "e2", func(r *store.Report) { r.CameraID = "cam-8" })
+	_, err := e.cases.Transition(ctx, cases.Request{CaseID: mine, To: "filed", Version: 1, Actor: "li", Role: cases.RoleReviewer})
+	require.NoError(t, err)
+	_, err = e.cases.Transition(ctx, cases.Request{CaseID: mine, To: "dispatched", Version: 2, Actor: "wang", Role: cases.RoleDispatcher, Officer: "zhao"})
+	require.NoError(t, err)
+	page := func(b *browser, path string) string {
+		t.Helper()
+		resp, err := b.c.Get(e.srv.URL + path)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		body, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		return string(body)
+	}
+
+	p := page(zhao, "/cases/"+mine)
+	require.Contains(t, p, `责任单位 <span class="unit">南京东路街道城管中队</span> · 处置人员 <span class="officer">zhao</span>`, "the case page head")
+	require.Contains(t, p, `<p class="assign">派遣至 <span class="unit">南京东路街道城管中队</span> · 处置人员 <span class="officer">zhao</span></p>`, "the audit entry")
+
+	q := page(zhao, "/")
+	require.Contains(t, q, `href="/?assignee=zhao"`, "a handler's queue offers my cases")
+	require.Contains(t, q, ">我的案件</a>")
+	require.Contains(t, q, `<small class="assignee">处置人员 zhao</small>`, "the queue shows the assignee")
+	q = page(zhao, "/?assignee=zhao")
+	require.Contains(t, q, `data-case="`+mine+`"`)
+	require.NotContains(t, q, `data-case="`+notMine+`"`, "my cases only")
+	require.Contains(t, q, `class="mine on" href="/" aria-current="page"`, "one click turns it off again")
+	require.Contains(t, q, `<input type="hidden" name="assignee" value="zhao">`, "other filters keep it")
+	q = page(zhao, "/?assignee=zhao&lang=en")
+	require.Contains(t, q, ">My cases</a>")
+	require.Contains(t, q, `<small class="assignee">Officer zhao</small>`)
+
+	li := e.signIn(t, "li", cases.RoleReviewer)
+	q = page(li, "/?lang=zh-CN")
+	require.NotContains(t, q, "我的案件", "only handlers get my cases")
+	require.True(t, strings.Contains(q, `data-case="`+mine+`"`))
+
+	// The dispatch form on a filed case: the unit preselected, the officer free.
+	wang := e.signIn(t, "wang", cases.RoleDispatcher)
+	filed := e.addCase(t, "e3", func(r *store.Report) {
+		r.CameraID = "cam-9"
+		r.Location = &store.GeoPoint{Lat: 31.2305, Lon: 121.4805}
+	})
+	_, err = e.cases.Transition(ctx, cases.Request{CaseID: filed, To: "filed", Version: 1, Actor: "li", Role: cases.RoleReviewer})
+	require.NoError(t, err)
+	p = page(wang, "/cases/"+url.PathEscape(filed))
+	require.Contains(t, p, `<select name="unit"><option>外滩街道城管中队</option>`, "the case's own unit first")
+	require.Contains(t, p, `<input name="officer"`)
+}
