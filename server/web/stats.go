@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/xiuhua/xiuhua/internal/geo"
+	"github.com/xiuhua/xiuhua/server/grid"
 	"github.com/xiuhua/xiuhua/server/store"
 )
 
@@ -40,6 +42,40 @@ type GridCellJSON struct {
 	Code string `json:"code"`
 	Name string `json:"name"`
 	Unit string `json:"unit"`
+	// Geometry is the cell's outline as a GeoJSON MultiPolygon in WGS-84,
+	// GeometryGCJ02 the same for Chinese web maps, so that an integration
+	// can draw the grid without the city's GeoJSON file.
+	Geometry      MultiPolygonJSON `json:"geometry"`
+	GeometryGCJ02 MultiPolygonJSON `json:"geometry_gcj02"`
+}
+
+// MultiPolygonJSON is a GeoJSON MultiPolygon: polygons of rings of
+// [longitude, latitude] positions, each polygon's outer ring first.
+type MultiPolygonJSON struct {
+	Type        string           `json:"type"`
+	Coordinates [][][][2]float64 `json:"coordinates"`
+}
+
+func multiPolygon(polys [][][]grid.Point, project func(grid.Point) grid.Point) MultiPolygonJSON {
+	out := MultiPolygonJSON{Type: "MultiPolygon", Coordinates: make([][][][2]float64, len(polys))}
+	for i, rings := range polys {
+		out.Coordinates[i] = make([][][2]float64, len(rings))
+		for j, ring := range rings {
+			out.Coordinates[i][j] = make([][2]float64, len(ring))
+			for k, p := range ring {
+				q := project(p)
+				out.Coordinates[i][j][k] = [2]float64{q.X, q.Y}
+			}
+		}
+	}
+	return out
+}
+
+func asIs(p grid.Point) grid.Point { return p }
+
+func gridGCJ02(p grid.Point) grid.Point {
+	g := geo.ToGCJ02(geo.Point{Lat: p.Y, Lon: p.X})
+	return grid.Point{X: g.Lon, Y: g.Lat}
 }
 
 // GridCellsJSON is the answer of GET /api/v1/grid/cells.
@@ -53,7 +89,8 @@ func (s *server) gridCells(w http.ResponseWriter, r *http.Request) {
 	out := GridCellsJSON{Cells: []GridCellJSON{}}
 	if s.opts.Grid != nil {
 		for _, c := range s.opts.Grid.Cells() {
-			out.Cells = append(out.Cells, GridCellJSON{Code: c.Code, Name: c.Name, Unit: c.Unit})
+			out.Cells = append(out.Cells, GridCellJSON{Code: c.Code, Name: c.Name, Unit: c.Unit,
+				Geometry: multiPolygon(c.Polygons, asIs), GeometryGCJ02: multiPolygon(c.Polygons, gridGCJ02)})
 		}
 	}
 	if len(r.URL.Query()) > 0 {

@@ -200,7 +200,18 @@ func TestFilterAPI(t *testing.T) {
 	_, body = e.get(t, "/api/v1/grid/cells")
 	cells := decode[GridCellsJSON](t, body).Cells
 	require.Len(t, cells, 3)
-	require.Equal(t, GridCellJSON{Code: "310101001001", Name: "南京东路 1 号网格", Unit: "南京东路街道城管中队"}, cells[0])
+	first := cells[0]
+	require.Equal(t, "310101001001", first.Code)
+	require.Equal(t, "南京东路 1 号网格", first.Name)
+	require.Equal(t, "南京东路街道城管中队", first.Unit)
+	// The outline as in the GeoJSON file, and shifted for Chinese maps.
+	require.Equal(t, MultiPolygonJSON{Type: "MultiPolygon", Coordinates: [][][][2]float64{{{
+		{121.470, 31.230}, {121.471, 31.230}, {121.471, 31.231}, {121.470, 31.231}, {121.470, 31.230}}}}}, first.Geometry)
+	g := first.GeometryGCJ02.Coordinates[0][0][0]
+	require.InDelta(t, 121.470+0.0045, g[0], 0.001, "GCJ-02 is some 400 m east in Shanghai")
+	require.InDelta(t, 31.230-0.002, g[1], 0.001, "and some 200 m south")
+	// The second cell has a hole: two rings.
+	require.Len(t, cells[1].Geometry.Coordinates[0], 2)
 	resp, _ := e.get(t, "/api/v1/grid/cells?x=1")
 	require.Equal(t, http.StatusBadRequest, resp.StatusCode)
 }
