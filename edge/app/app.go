@@ -49,13 +49,16 @@ func Run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 	}
 	defer ob.Close()
 
+	// Rules without classes follow the model's: noted before the start
+	// model's fill them in.
+	classless := classlessRules(cfg.Cameras)
 	det, manifest, err := openStartModel(&cfg, logger)
 	if err != nil {
 		return err
 	}
 	// Every camera shares the swap manager: it runs one frame at a time
 	// and changes models only between frames.
-	shared := newModels(&cfg, det, manifest, reg, logger)
+	shared := newModels(&cfg, classless, det, manifest, reg, logger)
 	defer shared.Close()
 	info := shared.Info()
 	logger.Info("model loaded", "name", info.Name, "version", info.Version, "sha256", info.SHA256)
@@ -70,6 +73,7 @@ func Run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 		cams[i] = ingest.NewCamera(ingestConfig(c), logger, ingestMetrics)
 		chains[i] = newChain(cfg, c, cams[i], shared, ob, logger, pipeMetrics)
 	}
+	followModelClasses(shared, chains, logger.With("component", "modelswap"))
 
 	up, err := uplink.New(uplinkConfig(cfg), ob, id,
 		func() *xiuhuav1.Hello { return hello(cfg, id, shared.Info()) },

@@ -13,6 +13,8 @@ import (
 	"github.com/xiuhua/xiuhua/edge/config"
 	"github.com/xiuhua/xiuhua/edge/detect"
 	"github.com/xiuhua/xiuhua/edge/modelswap"
+	"github.com/xiuhua/xiuhua/edge/pipeline"
+	"github.com/xiuhua/xiuhua/edge/rules"
 	"github.com/xiuhua/xiuhua/edge/uplink"
 	"github.com/xiuhua/xiuhua/internal/conf"
 	xiuhuav1 "github.com/xiuhua/xiuhua/proto/xiuhua/v1"
@@ -43,15 +45,16 @@ func checkExpectInput(cfg *config.Config, m *detect.Manifest) error {
 }
 
 // newModels puts the opened first model under a swap manager, which every
-// camera chain uses as its detector.
-func newModels(cfg *config.Config, det detect.Detector, m *detect.Manifest, reg prometheus.Registerer, logger *slog.Logger) *modelswap.Manager {
+// camera chain uses as its detector. classless are the rules configured
+// without classes (classlessRules), whose classes follow the model.
+func newModels(cfg *config.Config, classless map[string]bool, det detect.Detector, m *detect.Manifest, reg prometheus.Registerer, logger *slog.Logger) *modelswap.Manager {
 	mc := modelswap.Config{
 		Open:         func(m *detect.Manifest) (detect.Detector, error) { return detect.Open(m, detectOptions(cfg)) },
 		Probation:    cfg.Model.Probation.D(),
 		MaxErrorRate: cfg.Model.MaxErrorRate,
 		ErrorWindow:  cfg.Model.ErrorWindow,
 		Warmup:       cfg.Model.Warmup,
-		Rules:        ruleClasses(cfg),
+		Rules:        ruleClasses(cfg, classless),
 		Log:          logger.With("component", "modelswap"),
 		Metrics:      modelswap.NewMetrics(reg),
 	}
@@ -145,17 +148,38 @@ func cloneCameras(cams []config.Camera) []config.Camera {
 	return out
 }
 
-// ruleClasses lists every rule with the classes it was resolved to.
-func ruleClasses(cfg *config.Config) []modelswap.RuleClasses {
+// ruleClasses lists every rule with the classes it was resolved to. A rule
+// configured without classes follows the model's classes, unless it runs
+// as a persistent-change watch (the start model had none of its defaults):
+// change watches are set up at start only.
+func ruleClasses(cfg *config.Config, classless map[string]bool) []modelswap.RuleClasses {
 	var out []modelswap.RuleClasses
 	for _, c := range cfg.Cameras {
 		for _, z := range c.Zones {
 			for _, r := range z.Rules {
-				out = append(out, modelswap.RuleClasses{Camera: c.ID, Zone: z.ID, Rule: r.ID, Classes: r.Classes})
+				out = append(out, modelswap.RuleClasses{Camera: c.ID, Zone: z.ID, Rule: r.ID, Classes: r.Classes,
+					Type: r.Type, Defaults: classless[ruleKey(c.ID, z.ID, r.ID)] && len(r.Classes) > 0})
 			}
 		}
 	}
 	return out
+}
+
+// followModelClasses hands each camera chain's rules engine the classes
+// its rules configured without classes count under each model that
+// becomes active; each chain applies them at its first frame of that model.
+func followModelClasses(models *modelswap.Manager, chains []*pipeline.Camera, logger *slog.Logger) {
+	engines := make(map[string]*rules.Engine, len(chains))
+	for _, c := range chains {
+		engines[c.Source.CameraID] = c.Rules
+	}
+	models.OnSwap(func(_ detect.ModelInfo, follow []modelswap.RuleClasses) {
+		for _, r := range follow {
+			if e := engines[r.Camera]; e == nil || !e.SetClasses(r.Zone, r.Rule, r.Classes) {
+				logger.Error("rule classes not updated: no such rule in the camera's chain", "rule", ruleKey(r.Camera, r.Zone, r.Rule))
+			}
+		}
+	})
 }
 
 // startModelOps wires model changes: the server's assignments (downloaded

@@ -44,6 +44,26 @@ func resolveRuleClasses(cfg *config.Config, classes []string) error {
 	return errs.Err()
 }
 
+// classlessRules are the rules configured without classes (by
+// ruleKey): they count their type's default classes that the running model
+// has. Read before resolveRuleClasses fills their classes in, so that a
+// hot swap can work them out again for each new model.
+func classlessRules(cams []config.Camera) map[string]bool {
+	out := map[string]bool{}
+	for _, c := range cams {
+		for _, z := range c.Zones {
+			for _, r := range z.Rules {
+				if len(r.Classes) == 0 {
+					out[ruleKey(c.ID, z.ID, r.ID)] = true
+				}
+			}
+		}
+	}
+	return out
+}
+
+func ruleKey(camera, zone, rule string) string { return camera + "/" + zone + "/" + rule }
+
 // ChangeTypes are the violation types found by persistent change when the
 // model has no class for them.
 var ChangeTypes = map[string]bool{"illegal_structure": true, "street_laundry": true}

@@ -37,7 +37,8 @@ func fuzzDecoders(t testing.TB) []struct {
 		{"yolov8", []int64{1, 7, 7}},
 		{"nms_free", []int64{1, 7, 6}},
 	} {
-		dec, shape, err := families[fc.name].newDecoder(m, fc.shape)
+		m.Family = fc.name
+		dec, shape, err := newDecoder(m, fc.shape)
 		require.NoError(t, err, fc.name)
 		out = append(out, struct {
 			name string

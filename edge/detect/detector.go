@@ -49,7 +49,7 @@ func open(m *Manifest, opts Options) (*detector, error) {
 	if want, err := hex.DecodeString(m.SHA256); err != nil || !bytes.Equal(sum[:], want) {
 		return nil, fmt.Errorf("file has sha256 %x, manifest says %s: wrong or damaged file (run hack/fetch-models.sh)", sum, m.SHA256)
 	}
-	io, err := inspect(m, data, fam, opts.LibraryPath)
+	io, err := inspect(m, data, opts.LibraryPath)
 	if err != nil {
 		return nil, err
 	}

@@ -2,8 +2,10 @@ package detect
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -57,9 +59,13 @@ func TestShippedManifest(t *testing.T) {
 	require.Equal(t, AlignTopLeft, m.Input.Align)
 }
 
-// TestFamiliesMatchModelspec: the server checks uploads with modelspec's
-// family rules, so every decoder here must accept exactly the output shapes
-// modelspec accepts, with the same concrete shape.
+// TestFamiliesMatchModelspec: the server accepts uploads by modelspec's
+// family rules (Manifest.CheckOutput), and the edge loads models by the same
+// rules. What is left to prove is that the edge decodes whatever they
+// accept: every family modelspec knows has a decoder here, and for every
+// shape it accepts, the decoder reads a tensor of exactly that concrete
+// shape (any box count where it is dynamic) box by box, and refuses one
+// value more or less with an error, not a panic or a misread.
 func TestFamiliesMatchModelspec(t *testing.T) {
 	require.Equal(t, modelspec.Families(), Families())
 	shapes := [][]int64{
@@ -68,17 +74,51 @@ func TestFamiliesMatchModelspec(t *testing.T) {
 		{1, 3, 8400}, {1, 7, -1}, {1, 300, 6}, {1, 300, 7}, {1, -1, 6}, {1, 0, 6},
 	}
 	for _, fam := range Families() {
+		accepted := 0
 		for _, s := range shapes {
+			m := &Manifest{Family: fam, Classes: []string{"a", "b", "c"}, ScoreThreshold: 0.3,
+				Input: Input{Width: 416, Height: 416}}
+			want, werr := m.CheckOutput(s)
+			dec, got, err := newDecoder(m, s)
+			require.Equal(t, werr, err, "the edge loads by modelspec's rule")
+			if werr != nil {
+				continue
+			}
+			accepted++
+			require.Equal(t, want, got)
 			t.Run(fmt.Sprint(fam, s), func(t *testing.T) {
-				m := &Manifest{Family: fam, Classes: []string{"a", "b", "c"}, ScoreThreshold: 0.3,
-					Input: Input{Width: 416, Height: 416}}
-				_, got, err := families[fam].newDecoder(m, s)
-				want, werr := m.CheckOutput(s)
-				require.Equal(t, werr == nil, err == nil, "decoder: %v; modelspec: %v", err, werr)
-				if err == nil {
-					require.Equal(t, want, got)
+				// A dynamic box count: the decoder must take any.
+				shape := slices.Clone(got)
+				for i, d := range shape {
+					if d < 0 {
+						shape[i] = 17
+					}
+				}
+				boxes := int(shape[1])
+				if fam == "yolov8" { // channel-major: [1, 4+classes, boxes]
+					boxes = int(shape[2])
+				}
+				n := product(shape)
+
+				cands, bad, err := dec.decode(make([]float32, n), nil)
+				require.NoError(t, err)
+				require.Zero(t, bad)
+				require.Empty(t, cands, "all-zero scores are below the threshold")
+
+				nan := make([]float32, n)
+				for i := range nan {
+					nan[i] = float32(math.NaN())
+				}
+				_, bad, err = dec.decode(nan, nil)
+				require.ErrorContains(t, err, fmt.Sprintf("none of its %d boxes is readable", boxes))
+				require.Equal(t, boxes, bad, "every box of the shape is read")
+
+				for _, wrong := range []int{n - 1, n + 1, 0} {
+					_, _, err = dec.decode(make([]float32, wrong), nil)
+					require.Error(t, err, "%d values", wrong)
 				}
 			})
 		}
+		require.NotZero(t, accepted, "no shape tried is one modelspec accepts for %s", fam)
 	}
 }

@@ -23,9 +23,11 @@ type modelIO struct {
 
 // inspect reads the model's inputs and outputs (through onnxruntime's
 // parser, which only reads the graph's declarations and runs nothing) and
-// checks them against the manifest and the family. Every mismatch is an
-// error naming the tensor, the model's shape and what the manifest implies.
-func inspect(m *Manifest, data []byte, fam family, libPath string) (modelIO, error) {
+// checks them against the manifest and the family, with modelspec's rules
+// (the ones the server's registry checks uploads with). Every mismatch is
+// an error naming the tensor, the model's shape and what the manifest
+// implies.
+func inspect(m *Manifest, data []byte, libPath string) (modelIO, error) {
 	if err := ortlib.Init(libPath); err != nil {
 		return modelIO{}, err
 	}
@@ -44,7 +46,7 @@ func inspect(m *Manifest, data []byte, fam family, libPath string) (modelIO, err
 	if outs[0].OrtValueType != ort.ONNXTypeTensor || outs[0].DataType != ort.TensorElementDataTypeFloat {
 		return modelIO{}, fmt.Errorf("output %q is %s; want a float32 tensor", outs[0].Name, outs[0].String())
 	}
-	if io.dec, io.outShape, err = fam.newDecoder(m, outs[0].Dimensions); err != nil {
+	if io.dec, io.outShape, err = newDecoder(m, outs[0].Dimensions); err != nil {
 		return modelIO{}, fmt.Errorf("output %q: %w", outs[0].Name, err)
 	}
 	if io.dynamicBatch && len(outs[0].Dimensions) > 0 && outs[0].Dimensions[0] >= 0 {
@@ -53,29 +55,15 @@ func inspect(m *Manifest, data []byte, fam family, libPath string) (modelIO, err
 	return io, nil
 }
 
-// checkInput compares the model's input with the manifest and returns the
-// concrete shape for one image; dynamic (-1) dimensions take the manifest's
-// values and batch 1.
+// checkInput checks that the model's input is a float32 tensor of the
+// manifest's shape (modelspec's Manifest.CheckInput) and returns the
+// concrete shape for one image; dynamic (-1) dimensions take the
+// manifest's values and batch 1.
 func checkInput(m *Manifest, in ort.InputOutputInfo) ([]int64, error) {
 	if in.OrtValueType != ort.ONNXTypeTensor || in.DataType != ort.TensorElementDataTypeFloat {
 		return nil, fmt.Errorf("input %q is %s; want a float32 tensor", in.Name, in.String())
 	}
-	w, h := int64(m.Input.Width), int64(m.Input.Height)
-	want := []int64{1, 3, h, w}
-	if m.Input.Layout == "NHWC" {
-		want = []int64{1, h, w, 3}
-	}
-	d := in.Dimensions
-	if len(d) != 4 {
-		return nil, fmt.Errorf("input %q has shape %v; the manifest (%s %dx%d) wants %v", in.Name, d, m.Input.Layout, w, h, want)
-	}
-	for i := range want {
-		if d[i] >= 0 && d[i] != want[i] {
-			return nil, fmt.Errorf("input %q has shape %v; the manifest (input %s, width %d, height %d) wants %v",
-				in.Name, d, m.Input.Layout, w, h, want)
-		}
-	}
-	return want, nil
+	return m.CheckInput(in.Name, in.Dimensions)
 }
 
 // withBatch returns shape with its first dimension set to n.

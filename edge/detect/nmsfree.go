@@ -3,6 +3,8 @@ package detect
 import (
 	"fmt"
 	"math"
+
+	"github.com/xiuhua/xiuhua/internal/modelspec"
 )
 
 // nmsFree decodes models that do their own suppression (YOLOv10, RT-DETR
@@ -16,19 +18,13 @@ type nmsFree struct {
 	th      classThresholds
 }
 
-const nmsFreeWidth = 6
+// nmsFreeWidth is the values per box: x1, y1, x2, y2, score, class.
+const nmsFreeWidth = modelspec.NMSFreeWidth
 
-func newNMSFree(m *Manifest, modelOut []int64) (decoder, []int64, error) {
-	if len(modelOut) != 3 || (modelOut[2] >= 0 && modelOut[2] != nmsFreeWidth) {
-		return nil, nil, fmt.Errorf("shape %v: family nms_free wants [1, boxes, 6] (x1, y1, x2, y2, score, class)", modelOut)
-	}
-	if err := checkBatchDim("nms_free", modelOut[0]); err != nil {
-		return nil, nil, err
-	}
-	if modelOut[1] == 0 {
-		return nil, nil, fmt.Errorf("shape %v: no boxes", modelOut)
-	}
-	return &nmsFree{classes: len(m.Classes), th: newClassThresholds(m)}, []int64{1, modelOut[1], nmsFreeWidth}, nil
+// newNMSFree reads the [1, N, 6] output that modelspec accepts for family
+// nms_free.
+func newNMSFree(m *Manifest) decoder {
+	return &nmsFree{classes: len(m.Classes), th: newClassThresholds(m)}
 }
 
 func (f *nmsFree) decode(out []float32, dst []candidate) ([]candidate, int, error) {

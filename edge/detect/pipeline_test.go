@@ -31,7 +31,7 @@ func fakeDetector(t *testing.T, out []float32) (*detector, *fakeBackend) {
 	require.NoError(t, os.WriteFile(p, []byte(goodManifest), 0o644))
 	m, err := LoadManifest(p)
 	require.NoError(t, err)
-	dec, _, err := newYOLOX(m, []int64{1, 42, 8})
+	dec, _, err := newDecoder(m, []int64{1, 42, 8})
 	require.NoError(t, err)
 	be := &fakeBackend{in: make([]float32, 3*64*32), out: out}
 	return &detector{m: m, log: slog.Default(), be: be, dec: dec, pre: newPreprocessor(m.Input)}, be

@@ -24,15 +24,6 @@ func errAllNonFinite(family string, rows int) error {
 	return fmt.Errorf("%s output: none of its %d boxes is readable (NaN, infinite or impossible values): broken model or execution provider", family, rows)
 }
 
-// checkBatchDim checks the batch dimension of a model's output: 1 or
-// dynamic.
-func checkBatchDim(family string, d int64) error {
-	if d >= 0 && d != 1 {
-		return fmt.Errorf("batch size %d: family %s supports a batch of 1 or a dynamic batch", d, family)
-	}
-	return nil
-}
-
 // boxFromCenter turns a centre and size into corners.
 func boxFromCenter(cx, cy, w, h float32) Box {
 	return Box{X1: cx - w/2, Y1: cy - h/2, X2: cx + w/2, Y2: cy + h/2}

@@ -16,29 +16,10 @@ type yolov5 struct {
 	th    classThresholds
 }
 
-func newYOLOv5(m *Manifest, modelOut []int64) (decoder, []int64, error) {
-	nc := len(m.Classes)
-	want := []int64{1, -1, int64(5 + nc)}
-	if len(modelOut) != 3 {
-		return nil, nil, fmt.Errorf("shape %v: family yolov5 wants [1, boxes, 5+classes] = [1 N %d]", modelOut, 5+nc)
-	}
-	if d := modelOut[2]; d >= 0 && d != want[2] {
-		if d > 5 {
-			return nil, nil, fmt.Errorf("%d values per box, so %d classes, but the manifest lists %d classes", d, d-5, nc)
-		}
-		return nil, nil, fmt.Errorf("%d values per box; family yolov5 wants 5+classes = %d", d, want[2])
-	}
-	if modelOut[2] < 0 {
-		return nil, nil, fmt.Errorf("shape %v: the values per box must be fixed in the model (5+classes = %d)", modelOut, 5+nc)
-	}
-	if err := checkBatchDim("yolov5", modelOut[0]); err != nil {
-		return nil, nil, err
-	}
-	if modelOut[1] == 0 {
-		return nil, nil, fmt.Errorf("shape %v: no boxes", modelOut)
-	}
-	want[1] = modelOut[1]
-	return &yolov5{width: 5 + nc, th: newClassThresholds(m)}, want, nil
+// newYOLOv5 reads the [1, N, 5+classes] output that modelspec accepts for
+// family yolov5.
+func newYOLOv5(m *Manifest) decoder {
+	return &yolov5{width: 5 + len(m.Classes), th: newClassThresholds(m)}
 }
 
 func (y *yolov5) decode(out []float32, dst []candidate) ([]candidate, int, error) {

@@ -19,24 +19,10 @@ type yolov8 struct {
 	bestC []int32
 }
 
-func newYOLOv8(m *Manifest, modelOut []int64) (decoder, []int64, error) {
-	nc := len(m.Classes)
-	if len(modelOut) != 3 {
-		return nil, nil, fmt.Errorf("shape %v: family yolov8 wants [1, 4+classes, boxes] = [1 %d N]", modelOut, 4+nc)
-	}
-	if d := modelOut[1]; d != int64(4+nc) {
-		if d > 4 {
-			return nil, nil, fmt.Errorf("%d values per box, so %d classes, but the manifest lists %d classes", d, d-4, nc)
-		}
-		return nil, nil, fmt.Errorf("%d values per box; family yolov8 wants 4+classes = %d (is the output [1, boxes, 4+classes]? then it is not a yolov8 layout)", d, 4+nc)
-	}
-	if err := checkBatchDim("yolov8", modelOut[0]); err != nil {
-		return nil, nil, err
-	}
-	if modelOut[2] == 0 {
-		return nil, nil, fmt.Errorf("shape %v: no boxes", modelOut)
-	}
-	return &yolov8{channels: 4 + nc, th: newClassThresholds(m)}, []int64{1, int64(4 + nc), modelOut[2]}, nil
+// newYOLOv8 reads the [1, 4+classes, N] output that modelspec accepts for
+// family yolov8.
+func newYOLOv8(m *Manifest) decoder {
+	return &yolov8{channels: 4 + len(m.Classes), th: newClassThresholds(m)}
 }
 
 func (y *yolov8) decode(out []float32, dst []candidate) ([]candidate, int, error) {

@@ -4,12 +4,8 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/xiuhua/xiuhua/internal/conf"
+	"github.com/xiuhua/xiuhua/internal/modelspec"
 )
-
-// yoloxStrides are the feature-map strides of every YOLOX model: one anchor
-// point per cell of each map, so a 416×416 input has 52²+26²+13² = 3549.
-var yoloxStrides = [...]int{8, 16, 32}
 
 // yolox decodes YOLOX output exported without decoding in the graph:
 // [1, N, 5+C] where each row is (dx, dy, log w, log h, objectness, C class
@@ -23,42 +19,12 @@ type yolox struct {
 	minThresh float32   // lowest class threshold, to skip rows early
 }
 
-func validateYOLOX(m *Manifest, errs *conf.Errors) {
-	const s = 32 // the largest stride must tile the input exactly
-	if m.Input.Width > 0 && m.Input.Width%s != 0 {
-		errs.Add("input.width", m.Input.Width, "a multiple of 32 for family yolox")
-	}
-	if m.Input.Height > 0 && m.Input.Height%s != 0 {
-		errs.Add("input.height", m.Input.Height, "a multiple of 32 for family yolox")
-	}
-}
-
-func newYOLOX(m *Manifest, modelOut []int64) (decoder, []int64, error) {
-	rows := 0
-	for _, s := range yoloxStrides {
-		rows += (m.Input.Width / s) * (m.Input.Height / s)
-	}
-	nc := len(m.Classes)
-	want := []int64{1, int64(rows), int64(5 + nc)}
-	if len(modelOut) != 3 {
-		return nil, nil, fmt.Errorf("shape %v: family yolox wants [1, boxes, 5+classes] = %v", modelOut, want)
-	}
-	if d := modelOut[2]; d >= 0 && d != want[2] {
-		if d > 5 {
-			return nil, nil, fmt.Errorf("%d values per box, so %d classes, but the manifest lists %d classes", d, d-5, nc)
-		}
-		return nil, nil, fmt.Errorf("%d values per box; family yolox wants 5+classes = %d", d, want[2])
-	}
-	if d := modelOut[1]; d >= 0 && d != want[1] {
-		return nil, nil, fmt.Errorf("%d boxes, but a %dx%d input with strides 8, 16, 32 gives %d: is input.width/height right?",
-			d, m.Input.Width, m.Input.Height, rows)
-	}
-	if err := checkBatchDim("yolox", modelOut[0]); err != nil {
-		return nil, nil, err
-	}
-
+// newYOLOX reads the [1, m.YOLOXRows(), 5+classes] output that
+// modelspec accepts for family yolox.
+func newYOLOX(m *Manifest) decoder {
+	rows, nc := m.YOLOXRows(), len(m.Classes)
 	y := &yolox{classes: nc, width: 5 + nc, grid: make([]float32, 0, 3*rows), threshold: make([]float32, nc)}
-	for _, s := range yoloxStrides {
+	for _, s := range modelspec.YOLOXStrides {
 		// Row order matches YOLOX's export: strides in turn, each map
 		// row-major (y outer, x inner).
 		for gy := 0; gy < m.Input.Height/s; gy++ {
@@ -72,7 +38,7 @@ func newYOLOX(m *Manifest, modelOut []int64) (decoder, []int64, error) {
 		y.threshold[c] = m.Threshold(c)
 		y.minThresh = min(y.minThresh, y.threshold[c])
 	}
-	return y, want, nil
+	return y
 }
 
 func (y *yolox) decode(out []float32, dst []candidate) ([]candidate, int, error) {

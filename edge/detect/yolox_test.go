@@ -14,19 +14,22 @@ func nan32() float32 { return float32(math.NaN()) }
 // cells of stride 8, then 4×2 of stride 16, then 2×1 of stride 32 = 42.
 func smallYOLOX(t testing.TB, thresholds map[string]float32) *yolox {
 	m := &Manifest{
+		Family:          "yolox",
 		Input:           Input{Width: 64, Height: 32},
 		Classes:         []string{"a", "b", "c"},
 		ScoreThreshold:  0.3,
 		ClassThresholds: thresholds,
 	}
-	dec, shape, err := newYOLOX(m, []int64{1, -1, 8})
+	dec, shape, err := newDecoder(m, []int64{1, -1, 8})
 	require.NoError(t, err)
 	require.Equal(t, []int64{1, 42, 8}, shape)
 	return dec.(*yolox)
 }
 
+// The shape rules are modelspec's (tested there); the edge's decoder
+// loading goes through them.
 func TestYOLOXShapeChecks(t *testing.T) {
-	m := &Manifest{Input: Input{Width: 416, Height: 416}, Classes: make([]string, 80), ScoreThreshold: 0.3}
+	m := &Manifest{Family: "yolox", Input: Input{Width: 416, Height: 416}, Classes: make([]string, 80), ScoreThreshold: 0.3}
 	tests := []struct {
 		name  string
 		shape []int64
@@ -42,7 +45,7 @@ func TestYOLOXShapeChecks(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := newYOLOX(m, tt.shape)
+			_, _, err := newDecoder(m, tt.shape)
 			if tt.err == "" {
 				require.NoError(t, err)
 			} else {

@@ -82,12 +82,16 @@ type Manager struct {
 	running atomic.Pointer[detect.ModelInfo]
 	// busy is set from the start of an Install to the end of probation.
 	busy atomic.Bool
+	// onSwap is told the classes of the rules following the model at each
+	// change of active; guarded by mu.
+	onSwap func(detect.ModelInfo, []RuleClasses)
 
-	stMu     sync.Mutex // guards the fields below
-	status   *xiuhuav1.ModelStatus
-	notify   func(*xiuhuav1.ModelStatus)
-	rulesOff map[string]bool // keys of the rules switched off now
-	refused  map[string]*xiuhuav1.ModelStatus
+	stMu      sync.Mutex // guards the fields below
+	status    *xiuhuav1.ModelStatus
+	notify    func(*xiuhuav1.ModelStatus)
+	rulesOff  map[string]bool     // keys of the rules switched off now
+	following map[string][]string // classes of the rules following the model, by key
+	refused   map[string]*xiuhuav1.ModelStatus
 }
 
 // refEvery is how often the reference frame is refreshed: often enough to
@@ -157,10 +161,14 @@ func (m *Manager) DetectModel(img gocv.Mat) ([]detect.Detection, detect.ModelInf
 // Info describes the active model.
 func (m *Manager) Info() detect.ModelInfo { return *m.running.Load() }
 
-// setActive makes s the model for the next frame; m.mu is held.
+// setActive makes s the model for the next frame and tells onSwap the
+// classes the rules following the model count under it; m.mu is held.
 func (m *Manager) setActive(s *slot) {
 	m.active = s
 	m.running.Store(&s.info)
+	if m.onSwap != nil {
+		m.onSwap(s.info, following(m.cfg.Rules, s.classes))
+	}
 }
 
 // Close frees the models; later Detects fail.

@@ -216,15 +216,18 @@ func TestRulesOff(t *testing.T) {
 		{Rule: "any", Classes: []string{"a", "b"}},
 		{Rule: "none"},
 		{Rule: "b", Classes: []string{"b"}},
+		// Configured without classes, resolved to chair on the start
+		// model: off only when a model has none of the type's defaults.
+		{Rule: "vending", Type: "street_vending", Classes: []string{"chair"}, Defaults: true},
 	}
 	cases := []struct {
 		classes []string
 		want    []string
 	}{
-		{[]string{"a", "b"}, nil},
-		{[]string{"a"}, []string{"b"}},
-		{[]string{"c"}, []string{"any", "b"}},
-		{nil, []string{"any", "b"}},
+		{[]string{"a", "b", "chair"}, nil},
+		{[]string{"a", "umbrella"}, []string{"b"}},
+		{[]string{"c"}, []string{"any", "b", "vending"}},
+		{nil, []string{"any", "b", "vending"}},
 	}
 	for _, tc := range cases {
 		var got []string

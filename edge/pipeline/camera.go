@@ -145,6 +145,12 @@ func (c *Camera) process(f ingest.Frame) {
 		return
 	}
 	c.Metrics.framesDetected.WithLabelValues(id).Inc()
+	if model != c.model {
+		// The first frame of another model (a hot swap, a rollback): rules
+		// whose classes follow the model take the classes set for it now,
+		// so each frame is judged by those of the model that saw it.
+		c.Rules.ApplyClasses()
+	}
 	c.model = model
 	w, h := f.Image.Cols(), f.Image.Rows()
 	tracks := c.Tracker.Update(f.Captured, dets)

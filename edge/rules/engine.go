@@ -2,6 +2,8 @@ package rules
 
 import (
 	"math"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/xiuhua/xiuhua/edge/track"
@@ -94,16 +96,80 @@ type stay struct {
 	refX, refY, refSize          float64 // anchor and box height where the stay began
 }
 
-// Engine evaluates the rules of one camera. Not safe for concurrent use.
+// Engine evaluates the rules of one camera. Not safe for concurrent use,
+// except SetClasses.
 type Engine struct {
 	zones     []ZoneRules
 	stays     map[stayKey]*stay
 	lastAlert map[[2]string]time.Time // by zone and rule, for Cooldown
+	index     map[[2]string][2]int    // zone and rule ID → position in zones; never changes
+
+	mu      sync.Mutex          // guards pending
+	pending map[[2]int][]string // class sets waiting for ApplyClasses
 }
 
-// NewEngine returns an engine for the given zones.
+// NewEngine returns an engine for the given zones. It keeps its own copy of
+// the rules, so SetClasses never changes the caller's.
 func NewEngine(zones []ZoneRules) *Engine {
-	return &Engine{zones: zones, stays: map[stayKey]*stay{}, lastAlert: map[[2]string]time.Time{}}
+	e := &Engine{
+		zones:     slices.Clone(zones),
+		stays:     map[stayKey]*stay{},
+		lastAlert: map[[2]string]time.Time{},
+		index:     map[[2]string][2]int{},
+		pending:   map[[2]int][]string{},
+	}
+	for i := range e.zones {
+		e.zones[i].Rules = slices.Clone(e.zones[i].Rules)
+		for j, r := range e.zones[i].Rules {
+			e.index[[2]string{e.zones[i].Zone.ID, r.ID}] = [2]int{i, j}
+		}
+	}
+	return e
+}
+
+// SetClasses replaces the classes that rule in zone counts, for a rule whose
+// classes follow the model (one configured without classes counts its
+// type's defaults that the running model has, and a hot swap changes the
+// model). It is safe to call from any goroutine: the new set waits for
+// ApplyClasses, which the engine's own goroutine calls between frames, so
+// a frame is judged by one set of classes, the one for the model that saw
+// it. A later call for the same rule replaces a waiting set. Objects whose
+// class no longer counts are not cut short: their stays end after the
+// rule's gap tolerance, like objects gone unseen. It reports whether the
+// engine has the rule.
+func (e *Engine) SetClasses(zone, rule string, classes []string) bool {
+	at, ok := e.index[[2]string{zone, rule}]
+	if !ok {
+		return false
+	}
+	e.mu.Lock()
+	e.pending[at] = slices.Clone(classes)
+	e.mu.Unlock()
+	return true
+}
+
+// ApplyClasses makes the class sets given to SetClasses since its last
+// call the ones Observe and Watches use, and reports whether any rule's
+// classes changed. Call it from the goroutine that calls Observe, between
+// two frames.
+func (e *Engine) ApplyClasses() bool {
+	e.mu.Lock()
+	pending := e.pending
+	if len(pending) == 0 {
+		e.mu.Unlock()
+		return false
+	}
+	e.pending = map[[2]int][]string{}
+	e.mu.Unlock()
+	changed := false
+	for at, classes := range pending {
+		r := &e.zones[at[0]].Rules[at[1]]
+		if !slices.Equal(r.Classes, classes) {
+			r.Classes = classes
+			changed = true
+		}
+	}
+	return changed
 }
 
 // Observe takes the tracks seen in a w×h frame at now and returns the
