@@ -6,24 +6,15 @@ import (
 	"slices"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/xiuhua/xiuhua/server/store"
+	"github.com/xiuhua/xiuhua/server/store/sqlstore"
 )
 
-// enqueue writes one outbox row per sink of e inside tx.
-func enqueue(ctx context.Context, tx pgx.Tx, e store.OutboxEvent) error {
-	for _, sink := range e.Sinks {
-		if _, err := tx.Exec(ctx, `INSERT INTO outbox (event_id, sink, kind, case_id, at, payload, next_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $5)`, e.ID, sink, e.Kind, e.CaseID, e.At, string(e.Payload)); err != nil {
-			return fmt.Errorf("postgres: outbox event %s for %s: %w", e.ID, sink, err)
-		}
+func (c *caseTx) Enqueue(ctx context.Context, e store.OutboxEvent) error {
+	if err := sqlstore.Enqueue(ctx, pgQ{c.tx}, e); err != nil {
+		return fmt.Errorf("postgres: %w", err)
 	}
 	return nil
-}
-
-func (c *caseTx) Enqueue(ctx context.Context, e store.OutboxEvent) error {
-	return enqueue(ctx, c.tx, e)
 }
 
 // ClaimOutbox implements store.Outbox. SKIP LOCKED lets replicas claim at
@@ -81,27 +72,6 @@ func (s *Store) FailedOutbox(ctx context.Context, seq int64, owner string, next 
 		return fmt.Errorf("postgres: outbox %d failed: %w", seq, err)
 	}
 	return nil
-}
-
-// PendingOutbox implements store.Outbox.
-func (s *Store) PendingOutbox(ctx context.Context) (map[string]int, error) {
-	rows, err := s.pool.Query(ctx, `SELECT sink, COUNT(*) FROM outbox WHERE delivered_at IS NULL GROUP BY sink`)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: pending outbox: %w", err)
-	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var (
-			sink string
-			n    int
-		)
-		if err := rows.Scan(&sink, &n); err != nil {
-			return nil, fmt.Errorf("postgres: pending outbox: %w", err)
-		}
-		out[sink] = n
-	}
-	return out, rows.Err()
 }
 
 // PruneOutbox implements store.Outbox.

@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -18,11 +19,16 @@ import (
 
 	"github.com/xiuhua/xiuhua/server/store"
 	"github.com/xiuhua/xiuhua/server/store/caseid"
+	"github.com/xiuhua/xiuhua/server/store/sqlstore"
 )
 
 // Store is a store.Store on a PostgreSQL database.
 type Store struct {
+	// The queries PostgreSQL shares with SQLite; the methods here are
+	// PostgreSQL's own.
+	*sqlstore.Store
 	pool *pgxpool.Pool
+	q    pgQ
 	ids  *caseid.Gen
 }
 
@@ -50,7 +56,17 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	return &Store{pool: pool, ids: caseid.NewGen()}, nil
+	return &Store{Store: sqlstore.New(pgDB{pgQ{pool}, pool.BeginTx}, "postgres", dialect), pool: pool, q: pgQ{pool},
+		ids: caseid.NewGen()}, nil
+}
+
+// dialect: the day of a timestamptz in UTC, shifted by an interval.
+var dialect = sqlstore.Dialect{
+	Day: func(col string, offsetSeconds int64) string {
+		return "to_char((" + col + " AT TIME ZONE 'UTC') + make_interval(secs => " +
+			strconv.FormatInt(offsetSeconds, 10) + "), 'YYYY-MM-DD')"
+	},
+	IsUnique: isUniqueViolation,
 }
 
 // Ping checks that the database answers.

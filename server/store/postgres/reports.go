@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/xiuhua/xiuhua/server/store"
+	"github.com/xiuhua/xiuhua/server/store/sqlstore"
 )
 
 // SaveReport implements store.Store. Replicas may receive the same event
@@ -34,7 +35,7 @@ func (s *Store) SaveReport(ctx context.Context, r *store.Report, assign store.As
 
 // saveReport returns stored false when the event id is already stored.
 func (s *Store) saveReport(ctx context.Context, r *store.Report, assign store.Assigner) (string, bool, error) {
-	detections, err := json.Marshal(nonNil(r.Detections))
+	detections, err := json.Marshal(sqlstore.NonNil(r.Detections))
 	if err != nil {
 		return "", false, fmt.Errorf("postgres: detections: %w", err)
 	}
@@ -104,13 +105,6 @@ func (s *Store) saveReport(ctx context.Context, r *store.Report, assign store.As
 		return "", false, fmt.Errorf("postgres: commit report %q: %w", r.EventID, err)
 	}
 	return caseID, true, nil
-}
-
-func nonNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
 }
 
 // ReportCase implements store.Store.

@@ -2,29 +2,20 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/xiuhua/xiuhua/server/store"
+	"github.com/xiuhua/xiuhua/server/store/sqlstore"
 )
 
-// enqueue writes one outbox row per sink of e inside tx.
-func enqueue(ctx context.Context, tx *sql.Tx, e store.OutboxEvent) error {
-	at := formatTime(e.At)
-	for _, sink := range e.Sinks {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (event_id, sink, kind, case_id, at, payload, next_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, e.ID, sink, e.Kind, e.CaseID, at, string(e.Payload), at); err != nil {
-			return fmt.Errorf("sqlite: outbox event %s for %s: %w", e.ID, sink, err)
-		}
+func (c *caseTx) Enqueue(ctx context.Context, e store.OutboxEvent) error {
+	if err := sqlstore.Enqueue(ctx, sqlQ{c.tx}, e); err != nil {
+		return fmt.Errorf("sqlite: %w", err)
 	}
 	return nil
-}
-
-func (c *caseTx) Enqueue(ctx context.Context, e store.OutboxEvent) error {
-	return enqueue(ctx, c.tx, e)
 }
 
 // ClaimOutbox implements store.Outbox. One SQLite file has one server, but
@@ -89,27 +80,6 @@ func (s *Store) FailedOutbox(ctx context.Context, seq int64, owner string, next 
 		return fmt.Errorf("sqlite: outbox %d failed: %w", seq, err)
 	}
 	return nil
-}
-
-// PendingOutbox implements store.Outbox.
-func (s *Store) PendingOutbox(ctx context.Context) (map[string]int, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT sink, COUNT(*) FROM outbox WHERE delivered_at IS NULL GROUP BY sink`)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: pending outbox: %w", err)
-	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var (
-			sink string
-			n    int
-		)
-		if err := rows.Scan(&sink, &n); err != nil {
-			return nil, fmt.Errorf("sqlite: pending outbox: %w", err)
-		}
-		out[sink] = n
-	}
-	return out, rows.Err()
 }
 
 // PruneOutbox implements store.Outbox.

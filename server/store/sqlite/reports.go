@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/xiuhua/xiuhua/server/store"
+	"github.com/xiuhua/xiuhua/server/store/sqlstore"
 )
 
 // SaveReport implements store.Store.
@@ -25,7 +26,7 @@ func (s *Store) SaveReport(ctx context.Context, r *store.Report, assign store.As
 }
 
 func (s *Store) saveReport(ctx context.Context, r *store.Report, assign store.Assigner) (string, bool, error) {
-	detections, err := json.Marshal(nonNil(r.Detections))
+	detections, err := json.Marshal(sqlstore.NonNil(r.Detections))
 	if err != nil {
 		return "", false, fmt.Errorf("sqlite: detections: %w", err)
 	}
@@ -94,13 +95,6 @@ func (s *Store) saveReport(ctx context.Context, r *store.Report, assign store.As
 		return "", false, fmt.Errorf("sqlite: commit report %q: %w", r.EventID, err)
 	}
 	return caseID, false, nil
-}
-
-func nonNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
 }
 
 // ReportCase implements store.Store.

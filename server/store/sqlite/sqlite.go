@@ -21,11 +21,16 @@ import (
 
 	"github.com/xiuhua/xiuhua/server/store"
 	"github.com/xiuhua/xiuhua/server/store/caseid"
+	"github.com/xiuhua/xiuhua/server/store/sqlstore"
 )
 
 // Store is a store.Store on one SQLite file.
 type Store struct {
+	// The queries SQLite shares with PostgreSQL; the methods here are
+	// SQLite's own.
+	*sqlstore.Store
 	db  *sql.DB
+	q   sqlQ
 	ids *caseid.Gen
 }
 
@@ -60,7 +65,15 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
 	}
-	return &Store{db: db, ids: caseid.NewGen()}, nil
+	return &Store{Store: sqlstore.New(sqlDB{sqlQ{db}, db}, "sqlite", dialect), db: db, q: sqlQ{db}, ids: caseid.NewGen()}, nil
+}
+
+// dialect: SQLite's date() shifts its text times by a modifier.
+var dialect = sqlstore.Dialect{
+	Day: func(col string, offsetSeconds int64) string {
+		return fmt.Sprintf("date(%s, '%+d seconds')", col, offsetSeconds)
+	},
+	IsUnique: isUnique,
 }
 
 // Ping checks that the database answers.

@@ -1,13 +1,10 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/xiuhua/xiuhua/server/store"
 )
@@ -22,11 +19,11 @@ func (s *Store) UpsertDevice(ctx context.Context, d *store.Device) error {
 	if cameras == "" {
 		cameras = "[]"
 	}
-	var key []byte
+	var key any // NULL, not an empty blob, when the box sent none
 	if len(d.PublicKey) > 0 {
 		key = d.PublicKey
 	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO devices (id, public_key, hostname, version, cameras, first_seen, last_seen)
+	_, err := s.db.Exec(ctx, `INSERT INTO devices (id, public_key, hostname, version, cameras, first_seen, last_seen)
 		VALUES ($1, $2, $3, $4, $5, $6, $6)
 		ON CONFLICT (id) DO UPDATE SET
 			public_key = excluded.public_key,
@@ -36,7 +33,7 @@ func (s *Store) UpsertDevice(ctx context.Context, d *store.Device) error {
 			last_seen = excluded.last_seen`,
 		d.ID, key, d.Hostname, d.Version, cameras, seen)
 	if err != nil {
-		return fmt.Errorf("postgres: upsert device %q: %w", d.ID, err)
+		return s.errorf("upsert device %q: %w", d.ID, err)
 	}
 	return nil
 }
@@ -48,11 +45,11 @@ func (s *Store) Heartbeat(ctx context.Context, deviceID string, at time.Time, st
 		v := string(status)
 		st = &v
 	}
-	tag, err := s.pool.Exec(ctx, `UPDATE devices SET last_seen = $1, status = $2 WHERE id = $3`, at, st, deviceID)
+	n, err := s.db.Exec(ctx, `UPDATE devices SET last_seen = $1, status = $2 WHERE id = $3`, at, st, deviceID)
 	if err != nil {
-		return fmt.Errorf("postgres: heartbeat of %q: %w", deviceID, err)
+		return s.errorf("heartbeat of %q: %w", deviceID, err)
 	}
-	if tag.RowsAffected() == 0 {
+	if n == 0 {
 		return store.ErrNotFound
 	}
 	return nil
@@ -65,18 +62,17 @@ func (s *Store) GetDevice(ctx context.Context, id string) (*store.Device, error)
 		cameras string
 		status  *string
 	)
-	err := s.pool.QueryRow(ctx, `SELECT id, public_key, hostname, version, cameras, first_seen, last_seen, status
+	err := s.db.QueryRow(ctx, `SELECT id, public_key, hostname, version, cameras, first_seen, last_seen, status
 		FROM devices WHERE id = $1`, id).Scan(&d.ID, &d.PublicKey, &d.Hostname, &d.Version, &cameras, &d.FirstSeen, &d.LastSeen, &status)
-	if errors.Is(err, pgx.ErrNoRows) {
+	if errors.Is(err, ErrNoRows) {
 		return nil, store.ErrNotFound
 	}
 	if err != nil {
-		return nil, fmt.Errorf("postgres: get device %q: %w", id, err)
+		return nil, s.errorf("get device %q: %w", id, err)
 	}
 	d.Cameras = json.RawMessage(cameras)
 	if status != nil {
 		d.Status = json.RawMessage(*status)
 	}
-	d.FirstSeen, d.LastSeen = utc(d.FirstSeen), utc(d.LastSeen)
 	return &d, nil
 }

@@ -1,35 +1,47 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/xiuhua/xiuhua/server/store"
 )
 
+// NonNil is s, or an empty slice for nil, so that JSON columns hold [] and
+// not null.
+func NonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// now is the time the store stamps rows with, at the precision both
+// dialects keep.
+func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
 // PutModelVersion implements store.Models.
 func (s *Store) PutModelVersion(ctx context.Context, v *store.ModelVersion) (bool, error) {
-	classes, err := json.Marshal(nonNil(v.Classes))
+	classes, err := json.Marshal(NonNil(v.Classes))
 	if err != nil {
-		return false, fmt.Errorf("postgres: model classes: %w", err)
+		return false, s.errorf("model classes: %w", err)
 	}
 	if v.CreatedAt.IsZero() {
-		v.CreatedAt = time.Now().UTC().Truncate(time.Microsecond)
+		v.CreatedAt = now()
 	}
-	tag, err := s.pool.Exec(ctx, `INSERT INTO model_versions
+	n, err := s.db.Exec(ctx, `INSERT INTO model_versions
 		(name, version, sha256, size, family, input_width, input_height, classes, manifest, uploaded_by, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (name, version) DO NOTHING`,
 		v.Name, v.Version, v.SHA256, v.Size, v.Family, v.InputWidth, v.InputHeight, string(classes), v.Manifest,
 		v.UploadedBy, v.CreatedAt)
 	if err != nil {
-		return false, fmt.Errorf("postgres: put model %s %s: %w", v.Name, v.Version, err)
+		return false, s.errorf("put model %s %s: %w", v.Name, v.Version, err)
 	}
-	if tag.RowsAffected() == 1 {
+	if n == 1 {
 		return true, nil
 	}
 	old, err := s.GetModelVersion(ctx, v.Name, v.Version)
@@ -44,7 +56,7 @@ func (s *Store) PutModelVersion(ctx context.Context, v *store.ModelVersion) (boo
 
 const modelColumns = `name, version, sha256, size, family, input_width, input_height, classes, manifest, uploaded_by, created_at`
 
-func scanModel(row pgx.Row) (store.ModelVersion, error) {
+func scanModel(row Row) (store.ModelVersion, error) {
 	var (
 		v       store.ModelVersion
 		classes string
@@ -54,7 +66,6 @@ func scanModel(row pgx.Row) (store.ModelVersion, error) {
 	if err != nil {
 		return v, err
 	}
-	v.CreatedAt = v.CreatedAt.UTC()
 	if err := json.Unmarshal([]byte(classes), &v.Classes); err != nil {
 		return v, fmt.Errorf("model %s %s classes: %w", v.Name, v.Version, err)
 	}
@@ -63,38 +74,29 @@ func scanModel(row pgx.Row) (store.ModelVersion, error) {
 
 // GetModelVersion implements store.Models.
 func (s *Store) GetModelVersion(ctx context.Context, name, version string) (*store.ModelVersion, error) {
-	v, err := scanModel(s.pool.QueryRow(ctx, `SELECT `+modelColumns+` FROM model_versions WHERE name = $1 AND version = $2`, name, version))
-	if errors.Is(err, pgx.ErrNoRows) {
+	v, err := scanModel(s.db.QueryRow(ctx, `SELECT `+modelColumns+` FROM model_versions WHERE name = $1 AND version = $2`, name, version))
+	if errors.Is(err, ErrNoRows) {
 		return nil, store.ErrNotFound
 	}
 	if err != nil {
-		return nil, fmt.Errorf("postgres: get model %s %s: %w", name, version, err)
+		return nil, s.errorf("get model %s %s: %w", name, version, err)
 	}
 	return &v, nil
 }
 
 // ListModelVersions implements store.Models.
 func (s *Store) ListModelVersions(ctx context.Context) ([]store.ModelVersion, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+modelColumns+` FROM model_versions ORDER BY created_at DESC, name, version`)
+	out, err := queryAll(ctx, s.db, scanModel, `SELECT `+modelColumns+` FROM model_versions ORDER BY created_at DESC, name, version`)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: list models: %w", err)
+		return nil, s.errorf("list models: %w", err)
 	}
-	defer rows.Close()
-	out := []store.ModelVersion{}
-	for rows.Next() {
-		v, err := scanModel(rows)
-		if err != nil {
-			return nil, fmt.Errorf("postgres: list models: %w", err)
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	return NonNil(out), nil
 }
 
 // PutDeviceGroup implements store.Models.
 func (s *Store) PutDeviceGroup(ctx context.Context, g *store.DeviceGroup) error {
-	g.UpdatedAt = time.Now().UTC().Truncate(time.Microsecond)
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	g.UpdatedAt = now()
+	err := s.db.InTx(ctx, func(tx Querier) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO device_groups (name, updated_at) VALUES ($1, $2)
 			ON CONFLICT (name) DO UPDATE SET updated_at = excluded.updated_at`, g.Name, g.UpdatedAt); err != nil {
 			return err
@@ -105,53 +107,51 @@ func (s *Store) PutDeviceGroup(ctx context.Context, g *store.DeviceGroup) error 
 		for _, d := range g.Devices {
 			if _, err := tx.Exec(ctx, `INSERT INTO device_group_members (group_name, device_id) VALUES ($1, $2)
 				ON CONFLICT DO NOTHING`, g.Name, d); err != nil {
-				return err
+				return fmt.Errorf("member %q: %w", d, err)
 			}
 		}
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("postgres: put group %q: %w", g.Name, err)
+		return s.errorf("put group %q: %w", g.Name, err)
 	}
 	return nil
 }
 
 // ListDeviceGroups implements store.Models.
 func (s *Store) ListDeviceGroups(ctx context.Context) ([]store.DeviceGroup, error) {
-	rows, err := s.pool.Query(ctx, `SELECT g.name, g.updated_at, COALESCE(m.device_id, '')
+	type member struct {
+		group, device string
+		updated       time.Time
+	}
+	ms, err := queryAll(ctx, s.db, func(row Row) (m member, err error) {
+		return m, row.Scan(&m.group, &m.updated, &m.device)
+	}, `SELECT g.name, g.updated_at, COALESCE(m.device_id, '')
 		FROM device_groups g LEFT JOIN device_group_members m ON m.group_name = g.name
 		ORDER BY g.name, m.device_id`)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: list groups: %w", err)
+		return nil, s.errorf("list groups: %w", err)
 	}
-	defer rows.Close()
 	out := []store.DeviceGroup{}
-	for rows.Next() {
-		var (
-			name, dev string
-			updated   time.Time
-		)
-		if err := rows.Scan(&name, &updated, &dev); err != nil {
-			return nil, fmt.Errorf("postgres: list groups: %w", err)
+	for _, m := range ms {
+		if len(out) == 0 || out[len(out)-1].Name != m.group {
+			out = append(out, store.DeviceGroup{Name: m.group, Devices: []string{}, UpdatedAt: m.updated})
 		}
-		if len(out) == 0 || out[len(out)-1].Name != name {
-			out = append(out, store.DeviceGroup{Name: name, Devices: []string{}, UpdatedAt: updated.UTC()})
-		}
-		if dev != "" {
+		if m.device != "" {
 			g := &out[len(out)-1]
-			g.Devices = append(g.Devices, dev)
+			g.Devices = append(g.Devices, m.device)
 		}
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // CreateRollout implements store.Models.
 func (s *Store) CreateRollout(ctx context.Context, r *store.Rollout) error {
-	r.CreatedAt = time.Now().UTC().Truncate(time.Microsecond)
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	r.CreatedAt = now()
+	err := s.db.InTx(ctx, func(tx Querier) error {
 		var one int
 		err := tx.QueryRow(ctx, `SELECT 1 FROM device_groups WHERE name = $1`, r.Group).Scan(&one)
-		if errors.Is(err, pgx.ErrNoRows) {
+		if errors.Is(err, ErrNoRows) {
 			return fmt.Errorf("device group %q: %w", r.Group, store.ErrNotFound)
 		}
 		if err != nil {
@@ -159,7 +159,7 @@ func (s *Store) CreateRollout(ctx context.Context, r *store.Rollout) error {
 		}
 		err = tx.QueryRow(ctx, `SELECT sha256, size FROM model_versions WHERE name = $1 AND version = $2`,
 			r.Name, r.Version).Scan(&r.SHA256, &r.Size)
-		if errors.Is(err, pgx.ErrNoRows) {
+		if errors.Is(err, ErrNoRows) {
 			return fmt.Errorf("model %s version %s: %w", r.Name, r.Version, store.ErrNotFound)
 		}
 		if err != nil {
@@ -172,7 +172,7 @@ func (s *Store) CreateRollout(ctx context.Context, r *store.Rollout) error {
 		return err
 	}
 	if err != nil {
-		return fmt.Errorf("postgres: create rollout: %w", err)
+		return s.errorf("create rollout: %w", err)
 	}
 	return nil
 }
@@ -180,89 +180,78 @@ func (s *Store) CreateRollout(ctx context.Context, r *store.Rollout) error {
 const rolloutColumns = `r.id, r.group_name, r.model_name, r.model_version, v.sha256, v.size, r.created_by, r.created_at
 	FROM model_rollouts r JOIN model_versions v ON v.name = r.model_name AND v.version = r.model_version`
 
-func scanRollout(row pgx.Row) (store.Rollout, error) {
-	var r store.Rollout
-	err := row.Scan(&r.ID, &r.Group, &r.Name, &r.Version, &r.SHA256, &r.Size, &r.CreatedBy, &r.CreatedAt)
-	r.CreatedAt = r.CreatedAt.UTC()
-	return r, err
+func scanRollout(row Row) (r store.Rollout, err error) {
+	return r, row.Scan(&r.ID, &r.Group, &r.Name, &r.Version, &r.SHA256, &r.Size, &r.CreatedBy, &r.CreatedAt)
 }
 
 // ListRollouts implements store.Models.
 func (s *Store) ListRollouts(ctx context.Context, limit int) ([]store.Rollout, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+rolloutColumns+` ORDER BY r.id DESC LIMIT $1`, max(limit, 1))
+	out, err := queryAll(ctx, s.db, scanRollout, `SELECT `+rolloutColumns+` ORDER BY r.id DESC LIMIT $1`, max(limit, 1))
 	if err != nil {
-		return nil, fmt.Errorf("postgres: list rollouts: %w", err)
+		return nil, s.errorf("list rollouts: %w", err)
 	}
-	defer rows.Close()
-	out := []store.Rollout{}
-	for rows.Next() {
-		r, err := scanRollout(rows)
-		if err != nil {
-			return nil, fmt.Errorf("postgres: list rollouts: %w", err)
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return NonNil(out), nil
 }
 
 // DeviceAssignment implements store.Models.
 func (s *Store) DeviceAssignment(ctx context.Context, deviceID string) (*store.Rollout, error) {
-	r, err := scanRollout(s.pool.QueryRow(ctx, `SELECT `+rolloutColumns+`
+	r, err := scanRollout(s.db.QueryRow(ctx, `SELECT `+rolloutColumns+`
 		JOIN device_group_members m ON m.group_name = r.group_name
 		WHERE m.device_id = $1 ORDER BY r.id DESC LIMIT 1`, deviceID))
-	if errors.Is(err, pgx.ErrNoRows) {
+	if errors.Is(err, ErrNoRows) {
 		return nil, store.ErrNotFound
 	}
 	if err != nil {
-		return nil, fmt.Errorf("postgres: assignment of %q: %w", deviceID, err)
+		return nil, s.errorf("assignment of %q: %w", deviceID, err)
 	}
 	return &r, nil
 }
 
 // PutDeviceModel implements store.Models.
 func (s *Store) PutDeviceModel(ctx context.Context, m *store.DeviceModel) error {
-	running, err := json.Marshal(m.Running)
-	if err != nil {
-		return fmt.Errorf("postgres: device model of %q: %w", m.DeviceID, err)
+	var (
+		js      [3][]byte
+		failure *string
+		err     error
+	)
+	for i, v := range []any{m.Running, m.Target, NonNil(m.Cameras)} {
+		if js[i], err = json.Marshal(v); err != nil {
+			return s.errorf("device model of %q: %w", m.DeviceID, err)
+		}
 	}
-	target, err := json.Marshal(m.Target)
-	if err != nil {
-		return fmt.Errorf("postgres: device model of %q: %w", m.DeviceID, err)
-	}
-	cameras, err := json.Marshal(nonNil(m.Cameras))
-	if err != nil {
-		return fmt.Errorf("postgres: device model of %q: %w", m.DeviceID, err)
-	}
-	var failure *string
 	if m.LastFailure != nil {
 		b, err := json.Marshal(m.LastFailure)
 		if err != nil {
-			return fmt.Errorf("postgres: device model of %q: %w", m.DeviceID, err)
+			return s.errorf("device model of %q: %w", m.DeviceID, err)
 		}
 		f := string(b)
 		failure = &f
 	}
 	if m.UpdatedAt.IsZero() {
-		m.UpdatedAt = time.Now().UTC().Truncate(time.Microsecond)
+		m.UpdatedAt = now()
 	}
-	_, err = s.pool.Exec(ctx, `INSERT INTO device_models
+	var changed *time.Time
+	if !m.ChangedAt.IsZero() {
+		changed = &m.ChangedAt
+	}
+	_, err = s.db.Exec(ctx, `INSERT INTO device_models
 		(device_id, state, running, target, assignment_id, reason, changed_at, cameras, last_failure, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 		ON CONFLICT (device_id) DO UPDATE SET state = excluded.state, running = excluded.running,
 			target = excluded.target, assignment_id = excluded.assignment_id, reason = excluded.reason,
 			changed_at = excluded.changed_at, cameras = excluded.cameras, last_failure = excluded.last_failure,
 			updated_at = excluded.updated_at`,
-		m.DeviceID, m.State, string(running), string(target), m.AssignmentID, m.Reason, nullTime(m.ChangedAt),
-		string(cameras), failure, m.UpdatedAt)
+		m.DeviceID, m.State, string(js[0]), string(js[1]), m.AssignmentID, m.Reason, changed,
+		string(js[2]), failure, m.UpdatedAt)
 	if err != nil {
-		return fmt.Errorf("postgres: device model of %q: %w", m.DeviceID, err)
+		return s.errorf("device model of %q: %w", m.DeviceID, err)
 	}
 	return nil
 }
 
 const deviceModelColumns = `device_id, state, running, target, assignment_id, reason, changed_at, cameras, last_failure, updated_at`
 
-func scanDeviceModel(row pgx.Row) (store.DeviceModel, error) {
+func scanDeviceModel(row Row) (store.DeviceModel, error) {
 	var (
 		m                        store.DeviceModel
 		running, target, cameras string
@@ -272,18 +261,17 @@ func scanDeviceModel(row pgx.Row) (store.DeviceModel, error) {
 	if err := row.Scan(&m.DeviceID, &m.State, &running, &target, &m.AssignmentID, &m.Reason, &changed, &cameras, &failure, &m.UpdatedAt); err != nil {
 		return m, err
 	}
-	m.UpdatedAt = m.UpdatedAt.UTC()
 	if changed != nil {
-		m.ChangedAt = changed.UTC()
+		m.ChangedAt = *changed
 	}
-	if err := json.Unmarshal([]byte(running), &m.Running); err != nil {
-		return m, fmt.Errorf("device model of %q: running: %w", m.DeviceID, err)
-	}
-	if err := json.Unmarshal([]byte(target), &m.Target); err != nil {
-		return m, fmt.Errorf("device model of %q: target: %w", m.DeviceID, err)
-	}
-	if err := json.Unmarshal([]byte(cameras), &m.Cameras); err != nil {
-		return m, fmt.Errorf("device model of %q: cameras: %w", m.DeviceID, err)
+	for _, c := range []struct {
+		name string
+		text string
+		into any
+	}{{"running", running, &m.Running}, {"target", target, &m.Target}, {"cameras", cameras, &m.Cameras}} {
+		if err := json.Unmarshal([]byte(c.text), c.into); err != nil {
+			return m, fmt.Errorf("device model of %q: %s: %w", m.DeviceID, c.name, err)
+		}
 	}
 	if failure != nil {
 		m.LastFailure = &store.ModelFailure{}
@@ -297,92 +285,74 @@ func scanDeviceModel(row pgx.Row) (store.DeviceModel, error) {
 
 // GetDeviceModel implements store.Models.
 func (s *Store) GetDeviceModel(ctx context.Context, deviceID string) (*store.DeviceModel, error) {
-	m, err := scanDeviceModel(s.pool.QueryRow(ctx, `SELECT `+deviceModelColumns+` FROM device_models WHERE device_id = $1`, deviceID))
-	if errors.Is(err, pgx.ErrNoRows) {
+	m, err := scanDeviceModel(s.db.QueryRow(ctx, `SELECT `+deviceModelColumns+` FROM device_models WHERE device_id = $1`, deviceID))
+	if errors.Is(err, ErrNoRows) {
 		return nil, store.ErrNotFound
 	}
 	if err != nil {
-		return nil, fmt.Errorf("postgres: device model of %q: %w", deviceID, err)
+		return nil, s.errorf("device model of %q: %w", deviceID, err)
 	}
 	return &m, nil
 }
 
 // ListDeviceModels implements store.Models.
 func (s *Store) ListDeviceModels(ctx context.Context) ([]store.DeviceModel, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+deviceModelColumns+` FROM device_models ORDER BY device_id`)
+	out, err := queryAll(ctx, s.db, scanDeviceModel, `SELECT `+deviceModelColumns+` FROM device_models ORDER BY device_id`)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: list device models: %w", err)
+		return nil, s.errorf("list device models: %w", err)
 	}
-	defer rows.Close()
-	out := []store.DeviceModel{}
-	for rows.Next() {
-		m, err := scanDeviceModel(rows)
-		if err != nil {
-			return nil, fmt.Errorf("postgres: list device models: %w", err)
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return NonNil(out), nil
 }
 
 // TrainingReports implements store.Models.
 func (s *Store) TrainingReports(ctx context.Context, statuses []string, afterID int64, limit int) ([]store.TrainingReport, error) {
-	out := []store.TrainingReport{}
 	if len(statuses) == 0 {
-		return out, nil
+		return []store.TrainingReport{}, nil
 	}
-	rows, err := s.pool.Query(ctx, `SELECT r.id, c.status, r.event_id, r.case_id, r.device_id, r.camera_id,
-		r.violation_type, r.observed_at, r.detections, r.frame_width, r.frame_height, r.suppressed,
-		r.model_name, r.model_version, r.model_sha256
-		FROM reports r JOIN cases c ON c.id = r.case_id
-		WHERE r.id > $1 AND c.status = ANY($2)
-		ORDER BY r.id LIMIT $3`, afterID, statuses, max(limit, 1))
-	if err != nil {
-		return nil, fmt.Errorf("postgres: training reports: %w", err)
+	p := params{afterID}
+	in := make([]string, len(statuses))
+	for i, st := range statuses {
+		in[i] = p.add(st)
 	}
-	defer rows.Close()
-	index := map[int64]int{}
-	for rows.Next() {
+	out, err := queryAll(ctx, s.db, func(row Row) (store.TrainingReport, error) {
 		var (
 			t          store.TrainingReport
 			detections string
 		)
-		if err := rows.Scan(&t.ID, &t.CaseStatus, &t.EventID, &t.CaseID, &t.DeviceID, &t.CameraID,
+		if err := row.Scan(&t.ID, &t.CaseStatus, &t.EventID, &t.CaseID, &t.DeviceID, &t.CameraID,
 			&t.ViolationType, &t.ObservedAt, &detections, &t.FrameWidth, &t.FrameHeight, &t.Suppressed,
 			&t.Model.Name, &t.Model.Version, &t.Model.SHA256); err != nil {
-			return nil, fmt.Errorf("postgres: training reports: %w", err)
+			return t, err
 		}
-		t.ObservedAt = t.ObservedAt.UTC()
 		if err := json.Unmarshal([]byte(detections), &t.Detections); err != nil {
-			return nil, fmt.Errorf("postgres: report %q: detections: %w", t.EventID, err)
+			return t, fmt.Errorf("report %q: detections: %w", t.EventID, err)
 		}
-		index[t.ID] = len(out)
-		out = append(out, t)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("postgres: training reports: %w", err)
-	}
-	rows.Close()
-	if len(out) == 0 {
-		return out, nil
-	}
-	erows, err := s.pool.Query(ctx, `SELECT report_id, name, kind, content_type, size, sha256
-		FROM evidence WHERE report_id >= $1 AND report_id <= $2 ORDER BY report_id, id`, out[0].ID, out[len(out)-1].ID)
+		return t, nil
+	}, `SELECT r.id, c.status, r.event_id, r.case_id, r.device_id, r.camera_id,
+		r.violation_type, r.observed_at, r.detections, r.frame_width, r.frame_height, r.suppressed,
+		r.model_name, r.model_version, r.model_sha256
+		FROM reports r JOIN cases c ON c.id = r.case_id
+		WHERE r.id > $1 AND c.status IN (`+strings.Join(in, ", ")+`)
+		ORDER BY r.id LIMIT `+p.add(max(limit, 1)), p...)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: training evidence: %w", err)
+		return nil, s.errorf("training reports: %w", err)
 	}
-	defer erows.Close()
-	for erows.Next() {
-		var (
-			id int64
-			e  store.Evidence
-		)
-		if err := erows.Scan(&id, &e.Name, &e.Kind, &e.ContentType, &e.Size, &e.SHA256); err != nil {
-			return nil, fmt.Errorf("postgres: training evidence: %w", err)
-		}
-		if i, ok := index[id]; ok {
+	if len(out) == 0 {
+		return []store.TrainingReport{}, nil
+	}
+	index := make(map[int64]int, len(out))
+	for i, t := range out {
+		index[t.ID] = i
+	}
+	rows, err := s.db.Query(ctx, `SELECT report_id, name, kind, content_type, size, sha256
+		FROM evidence WHERE report_id >= $1 AND report_id <= $2 ORDER BY report_id, id`, out[0].ID, out[len(out)-1].ID)
+	if err == nil {
+		err = attachEvidence(rows, index, false, func(i int, e store.Evidence) {
 			out[i].Evidence = append(out[i].Evidence, e)
-		}
+		})
 	}
-	return out, erows.Err()
+	if err != nil {
+		return nil, s.errorf("training evidence: %w", err)
+	}
+	return out, nil
 }

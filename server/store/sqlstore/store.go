@@ -1,0 +1,34 @@
+package sqlstore
+
+import (
+	"fmt"
+)
+
+// Store implements the store.Store methods whose SQL is the same in both
+// dialects. The sqlite and postgres stores embed it and add the rest.
+type Store struct {
+	db      DB
+	name    string
+	dialect Dialect
+}
+
+// Dialect is what the shared queries need to know of a dialect beyond the
+// Querier: the few expressions whose text differs.
+type Dialect struct {
+	// Day is the SQL expression for the calendar day, as YYYY-MM-DD, of the
+	// time column col moved by offsetSeconds.
+	Day func(col string, offsetSeconds int64) string
+	// IsUnique reports a PRIMARY KEY or UNIQUE clash (false for nil).
+	IsUnique func(err error) bool
+}
+
+// New returns a Store on db. name ("sqlite", "postgres") starts its error
+// messages, as the backends' own do.
+func New(db DB, name string, d Dialect) *Store {
+	return &Store{db: db, name: name, dialect: d}
+}
+
+// errorf is fmt.Errorf with the backend's name in front.
+func (s *Store) errorf(format string, args ...any) error {
+	return fmt.Errorf(s.name+": "+format, args...)
+}
