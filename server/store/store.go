@@ -1,7 +1,8 @@
 // Package store defines what the server keeps in its database: devices,
 // reports with their evidence, and cases. The Store interface is what ingest,
 // cases and web need; sqlite (one file, the default) and postgres (several
-// server replicas) implement it, and storetest checks both alike.
+// server replicas) implement it, and storetest checks both alike. What the
+// two do alike, with the same SQL, is written once in sqlstore.
 //
 // Times are kept to the microsecond (PostgreSQL's precision) and come back
 // in UTC.
