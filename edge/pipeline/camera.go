@@ -96,7 +96,7 @@ func (c *Camera) checkZones(w, h int) {
 		if !zr.Zone.Pixels {
 			continue
 		}
-		if r := zoneRect(zr.Zone, w, h); r.Dx() < 2 || r.Dy() < 2 {
+		if r := zr.Zone.Bounds(w, h); r.Dx() < 2 || r.Dy() < 2 {
 			c.Log.Error("zone lies outside the picture and can never fire", "zone", zr.Zone.ID, "width", w, "height", h)
 		}
 	}

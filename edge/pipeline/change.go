@@ -72,7 +72,7 @@ func (w *ChangeWatch) check(at time.Time, frame gocv.Mat) (*rules.Violation, err
 // start loads or takes the reference picture.
 func (w *ChangeWatch) start(frame gocv.Mat) error {
 	cfg := w.Config
-	cfg.Rect = zoneRect(w.Zone, frame.Cols(), frame.Rows())
+	cfg.Rect = w.Zone.Bounds(frame.Cols(), frame.Rows())
 	ref := gocv.IMRead(w.Reference, gocv.IMReadColor)
 	defer ref.Close()
 	if ref.Empty() || ref.Cols() != frame.Cols() || ref.Rows() != frame.Rows() {
@@ -102,20 +102,6 @@ func (w *ChangeWatch) Close() {
 	if w.watcher != nil {
 		w.watcher.Close()
 	}
-}
-
-func zoneRect(z rules.Zone, w, h int) image.Rectangle {
-	sx, sy := float64(w), float64(h)
-	if z.Pixels {
-		sx, sy = 1, 1
-	}
-	r := image.Rectangle{Min: image.Pt(w, h)}
-	for _, p := range z.Polygon {
-		x, y := int(p.X*sx), int(p.Y*sy)
-		r.Min.X, r.Min.Y = min(r.Min.X, x), min(r.Min.Y, y)
-		r.Max.X, r.Max.Y = max(r.Max.X, x), max(r.Max.Y, y)
-	}
-	return r.Intersect(image.Rect(0, 0, w, h))
 }
 
 func bounds(cells []image.Rectangle) image.Rectangle {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"image"
 	"slices"
 	"strings"
 	"time"
@@ -145,7 +144,7 @@ func (c *Checker) look(t target, frame gocv.Mat, at time.Time, req *xiuhuav1.Rec
 		}
 		l.score = float32(fraction)
 		if fraction >= t.change.MinFraction {
-			r := zoneRect(t.zone, w, h)
+			r := t.zone.Bounds(w, h)
 			l.matches = []detect.Detection{{Class: evidence.ChangeClass, Score: l.score,
 				Box: detect.Box{X1: float32(r.Min.X), Y1: float32(r.Min.Y), X2: float32(r.Max.X), Y2: float32(r.Max.Y)}}}
 		}
@@ -269,7 +268,7 @@ func changed(ch Change, frame gocv.Mat) (float64, error) {
 	if ref.Cols() != frame.Cols() || ref.Rows() != frame.Rows() {
 		return 0, fmt.Errorf("reference picture of zone %q is %dx%d, the frame %dx%d", ch.Zone.ID, ref.Cols(), ref.Rows(), frame.Cols(), frame.Rows())
 	}
-	r := zoneRect(ch.Zone, frame.Cols(), frame.Rows())
+	r := ch.Zone.Bounds(frame.Cols(), frame.Rows())
 	a, err := change.NewSignature(ref, r)
 	if err != nil {
 		return 0, err
@@ -280,19 +279,4 @@ func changed(ch Change, frame gocv.Mat) (float64, error) {
 	}
 	_, fraction := change.Compare(a, b, ch.CellThreshold)
 	return fraction, nil
-}
-
-// zoneRect is the zone's bounding box in a w×h frame.
-func zoneRect(z rules.Zone, w, h int) image.Rectangle {
-	sx, sy := float64(w), float64(h)
-	if z.Pixels {
-		sx, sy = 1, 1
-	}
-	r := image.Rectangle{Min: image.Pt(w, h)}
-	for _, p := range z.Polygon {
-		x, y := int(p.X*sx), int(p.Y*sy)
-		r.Min.X, r.Min.Y = min(r.Min.X, x), min(r.Min.Y, y)
-		r.Max.X, r.Max.Y = max(r.Max.X, x), max(r.Max.Y, y)
-	}
-	return r.Intersect(image.Rect(0, 0, w, h))
 }

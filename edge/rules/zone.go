@@ -3,7 +3,11 @@
 // hours when it is allowed.
 package rules
 
-import "github.com/xiuhua/xiuhua/edge/detect"
+import (
+	"image"
+
+	"github.com/xiuhua/xiuhua/edge/detect"
+)
 
 // Point is a position in zone units: fractions of the frame, or pixels
 // for a zone with Pixels set.
@@ -111,3 +115,19 @@ func segmentsCross(p1, p2, q1, q2 Point) bool {
 }
 
 func cross(a, b, c Point) float64 { return (b.X-a.X)*(c.Y-a.Y) - (b.Y-a.Y)*(c.X-a.X) }
+
+// Bounds is the zone's bounding box in a w×h frame, clipped to the frame:
+// the part of the picture change detection and re-checks look at.
+func (z Zone) Bounds(w, h int) image.Rectangle {
+	sx, sy := float64(w), float64(h)
+	if z.Pixels {
+		sx, sy = 1, 1
+	}
+	r := image.Rectangle{Min: image.Pt(w, h)}
+	for _, p := range z.Polygon {
+		x, y := int(p.X*sx), int(p.Y*sy)
+		r.Min.X, r.Min.Y = min(r.Min.X, x), min(r.Min.Y, y)
+		r.Max.X, r.Max.Y = max(r.Max.X, x), max(r.Max.Y, y)
+	}
+	return r.Intersect(image.Rect(0, 0, w, h))
+}

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"image"
 	"testing"
 	"time"
 
@@ -100,4 +101,21 @@ func TestDefaultClassesKeepOnlyWhatTheModelHas(t *testing.T) {
 	require.Empty(t, DefaultClasses("street_laundry", coco))
 	require.Equal(t, []string{"clothes"}, DefaultClasses("street_laundry", append(coco, "clothes")))
 	require.Empty(t, DefaultClasses("no_such_type", coco))
+}
+
+func TestZoneBounds(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		zone Zone
+		want image.Rectangle
+	}{
+		{"normalised", Zone{Polygon: []Point{{0.25, 0.5}, {0.75, 0.5}, {0.5, 1}}}, image.Rect(160, 240, 480, 480)},
+		{"pixels", Zone{Pixels: true, Polygon: []Point{{10, 20}, {110, 20}, {110, 220}}}, image.Rect(10, 20, 110, 220)},
+		{"clipped to the frame", Zone{Pixels: true, Polygon: []Point{{-50, -50}, {700, 10}, {10, 900}}}, image.Rect(0, 0, 640, 480)},
+		{"outside the frame", Zone{Pixels: true, Polygon: []Point{{700, 500}, {800, 500}, {800, 600}}}, image.Rectangle{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Equal(t, tc.want, tc.zone.Bounds(640, 480))
+		})
+	}
 }
