@@ -61,7 +61,8 @@ pids+=($!)
 cat <<MSG
 
   Xiuhua demo is running.
-  Cases:    http://127.0.0.1:8080/
+  Cases:    http://127.0.0.1:8080/   (review queue; map, statistics and, for admin, models in the top bar;
+            English: ?lang=en)
   Login:    admin / $XIUHUA_ADMIN_PASSWORD   (set on the first run; rm -rf data/server to start over)
   API:      http://127.0.0.1:8080/api/v1/cases  (sign in, or: bin/server token add -config hack/demo/server.yaml -role admin NAME,
             then curl -H "Authorization: Bearer TOKEN" ...)
