@@ -84,7 +84,7 @@ func Run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 	}
 	// AI re-checks look through the chains' frames with their model; the
 	// checker stops (deferred, so before the model closes) after them.
-	rechecker := startRecheck(chains, shared, up, logger)
+	rechecker := startRecheck(cfg.Recheck, chains, shared, up, logger)
 	defer rechecker.Close()
 
 	ln, err := net.Listen("tcp", cfg.HTTP.Listen)

@@ -3,6 +3,7 @@ package app
 import (
 	"log/slog"
 
+	"github.com/xiuhua/xiuhua/edge/config"
 	"github.com/xiuhua/xiuhua/edge/evidence"
 	"github.com/xiuhua/xiuhua/edge/pipeline"
 	"github.com/xiuhua/xiuhua/edge/recheck"
@@ -13,7 +14,7 @@ import (
 // its frames through a Peeker, the checks share the chains' model, and the
 // answers go back on the control stream. Call it before the chains run;
 // close the Checker before the model.
-func startRecheck(chains []*pipeline.Camera, det pipeline.Detector, up *uplink.Client, logger *slog.Logger) *recheck.Checker {
+func startRecheck(cfg config.Recheck, chains []*pipeline.Camera, det pipeline.Detector, up *uplink.Client, logger *slog.Logger) *recheck.Checker {
 	cams := make([]recheck.Camera, len(chains))
 	var ann evidence.Annotator
 	for i, ch := range chains {
@@ -25,7 +26,8 @@ func startRecheck(chains []*pipeline.Camera, det pipeline.Detector, up *uplink.C
 		}
 		ann = ch.Annotator
 	}
-	c := recheck.New(recheck.Options{Cameras: cams, Detector: det, Annotator: ann, Reply: up.Reply, Log: logger})
+	c := recheck.New(recheck.Options{Cameras: cams, Detector: det, Annotator: ann, Reply: up.Reply,
+		Looks: cfg.Looks, Off: !cfg.Enabled, Log: logger})
 	up.OnCommand(c.Handle)
 	return c
 }

@@ -12,6 +12,7 @@ type Config struct {
 	Device  Device   `yaml:"device"`
 	Server  Server   `yaml:"server"`
 	Model   Model    `yaml:"model"`
+	Recheck Recheck  `yaml:"recheck"`
 	HTTP    HTTP     `yaml:"http"`
 	Log     Log      `yaml:"log"`
 	Cameras []Camera `yaml:"cameras"`

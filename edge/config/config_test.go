@@ -46,6 +46,7 @@ func TestLoadBadFilesNameFieldValueAndAllowed(t *testing.T) {
 		{"degenerate_calibration", `cameras[0].calibration: invalid value "4 points": allowed: 4 or more image↔ground points, not in a line`},
 		{"bad_model", `model.backend: invalid value "tensorflow": allowed: onnxruntime, opencv`},
 		{"bad_model", `model.graph_optimization: invalid value "max": allowed: disable, basic, extended, all`},
+		{"bad_recheck", `recheck.looks: invalid value 0: allowed: 1 to 10 frames`},
 		{"clip_too_long", `cameras[0].clip: invalid value "pre 8s, post 5s": allowed: pre and post of 0 or more that together fit in ring_buffer (10s)`},
 		{"bad_lat", `cameras[0].location.lat: invalid value 131.2: allowed: -90 to 90 (WGS-84 degrees)`},
 	}

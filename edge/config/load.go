@@ -16,9 +16,10 @@ func Default() Config {
 			RetryMin:          conf.Duration(500 * time.Millisecond),
 			RetryMax:          conf.Duration(30 * time.Second),
 		},
-		Model: defaultModel("models/yolox-nano.yaml"),
-		HTTP:  HTTP{Listen: "127.0.0.1:9100"},
-		Log:   Log{Level: "info", Format: "text"},
+		Model:   defaultModel("models/yolox-nano.yaml"),
+		Recheck: defaultRecheck(),
+		HTTP:    HTTP{Listen: "127.0.0.1:9100"},
+		Log:     Log{Level: "info", Format: "text"},
 	}
 }
 

@@ -84,6 +84,7 @@ func (c *Config) Validate() error {
 		errs.Add("model.graph_optimization", c.Model.GraphOptimization, "disable, basic, extended, all")
 	}
 	c.Model.validateSwap(&errs)
+	c.Recheck.validate(&errs)
 	if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
 		errs.Add("http.listen", c.HTTP.Listen, "host:port")
 	}

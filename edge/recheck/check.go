@@ -53,6 +53,9 @@ func (c *Checker) Check(ctx context.Context, req *xiuhuav1.RecheckRequest) *xiuh
 		c.log.Warn("re-check unavailable", "recheck", req.RequestId, "case", req.CaseId, "camera", req.CameraId, "reason", res.Detail)
 		return res
 	}
+	if c.opts.Off {
+		return unavailable("re-checks are turned off on this edge (recheck.enabled: false)")
+	}
 	t, err := c.target(req)
 	if err != nil {
 		return unavailable("%v", err)

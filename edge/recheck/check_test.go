@@ -256,6 +256,20 @@ func TestUnavailable(t *testing.T) {
 	}
 }
 
+// TestTurnedOff: a box whose operator turned re-checks off answers at once,
+// without looking, so the case goes to a human without the server's wait.
+func TestTurnedOff(t *testing.T) {
+	plain, _ := scene(t)
+	c := New(Options{Detector: model(t), Off: true, Reply: func(*xiuhuav1.EdgeMessage) {},
+		Cameras: []Camera{{ID: "cam1", Frames: &frames{seq: []gocv.Mat{plain}},
+			Zones: []rules.ZoneRules{{Zone: kerb, Rules: []rules.Rule{vendingRule()}}}}}})
+	defer c.Close()
+	res := c.Check(context.Background(), request("kerb", "street_vending", 3))
+	require.Equal(t, xiuhuav1.RecheckOutcome_RECHECK_OUTCOME_UNAVAILABLE, res.Outcome)
+	require.Equal(t, "re-checks are turned off on this edge (recheck.enabled: false)", res.Detail)
+	require.Empty(t, res.Snapshot)
+}
+
 // TestHandleReplies: a command becomes one answer through Reply, also
 // when the server repeats it while the edge is still looking.
 func TestHandleReplies(t *testing.T) {

@@ -60,6 +60,10 @@ type Options struct {
 	Reply func(*xiuhuav1.EdgeMessage)
 	// Looks is how many frames one re-check looks at; default 3.
 	Looks int
+	// Off answers every request UNAVAILABLE at once, so that a box whose
+	// operator turned re-checks off leaves the case to a human without the
+	// server waiting for its timeout.
+	Off bool
 	// DefaultTimeout is the time to look when the request names none;
 	// default 20s. MaxTimeout caps what a request may ask; default 5m.
 	DefaultTimeout, MaxTimeout time.Duration
