@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -91,4 +92,31 @@ func TestRevokeAPIToken(t *testing.T) {
 	require.Zero(t, n)
 	_, err = svc.RevokeAPIToken(ctx, "nobody")
 	require.ErrorIs(t, err, store.ErrNotFound)
+}
+
+// One address trying one password on many names is stopped too, while
+// another address is not, and a name's own count stays its own.
+func TestLoginLockoutPerAddress(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 1, 1, 8, 0, 0, 0, time.UTC)
+	svc, _ := newService(t, &now)
+	require.NoError(t, svc.AddUser(ctx, "li", "reviewer", "correct horse battery"))
+
+	limit := AddrFailuresPerName * DefaultMaxFailedLogins
+	for i := range limit {
+		_, _, err := svc.LoginFrom(ctx, fmt.Sprintf("guess%d", i), "password123", "203.0.113.7")
+		require.ErrorIs(t, err, ErrBadLogin)
+	}
+	_, _, err := svc.LoginFrom(ctx, "li", "correct horse battery", "203.0.113.7")
+	require.ErrorIs(t, err, ErrBadLogin, "the address is locked, whatever the name")
+	_, _, err = svc.LoginFrom(ctx, "li", "correct horse battery", "198.51.100.2")
+	require.NoError(t, err, "another address signs in")
+
+	// A success does not clear the address's count.
+	now = now.Add(DefaultLoginLockout - time.Minute)
+	_, _, err = svc.LoginFrom(ctx, "li", "correct horse battery", "203.0.113.7")
+	require.ErrorIs(t, err, ErrBadLogin)
+	now = now.Add(2 * time.Minute)
+	_, _, err = svc.LoginFrom(ctx, "li", "correct horse battery", "203.0.113.7")
+	require.NoError(t, err, "the address's lockout ends after the window")
 }

@@ -50,7 +50,8 @@ type Service struct {
 	now func() time.Time
 	log *slog.Logger
 
-	throttle *throttle
+	throttle     *throttle // failures per user name
+	addrThrottle *throttle // failures per client address
 }
 
 // New returns a Service.
@@ -71,7 +72,8 @@ func New(o Options) *Service {
 		o.LoginLockout = DefaultLoginLockout
 	}
 	return &Service{st: o.Store, ttl: o.SessionTTL, now: o.Now, log: o.Log.With("component", "auth"),
-		throttle: newThrottle(o.MaxFailedLogins, o.LoginLockout)}
+		throttle:     newThrottle(o.MaxFailedLogins, o.LoginLockout),
+		addrThrottle: newThrottle(AddrFailuresPerName*o.MaxFailedLogins, o.LoginLockout)}
 }
 
 // SessionTTL is how long a new session lasts.
@@ -109,26 +111,47 @@ func (s *Service) AddUser(ctx context.Context, name, role, password string) erro
 // password being checked, so that guessing learns nothing from the answer
 // and costs the server no hashing.
 func (s *Service) Login(ctx context.Context, name, password string) (string, *store.Session, error) {
-	if s.throttle.locked(name, s.now()) {
-		s.log.Warn("sign-in refused: too many failures", "user", name)
+	return s.LoginFrom(ctx, name, password, "")
+}
+
+// LoginFrom is Login for a sign-in from the network address remote (the
+// client's IP; empty: unknown). Besides each name, each address is
+// throttled too, more loosely (officers may share an office's address), so
+// that trying one password on many names from one place is stopped as well.
+func (s *Service) LoginFrom(ctx context.Context, name, password, remote string) (string, *store.Session, error) {
+	now := s.now()
+	if s.throttle.locked(name, now) {
+		s.log.Warn("sign-in refused: too many failures", "user", name, "remote", remote)
 		return "", nil, ErrBadLogin
+	}
+	if remote != "" && s.addrThrottle.locked(remote, now) {
+		s.log.Warn("sign-in refused: too many failures from this address", "user", name, "remote", remote)
+		return "", nil, ErrBadLogin
+	}
+	fail := func() {
+		s.failed(name)
+		if remote != "" && s.addrThrottle.fail(remote, s.now()) {
+			s.log.Warn("sign-in locked for an address: too many failures", "remote", remote, "for", s.addrThrottle.window)
+		}
 	}
 	u, err := s.st.GetUser(ctx, name)
 	if errors.Is(err, store.ErrNotFound) {
 		checkPassword(string(dummyHash), password)
-		s.failed(name)
+		fail()
 		return "", nil, ErrBadLogin
 	}
 	if err != nil {
 		return "", nil, err
 	}
 	if !checkPassword(u.PasswordHash, password) || u.Disabled {
-		s.failed(name)
+		fail()
 		return "", nil, ErrBadLogin
 	}
+	// A success clears the name's count, not the address's: one right
+	// password among many guesses must not reset the guesser.
 	s.throttle.reset(name)
 	id := NewSecret(PrefixSession)
-	now := s.now()
+	now = s.now()
 	sess := &store.Session{IDHash: HashSecret(id), UserName: u.Name, CSRFToken: NewSecret(""),
 		CreatedAt: now, ExpiresAt: now.Add(s.ttl)}
 	if err := s.st.CreateSession(ctx, sess); err != nil {

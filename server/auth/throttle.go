@@ -14,6 +14,11 @@ const (
 	DefaultLoginLockout    = 15 * time.Minute
 )
 
+// AddrFailuresPerName: an address is locked after this many times a
+// name's allowance of failures (20 by default), enough for an office of
+// officers mistyping on a Monday morning.
+const AddrFailuresPerName = 4
+
 // maxThrottled bounds the names remembered, so that guessing many names
 // cannot grow memory without end; the oldest entries go first.
 const maxThrottled = 10000

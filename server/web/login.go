@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"errors"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -57,7 +58,7 @@ func (s *server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
 	next := localNext(r.PostFormValue("next"))
-	id, sess, err := s.opts.Auth.Login(r.Context(), r.PostFormValue("user"), r.PostFormValue("password"))
+	id, sess, err := s.opts.Auth.LoginFrom(r.Context(), r.PostFormValue("user"), r.PostFormValue("password"), clientAddr(r))
 	if errors.Is(err, auth.ErrBadLogin) {
 		s.log.Warn("sign-in failed", "user", r.PostFormValue("user"), "remote", r.RemoteAddr)
 		s.renderLogin(w, r, http.StatusUnauthorized, &loginPageData{Next: next, Error: "login.wrong"})
@@ -103,4 +104,16 @@ type SessionJSON struct {
 func (s *server) session(w http.ResponseWriter, r *http.Request) {
 	p := auth.PrincipalFrom(r.Context())
 	writeJSON(w, http.StatusOK, SessionJSON{Name: p.Name, Role: p.Role, CSRFToken: p.CSRFToken})
+}
+
+// clientAddr is the client's IP as this server sees it. Behind a reverse
+// proxy that is the proxy's, so the per-address sign-in limit then counts
+// everyone together: X-Forwarded-For is not trusted, as any client could
+// set it to escape the limit.
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }
