@@ -17,6 +17,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/xiuhua/xiuhua/edge/detect"
+	"github.com/xiuhua/xiuhua/internal/durable"
 	xiuhuav1 "github.com/xiuhua/xiuhua/proto/xiuhua/v1"
 )
 
@@ -221,7 +222,9 @@ func (d *Downloader) place(dir, part string, info *xiuhuav1.ModelInfo, mr *xiuhu
 	if err := os.Rename(tmp, manifest); err != nil {
 		return fmt.Errorf("move the manifest into place: %w", err)
 	}
-	syncDir(dir)
+	if err := durable.SyncDir(dir); err != nil {
+		return diskError("make the model durable", err)
+	}
 	m, err := detect.LoadManifest(manifest)
 	if err == nil && (m.Name != mr.Name || m.Version != mr.Version || m.SHA256 != mr.Sha256) {
 		err = fmt.Errorf("manifest describes %s %s sha256 %s, not the assigned %s %s sha256 %s", m.Name, m.Version, m.SHA256, mr.Name, mr.Version, mr.Sha256)
@@ -249,6 +252,12 @@ func (d *Downloader) writeFile(path string, data []byte) error {
 	if err != nil {
 		return diskError("open "+path, err)
 	}
+	return writeSynced(f, path, data)
+}
+
+// writeSynced writes data to the opened file f at path, fsyncs and closes
+// it, saying "disk full" plainly when that is why it failed.
+func writeSynced(f File, path string, data []byte) error {
 	if _, err := f.Write(data); err != nil {
 		_ = f.Close()
 		return diskError("write "+path, err)
@@ -319,13 +328,6 @@ func fileSHA256(path string) (string, error) {
 		return "", fmt.Errorf("read %s: %w", path, err)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
-func syncDir(dir string) {
-	if f, err := os.Open(dir); err == nil {
-		_ = f.Sync()
-		_ = f.Close()
-	}
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

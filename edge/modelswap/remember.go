@@ -59,7 +59,11 @@ func WriteActive(path string, a Active) error {
 		return fmt.Errorf("record active model: %w", err)
 	}
 	tmp := path + ".tmp"
-	if err := writeSynced(tmp, buf.Bytes()); err != nil {
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err == nil {
+		err = writeSynced(f, tmp, buf.Bytes())
+	}
+	if err != nil {
 		_ = os.Remove(tmp)
 		return fmt.Errorf("record active model: %w", err)
 	}
@@ -71,22 +75,6 @@ func WriteActive(path string, a Active) error {
 		return fmt.Errorf("record active model: %w", err)
 	}
 	return nil
-}
-
-func writeSynced(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		_ = f.Close()
-		return diskError("write "+path, err)
-	}
-	if err := f.Sync(); err != nil {
-		_ = f.Close()
-		return diskError("sync "+path, err)
-	}
-	return f.Close()
 }
 
 // ReadActive reads the record at path; nil and no error when there is none.
