@@ -2,11 +2,11 @@ package cases
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/xiuhua/xiuhua/server/store"
 )
@@ -82,17 +82,31 @@ type EventTransition struct {
 	Comment string `json:"comment,omitempty"`
 }
 
+// TransitionEvents are the outbox rows announcing step t on case c (as c
+// will be after it) to the sinks events names for such steps; none when
+// events is nil or no sink wants them. Service.Transition writes them with
+// an officer's step; a step applied elsewhere (the AI re-check's) writes
+// them too, so that outside systems hear of both alike.
+func TransitionEvents(events Events, c *store.Case, t store.Transition) ([]store.OutboxEvent, error) {
+	o, ok, err := outboxEvent(events, transitionEvent(c, t))
+	if err != nil || !ok {
+		return nil, err
+	}
+	return []store.OutboxEvent{o}, nil
+}
+
 // outboxEvent turns e into the store's outbox row, or returns ok false
 // when no sink wants it.
-func (s *Service) outboxEvent(e Event) (store.OutboxEvent, bool, error) {
-	if s.cfg.Events == nil {
+func outboxEvent(events Events, e Event) (store.OutboxEvent, bool, error) {
+	if events == nil {
 		return store.OutboxEvent{}, false, nil
 	}
-	sinks := s.cfg.Events.SinksFor(e.Event)
+	sinks := events.SinksFor(e.Event)
 	if len(sinks) == 0 {
 		return store.OutboxEvent{}, false, nil
 	}
-	e.ID = newEventID()
+	// Random (version 4): unique without coordination between replicas.
+	e.ID = uuid.NewString()
 	body, err := json.Marshal(e)
 	if err != nil {
 		return store.OutboxEvent{}, false, fmt.Errorf("case event %s: %w", e.Event, err)
@@ -102,7 +116,7 @@ func (s *Service) outboxEvent(e Event) (store.OutboxEvent, bool, error) {
 
 // emit writes e to the outbox of the report transaction tx.
 func (s *Service) emit(ctx context.Context, tx store.CaseTx, e Event) error {
-	o, ok, err := s.outboxEvent(e)
+	o, ok, err := outboxEvent(s.cfg.Events, e)
 	if err != nil || !ok {
 		return err
 	}
@@ -122,15 +136,4 @@ func reportEvent(kind, id, status string, r *store.Report, nc *store.NewCase, at
 	}
 	return Event{Event: kind, At: at.UTC(), Case: c,
 		Report: &EventReport{EventID: r.EventID, ObservedAt: r.ObservedAt.UTC()}}
-}
-
-// newEventID is a random UUID (version 4): unique without coordination
-// between replicas.
-func newEventID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:]) // never fails
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }

@@ -110,10 +110,8 @@ func (s *Service) Transition(ctx context.Context, req Request) (*store.CaseDetai
 		Actor: req.Actor, Role: req.Role, Action: step.Action, Comment: req.Comment,
 		At: s.now(), Attachment: req.Attachment, Assign: assign,
 	}
-	if e, ok, err := s.outboxEvent(transitionEvent(&d.Case, t)); err != nil {
+	if t.Events, err = TransitionEvents(s.cfg.Events, &d.Case, t); err != nil {
 		return nil, err
-	} else if ok {
-		t.Events = []store.OutboxEvent{e}
 	}
 	err = s.store.Transition(ctx, t)
 	if err != nil {

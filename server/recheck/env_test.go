@@ -70,7 +70,7 @@ const (
 	resend  = 30 * time.Second
 )
 
-func newReplica(t *testing.T, st store.Store, clk *clock, blobDir string) *replica {
+func newReplica(t *testing.T, st store.Store, clk *clock, blobDir string, mods ...func(*cases.Config, *recheck.Options)) *replica {
 	t.Helper()
 	blobs, err := blob.New(blobDir)
 	require.NoError(t, err)
@@ -78,9 +78,9 @@ func newReplica(t *testing.T, st store.Store, clk *clock, blobDir string) *repli
 	// a case of its own.
 	cfg := cases.DefaultConfig()
 	cfg.Merge.Types = nil
-	r := &replica{st: st, cases: cases.New(st, cfg), blobs: blobs, reg: prometheus.NewRegistry(), logs: &syncBuffer{}}
+	r := &replica{st: st, blobs: blobs, reg: prometheus.NewRegistry(), logs: &syncBuffer{}}
 	log := slog.New(slog.NewTextHandler(r.logs, nil))
-	r.recheck = recheck.New(recheck.Options{
+	opts := recheck.Options{
 		Store:   st,
 		Blobs:   blobs,
 		Kick:    func(id string) { r.ingest.Kick(id) },
@@ -90,7 +90,12 @@ func newReplica(t *testing.T, st store.Store, clk *clock, blobDir string) *repli
 		Metrics: recheck.NewMetrics(r.reg),
 		Log:     log,
 		Now:     clk.Now,
-	})
+	}
+	for _, m := range mods {
+		m(&cfg, &opts)
+	}
+	r.cases = cases.New(st, cfg)
+	r.recheck = recheck.New(opts)
 	r.ingest = ingest.New(ingest.Options{
 		Store: st, Cases: r.cases, Blobs: blobs, ModelsDir: t.TempDir(),
 		MaxEvidenceBytes: 1 << 20, MaxEvidenceFiles: 4,

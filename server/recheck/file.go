@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/google/uuid"
+
 	"github.com/xiuhua/xiuhua/server/cases"
 	"github.com/xiuhua/xiuhua/server/store"
 )
@@ -40,7 +42,7 @@ func (s *Service) file(ctx context.Context, cv store.CaseVersion) error {
 	}
 	now := s.opts.Now()
 	nr := store.NewRecheck{
-		ID: newID(), CaseID: d.ID, CaseVersion: d.Version,
+		ID: uuid.NewString(), CaseID: d.ID, CaseVersion: d.Version,
 		DeviceID: d.DeviceID, CameraID: d.CameraID, ZoneID: d.ZoneID, ViolationType: d.ViolationType,
 		CreatedAt: now, Deadline: now.Add(s.opts.Timeout),
 	}

@@ -17,8 +17,6 @@ package recheck
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -144,17 +142,6 @@ func (s *Service) Run(ctx context.Context) error {
 // Poll does one round of Run's work.
 func (s *Service) Poll(ctx context.Context) error {
 	return errors.Join(s.fileNew(ctx), s.expire(ctx))
-}
-
-// newID is a random UUID (version 4): unique without coordination between
-// replicas.
-func newID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:]) // never fails
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
 // comment is the audit trail's words for an outcome.

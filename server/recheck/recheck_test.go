@@ -2,7 +2,9 @@ package recheck_test
 
 import (
 	"context"
+	"encoding/json"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -333,4 +335,64 @@ func TestTwoReplicasOnPostgres(t *testing.T) {
 		counter(t, reps[1].reg, "xiuhua_recheck_answers_ignored_total", "reason", "repeated")
 	require.Equal(t, 1.0, applied)
 	require.Equal(t, 1.0, ignored)
+}
+
+// oneSink sends every case event to one sink.
+type oneSink struct{}
+
+func (oneSink) SinksFor(string) []string { return []string{"platform"} }
+
+// The city platform hears of the re-check's step as of an officer's: the
+// same event, with the case as it stands (its unit and assignee included).
+func TestStepAnnouncedLikeAnOfficers(t *testing.T) {
+	clk := newClock()
+	r := newReplica(t, openSQLite(t), clk, filepath.Join(t.TempDir(), "evidence"), func(c *cases.Config, o *recheck.Options) {
+		c.Events, o.Events = oneSink{}, oneSink{}
+	})
+	ctx := ctxT(t)
+	e := connect(t, r.client, "edge-01")
+	e.heartbeat(t)
+	// Dispatched to a unit and a handling officer, then reported.
+	require.NoError(t, r.st.CreateUser(ctx, &store.User{Name: "zhao", Role: cases.RoleHandler, PasswordHash: "x"}))
+	id, _, err := r.cases.Record(ctx, &store.Report{EventID: "ev-1", DeviceID: "edge-01", CameraID: "cam-7", ZoneID: "z1",
+		RuleID: "r1", ViolationType: "street_vending", ObservedAt: time.Now().UTC(),
+		Detections: []store.Detection{{ClassName: "chair", Score: 0.8, X: 30, Y: 384, Width: 121, Height: 176}},
+		FrameWidth: 768, FrameHeight: 576})
+	require.NoError(t, err)
+	for i, req := range []cases.Request{
+		{To: cases.StatusFiled, Role: cases.RoleReviewer},
+		{To: cases.StatusDispatched, Role: cases.RoleDispatcher, Unit: "南京东路街道城管中队", Officer: "zhao"},
+		{To: cases.StatusHandling, Role: cases.RoleHandler},
+		{To: cases.StatusReported, Role: cases.RoleHandler},
+	} {
+		req.CaseID, req.Version, req.Actor, req.Comment = id, i+1, "officer", "ok"
+		_, err := r.cases.Transition(ctx, req)
+		require.NoError(t, err, "to %s", req.To)
+	}
+	require.NoError(t, r.recheck.Poll(ctx))
+	e.answer(t, result(t, e.next(t), absent, "no chair in zone z1"))
+	e.heartbeat(t)
+	require.Equal(t, cases.StatusVerified, caseOf(t, r.st, id).Status)
+
+	items, err := r.st.ClaimOutbox(ctx, "test", []string{"platform"}, time.Now().Add(time.Hour), time.Minute, 100)
+	require.NoError(t, err)
+	var steps []cases.Event
+	for _, it := range items {
+		var ev cases.Event
+		require.NoError(t, json.Unmarshal(it.Payload, &ev))
+		if ev.Event == cases.EventTransitioned {
+			steps = append(steps, ev)
+		}
+	}
+	require.Len(t, steps, 5, "four officers' steps and the re-check's")
+	sort.Slice(steps, func(i, j int) bool { return steps[i].Case.Version < steps[j].Case.Version })
+	officer, ai := steps[3], steps[4]
+	require.Equal(t, &cases.EventTransition{From: cases.StatusReported, To: cases.StatusVerified, Action: "verify",
+		Actor: recheck.Actor, Role: recheck.Role, Comment: "AI re-check: absent (no chair in zone z1)"}, ai.Transition)
+	require.Len(t, ai.ID, 36, "a UUID, as every event id")
+	require.Equal(t, "zhao", officer.Case.Assignee)
+	// The case as the officer's last step left it, one version on.
+	want := officer.Case
+	want.Status, want.Version = cases.StatusVerified, officer.Case.Version+1
+	require.Equal(t, want, ai.Case)
 }

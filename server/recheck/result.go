@@ -89,7 +89,7 @@ func (s *Service) apply(ctx context.Context, deviceID string, res *xiuhuav1.Rech
 			step, _ := cases.FindStep(cases.StatusReported, to)
 			t := store.Transition{CaseID: r.CaseID, Version: r.CaseVersion, From: cases.StatusReported, To: to,
 				Actor: Actor, Role: Role, Action: step.Action, Comment: comment(outcome, detail), At: f.At, Attachment: att}
-			if t.Events, err = s.transitionEvents(&d.Case, t); err != nil {
+			if t.Events, err = cases.TransitionEvents(s.opts.Events, &d.Case, t); err != nil {
 				return err
 			}
 			f.Transition = &t
