@@ -2,7 +2,8 @@ package detect
 
 import (
 	"fmt"
-	"sort"
+
+	"github.com/xiuhua/xiuhua/internal/modelspec"
 )
 
 // candidate is one box a decoder found, in network-input pixels (the
@@ -55,7 +56,7 @@ var families = map[string]family{
 func newDecoder(m *Manifest, modelOut []int64) (decoder, []int64, error) {
 	fam, ok := families[m.Family]
 	if !ok {
-		return nil, nil, fmt.Errorf("family %q: allowed: %v", m.Family, Families())
+		return nil, nil, fmt.Errorf("family %q: allowed: %v", m.Family, modelspec.Families())
 	}
 	shape, err := m.CheckOutput(modelOut)
 	if err != nil {
@@ -64,12 +65,3 @@ func newDecoder(m *Manifest, modelOut []int64) (decoder, []int64, error) {
 	return fam.newDecoder(m), shape, nil
 }
 
-// Families lists the values Manifest.Family accepts, sorted.
-func Families() []string {
-	names := make([]string, 0, len(families))
-	for n := range families {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"gocv.io/x/gocv"
+
+	"github.com/xiuhua/xiuhua/internal/modelspec"
 )
 
 // Open loads the model that m describes into the backend that opts (or else
@@ -39,7 +41,7 @@ func open(m *Manifest, opts Options) (*detector, error) {
 	}
 	fam, ok := families[m.Family]
 	if !ok {
-		return nil, fmt.Errorf("family %q: allowed: %v", m.Family, Families())
+		return nil, fmt.Errorf("family %q: allowed: %v", m.Family, modelspec.Families())
 	}
 	data, err := os.ReadFile(m.ONNXPath())
 	if err != nil {
