@@ -64,4 +64,3 @@ func newDecoder(m *Manifest, modelOut []int64) (decoder, []int64, error) {
 	}
 	return fam.newDecoder(m), shape, nil
 }
-
