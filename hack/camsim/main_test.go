@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"regexp"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,28 +14,11 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/xiuhua/xiuhua/internal/logtest"
 	"github.com/xiuhua/xiuhua/internal/testdata"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
-
-// syncBuffer is a log sink that the test reads while run writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 var servingRE = regexp.MustCompile(`serving (rtsp://\S+/cam1)`)
 
@@ -46,7 +27,7 @@ var servingRE = regexp.MustCompile(`serving (rtsp://\S+/cam1)`)
 func TestServesH264(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var logs syncBuffer
+	var logs logtest.Buffer
 	code := make(chan int, 1)
 	go func() {
 		code <- run(ctx, []string{"-listen", "127.0.0.1:0",
@@ -132,7 +113,7 @@ func TestBadFlagsExit2(t *testing.T) {
 		{"-stream", "cam1=" + testdata.Path(t, "media", "vtest.avi"), "-codec", "vp9"},
 		{"-stream", "cam1=" + testdata.Path(t, "media", "vtest.avi"), "-height", "1081"},
 	} {
-		var out syncBuffer
+		var out logtest.Buffer
 		require.Equal(t, 2, run(context.Background(), args, &out), "args %q", args)
 		require.Contains(t, out.String(), "usage:", "args %q", args)
 	}
@@ -140,7 +121,7 @@ func TestBadFlagsExit2(t *testing.T) {
 
 func TestStreamOptionsParse(t *testing.T) {
 	vtest := testdata.Path(t, "media", "vtest.avi")
-	var out syncBuffer
+	var out logtest.Buffer
 	o, err := parseFlags([]string{"-codec", "h265", "-height", "1080",
 		"-stream", "a=" + vtest,
 		"-stream", "b=" + vtest + ":h264,height=720,drop=5s,stall=1s/4s,corrupt=7,badsps"}, &out)

@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/xiuhua/xiuhua/internal/logtest"
 	xiuhuav1 "github.com/xiuhua/xiuhua/proto/xiuhua/v1"
 )
 
@@ -95,7 +95,7 @@ func TestControlCommandsAndAnswers(t *testing.T) {
 }
 
 func TestHelloWarnsOfCamerasTheRegistryDoesNotList(t *testing.T) {
-	var logs syncBuffer
+	var logs logtest.Buffer
 	e := newEnv(t, func(o *Options) {
 		o.Log = slog.New(slog.NewTextHandler(&logs, nil))
 		o.Authorize = func(_ context.Context, _, cameraID string) error {
@@ -110,22 +110,4 @@ func TestHelloWarnsOfCamerasTheRegistryDoesNotList(t *testing.T) {
 		return strings.Contains(logs.String(), "device announces a camera it may not report for") &&
 			strings.Contains(logs.String(), "camera_id=cam-7")
 	}, 5*time.Second, 10*time.Millisecond, logs.String())
-}
-
-// syncBuffer is a bytes.Buffer safe for the logger's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -1,10 +1,8 @@
 package notify_test
 
 import (
-	"bytes"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -12,26 +10,9 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/stretchr/testify/require"
 
+	"github.com/xiuhua/xiuhua/internal/logtest"
 	"github.com/xiuhua/xiuhua/server/notify"
 )
-
-// lockedBuffer lets the dispatcher's goroutine log while the test reads.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // A sink removed from the configuration leaves its events in the outbox:
 // they are counted and the operator is told, once.
@@ -46,7 +27,7 @@ func TestEventsOfARemovedSinkAreCountedAndReported(t *testing.T) {
 	rcv := newReceiver(t)
 	other := notify.NewWebhook("other", rcv.URL, secret, 5*time.Second)
 	t.Cleanup(other.Close)
-	var logs lockedBuffer
+	var logs logtest.Buffer
 	m := notify.NewMetrics(prometheus.NewRegistry())
 	d := &notify.Dispatcher{Store: st, Sinks: []notify.Sink{other}, Poll: 10 * time.Millisecond, Backoff: fastRetry,
 		Metrics: m, Log: slog.New(slog.NewTextHandler(&logs, nil))}

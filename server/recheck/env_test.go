@@ -22,6 +22,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/xiuhua/xiuhua/internal/logtest"
 	xiuhuav1 "github.com/xiuhua/xiuhua/proto/xiuhua/v1"
 	"github.com/xiuhua/xiuhua/server/blob"
 	"github.com/xiuhua/xiuhua/server/cases"
@@ -62,7 +63,7 @@ type replica struct {
 	recheck *recheck.Service
 	reg     *prometheus.Registry
 	client  xiuhuav1.EdgeServiceClient
-	logs    *syncBuffer
+	logs    *logtest.Buffer
 }
 
 const (
@@ -78,7 +79,7 @@ func newReplica(t *testing.T, st store.Store, clk *clock, blobDir string, mods .
 	// a case of its own.
 	cfg := cases.DefaultConfig()
 	cfg.Merge.Types = nil
-	r := &replica{st: st, blobs: blobs, reg: prometheus.NewRegistry(), logs: &syncBuffer{}}
+	r := &replica{st: st, blobs: blobs, reg: prometheus.NewRegistry(), logs: &logtest.Buffer{}}
 	log := slog.New(slog.NewTextHandler(r.logs, nil))
 	opts := recheck.Options{
 		Store:   st,
@@ -299,24 +300,6 @@ func counter(t *testing.T, reg *prometheus.Registry, name string, labels ...stri
 	}
 	t.Fatalf("metric %s %v not registered", name, labels)
 	return 0
-}
-
-// syncBuffer is a bytes.Buffer safe for the logger's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func hexSum(b []byte) string {
