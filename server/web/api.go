@@ -120,7 +120,8 @@ type LocationJSON struct {
 	Lon float64 `json:"lon"`
 }
 
-// ModelJSON names the model that made the detections.
+// ModelJSON names one model exactly: the one that made a report's
+// detections, or one a device runs or is assigned.
 type ModelJSON struct {
 	Name    string `json:"name"`
 	Version string `json:"version"`
@@ -196,7 +197,7 @@ func toReportJSON(r store.Report) ReportJSON {
 		EventID: r.EventID, DeviceID: r.DeviceID, CameraID: r.CameraID, ZoneID: r.ZoneID, RuleID: r.RuleID,
 		ViolationType: r.ViolationType, ObservedAt: r.ObservedAt, DwellSeconds: r.DwellSeconds,
 		Detections:        r.Detections,
-		Model:             ModelJSON{Name: r.Model.Name, Version: r.Model.Version, SHA256: r.Model.SHA256},
+		Model:             refJSON(r.Model),
 		FrameWidth:        r.FrameWidth,
 		FrameHeight:       r.FrameHeight,
 		SignatureVerified: r.SignatureVerified,

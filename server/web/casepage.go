@@ -161,7 +161,7 @@ func (s *server) reportView(r store.Report) reportView {
 	rv := reportView{EventID: r.EventID, Observed: r.ObservedAt.In(s.opts.Location).Format(timeLayout),
 		Dwell: formatDuration(time.Duration(r.DwellSeconds * float64(time.Second))), Verified: r.SignatureVerified,
 		Suppressed: r.Suppressed, Detections: len(r.Detections), FrameWidth: r.FrameWidth, FrameHeight: r.FrameHeight,
-		Model: ModelJSON{Name: r.Model.Name, Version: r.Model.Version, SHA256: r.Model.SHA256}, Best: "–", Mean: "–"}
+		Model: refJSON(r.Model), Best: "–", Mean: "–"}
 	if len(r.Model.SHA256) > 12 {
 		rv.ModelShort = r.Model.SHA256[:12]
 	} else {

@@ -66,33 +66,26 @@ type RolloutJSON struct {
 	CreatedAt    time.Time `json:"created_at,omitzero"`
 }
 
-// ModelRefJSON names a model.
-type ModelRefJSON struct {
-	Name    string `json:"name"`
-	Version string `json:"version"`
-	SHA256  string `json:"sha256"`
-}
-
 // CameraModelJSON is what one camera runs.
 type CameraModelJSON struct {
-	CameraID string       `json:"camera_id"`
-	Model    ModelRefJSON `json:"model"`
+	CameraID string    `json:"camera_id"`
+	Model    ModelJSON `json:"model"`
 }
 
 // ModelFailureJSON is the last model an edge rolled back or failed to install.
 type ModelFailureJSON struct {
-	State        string       `json:"state"`
-	Target       ModelRefJSON `json:"target"`
-	AssignmentID string       `json:"assignment_id"`
-	Reason       string       `json:"reason"`
-	At           time.Time    `json:"at"`
+	State        string    `json:"state"`
+	Target       ModelJSON `json:"target"`
+	AssignmentID string    `json:"assignment_id"`
+	Reason       string    `json:"reason"`
+	At           time.Time `json:"at"`
 }
 
 // ModelStatusJSON is what a device last reported.
 type ModelStatusJSON struct {
 	State        string            `json:"state"`
-	Running      ModelRefJSON      `json:"running"`
-	Target       ModelRefJSON      `json:"target"`
+	Running      ModelJSON         `json:"running"`
+	Target       ModelJSON         `json:"target"`
 	AssignmentID string            `json:"assignment_id"`
 	Reason       string            `json:"reason"`
 	ChangedAt    time.Time         `json:"changed_at,omitzero"`
@@ -124,8 +117,8 @@ type UploadErrorJSON struct {
 	Check string `json:"check,omitempty"`
 }
 
-func refJSON(r store.ModelRef) ModelRefJSON {
-	return ModelRefJSON{Name: r.Name, Version: r.Version, SHA256: r.SHA256}
+func refJSON(r store.ModelRef) ModelJSON {
+	return ModelJSON{Name: r.Name, Version: r.Version, SHA256: r.SHA256}
 }
 
 func versionJSON(v store.ModelVersion) ModelVersionJSON {
