@@ -26,20 +26,13 @@ func TestBrowserPipeline(t *testing.T) {
 	rtspAddr, httpAddr, grpcAddr, edgeHTTP := freeAddr(t), freeAddr(t), freeAddr(t), freeAddr(t)
 	camsim := start(t, dir, "camsim", "-listen", rtspAddr, "-stream", "cam1="+testdata.Path(t, "media", "vtest.avi"))
 
-	serverCfg := filepath.Join(dir, "server.yaml")
-	writeFile(t, serverCfg, fmt.Sprintf("http: {listen: %q}\ngrpc: {listen: %q}\ndata_dir: %q\nauth: {devices: token, bootstrap_admin: chief}\n",
-		httpAddr, grpcAddr, filepath.Join(dir, "server")))
-	deviceToken := command(t, dir, nil, "device", "add", "-config", serverCfg, "-camera", "cam1", "edge-e2e")
-	tokenFile := filepath.Join(dir, "edge.token")
-	writeFile(t, tokenFile, deviceToken+"\n")
-	apiTokens.Store(httpAddr, command(t, dir, nil, "token", "add", "-config", serverCfg, "-role", "admin", "e2e"))
+	server, base, tokenFiles := startServer(t, dir, httpAddr, grpcAddr, "auth: {devices: token, bootstrap_admin: chief}\n",
+		[]string{"XIUHUA_ADMIN_PASSWORD=e2e-admin-password"}, map[string][]string{"edge-e2e": {"cam1"}})
+	// The officers, added beside the running server as an admin would.
 	const password = "e2e-officer-password"
 	for name, role := range map[string]string{"li": "reviewer", "wang": "dispatcher", "zhao": "handler"} {
-		command(t, dir, []string{"XIUHUA_USER_PASSWORD=" + password}, "user", "add", "-config", serverCfg, "-role", role, name)
+		command(t, dir, []string{"XIUHUA_USER_PASSWORD=" + password}, "user", "add", "-config", filepath.Join(dir, "server.yaml"), "-role", role, name)
 	}
-	server := startEnv(t, dir, []string{"XIUHUA_ADMIN_PASSWORD=e2e-admin-password"}, "server", "-config", serverCfg)
-	base := "http://" + httpAddr
-	waitHTTP(t, server, base+"/healthz")
 
 	edgeCfg := filepath.Join(dir, "edge.yaml")
 	writeFile(t, edgeCfg, fmt.Sprintf(`device: {id: edge-e2e, data_dir: %q}
@@ -57,21 +50,10 @@ cameras:
         polygon: [[0, 0], [1, 0], [1, 1], [0, 1]]
         rules:
           - {id: linger, type: demo_linger, classes: [person], min_score: 0.4, dwell: 4s, gap_tolerance: 2s, cooldown: 10m}
-`, filepath.Join(dir, "edge"), grpcAddr, tokenFile, manifestPath(t), edgeHTTP, rtspAddr))
+`, filepath.Join(dir, "edge"), grpcAddr, tokenFiles["edge-e2e"], manifestPath(t), edgeHTTP, rtspAddr))
 	edge := start(t, dir, "edge", "-config", edgeCfg)
 
-	var cases []apiCase
-	deadline := time.Now().Add(120 * time.Second)
-	for len(cases) == 0 && time.Now().Before(deadline) {
-		time.Sleep(time.Second)
-		select {
-		case <-edge.done:
-			t.Fatalf("edge exited: %v", edge.err)
-		default:
-		}
-		cases = allCases(t, base)
-	}
-	require.NotEmpty(t, cases, "no case from the pipeline within 120 s")
+	cases := waitForCases(t, base, edge)
 	id := cases[len(cases)-1].ID // the oldest: its evidence is complete
 
 	browsertest.Run(t, "e2e", 8*time.Minute, map[string]string{

@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -31,19 +30,11 @@ func TestCameraToCase(t *testing.T) {
 
 	camsim := start(t, dir, "camsim", "-listen", rtspAddr, "-stream", "cam1="+testdata.Path(t, "media", "vtest.avi"))
 
-	serverCfg := filepath.Join(dir, "server.yaml")
-	writeFile(t, serverCfg, fmt.Sprintf("http: {listen: %q}\ngrpc: {listen: %q}\ndata_dir: %q\nauth: {devices: token, bootstrap_admin: chief}\n",
-		httpAddr, grpcAddr, filepath.Join(dir, "server")))
 	// As an operator would: register the edge (its token goes in a file
 	// the edge reads), make a token for the API, then start the server
 	// with the first admin's password in its environment.
-	deviceToken := command(t, dir, nil, "device", "add", "-config", serverCfg, "-camera", "cam1", "-camera", "broken", "edge-e2e")
-	tokenFile := filepath.Join(dir, "edge.token")
-	writeFile(t, tokenFile, deviceToken+"\n")
-	apiTokens.Store(httpAddr, command(t, dir, nil, "token", "add", "-config", serverCfg, "-role", "admin", "e2e"))
-	server := startEnv(t, dir, []string{"XIUHUA_ADMIN_PASSWORD=e2e-admin-password"}, "server", "-config", serverCfg)
-	base := "http://" + httpAddr
-	waitHTTP(t, server, base+"/healthz")
+	server, base, tokenFiles := startServer(t, dir, httpAddr, grpcAddr, "auth: {devices: token, bootstrap_admin: chief}\n",
+		[]string{"XIUHUA_ADMIN_PASSWORD=e2e-admin-password"}, map[string][]string{"edge-e2e": {"cam1", "broken"}})
 
 	edgeCfg := filepath.Join(dir, "edge.yaml")
 	writeFile(t, edgeCfg, fmt.Sprintf(`device: {id: edge-e2e, data_dir: %q}
@@ -67,24 +58,10 @@ cameras:
       - id: all
         polygon: [[0, 0], [1, 0], [1, 1], [0, 1]]
         rules: [{id: linger, type: demo_linger, classes: [person], dwell: 4s}]
-`, filepath.Join(dir, "edge"), grpcAddr, tokenFile, manifestPath(t), edgeHTTP, rtspAddr, rtspAddr))
+`, filepath.Join(dir, "edge"), grpcAddr, tokenFiles["edge-e2e"], manifestPath(t), edgeHTTP, rtspAddr, rtspAddr))
 	edge := start(t, dir, "edge", "-config", edgeCfg)
 
-	// vtest.avi has people crossing the plaza all the time; with a 4 s
-	// dwell the first case is typically filed within 15 s of the edge
-	// connecting. 120 s leaves room for a slow CI machine.
-	var cases []apiCase
-	deadline := time.Now().Add(120 * time.Second)
-	for len(cases) == 0 && time.Now().Before(deadline) {
-		time.Sleep(time.Second)
-		select {
-		case <-edge.done:
-			t.Fatalf("edge exited: %v", edge.err)
-		default:
-		}
-		cases = allCases(t, base)
-	}
-	require.NotEmpty(t, cases, "no case within 120 s")
+	cases := waitForCases(t, base, edge)
 	c := cases[0]
 	require.Equal(t, "demo_linger", c.ViolationType)
 	require.Equal(t, "cam1", c.CameraID)

@@ -36,18 +36,8 @@ func TestModelRollout(t *testing.T) {
 	camsim := start(t, dir, "camsim", "-listen", rtspAddr, "-stream", "camA="+video, "-stream", "camB="+video)
 
 	// Assignments carry a 2 s probation; unanswered ones go again after 2 s.
-	serverCfg := filepath.Join(dir, "server.yaml")
-	writeFile(t, serverCfg, fmt.Sprintf("http: {listen: %q}\ngrpc: {listen: %q}\ndata_dir: %q\nauth: {devices: token}\nmodels: {probation: 2s, resend: 2s}\n",
-		httpAddr, grpcAddr, filepath.Join(dir, "server")))
-	tokenFile := map[string]string{}
-	for dev, cam := range map[string]string{"edge-a": "camA", "edge-b": "camB"} {
-		tokenFile[dev] = filepath.Join(dir, dev+".token")
-		writeFile(t, tokenFile[dev], command(t, dir, nil, "device", "add", "-config", serverCfg, "-camera", cam, dev)+"\n")
-	}
-	apiTokens.Store(httpAddr, command(t, dir, nil, "token", "add", "-config", serverCfg, "-role", "admin", "e2e"))
-	server := start(t, dir, "server", "-config", serverCfg)
-	base := "http://" + httpAddr
-	waitHTTP(t, server, base+"/healthz")
+	server, base, tokenFile := startServer(t, dir, httpAddr, grpcAddr, "auth: {devices: token}\nmodels: {probation: 2s, resend: 2s}\n",
+		nil, map[string][]string{"edge-a": {"camA"}, "edge-b": {"camB"}})
 
 	manifest := manifestPath(t)
 	startEdge := func(dev, cam, modelExtra string) (*proc, string) {
