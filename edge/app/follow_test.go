@@ -20,17 +20,18 @@ import (
 	"github.com/xiuhua/xiuhua/edge/modelswap"
 	"github.com/xiuhua/xiuhua/edge/pipeline"
 	"github.com/xiuhua/xiuhua/edge/rules"
+	"github.com/xiuhua/xiuhua/edge/vision"
 )
 
 // fakeDetector stands in for a loaded model: the wiring under test never
 // looks at detections.
-type fakeDetector struct{ info detect.ModelInfo }
+type fakeDetector struct{ info vision.ModelInfo }
 
-func (f *fakeDetector) Detect(gocv.Mat) ([]detect.Detection, error) { return nil, nil }
-func (f *fakeDetector) DetectBatch(imgs []gocv.Mat) ([][]detect.Detection, error) {
-	return make([][]detect.Detection, len(imgs)), nil
+func (f *fakeDetector) Detect(gocv.Mat) ([]vision.Detection, error) { return nil, nil }
+func (f *fakeDetector) DetectBatch(imgs []gocv.Mat) ([][]vision.Detection, error) {
+	return make([][]vision.Detection, len(imgs)), nil
 }
-func (f *fakeDetector) Info() detect.ModelInfo { return f.info }
+func (f *fakeDetector) Info() vision.ModelInfo { return f.info }
 func (f *fakeDetector) Close() error           { return nil }
 
 // fakeManifest writes a manifest of version with classes (and a stand-in
@@ -99,10 +100,10 @@ func TestRulesFollowSwappedModel(t *testing.T) {
 	v2 := fakeManifest(t, dir, "2", "umbrella, chair, tent")
 	mgr := modelswap.New(modelswap.Config{
 		Open: func(m *detect.Manifest) (detect.Detector, error) {
-			return &fakeDetector{info: detect.ModelInfo{Name: m.Name, Version: m.Version, SHA256: m.SHA256}}, nil
+			return &fakeDetector{info: vision.ModelInfo{Name: m.Name, Version: m.Version, SHA256: m.SHA256}}, nil
 		},
 		Probation: time.Hour, ErrorWindow: 1, Rules: rcs,
-	}, &fakeDetector{info: detect.ModelInfo{Name: "m", Version: "1"}}, start)
+	}, &fakeDetector{info: vision.ModelInfo{Name: "m", Version: "1"}}, start)
 	t.Cleanup(func() { require.NoError(t, mgr.Close()) })
 
 	var chains []*pipeline.Camera

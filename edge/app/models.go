@@ -16,6 +16,7 @@ import (
 	"github.com/xiuhua/xiuhua/edge/pipeline"
 	"github.com/xiuhua/xiuhua/edge/rules"
 	"github.com/xiuhua/xiuhua/edge/uplink"
+	"github.com/xiuhua/xiuhua/edge/vision"
 	"github.com/xiuhua/xiuhua/internal/conf"
 	xiuhuav1 "github.com/xiuhua/xiuhua/proto/xiuhua/v1"
 )
@@ -173,7 +174,7 @@ func followModelClasses(models *modelswap.Manager, chains []*pipeline.Camera, lo
 	for _, c := range chains {
 		engines[c.Source.CameraID] = c.Rules
 	}
-	models.OnSwap(func(_ detect.ModelInfo, follow []modelswap.RuleClasses) {
+	models.OnSwap(func(_ vision.ModelInfo, follow []modelswap.RuleClasses) {
 		for _, r := range follow {
 			if e := engines[r.Camera]; e == nil || !e.SetClasses(r.Zone, r.Rule, r.Classes) {
 				logger.Error("rule classes not updated: no such rule in the camera's chain", "rule", ruleKey(r.Camera, r.Zone, r.Rule))

@@ -8,7 +8,6 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/xiuhua/xiuhua/edge/config"
-	"github.com/xiuhua/xiuhua/edge/detect"
 	"github.com/xiuhua/xiuhua/edge/evidence"
 	"github.com/xiuhua/xiuhua/edge/identity"
 	"github.com/xiuhua/xiuhua/edge/ingest"
@@ -17,6 +16,7 @@ import (
 	"github.com/xiuhua/xiuhua/edge/rules"
 	"github.com/xiuhua/xiuhua/edge/track"
 	"github.com/xiuhua/xiuhua/edge/uplink"
+	"github.com/xiuhua/xiuhua/edge/vision"
 	"github.com/xiuhua/xiuhua/internal/geo"
 	xiuhuav1 "github.com/xiuhua/xiuhua/proto/xiuhua/v1"
 )
@@ -86,7 +86,7 @@ func geoPoint(p *config.GeoPoint) *xiuhuav1.GeoPoint {
 	return &xiuhuav1.GeoPoint{Lat: p.Lat, Lon: p.Lon}
 }
 
-func hello(cfg config.Config, id *identity.Identity, m detect.ModelInfo) *xiuhuav1.Hello {
+func hello(cfg config.Config, id *identity.Identity, m vision.ModelInfo) *xiuhuav1.Hello {
 	host, _ := os.Hostname()
 	h := &xiuhuav1.Hello{
 		DeviceId:        cfg.Device.ID,

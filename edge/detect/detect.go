@@ -16,27 +16,17 @@ import (
 	"time"
 
 	"gocv.io/x/gocv"
+
+	"github.com/xiuhua/xiuhua/edge/vision"
 )
 
-// Box is an axis-aligned box in source-image pixels: (X1, Y1) the top-left
-// corner, (X2, Y2) the bottom-right, both pixel edges, so 0 ≤ X1 < X2 ≤ width.
-type Box struct{ X1, Y1, X2, Y2 float32 }
-
-// Detection is one object found in a frame.
-type Detection struct {
-	ClassID int     // index into the manifest's classes
-	Class   string  // the class name
-	Score   float32 // 0–1
-	Box     Box
-}
-
-// ModelInfo identifies the model that made a detection, for evidence.
-type ModelInfo struct {
-	Name, Version, SHA256 string
-	// Runtime is the backend and execution provider that ran it, e.g.
-	// "onnxruntime/cpu" or "opencv".
-	Runtime string
-}
+// The value types a detector produces live in edge/vision, a leaf package
+// without cgo; these names let the model code read as before.
+type (
+	Box       = vision.Box
+	Detection = vision.Detection
+	ModelInfo = vision.ModelInfo
+)
 
 // Detector finds objects in frames.
 type Detector interface {

@@ -50,7 +50,7 @@ func TestDetectSkier(t *testing.T) {
 			dets, err := d.Detect(img)
 			require.NoError(t, err)
 			requireSane(t, dets, img.Cols(), img.Rows())
-			person, iou := bestMatch(dets, "person", Box{280.79, 44.73, 280.79 + 218.7, 44.73 + 346.68})
+			person, iou := bestMatch(dets, "person", Box{X1: 280.79, Y1: 44.73, X2: 280.79 + 218.7, Y2: 44.73 + 346.68})
 			require.Greater(t, person.Score, float32(0.5), "detections: %+v", dets)
 			require.Greater(t, iou, float32(0.8), "person box %+v", person.Box)
 			require.Equal(t, 0, person.ClassID)
@@ -66,9 +66,9 @@ func TestDetectVideoFrame(t *testing.T) {
 	require.NoError(t, err)
 	requireSane(t, dets, img.Cols(), img.Rows())
 	for _, want := range []Box{
-		{252, 220, 283, 308}, // left of the lamp post
-		{503, 158, 531, 232}, // top, by the road
-		{643, 239, 684, 322}, // right
+		{X1: 252, Y1: 220, X2: 283, Y2: 308}, // left of the lamp post
+		{X1: 503, Y1: 158, X2: 531, Y2: 232}, // top, by the road
+		{X1: 643, Y1: 239, X2: 684, Y2: 322}, // right
 	} {
 		p, iou := bestMatch(dets, "person", want)
 		require.Greater(t, iou, float32(0.6), "no person near %+v in %+v", want, dets)
@@ -106,7 +106,7 @@ func TestDetectSizes(t *testing.T) {
 	dets, err := d.Detect(region)
 	require.NoError(t, err)
 	requireSane(t, dets, 440, 425)
-	_, iou := bestMatch(dets, "person", Box{80.79, 44.73, 80.79 + 218.7, 44.73 + 346.68})
+	_, iou := bestMatch(dets, "person", Box{X1: 80.79, Y1: 44.73, X2: 80.79 + 218.7, Y2: 44.73 + 346.68})
 	require.Greater(t, iou, float32(0.7))
 
 	again, err := d.Detect(skier)

@@ -33,8 +33,8 @@ var familyCases = []struct {
 			{40, 16, 10, 10, 0.2, 1, 1, 1},
 		}),
 		want: []Detection{
-			{ClassID: 1, Class: "b", Score: 0.81, Box: Box{24, 8, 40, 24}},
-			{ClassID: 0, Class: "a", Score: 0.63, Box: Box{24, 8, 40, 24}},
+			{ClassID: 1, Class: "b", Score: 0.81, Box: Box{X1: 24, Y1: 8, X2: 40, Y2: 24}},
+			{ClassID: 0, Class: "a", Score: 0.63, Box: Box{X1: 24, Y1: 8, X2: 40, Y2: 24}},
 		},
 	},
 	{
@@ -47,8 +47,8 @@ var familyCases = []struct {
 			{40, 16, 10, 10, 0.2, 0.1, 0},
 		}),
 		want: []Detection{
-			{ClassID: 1, Class: "b", Score: 0.81, Box: Box{24, 8, 40, 24}},
-			{ClassID: 0, Class: "a", Score: 0.63, Box: Box{24, 8, 40, 24}},
+			{ClassID: 1, Class: "b", Score: 0.81, Box: Box{X1: 24, Y1: 8, X2: 40, Y2: 24}},
+			{ClassID: 0, Class: "a", Score: 0.63, Box: Box{X1: 24, Y1: 8, X2: 40, Y2: 24}},
 		},
 	},
 	{
@@ -61,8 +61,8 @@ var familyCases = []struct {
 			{0, 0, 0, 0, 0, 0}, // padding rows of a fixed-size output
 		}),
 		want: []Detection{
-			{ClassID: 1, Class: "b", Score: 0.81, Box: Box{24, 8, 40, 24}},
-			{ClassID: 1, Class: "b", Score: 0.64, Box: Box{26, 8, 42, 24}},
+			{ClassID: 1, Class: "b", Score: 0.81, Box: Box{X1: 24, Y1: 8, X2: 40, Y2: 24}},
+			{ClassID: 1, Class: "b", Score: 0.64, Box: Box{X1: 26, Y1: 8, X2: 42, Y2: 24}},
 		},
 	},
 }
@@ -173,6 +173,6 @@ func TestNMSFreeBadClassID(t *testing.T) {
 	defer d.Close()
 	dets, err := d.Detect(solidFrame(t, 0))
 	require.NoError(t, err)
-	requireDetections(t, []Detection{{ClassID: 1, Class: "b", Score: 0.81, Box: Box{24, 8, 40, 24}}}, dets)
+	requireDetections(t, []Detection{{ClassID: 1, Class: "b", Score: 0.81, Box: Box{X1: 24, Y1: 8, X2: 40, Y2: 24}}}, dets)
 	require.Equal(t, uint64(3), d.(StatsReporter).Stats().NonFinite)
 }

@@ -41,12 +41,12 @@ func TestLetterboxToSource(t *testing.T) {
 		in   Box
 		want Box
 	}{
-		{"centred box", center, Box{65, 52 + 65, 130, 52 + 130}, Box{100, 100, 200, 200}},
-		{"top-left box", topLeft, Box{65, 65, 130, 130}, Box{100, 100, 200, 200}},
-		{"whole image", center, Box{0, 52, 416, 364}, Box{0, 0, 640, 480}},
-		{"clipped to the image", center, Box{-10, 0, 500, 416}, Box{0, 0, 640, 480}},
-		{"wholly in the padding", center, Box{10, 0, 50, 40}, Box{X1: 10 / 0.65, Y1: 0, X2: 50 / 0.65, Y2: 0}},
-		{"NaN goes to the edge", center, Box{X1: nan32(), Y1: 52, X2: 65, Y2: 117}, Box{0, 0, 100, 100}},
+		{"centred box", center, Box{X1: 65, Y1: 52 + 65, X2: 130, Y2: 52 + 130}, Box{X1: 100, Y1: 100, X2: 200, Y2: 200}},
+		{"top-left box", topLeft, Box{X1: 65, Y1: 65, X2: 130, Y2: 130}, Box{X1: 100, Y1: 100, X2: 200, Y2: 200}},
+		{"whole image", center, Box{X1: 0, Y1: 52, X2: 416, Y2: 364}, Box{X1: 0, Y1: 0, X2: 640, Y2: 480}},
+		{"clipped to the image", center, Box{X1: -10, Y1: 0, X2: 500, Y2: 416}, Box{X1: 0, Y1: 0, X2: 640, Y2: 480}},
+		{"wholly in the padding", center, Box{X1: 10, Y1: 0, X2: 50, Y2: 40}, Box{X1: 10 / 0.65, Y1: 0, X2: 50 / 0.65, Y2: 0}},
+		{"NaN goes to the edge", center, Box{X1: nan32(), Y1: 52, X2: 65, Y2: 117}, Box{X1: 0, Y1: 0, X2: 100, Y2: 100}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

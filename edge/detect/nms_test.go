@@ -12,13 +12,13 @@ func TestIoU(t *testing.T) {
 		a, b Box
 		want float32
 	}{
-		{"same", Box{0, 0, 10, 10}, Box{0, 0, 10, 10}, 1},
-		{"half overlap", Box{0, 0, 10, 10}, Box{5, 0, 15, 10}, 50.0 / 150},
-		{"inside", Box{0, 0, 10, 10}, Box{2, 2, 7, 7}, 25.0 / 100},
-		{"touching edges", Box{0, 0, 10, 10}, Box{10, 0, 20, 10}, 0},
-		{"apart", Box{0, 0, 10, 10}, Box{20, 20, 30, 30}, 0},
-		{"empty box", Box{5, 5, 5, 5}, Box{0, 0, 10, 10}, 0},
-		{"inverted box", Box{10, 10, 0, 0}, Box{0, 0, 10, 10}, 0},
+		{"same", Box{X1: 0, Y1: 0, X2: 10, Y2: 10}, Box{X1: 0, Y1: 0, X2: 10, Y2: 10}, 1},
+		{"half overlap", Box{X1: 0, Y1: 0, X2: 10, Y2: 10}, Box{X1: 5, Y1: 0, X2: 15, Y2: 10}, 50.0 / 150},
+		{"inside", Box{X1: 0, Y1: 0, X2: 10, Y2: 10}, Box{X1: 2, Y1: 2, X2: 7, Y2: 7}, 25.0 / 100},
+		{"touching edges", Box{X1: 0, Y1: 0, X2: 10, Y2: 10}, Box{X1: 10, Y1: 0, X2: 20, Y2: 10}, 0},
+		{"apart", Box{X1: 0, Y1: 0, X2: 10, Y2: 10}, Box{X1: 20, Y1: 20, X2: 30, Y2: 30}, 0},
+		{"empty box", Box{X1: 5, Y1: 5, X2: 5, Y2: 5}, Box{X1: 0, Y1: 0, X2: 10, Y2: 10}, 0},
+		{"inverted box", Box{X1: 10, Y1: 10, X2: 0, Y2: 0}, Box{X1: 0, Y1: 0, X2: 10, Y2: 10}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -30,7 +30,7 @@ func TestIoU(t *testing.T) {
 
 func TestNMS(t *testing.T) {
 	c := func(score float32, class int, x1, y1, x2, y2 float32) candidate {
-		return candidate{box: Box{x1, y1, x2, y2}, score: score, class: class}
+		return candidate{box: Box{X1: x1, Y1: y1, X2: x2, Y2: y2}, score: score, class: class}
 	}
 	tests := []struct {
 		name  string

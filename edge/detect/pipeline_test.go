@@ -55,7 +55,7 @@ func TestDetectNonFiniteOutput(t *testing.T) {
 	dets, err := d.Detect(img)
 	require.NoError(t, err)
 	require.Len(t, dets, 1)
-	require.Equal(t, Detection{ClassID: 1, Class: "car", Score: 0.9 * float32(0.9), Box: Box{32, 0, 96, 64}}, dets[0])
+	require.Equal(t, Detection{ClassID: 1, Class: "car", Score: 0.9 * float32(0.9), Box: Box{X1: 32, Y1: 0, X2: 96, Y2: 64}}, dets[0])
 	require.Equal(t, uint64(41), d.Stats().NonFinite)
 	require.Equal(t, uint64(1), d.Stats().Frames)
 }

@@ -81,7 +81,7 @@ func TestYOLOXDecode(t *testing.T) {
 	require.Equal(t, 4, bad)
 	e := float32(math.E)
 	require.Len(t, got, 2)
-	require.Equal(t, Box{8, 2, 16, 18}, got[0].box)
+	require.Equal(t, Box{X1: 8, Y1: 2, X2: 16, Y2: 18}, got[0].box)
 	require.Equal(t, 1, got[0].class)
 	require.InDelta(t, 0.72, got[0].score, 1e-6)
 	require.Equal(t, 0, got[1].class)

@@ -13,9 +13,9 @@ import (
 	"github.com/stretchr/testify/require"
 	"gocv.io/x/gocv"
 
-	"github.com/xiuhua/xiuhua/edge/detect"
 	"github.com/xiuhua/xiuhua/edge/rules"
 	"github.com/xiuhua/xiuhua/edge/track"
+	"github.com/xiuhua/xiuhua/edge/vision"
 	"github.com/xiuhua/xiuhua/internal/geo"
 	"github.com/xiuhua/xiuhua/internal/testdata"
 )
@@ -25,7 +25,7 @@ func violation() rules.Violation {
 	return rules.Violation{
 		Zone:  rules.Zone{ID: "plaza", Polygon: []rules.Point{{X: 0.1, Y: 0.1}, {X: 0.9, Y: 0.1}, {X: 0.9, Y: 0.9}}},
 		Rule:  rules.Rule{ID: "linger", Type: "demo_linger"},
-		Track: track.Track{ID: 7, Class: "person", Score: 0.8, Box: detect.Box{X1: 100, Y1: 80, X2: 180, Y2: 300}},
+		Track: track.Track{ID: 7, Class: "person", Score: 0.8, Box: vision.Box{X1: 100, Y1: 80, X2: 180, Y2: 300}},
 		Since: at.Add(-30 * time.Second),
 		At:    at,
 	}
@@ -70,7 +70,7 @@ func TestSnapshotsRefuseEmptyFrame(t *testing.T) {
 }
 
 func TestReport(t *testing.T) {
-	src := Source{DeviceID: "edge-1", CameraID: "cam1", Model: detect.ModelInfo{Name: "yolox-nano", Version: "0.1.1", SHA256: "abc"}}
+	src := Source{DeviceID: "edge-1", CameraID: "cam1", Model: vision.ModelInfo{Name: "yolox-nano", Version: "0.1.1", SHA256: "abc"}}
 	v := violation()
 	r := Report(src, v, 768, 576)
 	require.True(t, strings.HasPrefix(r.EventId, "edge-1_cam1_"), r.EventId)

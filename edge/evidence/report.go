@@ -7,8 +7,8 @@ import (
 
 	"google.golang.org/protobuf/types/known/timestamppb"
 
-	"github.com/xiuhua/xiuhua/edge/detect"
 	"github.com/xiuhua/xiuhua/edge/rules"
+	"github.com/xiuhua/xiuhua/edge/vision"
 	"github.com/xiuhua/xiuhua/internal/geo"
 	xiuhuav1 "github.com/xiuhua/xiuhua/proto/xiuhua/v1"
 )
@@ -18,7 +18,7 @@ type Source struct {
 	DeviceID string
 	CameraID string
 	Location *xiuhuav1.GeoPoint
-	Model    detect.ModelInfo
+	Model    vision.ModelInfo
 	// Ground maps image points to the ground when the camera is
 	// calibrated; nil otherwise.
 	Ground *geo.Homography

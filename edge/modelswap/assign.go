@@ -6,7 +6,7 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/xiuhua/xiuhua/edge/detect"
+	"github.com/xiuhua/xiuhua/edge/vision"
 	xiuhuav1 "github.com/xiuhua/xiuhua/proto/xiuhua/v1"
 )
 
@@ -65,7 +65,7 @@ func (a *Assignments) Run(ctx context.Context) {
 // Handle carries out one assignment and reports the outcome.
 func (a *Assignments) Handle(ctx context.Context, as *xiuhuav1.ModelAssignment) error {
 	mr := as.GetModel()
-	target := detect.ModelInfo{Name: mr.GetName(), Version: mr.GetVersion(), SHA256: mr.GetSha256()}
+	target := vision.ModelInfo{Name: mr.GetName(), Version: mr.GetVersion(), SHA256: mr.GetSha256()}
 	m := a.Manager
 	if sameModel(target, m.Info()) {
 		m.Report()

@@ -12,12 +12,12 @@ import (
 	"github.com/stretchr/testify/require"
 	"gocv.io/x/gocv"
 
-	"github.com/xiuhua/xiuhua/edge/detect"
 	"github.com/xiuhua/xiuhua/edge/evidence"
 	"github.com/xiuhua/xiuhua/edge/ingest"
 	"github.com/xiuhua/xiuhua/edge/pipeline"
 	"github.com/xiuhua/xiuhua/edge/rules"
 	"github.com/xiuhua/xiuhua/edge/track"
+	"github.com/xiuhua/xiuhua/edge/vision"
 	"github.com/xiuhua/xiuhua/hack/camsim/sim"
 	"github.com/xiuhua/xiuhua/internal/testdata"
 )
@@ -30,7 +30,7 @@ type recorder struct {
 	versions []string
 }
 
-func (r *recorder) DetectModel(img gocv.Mat) ([]detect.Detection, detect.ModelInfo, error) {
+func (r *recorder) DetectModel(img gocv.Mat) ([]vision.Detection, vision.ModelInfo, error) {
 	dets, info, err := r.Manager.DetectModel(img)
 	if err == nil {
 		r.mu.Lock()

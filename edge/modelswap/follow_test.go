@@ -13,13 +13,13 @@ import (
 	"github.com/stretchr/testify/require"
 	"gocv.io/x/gocv"
 
-	"github.com/xiuhua/xiuhua/edge/detect"
 	"github.com/xiuhua/xiuhua/edge/evidence"
 	"github.com/xiuhua/xiuhua/edge/ingest"
 	"github.com/xiuhua/xiuhua/edge/outbox"
 	"github.com/xiuhua/xiuhua/edge/pipeline"
 	"github.com/xiuhua/xiuhua/edge/rules"
 	"github.com/xiuhua/xiuhua/edge/track"
+	"github.com/xiuhua/xiuhua/edge/vision"
 	xiuhuav1 "github.com/xiuhua/xiuhua/proto/xiuhua/v1"
 )
 
@@ -44,7 +44,7 @@ func (s *reportSink) list() []*xiuhuav1.ViolationReport {
 // follow hands the classes of the rules following the model to engine, as
 // the edge's wiring does for each camera chain.
 func follow(mgr *Manager, engine *rules.Engine) {
-	mgr.OnSwap(func(_ detect.ModelInfo, follow []RuleClasses) {
+	mgr.OnSwap(func(_ vision.ModelInfo, follow []RuleClasses) {
 		for _, r := range follow {
 			engine.SetClasses(r.Zone, r.Rule, r.Classes)
 		}
@@ -133,7 +133,7 @@ func TestOnSwapFollowsRollback(t *testing.T) {
 	}
 	mgr, _ := newTestManager(t, cfg, v1)
 	var got []string
-	mgr.OnSwap(func(model detect.ModelInfo, follow []RuleClasses) {
+	mgr.OnSwap(func(model vision.ModelInfo, follow []RuleClasses) {
 		require.Len(t, follow, 1, "only the rule without classes follows")
 		got = append(got, model.Version+": "+follow[0].key()+" "+fmt.Sprint(follow[0].Classes))
 	})

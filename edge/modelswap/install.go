@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/xiuhua/xiuhua/edge/detect"
+	"github.com/xiuhua/xiuhua/edge/vision"
 	xiuhuav1 "github.com/xiuhua/xiuhua/proto/xiuhua/v1"
 )
 
@@ -41,9 +42,9 @@ func (m *Manager) Install(ctx context.Context, t Target) error {
 	}()
 	man, err := detect.LoadManifest(t.Manifest)
 	if err != nil {
-		return m.fail(t.AssignmentID, detect.ModelInfo{}, err, true)
+		return m.fail(t.AssignmentID, vision.ModelInfo{}, err, true)
 	}
-	target := detect.ModelInfo{Name: man.Name, Version: man.Version, SHA256: man.SHA256}
+	target := vision.ModelInfo{Name: man.Name, Version: man.Version, SHA256: man.SHA256}
 	if sameModel(target, m.Info()) {
 		return nil
 	}
@@ -124,7 +125,7 @@ func (m *Manager) finish(out outcome) {
 		rules, _ := m.updateRules(m.activeClasses())
 		m.log.Info("model passed probation; previous model closed", "name", running.Name, "version", running.Version,
 			"closed", out.closing.info.Name+" "+out.closing.info.Version)
-		m.setStatus(xiuhuav1.ModelState_MODEL_STATE_ACTIVE, detect.ModelInfo{}, out.assignment, rules, 0, true)
+		m.setStatus(xiuhuav1.ModelState_MODEL_STATE_ACTIVE, vision.ModelInfo{}, out.assignment, rules, 0, true)
 	case outcomeRolledBack:
 		m.met.rollbacks.Inc()
 		rules, _ := m.updateRules(m.activeClasses())
@@ -143,7 +144,7 @@ func (m *Manager) activeClasses() []string {
 
 // fail reports a model that never ran; remember keeps the verdict for the
 // assignment so that the server's re-sent assignment is not tried again.
-func (m *Manager) fail(assignment string, target detect.ModelInfo, err error, remember bool) error {
+func (m *Manager) fail(assignment string, target vision.ModelInfo, err error, remember bool) error {
 	m.met.failures.Inc()
 	m.log.Warn("model refused; the running model is untouched", "name", target.Name, "version", target.Version, "err", err)
 	st := m.setStatus(xiuhuav1.ModelState_MODEL_STATE_FAILED, target, assignment, err.Error(), 0, true)
@@ -153,7 +154,7 @@ func (m *Manager) fail(assignment string, target detect.ModelInfo, err error, re
 	return err
 }
 
-func sameModel(a, b detect.ModelInfo) bool {
+func sameModel(a, b vision.ModelInfo) bool {
 	return a.Name == b.Name && a.Version == b.Version && a.SHA256 == b.SHA256
 }
 

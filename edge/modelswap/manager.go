@@ -17,6 +17,7 @@ import (
 	"gocv.io/x/gocv"
 
 	"github.com/xiuhua/xiuhua/edge/detect"
+	"github.com/xiuhua/xiuhua/edge/vision"
 	xiuhuav1 "github.com/xiuhua/xiuhua/proto/xiuhua/v1"
 )
 
@@ -55,7 +56,7 @@ type Config struct {
 // slot is one loaded model.
 type slot struct {
 	det      detect.Detector
-	info     detect.ModelInfo
+	info     vision.ModelInfo
 	classes  []string
 	manifest string // its manifest's path; empty for the first model
 }
@@ -79,12 +80,12 @@ type Manager struct {
 	closed bool
 
 	// running is active's info, readable without waiting for a frame.
-	running atomic.Pointer[detect.ModelInfo]
+	running atomic.Pointer[vision.ModelInfo]
 	// busy is set from the start of an Install to the end of probation.
 	busy atomic.Bool
 	// onSwap is told the classes of the rules following the model at each
 	// change of active; guarded by mu.
-	onSwap func(detect.ModelInfo, []RuleClasses)
+	onSwap func(vision.ModelInfo, []RuleClasses)
 
 	stMu      sync.Mutex // guards the fields below
 	status    *xiuhuav1.ModelStatus
@@ -127,7 +128,7 @@ func New(cfg Config, first detect.Detector, classes []string) *Manager {
 }
 
 // Detect runs the active model on img.
-func (m *Manager) Detect(img gocv.Mat) ([]detect.Detection, error) {
+func (m *Manager) Detect(img gocv.Mat) ([]vision.Detection, error) {
 	dets, _, err := m.DetectModel(img)
 	return dets, err
 }
@@ -135,11 +136,11 @@ func (m *Manager) Detect(img gocv.Mat) ([]detect.Detection, error) {
 // DetectModel runs the active model on img and says which model that was,
 // so evidence names the model that really saw the frame even when a swap
 // happens while the evidence is built.
-func (m *Manager) DetectModel(img gocv.Mat) ([]detect.Detection, detect.ModelInfo, error) {
+func (m *Manager) DetectModel(img gocv.Mat) ([]vision.Detection, vision.ModelInfo, error) {
 	m.mu.Lock()
 	if m.closed {
 		m.mu.Unlock()
-		return nil, detect.ModelInfo{}, errors.New("model manager closed")
+		return nil, vision.ModelInfo{}, errors.New("model manager closed")
 	}
 	s := m.active
 	dets, err := s.det.Detect(img)
@@ -159,7 +160,7 @@ func (m *Manager) DetectModel(img gocv.Mat) ([]detect.Detection, detect.ModelInf
 }
 
 // Info describes the active model.
-func (m *Manager) Info() detect.ModelInfo { return *m.running.Load() }
+func (m *Manager) Info() vision.ModelInfo { return *m.running.Load() }
 
 // setActive makes s the model for the next frame and tells onSwap the
 // classes the rules following the model count under it; m.mu is held.
@@ -199,7 +200,7 @@ func (m *Manager) reference() (gocv.Mat, string) {
 	return testPattern(), "the test pattern"
 }
 
-func ref(i detect.ModelInfo) *xiuhuav1.ModelRef {
+func ref(i vision.ModelInfo) *xiuhuav1.ModelRef {
 	if i.Name == "" && i.Version == "" && i.SHA256 == "" {
 		return nil
 	}

@@ -3,7 +3,7 @@ package modelswap
 import (
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/xiuhua/xiuhua/edge/detect"
+	"github.com/xiuhua/xiuhua/edge/vision"
 )
 
 // Metrics are the model manager's Prometheus series.
@@ -40,7 +40,7 @@ func newMetrics() *Metrics {
 	}
 }
 
-func (m *Metrics) setActive(i detect.ModelInfo) {
+func (m *Metrics) setActive(i vision.ModelInfo) {
 	m.info.Reset()
 	m.info.WithLabelValues(i.Name, i.Version, i.SHA256).Set(1)
 }

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/xiuhua/xiuhua/edge/detect"
+	"github.com/xiuhua/xiuhua/edge/vision"
 )
 
 // probation judges a newly swapped-in model by its last inferences.
@@ -60,7 +60,7 @@ type outcome struct {
 	kind       outcomeKind
 	closing    *slot            // the model to close: the old one, or the failed new one
 	kept       *slot            // the model that passed, for a commit
-	failed     detect.ModelInfo // for a rollback
+	failed     vision.ModelInfo // for a rollback
 	reason     string
 	assignment string
 }

@@ -5,8 +5,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/xiuhua/xiuhua/edge/detect"
 	"github.com/xiuhua/xiuhua/edge/rules"
+	"github.com/xiuhua/xiuhua/edge/vision"
 )
 
 // RuleClasses is one configured rule and the classes it looks for. A rule
@@ -51,7 +51,7 @@ func following(list []RuleClasses, classes []string) []RuleClasses {
 // model: it must only hand the classes on (rules.Engine.SetClasses, which
 // each camera applies at its first frame of the new model), never block or
 // call the manager.
-func (m *Manager) OnSwap(f func(model detect.ModelInfo, follow []RuleClasses)) {
+func (m *Manager) OnSwap(f func(model vision.ModelInfo, follow []RuleClasses)) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.onSwap = f

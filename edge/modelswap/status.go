@@ -4,7 +4,7 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
-	"github.com/xiuhua/xiuhua/edge/detect"
+	"github.com/xiuhua/xiuhua/edge/vision"
 	xiuhuav1 "github.com/xiuhua/xiuhua/proto/xiuhua/v1"
 )
 
@@ -26,7 +26,7 @@ func (m *Manager) Status() *xiuhuav1.ModelStatus {
 
 // setStatus records a new status (the running model filled in) and, with
 // notify, sends it; it returns the copy it recorded.
-func (m *Manager) setStatus(state xiuhuav1.ModelState, target detect.ModelInfo, assignment, reason string, downloaded int64, notify bool) *xiuhuav1.ModelStatus {
+func (m *Manager) setStatus(state xiuhuav1.ModelState, target vision.ModelInfo, assignment, reason string, downloaded int64, notify bool) *xiuhuav1.ModelStatus {
 	st := &xiuhuav1.ModelStatus{
 		State:           state,
 		Running:         ref(m.Info()),
@@ -69,14 +69,14 @@ func (m *Manager) send(st *xiuhuav1.ModelStatus) {
 
 // Downloading records download progress of target; notify for the first
 // and last report, the heartbeat carries the rest.
-func (m *Manager) Downloading(target detect.ModelInfo, assignment string, n int64, notify bool) {
+func (m *Manager) Downloading(target vision.ModelInfo, assignment string, n int64, notify bool) {
 	m.setStatus(xiuhuav1.ModelState_MODEL_STATE_DOWNLOADING, target, assignment, "", n, notify)
 }
 
 // Failed reports a model that could not be fetched: the running model is
 // untouched. The verdict is not remembered, since a download may well work
 // next time.
-func (m *Manager) Failed(assignment string, target detect.ModelInfo, err error) error {
+func (m *Manager) Failed(assignment string, target vision.ModelInfo, err error) error {
 	return m.fail(assignment, target, err, false)
 }
 

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/xiuhua/xiuhua/edge/detect"
+	"github.com/xiuhua/xiuhua/edge/vision"
 )
 
 // Watcher is local mode: it polls the manifest (its mtime, size and hash)
@@ -64,7 +65,7 @@ func (w *Watcher) Run(ctx context.Context) {
 // check installs the manifest's model unless it is the running one.
 func (w *Watcher) check(ctx context.Context) error {
 	m, err := detect.LoadManifest(w.Manifest)
-	if err == nil && sameModel(detect.ModelInfo{Name: m.Name, Version: m.Version, SHA256: m.SHA256}, w.Manager.Info()) {
+	if err == nil && sameModel(vision.ModelInfo{Name: m.Name, Version: m.Version, SHA256: m.SHA256}, w.Manager.Info()) {
 		return nil
 	}
 	// A broken manifest goes through Install too, so that it is reported.

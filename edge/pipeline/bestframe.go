@@ -6,8 +6,8 @@ import (
 
 	"gocv.io/x/gocv"
 
-	"github.com/xiuhua/xiuhua/edge/detect"
 	"github.com/xiuhua/xiuhua/edge/track"
+	"github.com/xiuhua/xiuhua/edge/vision"
 )
 
 // maxBestFrames bounds the frames kept per camera: each is a full frame
@@ -17,7 +17,7 @@ const maxBestFrames = 16
 // bestFrame is the clearest sighting of one tracked object so far.
 type bestFrame struct {
 	img      gocv.Mat
-	box      detect.Box
+	box      vision.Box
 	score    float32
 	at       time.Time
 	quality  float64

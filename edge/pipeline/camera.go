@@ -11,19 +11,19 @@ import (
 
 	"gocv.io/x/gocv"
 
-	"github.com/xiuhua/xiuhua/edge/detect"
 	"github.com/xiuhua/xiuhua/edge/evidence"
 	"github.com/xiuhua/xiuhua/edge/ingest"
 	"github.com/xiuhua/xiuhua/edge/outbox"
 	"github.com/xiuhua/xiuhua/edge/rules"
 	"github.com/xiuhua/xiuhua/edge/track"
+	"github.com/xiuhua/xiuhua/edge/vision"
 	xiuhuav1 "github.com/xiuhua/xiuhua/proto/xiuhua/v1"
 )
 
 // Detector is what the pipeline needs of a model.
 type Detector interface {
-	Detect(img gocv.Mat) ([]detect.Detection, error)
-	Info() detect.ModelInfo
+	Detect(img gocv.Mat) ([]vision.Detection, error)
+	Info() vision.ModelInfo
 }
 
 // Clipper cuts a video clip around t0 from the camera's ring buffer; it
@@ -67,7 +67,7 @@ type Camera struct {
 	best        *bestFrames // created at the first frame
 	// model ran on the frame being processed; it goes in that frame's
 	// reports, since a hot swap may change the model between frames.
-	model detect.ModelInfo
+	model vision.ModelInfo
 }
 
 // Run processes frames until ctx is done or Frames is closed.
@@ -171,7 +171,7 @@ func (c *Camera) raise(f ingest.Frame, v rules.Violation, w, h int, before *gocv
 		return
 	}
 	src := c.Source
-	if c.model != (detect.ModelInfo{}) {
+	if c.model != (vision.ModelInfo{}) {
 		src.Model = c.model
 	}
 	rep := evidence.Report(src, v, w, h)

@@ -10,9 +10,9 @@ import (
 	"gocv.io/x/gocv"
 
 	"github.com/xiuhua/xiuhua/edge/change"
-	"github.com/xiuhua/xiuhua/edge/detect"
 	"github.com/xiuhua/xiuhua/edge/rules"
 	"github.com/xiuhua/xiuhua/edge/track"
+	"github.com/xiuhua/xiuhua/edge/vision"
 )
 
 // ChangeWatch finds a violation by persistent change of a zone against its
@@ -61,7 +61,7 @@ func (w *ChangeWatch) check(at time.Time, frame gocv.Mat) (*rules.Violation, err
 		Rule: w.Rule,
 		Track: track.Track{
 			Class: "change", Score: score, BestScore: score, MeanScore: score,
-			Box:       detect.Box{X1: float32(box.Min.X), Y1: float32(box.Min.Y), X2: float32(box.Max.X), Y2: float32(box.Max.Y)},
+			Box:       vision.Box{X1: float32(box.Min.X), Y1: float32(box.Min.Y), X2: float32(box.Max.X), Y2: float32(box.Max.Y)},
 			FirstSeen: res.Since, LastSeen: at,
 		},
 		Since: res.Since,

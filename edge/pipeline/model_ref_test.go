@@ -10,12 +10,12 @@ import (
 	"github.com/stretchr/testify/require"
 	"gocv.io/x/gocv"
 
-	"github.com/xiuhua/xiuhua/edge/detect"
 	"github.com/xiuhua/xiuhua/edge/evidence"
 	"github.com/xiuhua/xiuhua/edge/ingest"
 	"github.com/xiuhua/xiuhua/edge/outbox"
 	"github.com/xiuhua/xiuhua/edge/rules"
 	"github.com/xiuhua/xiuhua/edge/track"
+	"github.com/xiuhua/xiuhua/edge/vision"
 	xiuhuav1 "github.com/xiuhua/xiuhua/proto/xiuhua/v1"
 )
 
@@ -25,25 +25,25 @@ type swappingDetector struct {
 	frames, swapAt int
 }
 
-func (d *swappingDetector) model() detect.ModelInfo {
+func (d *swappingDetector) model() vision.ModelInfo {
 	if d.frames >= d.swapAt {
-		return detect.ModelInfo{Name: "m", Version: "2", SHA256: "bb"}
+		return vision.ModelInfo{Name: "m", Version: "2", SHA256: "bb"}
 	}
-	return detect.ModelInfo{Name: "m", Version: "1", SHA256: "aa"}
+	return vision.ModelInfo{Name: "m", Version: "1", SHA256: "aa"}
 }
 
-func (d *swappingDetector) Detect(img gocv.Mat) ([]detect.Detection, error) {
+func (d *swappingDetector) Detect(img gocv.Mat) ([]vision.Detection, error) {
 	dets, _, err := d.DetectModel(img)
 	return dets, err
 }
 
-func (d *swappingDetector) DetectModel(gocv.Mat) ([]detect.Detection, detect.ModelInfo, error) {
+func (d *swappingDetector) DetectModel(gocv.Mat) ([]vision.Detection, vision.ModelInfo, error) {
 	info := d.model()
 	d.frames++
-	return []detect.Detection{{Class: "person", Score: 0.9, Box: detect.Box{X1: 40, Y1: 40, X2: 80, Y2: 120}}}, info, nil
+	return []vision.Detection{{Class: "person", Score: 0.9, Box: vision.Box{X1: 40, Y1: 40, X2: 80, Y2: 120}}}, info, nil
 }
 
-func (d *swappingDetector) Info() detect.ModelInfo { return d.model() }
+func (d *swappingDetector) Info() vision.ModelInfo { return d.model() }
 
 type reportSink struct {
 	mu      sync.Mutex

@@ -13,13 +13,14 @@ import (
 	"github.com/xiuhua/xiuhua/edge/detect"
 	"github.com/xiuhua/xiuhua/edge/rules"
 	"github.com/xiuhua/xiuhua/edge/track"
+	"github.com/xiuhua/xiuhua/edge/vision"
 	"github.com/xiuhua/xiuhua/internal/testdata"
 )
 
 // look is what the real model saw in one sampled frame of vtest.avi.
 type look struct {
 	at   time.Time
-	dets []detect.Detection
+	dets []vision.Detection
 }
 
 var (
@@ -191,7 +192,7 @@ func TestTrackerOnRealVideo(t *testing.T) {
 	first, last := map[uint64]time.Time{}, map[uint64]time.Time{}
 	var people, maxLive int
 	for _, l := range looks {
-		var persons []detect.Detection
+		var persons []vision.Detection
 		for _, d := range l.dets {
 			if d.Class == "person" && d.Score >= 0.4 {
 				persons = append(persons, d)

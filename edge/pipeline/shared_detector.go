@@ -6,6 +6,7 @@ import (
 	"gocv.io/x/gocv"
 
 	"github.com/xiuhua/xiuhua/edge/detect"
+	"github.com/xiuhua/xiuhua/edge/vision"
 )
 
 // ModelDetector is a Detector whose model may change between frames (a
@@ -14,11 +15,11 @@ import (
 // whichever one is loaded when its evidence is built.
 type ModelDetector interface {
 	Detector
-	DetectModel(img gocv.Mat) ([]detect.Detection, detect.ModelInfo, error)
+	DetectModel(img gocv.Mat) ([]vision.Detection, vision.ModelInfo, error)
 }
 
 // detectWithModel runs d on img and returns the model that ran.
-func detectWithModel(d Detector, img gocv.Mat) ([]detect.Detection, detect.ModelInfo, error) {
+func detectWithModel(d Detector, img gocv.Mat) ([]vision.Detection, vision.ModelInfo, error) {
 	if md, ok := d.(ModelDetector); ok {
 		return md.DetectModel(img)
 	}
@@ -38,17 +39,17 @@ type SharedDetector struct {
 func NewSharedDetector(det detect.Detector) *SharedDetector { return &SharedDetector{det: det} }
 
 // Detect runs the model on img, waiting for other cameras' turns.
-func (s *SharedDetector) Detect(img gocv.Mat) ([]detect.Detection, error) {
+func (s *SharedDetector) Detect(img gocv.Mat) ([]vision.Detection, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.det.Detect(img)
 }
 
 // DetectModel is Detect that also names the model (always the same one).
-func (s *SharedDetector) DetectModel(img gocv.Mat) ([]detect.Detection, detect.ModelInfo, error) {
+func (s *SharedDetector) DetectModel(img gocv.Mat) ([]vision.Detection, vision.ModelInfo, error) {
 	dets, err := s.Detect(img)
 	return dets, s.det.Info(), err
 }
 
 // Info describes the model.
-func (s *SharedDetector) Info() detect.ModelInfo { return s.det.Info() }
+func (s *SharedDetector) Info() vision.ModelInfo { return s.det.Info() }

@@ -12,12 +12,12 @@ import (
 	"github.com/stretchr/testify/require"
 	"gocv.io/x/gocv"
 
-	"github.com/xiuhua/xiuhua/edge/detect"
 	"github.com/xiuhua/xiuhua/edge/evidence"
 	"github.com/xiuhua/xiuhua/edge/ingest"
 	"github.com/xiuhua/xiuhua/edge/outbox"
 	"github.com/xiuhua/xiuhua/edge/rules"
 	"github.com/xiuhua/xiuhua/edge/track"
+	"github.com/xiuhua/xiuhua/edge/vision"
 	"github.com/xiuhua/xiuhua/hack/stage/paste"
 	"github.com/xiuhua/xiuhua/internal/testdata"
 )
@@ -100,8 +100,8 @@ func TestStagedStreetVending(t *testing.T) {
 			require.Equal(t, map[string]bool{"snapshot.jpg": true, "annotated.jpg": true, "best.jpg": true}, names)
 			d := rep.Detections[0]
 			r := chair(t).Rect()
-			pasted := detect.Box{X1: float32(r.Min.X), Y1: float32(r.Min.Y), X2: float32(r.Max.X), Y2: float32(r.Max.Y)}
-			got := detect.Box{X1: d.Box.X, Y1: d.Box.Y, X2: d.Box.X + d.Box.Width, Y2: d.Box.Y + d.Box.Height}
+			pasted := vision.Box{X1: float32(r.Min.X), Y1: float32(r.Min.Y), X2: float32(r.Max.X), Y2: float32(r.Max.Y)}
+			got := vision.Box{X1: d.Box.X, Y1: d.Box.Y, X2: d.Box.X + d.Box.Width, Y2: d.Box.Y + d.Box.Height}
 			iou := track.IoU(got, pasted)
 			t.Logf("violation: %s dwell %.0fs best %.2f mean %.2f, IoU with the pasted chair %.2f", d.ClassName, rep.DwellSeconds, rep.BestScore, rep.MeanScore, iou)
 			require.GreaterOrEqual(t, iou, float32(0.5))

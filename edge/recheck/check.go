@@ -12,26 +12,26 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/xiuhua/xiuhua/edge/change"
-	"github.com/xiuhua/xiuhua/edge/detect"
 	"github.com/xiuhua/xiuhua/edge/evidence"
 	"github.com/xiuhua/xiuhua/edge/rules"
 	"github.com/xiuhua/xiuhua/edge/track"
+	"github.com/xiuhua/xiuhua/edge/vision"
 	xiuhuav1 "github.com/xiuhua/xiuhua/proto/xiuhua/v1"
 )
 
 // modelDetector is a detector that says which model ran (a hot-swappable
 // model manager): the answer names the model that looked.
 type modelDetector interface {
-	DetectModel(img gocv.Mat) ([]detect.Detection, detect.ModelInfo, error)
+	DetectModel(img gocv.Mat) ([]vision.Detection, vision.ModelInfo, error)
 }
 
 // look is what one frame showed.
 type look struct {
 	frame   gocv.Mat
 	at      time.Time
-	matches []detect.Detection // of the rule's classes, in the zone or on the box
+	matches []vision.Detection // of the rule's classes, in the zone or on the box
 	score   float32            // best match score, or the changed fraction
-	model   detect.ModelInfo
+	model   vision.ModelInfo
 }
 
 // target is the rule a request is about.
@@ -148,13 +148,13 @@ func (c *Checker) look(t target, frame gocv.Mat, at time.Time, req *xiuhuav1.Rec
 		l.score = float32(fraction)
 		if fraction >= t.change.MinFraction {
 			r := t.zone.Bounds(w, h)
-			l.matches = []detect.Detection{{Class: evidence.ChangeClass, Score: l.score,
-				Box: detect.Box{X1: float32(r.Min.X), Y1: float32(r.Min.Y), X2: float32(r.Max.X), Y2: float32(r.Max.Y)}}}
+			l.matches = []vision.Detection{{Class: evidence.ChangeClass, Score: l.score,
+				Box: vision.Box{X1: float32(r.Min.X), Y1: float32(r.Min.Y), X2: float32(r.Max.X), Y2: float32(r.Max.Y)}}}
 		}
 		return l, nil
 	}
 	var (
-		dets []detect.Detection
+		dets []vision.Detection
 		err  error
 	)
 	if md, ok := c.opts.Detector.(modelDetector); ok {
@@ -212,7 +212,7 @@ func (c *Checker) answer(res *xiuhuav1.RecheckResult, t target, looks []look) *x
 		res.Detections = append(res.Detections, &xiuhuav1.Detection{ClassName: d.Class, Score: d.Score,
 			Box: &xiuhuav1.Box{X: d.Box.X1, Y: d.Box.Y1, Width: d.Box.X2 - d.Box.X1, Height: d.Box.Y2 - d.Box.Y1}})
 	}
-	if b.model != (detect.ModelInfo{}) {
+	if b.model != (vision.ModelInfo{}) {
 		res.Model = &xiuhuav1.ModelRef{Name: b.model.Name, Version: b.model.Version, Sha256: b.model.SHA256}
 	}
 	v := rules.Violation{Zone: t.zone, Rule: t.rule, Since: b.at, At: b.at, Track: track.Track{Class: "clear"}}
@@ -236,27 +236,27 @@ func (c *Checker) answer(res *xiuhuav1.RecheckResult, t target, looks []look) *x
 }
 
 // requestBox is the request's box in a w×h frame.
-func requestBox(req *xiuhuav1.RecheckRequest, w, h int) (detect.Box, bool) {
+func requestBox(req *xiuhuav1.RecheckRequest, w, h int) (vision.Box, bool) {
 	b := req.GetBox()
 	if b == nil || b.Width <= 0 || b.Height <= 0 {
-		return detect.Box{}, false
+		return vision.Box{}, false
 	}
 	sx, sy := float32(1), float32(1)
 	if req.FrameWidth > 0 && req.FrameHeight > 0 {
 		sx, sy = float32(w)/float32(req.FrameWidth), float32(h)/float32(req.FrameHeight)
 	}
-	return detect.Box{X1: b.X * sx, Y1: b.Y * sy, X2: (b.X + b.Width) * sx, Y2: (b.Y + b.Height) * sy}, true
+	return vision.Box{X1: b.X * sx, Y1: b.Y * sy, X2: (b.X + b.Width) * sx, Y2: (b.Y + b.Height) * sy}, true
 }
 
 // overlaps reports whether a and b share at least a tenth of the smaller
 // one's area: the same object moved a little, not a passer-by grazing it.
-func overlaps(a, b detect.Box) bool {
+func overlaps(a, b vision.Box) bool {
 	iw := min(a.X2, b.X2) - max(a.X1, b.X1)
 	ih := min(a.Y2, b.Y2) - max(a.Y1, b.Y1)
 	if iw <= 0 || ih <= 0 {
 		return false
 	}
-	area := func(x detect.Box) float32 { return (x.X2 - x.X1) * (x.Y2 - x.Y1) }
+	area := func(x vision.Box) float32 { return (x.X2 - x.X1) * (x.Y2 - x.Y1) }
 	return iw*ih >= 0.1*min(area(a), area(b))
 }
 

@@ -6,15 +6,15 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/xiuhua/xiuhua/edge/detect"
 	"github.com/xiuhua/xiuhua/edge/track"
+	"github.com/xiuhua/xiuhua/edge/vision"
 )
 
 var square = Zone{ID: "z", Polygon: []Point{{0.25, 0.25}, {0.75, 0.25}, {0.75, 0.75}, {0.25, 0.75}}}
 
 // at returns a 100×100-frame track whose bottom centre is at (x, y) pixels.
 func at(id uint64, class string, x, y float32) track.Track {
-	return track.Track{ID: id, Class: class, Score: 0.9, Box: detect.Box{X1: x - 5, Y1: y - 20, X2: x + 5, Y2: y}}
+	return track.Track{ID: id, Class: class, Score: 0.9, Box: vision.Box{X1: x - 5, Y1: y - 20, X2: x + 5, Y2: y}}
 }
 
 type obs struct {

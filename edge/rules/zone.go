@@ -6,7 +6,7 @@ package rules
 import (
 	"image"
 
-	"github.com/xiuhua/xiuhua/edge/detect"
+	"github.com/xiuhua/xiuhua/edge/vision"
 )
 
 // Point is a position in zone units: fractions of the frame, or pixels
@@ -40,7 +40,7 @@ type Zone struct {
 }
 
 // Covers reports whether box b in a w×h frame counts as inside the zone.
-func (z Zone) Covers(b detect.Box, w, h int) bool {
+func (z Zone) Covers(b vision.Box, w, h int) bool {
 	if w <= 0 || h <= 0 {
 		return false
 	}
@@ -63,7 +63,7 @@ func (z Zone) Covers(b detect.Box, w, h int) bool {
 }
 
 // anchor is the deciding point of b in pixels.
-func (z Zone) anchor(b detect.Box) Point {
+func (z Zone) anchor(b vision.Box) Point {
 	x := float64(b.X1+b.X2) / 2
 	if z.Anchor == AnchorCentre {
 		return Point{X: x, Y: float64(b.Y1+b.Y2) / 2}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/xiuhua/xiuhua/edge/detect"
+	"github.com/xiuhua/xiuhua/edge/vision"
 )
 
 func TestContains(t *testing.T) {
@@ -26,7 +26,7 @@ func TestContains(t *testing.T) {
 }
 
 func TestZoneCovers(t *testing.T) {
-	box := func(x1, y1, x2, y2 float32) detect.Box { return detect.Box{X1: x1, Y1: y1, X2: x2, Y2: y2} }
+	box := func(x1, y1, x2, y2 float32) vision.Box { return vision.Box{X1: x1, Y1: y1, X2: x2, Y2: y2} }
 	pixels := Zone{Pixels: true, Polygon: []Point{{20, 20}, {80, 20}, {80, 80}, {20, 80}}}
 	masked := square
 	masked.Ignore = [][]Point{{{0.4, 0.4}, {0.6, 0.4}, {0.6, 0.6}, {0.4, 0.6}}}
@@ -37,7 +37,7 @@ func TestZoneCovers(t *testing.T) {
 	cases := []struct {
 		name string
 		zone Zone
-		box  detect.Box
+		box  vision.Box
 		want bool
 	}{
 		{"feet inside", square, box(45, 20, 55, 60), true},

@@ -15,7 +15,7 @@ import (
 	"sort"
 	"time"
 
-	"github.com/xiuhua/xiuhua/edge/detect"
+	"github.com/xiuhua/xiuhua/edge/vision"
 )
 
 // Track is one object followed over time.
@@ -23,7 +23,7 @@ type Track struct {
 	ID        uint64
 	Class     string
 	Score     float32 // of the latest matched detection
-	Box       detect.Box
+	Box       vision.Box
 	FirstSeen time.Time
 	LastSeen  time.Time
 	Hits      int
@@ -82,7 +82,7 @@ func NewWithConfig(cfg Config) *Tracker { return &Tracker{cfg: cfg} }
 
 // Update feeds the detections of one frame taken at now and returns copies
 // of the tracks seen in that frame.
-func (t *Tracker) Update(now time.Time, dets []detect.Detection) []Track {
+func (t *Tracker) Update(now time.Time, dets []vision.Detection) []Track {
 	t.expire(now)
 	var high, low []int
 	for i, d := range dets {
@@ -94,7 +94,7 @@ func (t *Tracker) Update(now time.Time, dets []detect.Detection) []Track {
 		}
 	}
 	a := association{tracker: t, now: now, dets: dets, freeTrack: make([]bool, len(t.tracks))}
-	a.predicted = make([]detect.Box, len(t.tracks))
+	a.predicted = make([]vision.Box, len(t.tracks))
 	for i, tr := range t.tracks {
 		a.predicted[i] = tr.predict(now)
 		a.freeTrack[i] = true
@@ -124,8 +124,8 @@ func (t *Tracker) Update(now time.Time, dets []detect.Detection) []Track {
 type association struct {
 	tracker   *Tracker
 	now       time.Time
-	dets      []detect.Detection
-	predicted []detect.Box
+	dets      []vision.Detection
+	predicted []vision.Box
 	freeTrack []bool
 	seen      []Track
 }
@@ -198,7 +198,7 @@ func (a *association) byCentre(maxShift float32) func(tr, det int) (float32, boo
 // observe moves the track to detection d seen at now, updating its
 // velocity with an alpha-beta filter: a steady-state Kalman filter that
 // needs no tuning of noise matrices and copes with irregular intervals.
-func (tr *Track) observe(now time.Time, d detect.Detection) {
+func (tr *Track) observe(now time.Time, d vision.Detection) {
 	if tr.Hits > 0 {
 		if dt := float32(now.Sub(tr.LastSeen).Seconds()); dt > 0 {
 			ocx, ocy := centre(tr.Box)
@@ -216,11 +216,11 @@ func (tr *Track) observe(now time.Time, d detect.Detection) {
 }
 
 // predict is where the track's box should be at now.
-func (tr *Track) predict(now time.Time) detect.Box {
+func (tr *Track) predict(now time.Time) vision.Box {
 	dt := float32(now.Sub(tr.LastSeen).Seconds())
 	dx, dy := tr.vx*dt, tr.vy*dt
 	b := tr.Box
-	return detect.Box{X1: b.X1 + dx, Y1: b.Y1 + dy, X2: b.X2 + dx, Y2: b.Y2 + dy}
+	return vision.Box{X1: b.X1 + dx, Y1: b.Y1 + dy, X2: b.X2 + dx, Y2: b.Y2 + dy}
 }
 
 // expire drops tracks unseen for longer than MaxAge, before association,
@@ -240,7 +240,7 @@ func (t *Tracker) expire(now time.Time) {
 func (t *Tracker) Len() int { return len(t.tracks) }
 
 // IoU is the intersection over union of two boxes.
-func IoU(a, b detect.Box) float32 {
+func IoU(a, b vision.Box) float32 {
 	ix1, iy1 := max(a.X1, b.X1), max(a.Y1, b.Y1)
 	ix2, iy2 := min(a.X2, b.X2), min(a.Y2, b.Y2)
 	if ix2 <= ix1 || iy2 <= iy1 {
@@ -254,6 +254,6 @@ func IoU(a, b detect.Box) float32 {
 	return inter / union
 }
 
-func area(b detect.Box) float32 { return max(b.X2-b.X1, 0) * max(b.Y2-b.Y1, 0) }
+func area(b vision.Box) float32 { return max(b.X2-b.X1, 0) * max(b.Y2-b.Y1, 0) }
 
-func centre(b detect.Box) (float32, float32) { return (b.X1 + b.X2) / 2, (b.Y1 + b.Y2) / 2 }
+func centre(b vision.Box) (float32, float32) { return (b.X1 + b.X2) / 2, (b.Y1 + b.Y2) / 2 }

@@ -7,7 +7,7 @@ import (
 
 	"gocv.io/x/gocv"
 
-	"github.com/xiuhua/xiuhua/edge/detect"
+	"github.com/xiuhua/xiuhua/edge/vision"
 )
 
 // palette gives each class a colour that stays the same from run to run.
@@ -17,7 +17,7 @@ var palette = []color.RGBA{
 }
 
 // writeAnnotated writes a copy of img with each detection's box and label.
-func writeAnnotated(path string, img gocv.Mat, dets []detect.Detection) error {
+func writeAnnotated(path string, img gocv.Mat, dets []vision.Detection) error {
 	out := img.Clone()
 	defer out.Close()
 	for _, d := range dets {

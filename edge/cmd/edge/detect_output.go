@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/xiuhua/xiuhua/edge/detect"
+	"github.com/xiuhua/xiuhua/edge/vision"
 )
 
 // jsonDetection is one detection in --json output; the box is
@@ -36,7 +36,7 @@ type jsonResult struct {
 	Detections []jsonDetection `json:"detections"`
 }
 
-func toJSON(info detect.ModelInfo, w, h int, dets []detect.Detection) jsonResult {
+func toJSON(info vision.ModelInfo, w, h int, dets []vision.Detection) jsonResult {
 	r := jsonResult{
 		Width: w, Height: h,
 		Model:      jsonModel{Name: info.Name, Version: info.Version, SHA256: info.SHA256, Runtime: info.Runtime},
@@ -49,7 +49,7 @@ func toJSON(info detect.ModelInfo, w, h int, dets []detect.Detection) jsonResult
 	return r
 }
 
-func printImage(out io.Writer, f detectFlags, info detect.ModelInfo, w, h int, dets []detect.Detection) error {
+func printImage(out io.Writer, f detectFlags, info vision.ModelInfo, w, h int, dets []vision.Detection) error {
 	if f.json {
 		r := toJSON(info, w, h, dets)
 		r.Image = f.image
@@ -63,7 +63,7 @@ func printImage(out io.Writer, f detectFlags, info detect.ModelInfo, w, h int, d
 	return printDetections(out, dets)
 }
 
-func printFrame(out io.Writer, asJSON bool, info detect.ModelInfo, frame int, ms float64, w, h int, dets []detect.Detection) error {
+func printFrame(out io.Writer, asJSON bool, info vision.ModelInfo, frame int, ms float64, w, h int, dets []vision.Detection) error {
 	if asJSON {
 		r := toJSON(info, w, h, dets)
 		r.Frame, r.TimeMs = &frame, &ms
@@ -75,7 +75,7 @@ func printFrame(out io.Writer, asJSON bool, info detect.ModelInfo, frame int, ms
 	return printDetections(out, dets)
 }
 
-func printDetections(out io.Writer, dets []detect.Detection) error {
+func printDetections(out io.Writer, dets []vision.Detection) error {
 	for _, d := range dets {
 		if _, err := fmt.Fprintf(out, "  %-14s %.3f  [%.1f %.1f %.1f %.1f]\n",
 			d.Class, d.Score, d.Box.X1, d.Box.Y1, d.Box.X2, d.Box.Y2); err != nil {
