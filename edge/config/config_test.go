@@ -48,6 +48,11 @@ func TestLoadBadFilesNameFieldValueAndAllowed(t *testing.T) {
 		{"bad_model", `model.graph_optimization: invalid value "max": allowed: disable, basic, extended, all`},
 		{"bad_recheck", `recheck.looks: invalid value 0: allowed: 1 to 10 frames`},
 		{"clip_too_long", `cameras[0].clip: invalid value "pre 8s, post 5s": allowed: pre and post of 0 or more that together fit in ring_buffer (10s)`},
+		{"tls_missing", `server.cert_file: invalid value "testdata/tls/no-such.crt": allowed: a readable PEM certificate file (no such file or directory)`},
+		{"tls_mismatch", `server.key_file: invalid value "testdata/tls/server.key": allowed: the private key of server.cert_file "testdata/tls/edge-1.crt" (this key belongs to another certificate)`},
+		{"tls_other_device", `server.cert_file: invalid value "testdata/tls/edge-1.crt": allowed: a certificate whose common name or a DNS name is device.id "edge-2" (it names CN "edge-1")`},
+		{"tls_insecure", `server.cert_file: invalid value "testdata/tls/edge-1.crt": allowed: empty when server.insecure is true`},
+		{"ca_missing", `server.ca_file: invalid value "testdata/tls/no-such-ca.crt": allowed: a readable PEM file of CA certificates (no such file or directory)`},
 		{"bad_lat", `cameras[0].location.lat: invalid value 131.2: allowed: -90 to 90 (WGS-84 degrees)`},
 	}
 	for _, tc := range cases {
@@ -58,6 +63,14 @@ func TestLoadBadFilesNameFieldValueAndAllowed(t *testing.T) {
 			require.NotContains(t, err.Error(), "hunter2", "a password leaked into an error")
 		})
 	}
+}
+
+func TestLoadTLSFile(t *testing.T) {
+	c, err := Load("testdata/tls.yml")
+	require.NoError(t, err)
+	require.Equal(t, "xiuhua.example", c.Server.ServerName)
+	require.Equal(t, "testdata/tls/edge-1.crt", c.Server.CertFile)
+	require.Equal(t, "testdata/tls/edge-1.key", c.Server.KeyFile)
 }
 
 func TestValidateReportsEveryProblemAtOnce(t *testing.T) {
