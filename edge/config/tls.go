@@ -47,4 +47,3 @@ func (c *Config) validateTLS(errs *conf.Errors) {
 			strconv.Quote(c.Device.ID)+" (it names CN "+strconv.Quote(leaf.Subject.CommonName)+")")
 	}
 }
-

@@ -14,8 +14,8 @@ import (
 	"google.golang.org/grpc/peer"
 	"google.golang.org/grpc/status"
 
-	"github.com/xiuhua/xiuhua/internal/tlsfiles"
 	"github.com/xiuhua/xiuhua/internal/testpki"
+	"github.com/xiuhua/xiuhua/internal/tlsfiles"
 )
 
 // TestCheck covers what the handshake cannot: which device a verified
