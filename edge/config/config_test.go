@@ -48,6 +48,8 @@ func TestLoadBadFilesNameFieldValueAndAllowed(t *testing.T) {
 		{"bad_model", `model.graph_optimization: invalid value "max": allowed: disable, basic, extended, all`},
 		{"bad_recheck", `recheck.looks: invalid value 0: allowed: 1 to 10 frames`},
 		{"clip_too_long", `cameras[0].clip: invalid value "pre 8s, post 5s": allowed: pre and post of 0 or more that together fit in ring_buffer (10s)`},
+		{"bad_outbox", `outbox.max_mb: invalid value -1: allowed: 0 (no cap but the disk) to 1073741824 MiB`},
+		{"bad_outbox", `outbox.max_clip_age: invalid value "-1h0m0s": allowed: a duration of 0 (for ever) or more`},
 		{"bad_lat", `cameras[0].location.lat: invalid value 131.2: allowed: -90 to 90 (WGS-84 degrees)`},
 	}
 	for _, tc := range cases {
