@@ -46,7 +46,7 @@ func (o *Outbox) Attach(id string, f File) error {
 	if isNoSpace(err) {
 		o.setDiskFull(err)
 		os.Remove(path)
-		if o.makeRoom(diskSize(int64(len(f.Data)))+blockSize, id) > 0 {
+		if o.makeRoom(diskSize(int64(len(f.Data)))+blockSize, id, false) > 0 {
 			err = writeFileSync(path, f.Data)
 		}
 	}

@@ -60,12 +60,7 @@ func (o *Outbox) put(report *xiuhuav1.ViolationReport, files []File, held bool) 
 	if err := o.checkNew(id, files); err != nil {
 		return err
 	}
-	data, it, err := o.seal(report, files)
-	if err != nil {
-		return fmt.Errorf("outbox put %s: %w", id, err)
-	}
-	it.held = held
-	tmp, err := o.writeTmp(id, files, data, held)
+	tmp, it, err := o.write(report, files, held)
 	if err != nil {
 		return fmt.Errorf("outbox put %s: %w", id, err)
 	}

@@ -38,25 +38,26 @@ func (o *Outbox) enforce(keep, why string) {
 	if o.quota.MaxBytes > 0 {
 		target = o.quota.MaxBytes
 	}
-	o.shed(target, keep, why)
+	o.shed(target, keep, why, true)
 }
 
 // makeRoom sheds until need more bytes would fit, for a write that failed
-// on a full disk, and returns how much it freed; keep is never dropped.
-func (o *Outbox) makeRoom(need int64, keep string) int64 {
+// on a full disk, and returns how much it freed. Older reports go only when
+// dropReports; keep is never dropped.
+func (o *Outbox) makeRoom(need int64, keep string, dropReports bool) int64 {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.closed {
 		return 0
 	}
-	return o.shed(max(0, o.bytes-need), keep, "disk full").freed
+	return o.shed(max(0, o.bytes-need), keep, "disk full", dropReports).freed
 }
 
-// shed drops old clips, then clips, pictures and reports, oldest first,
-// until the queue is at most target bytes (no byte target when negative).
-// It never touches the item the sender is sending, nor drops keep. It logs
-// one line for the pass. Called with mu held.
-func (o *Outbox) shed(target int64, keep, why string) shedStats {
+// shed drops old clips, then clips, pictures and (when dropReports)
+// reports, oldest first, until the queue is at most target bytes (no byte
+// target when negative). It never touches the item the sender is sending,
+// nor drops keep. It logs one line for the pass. Called with mu held.
+func (o *Outbox) shed(target int64, keep, why string, dropReports bool) shedStats {
 	var st shedStats
 	over := func() bool { return target >= 0 && o.bytes > target }
 	if o.quota.MaxClipAge > 0 {
@@ -71,7 +72,7 @@ func (o *Outbox) shed(target int64, keep, why string) shedStats {
 	if over() {
 		o.shedPass(&st, over, func(it *Item) bool { return it.pics > 0 }, anyFile)
 	}
-	for e := o.order.Front(); e != nil && over(); {
+	for e := o.order.Front(); e != nil && dropReports && over(); {
 		next := e.Next()
 		it := e.Value.(*Item)
 		if it.ID != keep && it.ID != o.busy {

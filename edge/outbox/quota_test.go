@@ -200,3 +200,29 @@ func counter(t *testing.T, c prometheus.Counter) float64 {
 	require.NoError(t, c.Write(&m))
 	return m.GetCounter().GetValue()
 }
+
+// TestFullDiskDropsOldReportsOnlyForNewReports: on a disk filled by
+// something else, a new violation with a big clip makes room from the older
+// items' pictures and is stored without its clip; the older reports stay,
+// since dropping them could not have made room for the clip anyway.
+func TestFullDiskDropsOldReportsOnlyForNewReports(t *testing.T) {
+	disk := smalldisk.Mount(t, 1<<20)
+	o := open(t, filepath.Join(disk, "ob"))
+	for _, ev := range []string{"a", "b", "c"} {
+		require.NoError(t, o.Put(report(ev), bigFiles(ev, 1000, 0)[:1]))
+	}
+	smalldisk.Fill(t, disk, "filler")
+	require.NoError(t, o.Put(report("new"), bigFiles("n", 1000, 200_000)))
+
+	n, _, _ := o.Stats()
+	require.Equal(t, 4, n, "an older report was dropped to make room for a clip")
+	rep, err := o.Load("new")
+	require.NoError(t, err)
+	for _, f := range rep.Evidence {
+		require.NotEqual(t, "clip.mp4", f.Name, "a 200 kB clip on a full disk?")
+	}
+	full, _, _ := o.DiskFull()
+	require.True(t, full)
+	_, b, _ := o.Stats()
+	require.Equal(t, queuedBytes(t, o), b)
+}

@@ -4,43 +4,76 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"syscall"
 
 	"github.com/xiuhua/xiuhua/internal/durable"
+	xiuhuav1 "github.com/xiuhua/xiuhua/proto/xiuhua/v1"
 )
 
 // heldFile marks an item that waits for more evidence (PutHeld). It starts
 // with a dot, so no evidence file can have its name.
 const heldFile = ".held"
 
-// writeTmp writes the item's files and report into a new folder under tmp/.
-// When the disk is full it sheds older evidence to make room and tries
-// again: the newest violation matters most, and a full disk must not turn
-// into violations that are never stored.
-func (o *Outbox) writeTmp(id string, files []File, report []byte, held bool) (string, error) {
-	need := diskSize(int64(len(report))) + 2*blockSize
-	for _, f := range files {
-		need += diskSize(int64(len(f.Data)))
+// write seals the item and writes it into a new folder under tmp/. When
+// the disk is full it makes room step by step, and at each step tries
+// again: the older items' clips and pictures go first, then the new item's
+// own clip, then its pictures, and only then older reports, to store the
+// newest report. A full disk must not turn into violations never stored.
+func (o *Outbox) write(report *xiuhuav1.ViolationReport, files []File, held bool) (string, *Item, error) {
+	id := report.GetEventId()
+	steps := []struct {
+		keep        func(File) bool // which of the new item's files to write
+		dropReports bool            // whether older reports may go
+	}{
+		{keepAll, false}, {keepAll, false}, {notClip, false}, {keepNone, true},
 	}
-	for try := 0; ; try++ {
-		tmp, err := o.writeTmpOnce(id, files, report, held)
+	var err error
+	for i, step := range steps {
+		kept := slices.DeleteFunc(slices.Clone(files), func(f File) bool { return !step.keep(f) })
+		data, it, serr := o.seal(report, kept)
+		if serr != nil {
+			return "", nil, serr
+		}
+		it.held = held
+		if i > 0 && o.makeRoom(it.diskSize(), id, step.dropReports) == 0 && i == 1 {
+			continue // nothing freed: the same item would not fit either
+		}
+		var tmp string
+		tmp, err = o.writeTmp(id, kept, data, held)
 		if err == nil {
-			if try == 0 && roomy(o.dir) {
+			if i == 0 && roomy(o.dir) {
 				o.setDiskFull(nil)
 			}
-			return tmp, nil
+			if len(kept) < len(files) {
+				o.logger.Warn("outbox stored a new violation without some of its evidence: no room on disk",
+					"event_id", id, "files", len(kept), "of", len(files))
+			}
+			return tmp, it, nil
 		}
 		if !isNoSpace(err) {
-			return "", err
+			return "", nil, err
 		}
 		o.setDiskFull(err)
-		if try == 3 || o.makeRoom(need<<try, id) == 0 {
-			return "", err
-		}
 	}
+	return "", nil, err
 }
 
-func (o *Outbox) writeTmpOnce(id string, files []File, report []byte, held bool) (string, error) {
+func keepAll(File) bool    { return true }
+func notClip(f File) bool  { return f.Kind != xiuhuav1.EvidenceKind_EVIDENCE_KIND_CLIP }
+func keepNone(f File) bool { return false }
+
+// diskSize is about what the item takes on disk: its files rounded up to
+// whole blocks, and the folder.
+func (it *Item) diskSize() int64 {
+	n := int64(2 * blockSize)
+	for _, sz := range []int64{it.clip, it.pics, it.Bytes - it.clip - it.pics} {
+		n += diskSize(sz)
+	}
+	return n
+}
+
+func (o *Outbox) writeTmp(id string, files []File, report []byte, held bool) (string, error) {
 	tmp, err := os.MkdirTemp(o.tmpDir, id+".")
 	if err != nil {
 		return "", err
