@@ -46,8 +46,10 @@ func ValidateName(s string) error {
 // then signs the report with the signer given to Open, then writes and syncs
 // everything before making the item visible. report is changed in place.
 //
-// When the disk is full, Put sheds older evidence (see Quota) to make room
-// rather than lose the new violation. After Put the quota is enforced.
+// When the disk is full, Put makes room rather than lose the new violation:
+// older clips and pictures go first, then the new item's own clip and
+// pictures, and older reports only to store the new report (see write).
+// After Put the quota is enforced.
 //
 // When Put returns nil, the item survives a crash. Put fails with
 // ErrDuplicate when the event id is queued already or was rejected before.
