@@ -124,11 +124,21 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 func (r *faultRig) reports() map[string]int {
 	r.t.Helper()
 	got := map[string]int{}
-	for _, c := range allCases(r.t, r.base) {
+	for id, reps := range reportsByEvent(r.t, r.base) {
+		got[id] = len(reps)
+	}
+	return got
+}
+
+// reportsByEvent lists the reports the server at base holds, by event id.
+func reportsByEvent(t *testing.T, base string) map[string][]apiReport {
+	t.Helper()
+	got := map[string][]apiReport{}
+	for _, c := range allCases(t, base) {
 		var d apiCaseDetail
-		getJSON(r.t, r.base+"/api/v1/cases/"+c.ID, &d)
+		getJSON(t, base+"/api/v1/cases/"+c.ID, &d)
 		for _, rep := range d.Reports {
-			got[rep.EventID]++
+			got[rep.EventID] = append(got[rep.EventID], rep)
 		}
 	}
 	return got
