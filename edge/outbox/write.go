@@ -46,8 +46,7 @@ func (o *Outbox) write(report *xiuhuav1.ViolationReport, files []File, held bool
 				o.setDiskFull(nil)
 			}
 			if len(kept) < len(files) {
-				o.logger.Warn("outbox stored a new violation without some of its evidence: no room on disk",
-					"event_id", id, "files", len(kept), "of", len(files))
+				o.ownShed(id, files, kept)
 			}
 			return tmp, it, nil
 		}
@@ -59,9 +58,33 @@ func (o *Outbox) write(report *xiuhuav1.ViolationReport, files []File, held bool
 	return "", nil, err
 }
 
-func keepAll(File) bool    { return true }
-func notClip(f File) bool  { return f.Kind != xiuhuav1.EvidenceKind_EVIDENCE_KIND_CLIP }
-func keepNone(f File) bool { return false }
+// ownShed counts and logs the evidence a new item was stored without.
+func (o *Outbox) ownShed(id string, files, kept []File) {
+	count := func(fs []File, match func(File) bool) int {
+		n := 0
+		for _, f := range fs {
+			if match(f) {
+				n++
+			}
+		}
+		return n
+	}
+	clip := func(f File) bool { return !notClip(f) }
+	var st shedStats
+	if count(files, clip) > count(kept, clip) {
+		st.clips = 1
+	}
+	if count(files, notClip) > count(kept, notClip) {
+		st.pictures = 1
+	}
+	o.metrics.shed(st)
+	o.logger.Warn("outbox stored a new violation without some of its evidence: no room on disk",
+		"event_id", id, "files", len(kept), "of", len(files))
+}
+
+func keepAll(File) bool   { return true }
+func notClip(f File) bool { return f.Kind != xiuhuav1.EvidenceKind_EVIDENCE_KIND_CLIP }
+func keepNone(File) bool  { return false }
 
 // diskSize is about what the item takes on disk: its files rounded up to
 // whole blocks, and the folder.
