@@ -221,6 +221,7 @@ func TestFullDiskDropsOldReportsOnlyForNewReports(t *testing.T) {
 	for _, f := range rep.Evidence {
 		require.NotEqual(t, "clip.mp4", f.Name, "a 200 kB clip on a full disk?")
 	}
+	require.Equal(t, 1.0, counter(t, o.metrics.shedItems.WithLabelValues("clip")), "the new item's own clip, counted")
 	full, _, _ := o.DiskFull()
 	require.True(t, full)
 	_, b, _ := o.Stats()
