@@ -13,6 +13,7 @@ type Config struct {
 	Server  Server   `yaml:"server"`
 	Model   Model    `yaml:"model"`
 	Recheck Recheck  `yaml:"recheck"`
+	Outbox  Outbox   `yaml:"outbox"`
 	HTTP    HTTP     `yaml:"http"`
 	Log     Log      `yaml:"log"`
 	Cameras []Camera `yaml:"cameras"`

@@ -53,6 +53,8 @@ func TestLoadBadFilesNameFieldValueAndAllowed(t *testing.T) {
 		{"tls_other_device", `server.cert_file: invalid value "testdata/tls/edge-1.crt": allowed: a certificate whose common name or a DNS name is device.id "edge-2" (it names CN "edge-1")`},
 		{"tls_insecure", `server.cert_file: invalid value "testdata/tls/edge-1.crt": allowed: empty when server.insecure is true`},
 		{"ca_missing", `server.ca_file: invalid value "testdata/tls/no-such-ca.crt": allowed: a readable PEM file of CA certificates (no such file or directory)`},
+		{"bad_outbox", `outbox.max_mb: invalid value -1: allowed: 0 (no cap but the disk) to 1073741824 MiB`},
+		{"bad_outbox", `outbox.max_clip_age: invalid value "-1h0m0s": allowed: a duration of 0 (for ever) or more`},
 		{"bad_lat", `cameras[0].location.lat: invalid value 131.2: allowed: -90 to 90 (WGS-84 degrees)`},
 	}
 	for _, tc := range cases {
