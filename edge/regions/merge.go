@@ -1,0 +1,137 @@
+package regions
+
+import (
+	"cmp"
+	"image"
+	"slices"
+
+	"github.com/xiuhua/xiuhua/edge/vision"
+)
+
+// Merge thresholds: boxes of one class that overlap by more than
+// mergeIoU are one object; a box cut by a tile edge is part of another box
+// of its class when more than mergeIoS of the smaller one lies inside it.
+const (
+	mergeIoU = 0.5
+	mergeIoS = 0.5
+)
+
+// Merge puts together the detections of one look: perTile[i] found in
+// tiles[i] (already in frame pixels), and full from the whole frame
+// letterboxed (nil when the look had none). An object in the overlap of
+// two tiles is found twice; an object wider than the overlap is found cut
+// in two. A box that touches a tile edge inside the frame may be such a
+// piece, so boxes whole in their tile win over pieces, pieces inside a
+// whole box are dropped, and two pieces of one object become the box
+// around both. The result is highest score first.
+func Merge(frame image.Point, tiles []image.Rectangle, perTile [][]vision.Detection, full []vision.Detection) []vision.Detection {
+	var cands []cand
+	for _, d := range full {
+		cands = append(cands, cand{Detection: d})
+	}
+	for i, dets := range perTile {
+		if i >= len(tiles) {
+			break
+		}
+		for _, d := range dets {
+			cands = append(cands, cand{Detection: d, cut: touchesInnerEdge(d.Box, tiles[i], frame)})
+		}
+	}
+	// Whole boxes first, then by score: a piece must not suppress the
+	// whole object it is part of. Stable, so equal boxes keep tile order.
+	slices.SortStableFunc(cands, func(a, b cand) int {
+		if a.cut != b.cut {
+			if a.cut {
+				return 1
+			}
+			return -1
+		}
+		return cmp.Compare(b.Score, a.Score)
+	})
+	var kept []cand
+	for _, c := range cands {
+		if k := matchOf(kept, c); k >= 0 {
+			if kept[k].cut && c.cut {
+				kept[k].Box = union(kept[k].Box, c.Box)
+			}
+			kept[k].Score = max(kept[k].Score, c.Score)
+			continue
+		}
+		kept = append(kept, c)
+	}
+	out := make([]vision.Detection, len(kept))
+	for i, k := range kept {
+		out[i] = k.Detection
+	}
+	slices.SortStableFunc(out, func(a, b vision.Detection) int { return cmp.Compare(b.Score, a.Score) })
+	return out
+}
+
+type cand struct {
+	vision.Detection
+	cut bool // touches a tile edge that is not the frame's
+}
+
+// matchOf is the index of the kept box that c is a duplicate or a piece
+// of, or -1.
+func matchOf(kept []cand, c cand) int {
+	for i, k := range kept {
+		if k.Class != c.Class || k.ClassID != c.ClassID {
+			continue
+		}
+		if iou(k.Box, c.Box) > mergeIoU {
+			return i
+		}
+		if (k.cut || c.cut) && ios(k.Box, c.Box) > mergeIoS {
+			return i
+		}
+	}
+	return -1
+}
+
+// edgeSlack is how near a tile edge, in pixels, a box counts as cut by it:
+// a detector's box for a cut object ends at or a little inside the edge.
+const edgeSlack = 3
+
+// touchesInnerEdge reports whether b reaches an edge of tile t that is not
+// also an edge of the frame.
+func touchesInnerEdge(b vision.Box, t image.Rectangle, frame image.Point) bool {
+	near := func(v float32, edge int) bool { return v-float32(edge) <= edgeSlack && float32(edge)-v <= edgeSlack }
+	return (t.Min.X > 0 && near(b.X1, t.Min.X)) || (t.Min.Y > 0 && near(b.Y1, t.Min.Y)) ||
+		(t.Max.X < frame.X && near(b.X2, t.Max.X)) || (t.Max.Y < frame.Y && near(b.Y2, t.Max.Y))
+}
+
+func inter(a, b vision.Box) float32 {
+	w := min(a.X2, b.X2) - max(a.X1, b.X1)
+	h := min(a.Y2, b.Y2) - max(a.Y1, b.Y1)
+	if !(w > 0 && h > 0) {
+		return 0
+	}
+	return w * h
+}
+
+func boxArea(b vision.Box) float32 { return max(b.X2-b.X1, 0) * max(b.Y2-b.Y1, 0) }
+
+// iou is the intersection over union; 0 for empty boxes.
+func iou(a, b vision.Box) float32 {
+	i := inter(a, b)
+	u := boxArea(a) + boxArea(b) - i
+	if !(i > 0 && u > 0) {
+		return 0
+	}
+	return i / u
+}
+
+// ios is the intersection over the smaller box's area.
+func ios(a, b vision.Box) float32 {
+	i := inter(a, b)
+	s := min(boxArea(a), boxArea(b))
+	if !(i > 0 && s > 0) {
+		return 0
+	}
+	return i / s
+}
+
+func union(a, b vision.Box) vision.Box {
+	return vision.Box{X1: min(a.X1, b.X1), Y1: min(a.Y1, b.Y1), X2: max(a.X2, b.X2), Y2: max(a.Y2, b.Y2)}
+}
