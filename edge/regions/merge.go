@@ -10,7 +10,9 @@ import (
 
 // Merge thresholds: boxes of one class that overlap by more than
 // mergeIoU are one object; a box cut by a tile edge is part of another box
-// of its class when more than mergeIoS of the smaller one lies inside it.
+// of its class when the two overlap by more than mergeIoU within the part
+// of the frame both tiles saw, or more than mergeIoS of the smaller one
+// lies inside the other.
 const (
 	mergeIoU = 0.5
 	mergeIoS = 0.5
@@ -27,14 +29,14 @@ const (
 func Merge(frame image.Point, tiles []image.Rectangle, perTile [][]vision.Detection, full []vision.Detection) []vision.Detection {
 	var cands []cand
 	for _, d := range full {
-		cands = append(cands, cand{Detection: d})
+		cands = append(cands, cand{Detection: d, tile: image.Rectangle{Max: frame}})
 	}
 	for i, dets := range perTile {
 		if i >= len(tiles) {
 			break
 		}
 		for _, d := range dets {
-			cands = append(cands, cand{Detection: d, cut: touchesInnerEdge(d.Box, tiles[i], frame)})
+			cands = append(cands, cand{Detection: d, tile: tiles[i], cut: touchesInnerEdge(d.Box, tiles[i], frame)})
 		}
 	}
 	// Whole boxes first, then by score: a piece must not suppress the
@@ -69,7 +71,8 @@ func Merge(frame image.Point, tiles []image.Rectangle, perTile [][]vision.Detect
 
 type cand struct {
 	vision.Detection
-	cut bool // touches a tile edge that is not the frame's
+	tile image.Rectangle // where it was found (the frame for the full look)
+	cut  bool            // touches a tile edge that is not the frame's
 }
 
 // matchOf is the index of the kept box that c is a duplicate or a piece
@@ -82,8 +85,12 @@ func matchOf(kept []cand, c cand) int {
 		if iou(k.Box, c.Box) > mergeIoU {
 			return i
 		}
-		if (k.cut || c.cut) && ios(k.Box, c.Box) > mergeIoS {
-			return i
+		if k.cut || c.cut {
+			// Two views of one object agree where both tiles saw it.
+			shared := k.tile.Intersect(c.tile)
+			if iou(clip(k.Box, shared), clip(c.Box, shared)) > mergeIoU || ios(k.Box, c.Box) > mergeIoS {
+				return i
+			}
 		}
 	}
 	return -1
@@ -134,4 +141,12 @@ func ios(a, b vision.Box) float32 {
 
 func union(a, b vision.Box) vision.Box {
 	return vision.Box{X1: min(a.X1, b.X1), Y1: min(a.Y1, b.Y1), X2: max(a.X2, b.X2), Y2: max(a.Y2, b.Y2)}
+}
+
+// clip is b cut to r; an empty box when they do not meet.
+func clip(b vision.Box, r image.Rectangle) vision.Box {
+	return vision.Box{
+		X1: max(b.X1, float32(r.Min.X)), Y1: max(b.Y1, float32(r.Min.Y)),
+		X2: min(b.X2, float32(r.Max.X)), Y2: min(b.Y2, float32(r.Max.Y)),
+	}
 }
