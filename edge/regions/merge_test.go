@@ -24,9 +24,9 @@ func TestMergeRemovesSeamDuplicates(t *testing.T) {
 		full    []vision.Detection
 		want    []vision.Detection
 	}{
-		{"object in the overlap, found by both tiles",
+		{"object in the overlap, found by both tiles: the view farther from its tile's edge, the best score",
 			[][]vision.Detection{{det("chair", 0.8, 350, 100, 400, 200)}, {det("chair", 0.7, 351, 101, 401, 199)}}, nil,
-			[]vision.Detection{det("chair", 0.8, 350, 100, 400, 200)}},
+			[]vision.Detection{det("chair", 0.8, 351, 101, 401, 199)}},
 		{"object wider than the overlap, cut in two by the seams",
 			[][]vision.Detection{{det("umbrella", 0.6, 300, 50, 416, 150)}, {det("umbrella", 0.7, 333, 52, 500, 149)}}, nil,
 			[]vision.Detection{det("umbrella", 0.7, 300, 50, 500, 150)}},
