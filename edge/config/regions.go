@@ -25,11 +25,12 @@ const (
 )
 
 // Defaults of the region settings. They keep a 2-core box at 32 cameras of
-// 1080p at one look per 2 s keyframe: see docs/regions.md for the
-// measurement they come from.
+// 1080p at one look per 2 s keyframe with the model's default threads
+// (`go run ./hack/bench regions`, docs/regions.md): one tile a look plus
+// the whole frame every fourth look cost 1.2× a whole-frame look.
 const (
 	DefaultTileOverlap    = 0.2
-	DefaultMaxTiles       = 2
+	DefaultMaxTiles       = 1
 	DefaultFullFrameEvery = 4
 )
 
@@ -131,11 +132,14 @@ func validateRegionSettings(errs *conf.Errors, p string, cam Camera) {
 // time the real size is planned again.
 var TileCheckFrame = image.Pt(1920, 1080)
 
-// validateTiles checks that the camera's regions, in max_tiles tiles of
-// the model's input size (model.expect_input, else 416×416), are seen
-// finer than the whole frame would be, and names the zone or region that
-// breaks the budget. Regions that need more tiles at the camera's own
-// resolution than max_tiles allows are looked at coarser (edge/regions.Fit).
+// validateTiles checks that each of the camera's zones (or listed
+// regions), in max_tiles tiles of the model's input size
+// (model.expect_input, else 416×416), is seen finer than the whole frame
+// would be, and names the one that is not. Zones that need more tiles at
+// the camera's resolution than max_tiles are looked at coarser; zones that
+// fit one by one but not together may leave the camera looking at the
+// whole frame, which it logs at its first picture (edge/regions.Fit,
+// Worthwhile).
 func validateTiles(errs *conf.Errors, p string, cam Camera, in *InputSize) {
 	if cam.MaxTiles < 1 || cam.TileOverlap < 0.05 || cam.TileOverlap > 0.5 {
 		return // reported by validateRegionSettings
@@ -180,5 +184,5 @@ func validateTiles(errs *conf.Errors, p string, cam Camera, in *InputSize) {
 		}
 	}
 	errs.Add(field, fmt.Sprintf("%s of camera %s: %d tiles of %dx%d at %dx%d", tm.Source, cam.ID, tm.Native, input.X, input.Y, frame.X, frame.Y),
-		fmt.Sprintf("regions seen finer in max_tiles (%d) tiles than the whole frame: a smaller zone, a larger max_tiles (each tile is one model run a look), or regions: full", cam.MaxTiles))
+		fmt.Sprintf("a zone seen finer in max_tiles (%d) tiles than in the whole frame: a smaller zone, a larger max_tiles (each tile is one model run a look), or regions: full", cam.MaxTiles))
 }

@@ -82,7 +82,7 @@ func TestRegionsNoDuplicateAtSeams(t *testing.T) {
 			}
 			require.GreaterOrEqual(t, seen, 2, "the chair must be seen by both tiles for the test to mean anything")
 			for look := range 2 { // look 0 with the whole frame, look 1 tiles only
-				dets, _, err := r.detect(det, img, slog.Default())
+				dets, _, err := r.Detect(det, img, slog.Default())
 				require.NoError(t, err)
 				on := onChair(dets, tc.chair)
 				require.Len(t, on, 1, "look %d: one box on the chair, got %v", look, on)

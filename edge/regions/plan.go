@@ -55,13 +55,11 @@ type Plan struct {
 	Scale float64
 }
 
-// TooManyTilesError says that the sources cannot be looked at in
-// MaxTiles tiles any finer than the whole frame letterboxed, and names the
-// first source that makes it so.
+// TooManyTilesError says that a source alone cannot be looked at in
+// MaxTiles tiles any finer than the whole frame letterboxed, and names it.
 type TooManyTilesError struct {
 	Source string
-	// Native is the tiles the sources up to Source need at the camera's
-	// own resolution.
+	// Native is the tiles Source needs at the camera's own resolution.
 	Native, Max  int
 	Frame, Input image.Point
 }
@@ -71,21 +69,21 @@ func (e *TooManyTilesError) Error() string {
 		e.Source, e.Native, e.Input.X, e.Input.Y, e.Frame.X, e.Frame.Y, e.Max)
 }
 
-// Make is Fit, and fails with a *TooManyTilesError when the plan would be
-// no finer than letterboxing the whole frame: then the regions cost
-// MaxTiles model runs for nothing.
+// Make is Fit, and fails with a *TooManyTilesError naming the first
+// source that on its own would be looked at no finer than letterboxing
+// the whole frame: its tiles would cost model runs for nothing, which is
+// a mistake in the configuration. Sources that fit one by one but not
+// together are no error: Fit looks coarser, and a camera whose plan is not
+// Worthwhile looks at the whole frame.
 func Make(frame image.Point, srcs []Source, p Params) (Plan, error) {
-	pl := Fit(frame, srcs, p)
-	if len(pl.Tiles) == 0 || pl.Coarseness(p.Input) < FullCoarseness(frame, p.Input) {
-		return pl, nil
-	}
-	for k := range srcs {
-		if q := Fit(frame, srcs[:k+1], p); len(q.Tiles) > 0 && q.Coarseness(p.Input) >= FullCoarseness(frame, p.Input) {
-			return pl, &TooManyTilesError{Source: srcs[k].Name, Native: len(plan(frame, srcs[:k+1], p, 1).Tiles),
+	full := FullCoarseness(frame, p.Input)
+	for _, s := range srcs {
+		if q := Fit(frame, []Source{s}, p); len(q.Tiles) > 0 && q.Coarseness(p.Input) >= full {
+			return Fit(frame, srcs, p), &TooManyTilesError{Source: s.Name, Native: len(plan(frame, []Source{s}, p, 1).Tiles),
 				Max: p.MaxTiles, Frame: frame, Input: p.Input}
 		}
 	}
-	return pl, nil // unreachable: the whole list is such a prefix
+	return Fit(frame, srcs, p), nil
 }
 
 // Fit plans srcs at the camera's own resolution (Scale 1) when that takes
@@ -107,6 +105,17 @@ func Fit(frame image.Point, srcs []Source, p Params) Plan {
 		pl.Clipped = clipped
 	}
 	return pl
+}
+
+// MinGain is how much finer than the whole frame a plan must look to be
+// worth its tiles: below it a camera looks at the whole frame instead (one
+// model run, and objects are not cut by tile edges).
+const MinGain = 1.5
+
+// Worthwhile reports whether pl looks at least MinGain times finer than
+// the whole frame would.
+func (pl Plan) Worthwhile(input image.Point) bool {
+	return len(pl.Tiles) > 0 && pl.Coarseness(input)*MinGain <= FullCoarseness(pl.Frame, input)
 }
 
 // Coarseness is how many frame pixels the coarsest tile puts in one

@@ -1,0 +1,242 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"image"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
+
+	"github.com/xiuhua/xiuhua/edge/config"
+	"github.com/xiuhua/xiuhua/edge/decode"
+	"github.com/xiuhua/xiuhua/edge/detect"
+	"github.com/xiuhua/xiuhua/edge/pipeline"
+	"github.com/xiuhua/xiuhua/edge/regions"
+	"github.com/xiuhua/xiuhua/edge/rules"
+	"github.com/xiuhua/xiuhua/hack/camsim/sim"
+	"github.com/xiuhua/xiuhua/internal/testdata"
+)
+
+// regionModes are the ways of looking that `bench regions` compares, on
+// the same keyframes in one run: the whole frame, and the zones with the
+// default tile budget and without a budget (every tile at the camera's
+// resolution).
+var regionZones = map[string][]rules.Zone{
+	"1 zone": {{ID: "kerb", Polygon: frac(0.02, 0.55, 0.40, 0.98)}},
+	"3 zones": {
+		{ID: "kerb-left", Polygon: frac(0.02, 0.55, 0.40, 0.98)},
+		{ID: "kerb-right", Polygon: frac(0.62, 0.60, 0.98, 0.98)},
+		{ID: "frontage", Polygon: frac(0.30, 0.10, 0.70, 0.30)},
+	},
+}
+
+func frac(x1, y1, x2, y2 float64) []rules.Point {
+	return []rules.Point{{X: x1, Y: y1}, {X: x2, Y: y1}, {X: x2, Y: y2}, {X: x1, Y: y2}}
+}
+
+// runRegions measures CPU per look — decoding a 1080p keyframe, converting
+// it to BGR, and running the detector — for the whole frame and for
+// regions, and what that means for cameras on a box.
+func runRegions(args []string) int {
+	fs := flag.NewFlagSet("regions", flag.ExitOnError)
+	looks := fs.Int("looks", 40, "looks per mode")
+	threads := fs.Int("threads", 0, "onnxruntime intra-op threads (0: the runtime's default, as the edge)")
+	cores := fs.Float64("cores", 2, "CPU cores of the box the camera count is for")
+	every := fs.Duration("every", 2*time.Second, "time between looks of one camera (one per keyframe)")
+	_ = fs.Parse(args)
+	if err := benchRegions(os.Stdout, *looks, *threads, *cores, *every); err != nil {
+		fmt.Fprintln(os.Stderr, "bench regions:", err)
+		return 1
+	}
+	return 0
+}
+
+type regionMode struct {
+	name      string
+	noDetect  bool         // decode and convert only
+	zones     []rules.Zone // nil: the whole frame
+	maxTiles  int
+	fullEvery int
+}
+
+func benchRegions(out io.Writer, looks, threads int, cores float64, every time.Duration) error {
+	keys, err := keyframes1080()
+	if err != nil {
+		return err
+	}
+	det, in, err := openBenchModel(threads)
+	if err != nil {
+		return err
+	}
+	defer det.Close()
+	modes := []regionMode{{name: "decode + BGR, no detect", noDetect: true}, {name: "full frame"}}
+	for _, z := range []string{"1 zone", "3 zones"} {
+		for _, n := range []int{1, 2, 64} {
+			name := fmt.Sprintf("%s, max_tiles %d", z, n)
+			if n == config.DefaultMaxTiles {
+				name += " (default)"
+			}
+			modes = append(modes, regionMode{name: name, zones: regionZones[z], maxTiles: n, fullEvery: config.DefaultFullFrameEvery})
+		}
+	}
+	fmt.Fprintf(out, "CPU per look at 1920x1080 (keyframe decode + BGR + detect), %d looks a mode, %s, one look per %v per camera\n",
+		looks, det.Info().Name, every)
+	fmt.Fprintf(out, "%-32s %6s %8s %12s %14s %10s %8s\n", "mode", "tiles", "px/in", "CPU ms/look", "CPU-s/cam-s", "cams/box", "vs full")
+	var fullCPU float64
+	for _, m := range modes {
+		r := regionsFor(m, in)
+		tiles, coarse := 0, 0.0
+		if r != nil {
+			// Planned on the first look; the same for every look.
+			pl := regions.Fit(image.Pt(1920, 1080), r.Sources(image.Pt(1920, 1080)), r.Params)
+			tiles, coarse = len(pl.Tiles), pl.Coarseness(in)
+		} else {
+			coarse = regions.FullCoarseness(image.Pt(1920, 1080), in)
+		}
+		// One look unmeasured, to plan and warm up.
+		d := det
+		if m.noDetect {
+			d = nil
+		}
+		dec, err := decode.New(decode.H264)
+		if err != nil {
+			return err
+		}
+		if err := look(dec, d, r, keys[0]); err != nil {
+			dec.Close()
+			return err
+		}
+		cpu0 := processCPU()
+		for i := range looks {
+			if err := look(dec, d, r, keys[(i+1)%len(keys)]); err != nil {
+				dec.Close()
+				return err
+			}
+		}
+		perLook := (processCPU() - cpu0).Seconds() / float64(looks)
+		dec.Close()
+		if r == nil && !m.noDetect {
+			fullCPU = perLook
+		}
+		perCamSec := perLook / every.Seconds()
+		if fullCPU == 0 {
+			fullCPU = perLook // the decode row's ratio is to itself
+		}
+		fmt.Fprintf(out, "%-32s %6d %8.2f %12.1f %14.4f %10.0f %7.2fx\n", m.name, tiles, coarse, perLook*1000, perCamSec, cores/perCamSec, perLook/fullCPU)
+	}
+	fmt.Fprintf(out, "(tiles: model runs a look besides the whole frame every %d looks; px/in: frame pixels per model input pixel, coarsest tile)\n",
+		config.DefaultFullFrameEvery)
+	return nil
+}
+
+// look decodes one keyframe, as keyframes-only ingest does (one decoder
+// a camera, fed only keyframes, without the loop filter), converts it to
+// BGR at the camera's size and detects on it.
+func look(dec *decode.Decoder, det detect.Detector, r *pipeline.Regions, au [][]byte) error {
+	dec.SetIntraOnly(true)
+	ok, err := dec.Decode(au)
+	if err != nil || !ok {
+		return fmt.Errorf("decode keyframe: ok %v, err %v", ok, err)
+	}
+	img, err := dec.BGR()
+	if err != nil {
+		return err
+	}
+	defer img.Close()
+	switch {
+	case det == nil:
+		return nil
+	case r == nil:
+		_, err = det.Detect(img)
+	default:
+		_, _, err = r.Detect(det, img, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	}
+	return err
+}
+
+func regionsFor(m regionMode, in image.Point) *pipeline.Regions {
+	if m.zones == nil {
+		return nil
+	}
+	zs := m.zones
+	return &pipeline.Regions{
+		Sources:   func(f image.Point) []regions.Source { return regions.FromZones(zs, f) },
+		Params:    regions.Params{Input: in, Overlap: config.DefaultTileOverlap, MaxTiles: m.maxTiles},
+		FullEvery: m.fullEvery,
+	}
+}
+
+func openBenchModel(threads int) (detect.Detector, image.Point, error) {
+	root, err := testdata.RepoRoot()
+	if err != nil {
+		return nil, image.Point{}, err
+	}
+	td, err := testdata.Dir()
+	if err != nil {
+		return nil, image.Point{}, err
+	}
+	yml, err := os.ReadFile(filepath.Join(root, "models", "yolox-nano.yaml"))
+	if err != nil {
+		return nil, image.Point{}, err
+	}
+	m, err := detect.ParseManifest(yml, filepath.Join(td, "models"))
+	if err != nil {
+		return nil, image.Point{}, err
+	}
+	det, err := detect.Open(m, detect.Options{IntraOpThreads: threads})
+	return det, image.Pt(m.Input.Width, m.Input.Height), err
+}
+
+// keyframes1080 returns the keyframes of vtest.avi scaled to 1920×1080
+// and encoded with a keyframe every 2 s and no B-frames, as a street
+// camera sends; made
+// with ffmpeg once and cached.
+func keyframes1080() ([][][]byte, error) {
+	td, err := testdata.Dir()
+	if err != nil {
+		return nil, err
+	}
+	dir := filepath.Join(testdata.CacheDir(), "media")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	ts := filepath.Join(dir, "vtest-1920x1080-key2s-nob.ts")
+	if _, err := os.Stat(ts); err != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		tmp := ts + ".tmp.ts"
+		cmd := exec.CommandContext(ctx, "ffmpeg", "-loglevel", "error", "-y", "-i", filepath.Join(td, "media", "vtest.avi"),
+			"-t", "20", "-vf", "scale=1920:1080", "-c:v", "libx264", "-preset", "veryfast", "-b:v", "4M",
+			"-bf", "0", "-g", "20", "-keyint_min", "20", "-sc_threshold", "0", "-an", "-f", "mpegts", tmp)
+		if b, err := cmd.CombinedOutput(); err != nil {
+			return nil, fmt.Errorf("ffmpeg: %w: %s", err, b)
+		}
+		if err := os.Rename(tmp, ts); err != nil {
+			return nil, err
+		}
+	}
+	var keys [][][]byte
+	err = sim.ReadAccessUnits(ts, func(_, _ int64, au [][]byte) error {
+		for _, n := range au {
+			if len(n) > 0 && n[0]&0x1f == 5 { // an IDR slice
+				cp := make([][]byte, len(au)) // the reader may reuse its buffers
+				for i, n := range au {
+					cp[i] = append([]byte(nil), n...)
+				}
+				keys = append(keys, cp)
+				break
+			}
+		}
+		return nil
+	})
+	if err == nil && len(keys) == 0 {
+		err = errors.New("no keyframes")
+	}
+	return keys, err
+}
