@@ -57,7 +57,7 @@ func TestLoadBadFilesNameFieldValueAndAllowed(t *testing.T) {
 		{"bad_regions", `cameras[0].full_frame_every: invalid value -1: allowed: 1 (every look) to 1000 looks`},
 		{"bad_regions", `cameras[1].regions: invalid value "zones": allowed: auto, full, or a list`},
 		{"bad_regions", `cameras[1].detect_width: invalid value 640: allowed: 0 and 0 (the camera's size) unless regions is full`},
-		{"too_many_tiles", `cameras[0].zones[1]: invalid value "zone lawn of camera gate-east: 18 tiles of 416x416 at 1920x1080": allowed: a zone seen finer in max_tiles (1) tiles than in the whole frame`},
+		{"too_many_tiles", `cameras[0].zones[1]: invalid value "zone pavement of camera gate-east: 12 tiles of 416x416 at 1920x1080": allowed: a zone seen finer in max_tiles (1) tiles than in the whole frame`},
 		{"bad_lat", `cameras[0].location.lat: invalid value 131.2: allowed: -90 to 90 (WGS-84 degrees)`},
 	}
 	for _, tc := range cases {
