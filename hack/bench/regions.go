@@ -11,6 +11,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/xiuhua/xiuhua/edge/config"
@@ -46,13 +48,19 @@ func frac(x1, y1, x2, y2 float64) []rules.Point {
 func runRegions(args []string) int {
 	fs := flag.NewFlagSet("regions", flag.ExitOnError)
 	looks := fs.Int("looks", 40, "looks per mode")
-	threads := fs.Int("threads", 0, "onnxruntime intra-op threads (0: the runtime's default, as the edge)")
+	threads := fs.String("threads", "0,1", "onnxruntime intra-op thread counts to compare (0: the runtime's default, as the edge)")
 	cores := fs.Float64("cores", 2, "CPU cores of the box the camera count is for")
 	every := fs.Duration("every", 2*time.Second, "time between looks of one camera (one per keyframe)")
 	_ = fs.Parse(args)
-	if err := benchRegions(os.Stdout, *looks, *threads, *cores, *every); err != nil {
-		fmt.Fprintln(os.Stderr, "bench regions:", err)
-		return 1
+	for _, t := range strings.Split(*threads, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(t))
+		if err == nil {
+			err = benchRegions(os.Stdout, *looks, n, *cores, *every)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench regions:", err)
+			return 1
+		}
 	}
 	return 0
 }
@@ -85,54 +93,62 @@ func benchRegions(out io.Writer, looks, threads int, cores float64, every time.D
 			modes = append(modes, regionMode{name: name, zones: regionZones[z], maxTiles: n, fullEvery: config.DefaultFullFrameEvery})
 		}
 	}
-	fmt.Fprintf(out, "CPU per look at 1920x1080 (keyframe decode + BGR + detect), %d looks a mode, %s, one look per %v per camera\n",
-		looks, det.Info().Name, every)
+	fmt.Fprintf(out, "\nCPU per look at 1920x1080 (keyframe decode + BGR + detect), %d looks a mode, %s, model.threads %d, one look per %v per camera, %.0f cores\n",
+		looks, det.Info().Name, threads, every, cores)
 	fmt.Fprintf(out, "%-32s %6s %8s %12s %14s %10s %8s\n", "mode", "tiles", "px/in", "CPU ms/look", "CPU-s/cam-s", "cams/box", "vs full")
 	var fullCPU float64
 	for _, m := range modes {
 		r := regionsFor(m, in)
-		tiles, coarse := 0, 0.0
+		tiles, coarse := "-", regions.FullCoarseness(image.Pt(1920, 1080), in)
 		if r != nil {
-			// Planned on the first look; the same for every look.
+			// What the camera will do: the same plan for every look.
 			pl := regions.Fit(image.Pt(1920, 1080), r.Sources(image.Pt(1920, 1080)), r.Params)
-			tiles, coarse = len(pl.Tiles), pl.Coarseness(in)
-		} else {
-			coarse = regions.FullCoarseness(image.Pt(1920, 1080), in)
+			tiles = "whole" // not worth its tiles: the camera looks at the whole frame
+			if pl.Worthwhile(in) {
+				tiles, coarse = strconv.Itoa(len(pl.Tiles)), pl.Coarseness(in)
+			}
 		}
-		// One look unmeasured, to plan and warm up.
 		d := det
 		if m.noDetect {
 			d = nil
 		}
-		dec, err := decode.New(decode.H264)
+		perLook, err := cpuPerLook(d, r, keys, looks)
 		if err != nil {
 			return err
 		}
-		if err := look(dec, d, r, keys[0]); err != nil {
-			dec.Close()
-			return err
-		}
-		cpu0 := processCPU()
-		for i := range looks {
-			if err := look(dec, d, r, keys[(i+1)%len(keys)]); err != nil {
-				dec.Close()
-				return err
-			}
-		}
-		perLook := (processCPU() - cpu0).Seconds() / float64(looks)
-		dec.Close()
+		vsFull := "-"
 		if r == nil && !m.noDetect {
 			fullCPU = perLook
 		}
-		perCamSec := perLook / every.Seconds()
-		if fullCPU == 0 {
-			fullCPU = perLook // the decode row's ratio is to itself
+		if fullCPU > 0 {
+			vsFull = fmt.Sprintf("%.2fx", perLook/fullCPU)
 		}
-		fmt.Fprintf(out, "%-32s %6d %8.2f %12.1f %14.4f %10.0f %7.2fx\n", m.name, tiles, coarse, perLook*1000, perCamSec, cores/perCamSec, perLook/fullCPU)
+		perCamSec := perLook / every.Seconds()
+		fmt.Fprintf(out, "%-32s %6s %8.2f %12.1f %14.4f %10.0f %8s\n", m.name, tiles, coarse, perLook*1000, perCamSec, cores/perCamSec, vsFull)
 	}
-	fmt.Fprintf(out, "(tiles: model runs a look besides the whole frame every %d looks; px/in: frame pixels per model input pixel, coarsest tile)\n",
-		config.DefaultFullFrameEvery)
+	fmt.Fprintf(out, "(tiles: model runs a look, besides the whole frame every %d looks; whole: the plan is not %.1fx finer than the whole frame, so the camera looks at the whole frame; px/in: frame pixels per model input pixel, coarsest tile)\n",
+		config.DefaultFullFrameEvery, regions.MinGain)
 	return nil
+}
+
+// cpuPerLook is the process CPU of one look, averaged over looks keyframes
+// after one unmeasured look that plans and warms up.
+func cpuPerLook(det detect.Detector, r *pipeline.Regions, keys [][][]byte, looks int) (float64, error) {
+	dec, err := decode.New(decode.H264)
+	if err != nil {
+		return 0, err
+	}
+	defer dec.Close()
+	if err := look(dec, det, r, keys[0]); err != nil {
+		return 0, err
+	}
+	cpu0 := processCPU()
+	for i := range looks {
+		if err := look(dec, det, r, keys[(i+1)%len(keys)]); err != nil {
+			return 0, err
+		}
+	}
+	return (processCPU() - cpu0).Seconds() / float64(looks), nil
 }
 
 // look decodes one keyframe, as keyframes-only ingest does (one decoder
