@@ -1,7 +1,6 @@
 package regions
 
 import (
-	"fmt"
 	"image"
 	"math"
 )
@@ -55,41 +54,6 @@ type Plan struct {
 	Scale float64
 }
 
-// TooManyTilesError says that a source alone cannot be looked at in
-// MaxTiles tiles any finer than the whole frame letterboxed, and names it.
-type TooManyTilesError struct {
-	Source string
-	// Native is the tiles Source needs at the camera's own resolution.
-	Native, Max  int
-	Frame, Input image.Point
-}
-
-func (e *TooManyTilesError) Error() string {
-	return fmt.Sprintf("%s: %d tiles of %dx%d at %dx%d; in %d tiles it is seen no finer than the whole frame",
-		e.Source, e.Native, e.Input.X, e.Input.Y, e.Frame.X, e.Frame.Y, e.Max)
-}
-
-// Make is Fit, and fails with a *TooManyTilesError naming the first
-// source that on its own would be looked at no finer than letterboxing
-// the whole frame: its tiles would cost model runs for nothing, which is
-// a mistake in the configuration. A source over nine tenths of the frame
-// or more is no error: it asks for the whole frame. Sources that fit one by one but not
-// together are no error: Fit looks coarser, and a camera whose plan is not
-// Worthwhile looks at the whole frame.
-func Make(frame image.Point, srcs []Source, p Params) (Plan, error) {
-	full := FullCoarseness(frame, p.Input)
-	for _, s := range srcs {
-		if rs := mergeRegions(frame, []Source{s}); len(rs) == 1 && 10*area(rs[0].Rect) >= 9*int64(frame.X)*int64(frame.Y) {
-			continue // a zone over (nearly) the whole frame means "everything": the whole frame is right for it
-		}
-		if q := Fit(frame, []Source{s}, p); len(q.Tiles) > 0 && q.Coarseness(p.Input) >= full {
-			return Fit(frame, srcs, p), &TooManyTilesError{Source: s.Name, Native: len(plan(frame, []Source{s}, p, 1).Tiles),
-				Max: p.MaxTiles, Frame: frame, Input: p.Input}
-		}
-	}
-	return Fit(frame, srcs, p), nil
-}
-
 // Fit plans srcs at the camera's own resolution (Scale 1) when that takes
 // at most MaxTiles tiles. Otherwise it looks coarser — larger tiles,
 // scaled down into the model — until they fit, and when there are more
@@ -109,38 +73,6 @@ func Fit(frame image.Point, srcs []Source, p Params) Plan {
 		pl.Clipped = clipped
 	}
 	return pl
-}
-
-// MinGain is how much finer than the whole frame a plan must look to be
-// worth its tiles: below it a camera looks at the whole frame instead (one
-// model run, and objects are not cut by tile edges).
-const MinGain = 1.5
-
-// Worthwhile reports whether pl looks at least MinGain times finer than
-// the whole frame would.
-func (pl Plan) Worthwhile(input image.Point) bool {
-	return len(pl.Tiles) > 0 && pl.Coarseness(input)*MinGain <= FullCoarseness(pl.Frame, input)
-}
-
-// Coarseness is how many frame pixels the coarsest tile puts in one
-// model input pixel: 1 at the camera's resolution, more when a tile is
-// larger than the model input.
-func (pl Plan) Coarseness(input image.Point) float64 {
-	c := 0.0
-	for _, t := range pl.Tiles {
-		c = max(c, FullCoarseness(t.Rect.Size(), input))
-	}
-	return c
-}
-
-// FullCoarseness is Coarseness for a picture of size frame letterboxed
-// whole (4.6 for 1920×1080 into 416×416). A picture smaller than the
-// input is not enlarged past 1 by this measure.
-func FullCoarseness(frame, input image.Point) float64 {
-	if input.X <= 0 || input.Y <= 0 {
-		return 1
-	}
-	return max(float64(frame.X)/float64(input.X), float64(frame.Y)/float64(input.Y), 1)
 }
 
 func plan(frame image.Point, srcs []Source, p Params, scale float64) Plan {
