@@ -127,7 +127,8 @@ type Camera struct {
 	// below the measured keyframe rate), keyframes or all.
 	DecodeMode string `yaml:"decode_mode"`
 	// DetectWidth and DetectHeight are the picture size handed to the
-	// detector, scaled while converting to BGR; 0 and 0 keep the camera's.
+	// detector, scaled while converting to BGR; 0 and 0 keep the camera's,
+	// which regions other than full need.
 	DetectWidth  int `yaml:"detect_width"`
 	DetectHeight int `yaml:"detect_height"`
 	// RingBuffer keeps this much compressed video per camera for evidence
