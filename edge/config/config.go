@@ -34,6 +34,10 @@ type Server struct {
 	// CAFile is the PEM bundle that signs the server's certificate; empty
 	// means the system's roots.
 	CAFile string `yaml:"ca_file"`
+	// ServerName, CertFile and KeyFile: see tls.go.
+	ServerName string `yaml:"server_name"`
+	CertFile   string `yaml:"cert_file"`
+	KeyFile    string `yaml:"key_file"`
 	// Insecure sends plaintext gRPC. Allowed only to a loopback address:
 	// evidence must never cross a street cabinet's uplink unencrypted.
 	Insecure bool `yaml:"insecure"`
