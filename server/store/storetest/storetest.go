@@ -43,6 +43,7 @@ func Run(t *testing.T, open Open) {
 		{"CaseLocationAndGrid", testCaseLocationAndGrid},
 		{"Candidates", testCandidates},
 		{"FiltersAndStats", testFiltersAndStats},
+		{"TimeBounds", testTimeBounds},
 		{"TransitionAttachment", testTransitionAttachment},
 		{"Assignee", testAssignee},
 		{"OutboxClaimDeliverRetry", testOutboxClaimDeliverRetry},
