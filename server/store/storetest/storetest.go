@@ -44,6 +44,7 @@ func Run(t *testing.T, open Open) {
 		{"Candidates", testCandidates},
 		{"FiltersAndStats", testFiltersAndStats},
 		{"TimeBounds", testTimeBounds},
+		{"StatsMatchCases", testStatsMatchCases},
 		{"TransitionAttachment", testTransitionAttachment},
 		{"Assignee", testAssignee},
 		{"OutboxClaimDeliverRetry", testOutboxClaimDeliverRetry},
