@@ -9,11 +9,12 @@ import (
 )
 
 // Stats implements store.Store. The whole UTC days of [From, To) are read
-// from case_counts, which triggers keep per day (type, status, grid cell)
-// and per quarter hour (all cases, for the days in the caller's zone); only
-// the parts of the range outside whole days are counted case by case. The
-// answer is what counting every case would give, read from a few hundred
-// rows a day instead of a row per case (docs/scale.md).
+// from case_counts, which triggers keep per month and per day (type,
+// status, grid cell) and per quarter hour (all cases, for the days in the
+// caller's zone); only the parts of the range outside whole days are
+// counted case by case. The answer is what counting every case would
+// give, read from a few hundred rows a month instead of a row per case
+// (docs/scale.md).
 func (s *Store) Stats(ctx context.Context, q store.StatsQuery) (store.Stats, error) {
 	out := store.Stats{ByType: map[string]int{}, ByStatus: map[string]int{}, ByGrid: map[string]int{}, ByDay: map[string]int{}}
 	off := int64(q.DayOffset.Seconds())
@@ -86,30 +87,61 @@ func (s *Store) countCases(ctx context.Context, from, to time.Time, off int64, o
 }
 
 // readCounts adds case_counts' whole days in [lo, hi) (zero times
-// unbounded) to out, the days too when days is set.
+// unbounded) to out: the whole months in it from the monthly counts, the
+// days before and after them from the daily ones, and the days of the
+// caller's zone from the quarter hours when days is set.
 func (s *Store) readCounts(ctx context.Context, lo, hi time.Time, off int64, out *store.Stats, days bool) error {
-	groups := []countGroup{{"type", out.ByType}, {"status", out.ByStatus}, {"grid", out.ByGrid}}
-	if days {
-		groups = append(groups, countGroup{"total", out.ByDay})
-	}
-	for _, g := range groups {
-		var p params
-		key := "key"
-		if g.expr == "total" {
-			key = s.dialect.Day("bucket", off)
-		}
-		q := "SELECT " + key + ", CAST(SUM(n) AS BIGINT) FROM case_counts WHERE dim = " + p.add(g.expr)
-		if !lo.IsZero() {
-			q += " AND bucket >= " + p.add(lo)
-		}
-		if !hi.IsZero() {
-			q += " AND bucket < " + p.add(hi)
-		}
-		if err := s.addCounts(ctx, out, g, q+" GROUP BY 1 HAVING SUM(n) <> 0", p); err != nil {
-			return err
+	// The whole months [mlo, mhi) inside; zero stays unbounded.
+	var mlo, mhi time.Time
+	if !lo.IsZero() {
+		mlo = time.Date(lo.Year(), lo.Month(), 1, 0, 0, 0, 0, time.UTC)
+		if mlo.Before(lo) {
+			mlo = mlo.AddDate(0, 1, 0)
 		}
 	}
-	return nil
+	if !hi.IsZero() {
+		mhi = time.Date(hi.Year(), hi.Month(), 1, 0, 0, 0, 0, time.UTC)
+	}
+	type span struct {
+		suffix   string // the dimensions' level
+		from, to time.Time
+	}
+	spans := []span{{"", lo, hi}} // no whole month: days only
+	if mlo.IsZero() || mhi.IsZero() || mlo.Before(mhi) {
+		spans = []span{{"_month", mlo, mhi}}
+		if !lo.IsZero() && lo.Before(mlo) {
+			spans = append(spans, span{"", lo, mlo})
+		}
+		if !hi.IsZero() && mhi.Before(hi) {
+			spans = append(spans, span{"", mhi, hi})
+		}
+	}
+	for _, sp := range spans {
+		for _, g := range []countGroup{{"type", out.ByType}, {"status", out.ByStatus}, {"grid", out.ByGrid}} {
+			g.expr += sp.suffix
+			if err := s.sumCounts(ctx, out, g, "key", sp.from, sp.to); err != nil {
+				return err
+			}
+		}
+	}
+	if !days {
+		return nil
+	}
+	return s.sumCounts(ctx, out, countGroup{"total", out.ByDay}, s.dialect.Day("bucket", off), lo, hi)
+}
+
+// sumCounts adds the counts of dimension g.expr with buckets in [from, to)
+// (zero times unbounded), grouped by key, to g.into.
+func (s *Store) sumCounts(ctx context.Context, out *store.Stats, g countGroup, key string, from, to time.Time) error {
+	var p params
+	q := "SELECT " + key + ", CAST(SUM(n) AS BIGINT) FROM case_counts WHERE dim = " + p.add(g.expr)
+	if !from.IsZero() {
+		q += " AND bucket >= " + p.add(from)
+	}
+	if !to.IsZero() {
+		q += " AND bucket < " + p.add(to)
+	}
+	return s.addCounts(ctx, out, g, q+" GROUP BY 1 HAVING SUM(n) <> 0", p)
 }
 
 // countGroup is one dimension of the statistics: what to group by (an

@@ -31,7 +31,8 @@ func testStatsMatchCases(t *testing.T, s store.Store) {
 	require.NoError(t, err)
 	now := time.Now()
 	bounds := []time.Time{{}, now.Add(-49 * time.Hour), now.Add(-time.Hour), now.Add(time.Hour), now.Add(49 * time.Hour),
-		now.UTC().Truncate(24 * time.Hour), now.UTC().Truncate(24 * time.Hour).Add(24 * time.Hour)}
+		now.UTC().Truncate(24 * time.Hour), now.UTC().Truncate(24 * time.Hour).Add(24 * time.Hour),
+		now.AddDate(0, -2, 0), now.AddDate(0, 2, 0)} // whole months between
 	for _, off := range []time.Duration{0, 8 * time.Hour, -5 * time.Hour, 5*time.Hour + 45*time.Minute, 7 * time.Minute} {
 		for _, from := range bounds {
 			for _, to := range bounds {
@@ -77,7 +78,8 @@ func CountsFollowUpdates(t *testing.T, s store.Store, exec func(q string), timeT
 	exec(fmt.Sprintf("UPDATE cases SET created_at = %s, status = 'filed' WHERE id = '%s'", timeText(past), ids[1]))
 	all, err := s.ListCases(ctx, store.CaseFilter{Limit: store.MaxLimit})
 	require.NoError(t, err)
-	for _, q := range []store.StatsQuery{{}, {DayOffset: 8 * time.Hour}, {From: past.Add(-48 * time.Hour), To: past.Add(48 * time.Hour)}} {
+	for _, q := range []store.StatsQuery{{}, {DayOffset: 8 * time.Hour}, {From: past.Add(-48 * time.Hour), To: past.Add(48 * time.Hour)},
+		{From: past.AddDate(0, -2, 0), To: past.AddDate(0, 2, 0)}} {
 		got, err := s.Stats(ctx, q)
 		require.NoError(t, err)
 		require.Equal(t, countCases(all.Cases, q), got)

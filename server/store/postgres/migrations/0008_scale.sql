@@ -5,16 +5,20 @@
 -- The queue filtered by unit: without it the newest-first walk of the
 -- primary key reads every other unit's cases too.
 CREATE INDEX IF NOT EXISTS cases_unit ON cases (unit, id);
+-- A unit's cases in one status (its cases to dispatch, to handle): without
+-- it a status the unit seldom has walks all of the unit's cases.
+CREATE INDEX IF NOT EXISTS cases_unit_status ON cases (unit, status, id);
 
 -- Statistics without counting every case at every look: case_counts keeps,
--- per UTC day, how many cases were created with each type, status and grid
--- cell, and per quarter hour how many in all (for days in any time zone
--- whose offset is whole quarter hours). Triggers keep it in step with cases
--- in the same transaction; Stats counts cases only for the parts of a range
--- that are not whole days.
+-- per UTC day and per UTC month, how many cases were created with each
+-- type, status and grid cell, and per quarter hour how many in all (for
+-- days in any time zone whose offset is whole quarter hours). Triggers keep
+-- it in step with cases in the same transaction; Stats reads whole months,
+-- then whole days, and counts cases only for the parts of a range that are
+-- not whole days.
 CREATE TABLE case_counts (
-    dim    text NOT NULL,        -- 'type', 'status', 'grid' (per day) or 'total' (per quarter hour)
-    bucket timestamptz NOT NULL, -- the start of the day (UTC) or quarter hour
+    dim    text NOT NULL,        -- 'type', 'status', 'grid' (per day), the same with '_month', or 'total' (per quarter hour)
+    bucket timestamptz NOT NULL, -- the start of the day or month (UTC) or quarter hour
     key    text NOT NULL,        -- the type, status or grid code; '' for 'total'
     n      bigint NOT NULL,
     PRIMARY KEY (dim, bucket, key)
@@ -27,6 +31,9 @@ CREATE FUNCTION case_counts_add(c cases, d bigint, dims text[]) RETURNS void LAN
         ('type', date_trunc('day', c.created_at, 'UTC'), c.violation_type),
         ('status', date_trunc('day', c.created_at, 'UTC'), c.status),
         ('grid', date_trunc('day', c.created_at, 'UTC'), c.grid_code),
+        ('type_month', date_trunc('month', c.created_at, 'UTC'), c.violation_type),
+        ('status_month', date_trunc('month', c.created_at, 'UTC'), c.status),
+        ('grid_month', date_trunc('month', c.created_at, 'UTC'), c.grid_code),
         ('total', date_bin('15 minutes', c.created_at, TIMESTAMPTZ '2000-01-01 00:00:00+00'), '')
     ) AS v (dim, bucket, key)
     WHERE v.dim = ANY (dims)
@@ -40,14 +47,14 @@ DECLARE
     dims text[] := '{}';
 BEGIN
     IF TG_OP <> 'UPDATE' THEN
-        dims := ARRAY['type', 'status', 'grid', 'total'];
+        dims := ARRAY['type', 'status', 'grid', 'type_month', 'status_month', 'grid_month', 'total'];
     ELSE
         IF OLD.status IS DISTINCT FROM NEW.status OR OLD.created_at IS DISTINCT FROM NEW.created_at THEN
-            dims := dims || 'status'::text;
+            dims := dims || ARRAY['status', 'status_month'];
         END IF;
         IF OLD.violation_type IS DISTINCT FROM NEW.violation_type OR OLD.grid_code IS DISTINCT FROM NEW.grid_code
                 OR OLD.created_at IS DISTINCT FROM NEW.created_at THEN
-            dims := dims || ARRAY['type', 'grid', 'total'];
+            dims := dims || ARRAY['type', 'grid', 'type_month', 'grid_month', 'total'];
         END IF;
     END IF;
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
@@ -67,10 +74,13 @@ CREATE TRIGGER case_counts_update AFTER UPDATE OF status, violation_type, grid_c
     FOR EACH ROW EXECUTE FUNCTION case_counts_follow();
 
 INSERT INTO case_counts (dim, bucket, key, n)
-    SELECT 'type', date_trunc('day', created_at, 'UTC'), violation_type, count(*) FROM cases GROUP BY 2, 3
-    UNION ALL
-    SELECT 'status', date_trunc('day', created_at, 'UTC'), status, count(*) FROM cases GROUP BY 2, 3
-    UNION ALL
-    SELECT 'grid', date_trunc('day', created_at, 'UTC'), grid_code, count(*) FROM cases GROUP BY 2, 3
-    UNION ALL
-    SELECT 'total', date_bin('15 minutes', created_at, TIMESTAMPTZ '2000-01-01 00:00:00+00'), '', count(*) FROM cases GROUP BY 2;
+    SELECT v.dim, v.bucket, v.key, count(*) FROM cases c, LATERAL (VALUES
+        ('type', date_trunc('day', c.created_at, 'UTC'), c.violation_type),
+        ('status', date_trunc('day', c.created_at, 'UTC'), c.status),
+        ('grid', date_trunc('day', c.created_at, 'UTC'), c.grid_code),
+        ('type_month', date_trunc('month', c.created_at, 'UTC'), c.violation_type),
+        ('status_month', date_trunc('month', c.created_at, 'UTC'), c.status),
+        ('grid_month', date_trunc('month', c.created_at, 'UTC'), c.grid_code),
+        ('total', date_bin('15 minutes', c.created_at, TIMESTAMPTZ '2000-01-01 00:00:00+00'), '')
+    ) AS v (dim, bucket, key)
+    GROUP BY 1, 2, 3;
