@@ -110,7 +110,13 @@ func benchCases(ctx context.Context, o casesOptions) error {
 			return err
 		}
 	}
+	if err := analyze(ctx, dsn); err != nil {
+		return err
+	}
 	if err := describeDatabase(ctx, dsn); err != nil {
+		return err
+	}
+	if err := checkStats(ctx, st, dsn); err != nil {
 		return err
 	}
 	return measureReads(ctx, st, dsn, c, o)

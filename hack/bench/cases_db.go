@@ -96,6 +96,20 @@ func seed(ctx context.Context, dsn string, o casesOptions, c *city, rng *rand.Ra
 	return nil
 }
 
+// analyze does what autovacuum does soon after a migration filled a table
+// or a seed the database: it gives the planner the tables' statistics.
+func analyze(ctx context.Context, dsn string) error {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return fmt.Errorf("analyze: %w", err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "ANALYZE"); err != nil {
+		return fmt.Errorf("analyze: %w", err)
+	}
+	return nil
+}
+
 // describeDatabase prints the table sizes.
 func describeDatabase(ctx context.Context, dsn string) error {
 	conn, err := pgx.Connect(ctx, dsn)
