@@ -76,10 +76,17 @@ func CountsFollowUpdates(t *testing.T, s store.Store, exec func(q string), timeT
 	past := time.Date(2025, 3, 1, 23, 50, 0, 0, time.UTC)
 	exec(fmt.Sprintf("UPDATE cases SET violation_type = 'street_laundry', grid_code = 'g2' WHERE id = '%s'", ids[0]))
 	exec(fmt.Sprintf("UPDATE cases SET created_at = %s, status = 'filed' WHERE id = '%s'", timeText(past), ids[1]))
+	// 18:20 UTC is the next day at +5:45 but not at +5:00 or +6:00: only
+	// quarter hours tell. (The moved cases keep ids of today, which bound
+	// the cases counted one by one at a range's partial days: the ranges
+	// below hold the new times in whole days.)
+	nepal := time.Date(2025, 4, 10, 18, 20, 0, 0, time.UTC)
+	exec(fmt.Sprintf("UPDATE cases SET created_at = %s WHERE id = '%s'", timeText(nepal), ids[2]))
 	all, err := s.ListCases(ctx, store.CaseFilter{Limit: store.MaxLimit})
 	require.NoError(t, err)
 	for _, q := range []store.StatsQuery{{}, {DayOffset: 8 * time.Hour}, {From: past.Add(-48 * time.Hour), To: past.Add(48 * time.Hour)},
-		{From: past.AddDate(0, -2, 0), To: past.AddDate(0, 2, 0)}} {
+		{From: past.AddDate(0, -2, 0), To: past.AddDate(0, 2, 0)}, {DayOffset: 5*time.Hour + 45*time.Minute},
+		{DayOffset: 5*time.Hour + 50*time.Minute}} {
 		got, err := s.Stats(ctx, q)
 		require.NoError(t, err)
 		require.Equal(t, countCases(all.Cases, q), got)
@@ -88,4 +95,7 @@ func CountsFollowUpdates(t *testing.T, s store.Store, exec func(q string), timeT
 	require.NoError(t, err)
 	require.Equal(t, 1, got.ByDay["2025-03-02"], "the moved case counts on its new day")
 	require.Equal(t, 1, got.ByStatus["filed"])
+	got, err = s.Stats(ctx, store.StatsQuery{DayOffset: 5*time.Hour + 45*time.Minute})
+	require.NoError(t, err)
+	require.Equal(t, 1, got.ByDay["2025-04-11"])
 }

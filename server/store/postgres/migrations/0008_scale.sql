@@ -11,14 +11,15 @@ CREATE INDEX IF NOT EXISTS cases_unit_status ON cases (unit, status, id);
 
 -- Statistics without counting every case at every look: case_counts keeps,
 -- per UTC day and per UTC month, how many cases were created with each
--- type, status and grid cell, and per quarter hour how many in all (for
--- days in any time zone whose offset is whole quarter hours). Triggers keep
+-- type, status and grid cell, and per hour and per quarter hour how many in
+-- all (for days in any time zone whose offset is whole hours, or whole
+-- quarter hours as India's and Nepal's). Triggers keep
 -- it in step with cases in the same transaction; Stats reads whole months,
 -- then whole days, and counts cases only for the parts of a range that are
 -- not whole days.
 CREATE TABLE case_counts (
-    dim    text NOT NULL,        -- 'type', 'status', 'grid' (per day), the same with '_month', or 'total' (per quarter hour)
-    bucket timestamptz NOT NULL, -- the start of the day or month (UTC) or quarter hour
+    dim    text NOT NULL,        -- 'type', 'status', 'grid' (per day), the same with '_month', 'total' (per hour), 'total_15'
+    bucket timestamptz NOT NULL, -- the start of the day or month (UTC), hour or quarter hour
     key    text NOT NULL,        -- the type, status or grid code; '' for 'total'
     n      bigint NOT NULL,
     PRIMARY KEY (dim, bucket, key)
@@ -34,7 +35,8 @@ CREATE FUNCTION case_counts_add(c cases, d bigint, dims text[]) RETURNS void LAN
         ('type_month', date_trunc('month', c.created_at, 'UTC'), c.violation_type),
         ('status_month', date_trunc('month', c.created_at, 'UTC'), c.status),
         ('grid_month', date_trunc('month', c.created_at, 'UTC'), c.grid_code),
-        ('total', date_bin('15 minutes', c.created_at, TIMESTAMPTZ '2000-01-01 00:00:00+00'), '')
+        ('total', date_trunc('hour', c.created_at, 'UTC'), ''),
+        ('total_15', date_bin('15 minutes', c.created_at, TIMESTAMPTZ '2000-01-01 00:00:00+00'), '')
     ) AS v (dim, bucket, key)
     WHERE v.dim = ANY (dims)
     ON CONFLICT (dim, bucket, key) DO UPDATE SET n = cc.n + EXCLUDED.n;
@@ -47,14 +49,14 @@ DECLARE
     dims text[] := '{}';
 BEGIN
     IF TG_OP <> 'UPDATE' THEN
-        dims := ARRAY['type', 'status', 'grid', 'type_month', 'status_month', 'grid_month', 'total'];
+        dims := ARRAY['type', 'status', 'grid', 'type_month', 'status_month', 'grid_month', 'total', 'total_15'];
     ELSE
         IF OLD.status IS DISTINCT FROM NEW.status OR OLD.created_at IS DISTINCT FROM NEW.created_at THEN
             dims := dims || ARRAY['status', 'status_month'];
         END IF;
         IF OLD.violation_type IS DISTINCT FROM NEW.violation_type OR OLD.grid_code IS DISTINCT FROM NEW.grid_code
                 OR OLD.created_at IS DISTINCT FROM NEW.created_at THEN
-            dims := dims || ARRAY['type', 'grid', 'type_month', 'grid_month', 'total'];
+            dims := dims || ARRAY['type', 'grid', 'type_month', 'grid_month', 'total', 'total_15'];
         END IF;
     END IF;
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
@@ -81,6 +83,7 @@ INSERT INTO case_counts (dim, bucket, key, n)
         ('type_month', date_trunc('month', c.created_at, 'UTC'), c.violation_type),
         ('status_month', date_trunc('month', c.created_at, 'UTC'), c.status),
         ('grid_month', date_trunc('month', c.created_at, 'UTC'), c.grid_code),
-        ('total', date_bin('15 minutes', c.created_at, TIMESTAMPTZ '2000-01-01 00:00:00+00'), '')
+        ('total', date_trunc('hour', c.created_at, 'UTC'), ''),
+        ('total_15', date_bin('15 minutes', c.created_at, TIMESTAMPTZ '2000-01-01 00:00:00+00'), '')
     ) AS v (dim, bucket, key)
     GROUP BY 1, 2, 3;

@@ -6,7 +6,7 @@ CREATE INDEX IF NOT EXISTS cases_unit ON cases (unit, id);
 CREATE INDEX IF NOT EXISTS cases_unit_status ON cases (unit, status, id);
 
 -- case_counts: per UTC day and per UTC month the cases created with each
--- type, status and grid cell; per quarter hour all of them. Buckets are
+-- type, status and grid cell; per hour and per quarter hour all of them. Buckets are
 -- times in the store's text form (YYYY-MM-DDTHH:MM:SS.000000000Z), so that
 -- they compare with the bounds Stats passes as cases' times do.
 CREATE TABLE case_counts (
@@ -29,7 +29,9 @@ CREATE VIEW case_count_keys AS
             UNION ALL SELECT id, created_at, 'status', status FROM cases
             UNION ALL SELECT id, created_at, 'grid', grid_code FROM cases)
     UNION ALL
-    SELECT id, 'total', substr(created_at, 1, 14)
+    SELECT id, 'total', substr(created_at, 1, 13) || ':00:00.000000000Z', '' FROM cases
+    UNION ALL
+    SELECT id, 'total_15', substr(created_at, 1, 14)
         || printf('%02d', CAST(substr(created_at, 15, 2) AS INTEGER) / 15 * 15) || ':00.000000000Z', ''
         FROM cases;
 
