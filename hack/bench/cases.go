@@ -25,6 +25,8 @@ type casesOptions struct {
 	runs   int
 	seed   uint64
 	reuse  bool
+	only   string // run only the requests whose names hold it
+	prof   string // CPU profile of the timed requests
 }
 
 // runCases measures the officers' reads on a city's year of cases in
@@ -62,6 +64,8 @@ func parseCasesFlags(args []string) (casesOptions, error) {
 	fs.Uint64Var(&o.seed, "seed", 17, "random seed of the year")
 	fs.BoolVar(&o.reuse, "reuse", false, "use the database a previous -reuse run seeded with the same -cases, -cells, -units "+
 		"and -seed (new migrations are applied to it), and keep it afterwards; without it the database is dropped at the end")
+	fs.StringVar(&o.only, "only", "", "time only the requests whose names contain this text")
+	fs.StringVar(&o.prof, "cpuprofile", "", "write a CPU profile of the timed requests here")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}

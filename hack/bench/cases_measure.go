@@ -11,7 +11,9 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"runtime/pprof"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -21,15 +23,18 @@ import (
 	"github.com/xiuhua/xiuhua/server/blob"
 	"github.com/xiuhua/xiuhua/server/cases"
 	"github.com/xiuhua/xiuhua/server/grid"
+	"github.com/xiuhua/xiuhua/server/store"
 	"github.com/xiuhua/xiuhua/server/store/postgres"
 	"github.com/xiuhua/xiuhua/server/web"
 )
 
 // benchRequest is one kind of request, its path made afresh for each run
-// so that runs spread over units, cells, months and cases.
+// so that runs spread over units, cells, months and cases; or, with call
+// set, a call of the store itself.
 type benchRequest struct {
 	name string
 	path func(i int) string
+	call func(ctx context.Context, i int) error
 }
 
 // measureReads times each request kind through the server's HTTP handler as an
@@ -40,37 +45,74 @@ func measureReads(ctx context.Context, st *postgres.Store, dsn string, c *city, 
 		return err
 	}
 	defer h.Close()
-	reqs, err := benchRequests(ctx, dsn, c)
+	reqs, err := benchRequests(ctx, st, dsn, c)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("\n%-44s %8s %8s %8s %9s\n", "request", "p50 ms", "p95 ms", "max ms", "KB")
+	if o.prof != "" {
+		f, err := os.Create(o.prof)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	fmt.Printf("\n%-44s %8s %8s %8s %8s %9s\n", "request", "p50 ms", "p95 ms", "max ms", "CPU ms", "KB")
 	for _, r := range reqs {
+		if !strings.Contains(r.name, o.only) {
+			continue
+		}
 		var times []time.Duration
 		var size int
+		// processCPU (ingest.go) is the server's own share of a request,
+		// which the machine's load does not stretch as it stretches the
+		// wall time; PostgreSQL's share is not in it.
+		var cpu time.Duration
 		for i := -3; i < o.runs; i++ {
-			path := r.path(i + 3)
-			req := httptest.NewRequestWithContext(ctx, http.MethodGet, path, nil)
-			req.Header.Set("Authorization", "Bearer "+token)
-			w := httptest.NewRecorder()
+			cpu0 := processCPU()
 			start := time.Now()
-			h.ServeHTTP(w, req)
+			n, err := runRequest(ctx, h, token, r, i+3)
 			d := time.Since(start)
-			if w.Code != http.StatusOK {
-				body, _ := io.ReadAll(io.LimitReader(w.Body, 300))
-				return fmt.Errorf("%s: GET %s: %d %s", r.name, path, w.Code, body)
+			if err != nil {
+				return fmt.Errorf("%s: %w", r.name, err)
 			}
 			if i >= 0 {
 				times = append(times, d)
-				size += w.Body.Len()
+				size += n
+				cpu += processCPU() - cpu0
 			}
 		}
 		slices.Sort(times)
-		fmt.Printf("%-44s %8.1f %8.1f %8.1f %9.1f\n", r.name, ms(quantile(times, 0.5)), ms(quantile(times, 0.95)),
-			ms(times[len(times)-1]), float64(size)/float64(len(times))/1024)
+		kb := "-"
+		if size > 0 {
+			kb = fmt.Sprintf("%.1f", float64(size)/float64(len(times))/1024)
+		}
+		fmt.Printf("%-44s %8.1f %8.1f %8.1f %8.1f %9s\n", r.name, ms(quantile(times, 0.5)), ms(quantile(times, 0.95)),
+			ms(times[len(times)-1]), ms(cpu/time.Duration(len(times))), kb)
 	}
 	fmt.Printf("\nload average after: %s\n", loadAverage())
 	return nil
+}
+
+// runRequest makes request r's run i and returns the size of the answer
+// (0 for a store call).
+func runRequest(ctx context.Context, h http.Handler, token string, r benchRequest, i int) (int, error) {
+	if r.call != nil {
+		return 0, r.call(ctx, i)
+	}
+	path := r.path(i)
+	req := httptest.NewRequestWithContext(ctx, http.MethodGet, path, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	if w.Code != http.StatusOK {
+		body, _ := io.ReadAll(io.LimitReader(w.Body, 300))
+		return 0, fmt.Errorf("GET %s: %d %s", path, w.Code, body)
+	}
+	return w.Body.Len(), nil
 }
 
 // benchHandler is the officers' HTTP side on the store, as the server
@@ -99,7 +141,7 @@ func benchHandler(ctx context.Context, st *postgres.Store, c *city) (*web.Handle
 
 // benchRequests are the officers' usual reads. Cases to open and a cursor
 // deep into the year are sampled from the database.
-func benchRequests(ctx context.Context, dsn string, c *city) ([]benchRequest, error) {
+func benchRequests(ctx context.Context, st *postgres.Store, dsn string, c *city) ([]benchRequest, error) {
 	conn, err := pgx.Connect(ctx, dsn)
 	if err != nil {
 		return nil, fmt.Errorf("sample cases: %w", err)
@@ -136,33 +178,45 @@ func benchRequests(ctx context.Context, dsn string, c *city) ([]benchRequest, er
 		return path + "?" + v.Encode()
 	}
 	return []benchRequest{
-		{"queue: newest first", func(int) string { return "/api/v1/cases" }},
-		{"queue: by status", func(i int) string { return q("/api/v1/cases", "status", pick(statuses, i)) }},
-		{"queue: by type and status", func(i int) string {
+		{name: "queue: newest first", path: func(int) string { return "/api/v1/cases" }},
+		{name: "queue: by status", path: func(i int) string { return q("/api/v1/cases", "status", pick(statuses, i)) }},
+		{name: "queue: by type and status", path: func(i int) string {
 			return q("/api/v1/cases", "type", pick(seedTypes, i), "status", pick(statuses, i/4))
 		}},
-		{"queue: by unit", func(i int) string { return q("/api/v1/cases", "unit", pick(units, i)) }},
-		{"queue: by grid cell", func(i int) string { return q("/api/v1/cases", "grid", pick(cells, i*37)) }},
-		{"queue: by month", func(i int) string { f, t := month(i); return q("/api/v1/cases", "from", f, "to", t) }},
-		{"queue: unit, status and month", func(i int) string {
+		{name: "queue: by unit", path: func(i int) string { return q("/api/v1/cases", "unit", pick(units, i)) }},
+		{name: "queue: by grid cell", path: func(i int) string { return q("/api/v1/cases", "grid", pick(cells, i*37)) }},
+		{name: "queue: by month", path: func(i int) string { f, t := month(i); return q("/api/v1/cases", "from", f, "to", t) }},
+		{name: "queue: unit, status and month", path: func(i int) string {
 			f, t := month(i)
 			return q("/api/v1/cases", "unit", pick(units, i), "status", pick(statuses, i/3), "from", f, "to", t)
 		}},
-		{"queue: a handler's cases", func(i int) string {
+		{name: "queue: a handler's cases", path: func(i int) string {
 			return q("/api/v1/cases", "assignee", fmt.Sprintf("handler-%02d-%d", 1+i%len(units), 1+i%5))
 		}},
-		{"queue: a page deep in the year (cursor)", func(i int) string {
+		{name: "queue: a page deep in the year (cursor)", path: func(i int) string {
 			return q("/api/v1/cases", "cursor", base64.RawURLEncoding.EncodeToString([]byte(pick(ids, i))))
 		}},
-		{"queue page (HTML, 100 cases), by status", func(i int) string { return q("/", "status", pick(statuses, i)) }},
-		{"case (API)", func(i int) string { return "/api/v1/cases/" + pick(ids, i*13) }},
-		{"case page (HTML)", func(i int) string { return "/cases/" + pick(ids, i*17) }},
-		{"map page (HTML, all open cases)", func(int) string { return "/map" }},
-		{"statistics: a month (API)", func(i int) string { f, t := month(i); return q("/api/v1/stats", "from", f, "to", t) }},
-		{"statistics: the year (API)", func(int) string {
+		{name: "queue page (HTML, 100 cases), by status", path: func(i int) string { return q("/", "status", pick(statuses, i)) }},
+		{name: "case (API)", path: func(i int) string { return "/api/v1/cases/" + pick(ids, i*13) }},
+		{name: "case page (HTML)", path: func(i int) string { return "/cases/" + pick(ids, i*17) }},
+		{name: "map page (HTML, all open cases)", path: func(int) string { return "/map" }},
+		{name: "map's open-case query (store, 6 statuses)", call: func(ctx context.Context, _ int) error {
+			// What the map page asks (web.mapPage).
+			for _, s := range statuses {
+				if !cases.Open(s) {
+					continue
+				}
+				if _, err := st.ListCases(ctx, store.CaseFilter{Status: s, Limit: store.MaxLimit, NoThumbnails: true}); err != nil {
+					return err
+				}
+			}
+			return nil
+		}},
+		{name: "statistics: a month (API)", path: func(i int) string { f, t := month(i); return q("/api/v1/stats", "from", f, "to", t) }},
+		{name: "statistics: the year (API)", path: func(int) string {
 			return q("/api/v1/stats", "from", yearStart.Format(time.RFC3339), "to", yearEnd.Format(time.RFC3339))
 		}},
-		{"statistics page (HTML): a month", func(i int) string { f, t := day(i); return q("/stats", "from", f, "to", t) }},
+		{name: "statistics page (HTML): a month", path: func(i int) string { f, t := day(i); return q("/stats", "from", f, "to", t) }},
 	}, nil
 }
 
