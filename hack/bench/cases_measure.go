@@ -40,7 +40,12 @@ type benchRequest struct {
 // measureReads times each request kind through the server's HTTP handler as an
 // admin's API token would call it, after a few untimed warm-up calls.
 func measureReads(ctx context.Context, st *postgres.Store, dsn string, c *city, o casesOptions) error {
-	h, token, err := benchHandler(ctx, st, c)
+	dir, err := os.MkdirTemp("", "bench-cases-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	h, token, err := benchHandler(ctx, st, c, dir)
 	if err != nil {
 		return err
 	}
@@ -116,16 +121,13 @@ func runRequest(ctx context.Context, h http.Handler, token string, r benchReques
 }
 
 // benchHandler is the officers' HTTP side on the store, as the server
-// wires it, and an admin API token.
-func benchHandler(ctx context.Context, st *postgres.Store, c *city) (*web.Handler, string, error) {
+// wires it, and an admin API token. Evidence would go to dir; the
+// benchmark reads none.
+func benchHandler(ctx context.Context, st *postgres.Store, c *city, dir string) (*web.Handler, string, error) {
 	a := auth.New(auth.Options{Store: st, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	token, err := a.AddAPIToken(ctx, "bench-cases", cases.RoleAdmin, "bench")
 	if err != nil {
 		return nil, "", fmt.Errorf("api token: %w", err)
-	}
-	dir, err := os.MkdirTemp("", "bench-cases-")
-	if err != nil {
-		return nil, "", err
 	}
 	blobs, err := blob.New(dir)
 	if err != nil {
