@@ -26,29 +26,30 @@ func (s *Store) Stats(ctx context.Context, q store.StatsQuery) (store.Stats, err
 	}
 	if !lo.IsZero() && !hi.IsZero() && !lo.Before(hi) {
 		// Less than two days and no whole one: count the cases.
-		err := s.countCases(ctx, q.From, q.To, q.DayOffset, &out)
+		err := s.countCases(ctx, []timeRange{{q.From, q.To}}, q.DayOffset, &out)
 		return withTotal(out), err
 	}
+	// The ends outside whole days, case by case, in one query.
+	var ends []timeRange
 	if !lo.IsZero() && q.From.Before(lo) {
-		if err := s.countCases(ctx, q.From, lo, q.DayOffset, &out); err != nil {
-			return out, err
-		}
+		ends = append(ends, timeRange{q.From, lo})
 	}
 	if !hi.IsZero() && hi.Before(q.To) {
-		if err := s.countCases(ctx, hi, q.To, q.DayOffset, &out); err != nil {
+		ends = append(ends, timeRange{hi, q.To})
+	}
+	if len(ends) > 0 {
+		if err := s.countCases(ctx, ends, q.DayOffset, &out); err != nil {
 			return out, err
 		}
 	}
-	for _, sp := range monthsAndDays(lo, hi) {
-		if err := s.sumCounts(ctx, sp, &out); err != nil {
-			return out, err
-		}
-	}
-	if err := s.sumDays(ctx, lo, hi, q.DayOffset, &out); err != nil {
+	if err := s.sumCounts(ctx, lo, hi, q.DayOffset, &out); err != nil {
 		return out, err
 	}
 	return withTotal(out), nil
 }
+
+// timeRange is [from, to); zero times are unbounded.
+type timeRange struct{ from, to time.Time }
 
 func withTotal(out store.Stats) store.Stats {
 	out.Total = 0

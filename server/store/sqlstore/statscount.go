@@ -8,12 +8,15 @@ import (
 	"github.com/xiuhua/xiuhua/server/store"
 )
 
-// countCases adds the cases created in [from, to), less than two days of
+// countCases adds the cases created in the ranges, less than two days of
 // them, to out, counting in Go: one query instead of one per dimension.
-func (s *Store) countCases(ctx context.Context, from, to time.Time, off time.Duration, out *store.Stats) error {
+func (s *Store) countCases(ctx context.Context, ranges []timeRange, off time.Duration, out *store.Stats) error {
 	var p params
-	q := "SELECT c.violation_type, c.status, c.grid_code, c.created_at FROM cases c WHERE " +
-		strings.Join(filterWhere(store.CaseFilter{From: from, To: to}, &p), " AND ")
+	var or []string
+	for _, r := range ranges {
+		or = append(or, "("+strings.Join(filterWhere(store.CaseFilter{From: r.from, To: r.to}, &p), " AND ")+")")
+	}
+	q := "SELECT c.violation_type, c.status, c.grid_code, c.created_at FROM cases c WHERE " + strings.Join(or, " OR ")
 	rows, err := s.db.Query(ctx, q, p...)
 	if err != nil {
 		return s.errorf("stats: %w", err)
@@ -36,16 +39,35 @@ func (s *Store) countCases(ctx context.Context, from, to time.Time, off time.Dur
 	return nil
 }
 
-// sumCounts adds the type, status and grid counts of a span of
-// case_counts to out.
-func (s *Store) sumCounts(ctx context.Context, sp countSpan, out *store.Stats) error {
-	into := map[string]map[string]int{"type" + sp.suffix: out.ByType, "status" + sp.suffix: out.ByStatus,
-		"grid" + sp.suffix: out.ByGrid}
+// sumCounts adds case_counts' whole days [lo, hi) (zero unbounded) to out
+// in one query: the type, status and grid counts of each span of
+// monthsAndDays, and the days in the zone off east of UTC from the hourly
+// counts, or the quarter-hourly ones for offsets like India's. For offsets
+// of neither the days are counted from the cases (sumDaysOfCases).
+func (s *Store) sumCounts(ctx context.Context, lo, hi time.Time, off time.Duration, out *store.Stats) error {
 	var p params
-	q := "SELECT dim, key, CAST(SUM(n) AS BIGINT) FROM case_counts WHERE dim IN (" +
-		p.add("type"+sp.suffix) + ", " + p.add("status"+sp.suffix) + ", " + p.add("grid"+sp.suffix) + ")" +
-		bucketRange(sp.from, sp.to, &p) + " GROUP BY dim, key HAVING SUM(n) <> 0"
-	rows, err := s.db.Query(ctx, q, p...)
+	var parts []string
+	for _, sp := range monthsAndDays(lo, hi) {
+		parts = append(parts, "SELECT dim, key, CAST(SUM(n) AS BIGINT) FROM case_counts WHERE dim IN ("+
+			p.add("type"+sp.suffix)+", "+p.add("status"+sp.suffix)+", "+p.add("grid"+sp.suffix)+")"+
+			bucketRange(sp.from, sp.to, &p)+" GROUP BY dim, key")
+	}
+	// The offset is a number, not caller text.
+	day := s.dialect.Day("bucket", int64(off.Seconds()))
+	switch {
+	case off%time.Hour == 0:
+		parts = append(parts, "SELECT 'day', "+day+", CAST(SUM(n) AS BIGINT) FROM case_counts WHERE dim = 'total'"+
+			bucketRange(lo, hi, &p)+" GROUP BY 2")
+	case off%(15*time.Minute) == 0:
+		parts = append(parts, "SELECT 'day', "+day+", CAST(SUM(n) AS BIGINT) FROM case_counts WHERE dim = 'total_15'"+
+			bucketRange(lo, hi, &p)+" GROUP BY 2")
+	default:
+		if err := s.sumDaysOfCases(ctx, lo, hi, off, out); err != nil {
+			return err
+		}
+	}
+	into := map[string]map[string]int{"type": out.ByType, "status": out.ByStatus, "grid": out.ByGrid, "day": out.ByDay}
+	rows, err := s.db.Query(ctx, strings.Join(parts, " UNION ALL "), p...)
 	if err != nil {
 		return s.errorf("stats: %w", err)
 	}
@@ -56,7 +78,10 @@ func (s *Store) sumCounts(ctx context.Context, sp countSpan, out *store.Stats) e
 		if err := rows.Scan(&dim, &key, &n); err != nil {
 			return s.errorf("stats: %w", err)
 		}
-		into[dim][key] += n
+		// Counts that went back to zero stay out of the maps.
+		if n != 0 {
+			into[strings.TrimSuffix(dim, "_month")][key] += n
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return s.errorf("stats: %w", err)
@@ -64,27 +89,13 @@ func (s *Store) sumCounts(ctx context.Context, sp countSpan, out *store.Stats) e
 	return nil
 }
 
-// sumDays adds the cases of whole UTC days [lo, hi) (zero unbounded) to
-// out.ByDay, by day in the zone off east of UTC: from the hourly counts,
-// the quarter-hourly ones for offsets like India's, or counting the cases
-// for offsets of neither.
-func (s *Store) sumDays(ctx context.Context, lo, hi time.Time, off time.Duration, out *store.Stats) error {
+// sumDaysOfCases adds the cases created in [lo, hi) (zero unbounded) to
+// out.ByDay, grouped by the database.
+func (s *Store) sumDaysOfCases(ctx context.Context, lo, hi time.Time, off time.Duration, out *store.Stats) error {
 	var p params
-	var q string
-	// The offset is a number, not caller text.
-	secs := int64(off.Seconds())
-	switch {
-	case off%time.Hour == 0:
-		q = "SELECT " + s.dialect.Day("bucket", secs) + ", CAST(SUM(n) AS BIGINT) FROM case_counts WHERE dim = 'total'" +
-			bucketRange(lo, hi, &p)
-	case off%(15*time.Minute) == 0:
-		q = "SELECT " + s.dialect.Day("bucket", secs) + ", CAST(SUM(n) AS BIGINT) FROM case_counts WHERE dim = 'total_15'" +
-			bucketRange(lo, hi, &p)
-	default:
-		q = "SELECT " + s.dialect.Day("c.created_at", secs) + ", COUNT(*) FROM cases c"
-		if where := filterWhere(store.CaseFilter{From: lo, To: hi}, &p); len(where) > 0 {
-			q += " WHERE " + strings.Join(where, " AND ")
-		}
+	q := "SELECT " + s.dialect.Day("c.created_at", int64(off.Seconds())) + ", COUNT(*) FROM cases c"
+	if where := filterWhere(store.CaseFilter{From: lo, To: hi}, &p); len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
 	}
 	type count struct {
 		k string
@@ -97,9 +108,7 @@ func (s *Store) sumDays(ctx context.Context, lo, hi time.Time, off time.Duration
 		return s.errorf("stats: %w", err)
 	}
 	for _, c := range counts {
-		if c.n != 0 {
-			out.ByDay[c.k] += c.n
-		}
+		out.ByDay[c.k] += c.n
 	}
 	return nil
 }
