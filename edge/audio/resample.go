@@ -23,7 +23,7 @@ func Resample(in []float32, from, to int) []float32 {
 	out := make([]float32, n)
 	step := float64(from) / float64(to)
 	cutoff := min(1, float64(to)/float64(from)) // relative to the input's Nyquist
-	half := zeroCrossings / cutoff               // filter half-width in input samples
+	half := zeroCrossings / cutoff              // filter half-width in input samples
 	for i := range out {
 		t := float64(i) * step
 		lo := max(0, int(math.Ceil(t-half)))
