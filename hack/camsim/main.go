@@ -16,6 +16,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -76,6 +78,7 @@ func serve(ctx context.Context, o *options, log *slog.Logger) error {
 		UDPRTCPAddress: rtcp,
 		User:           o.user,
 		Pass:           o.pass,
+		BackChannelDir: o.backDir,
 		Logger:         log,
 	}
 	if err := srv.Start(streams); err != nil {
@@ -85,6 +88,13 @@ func serve(ctx context.Context, o *options, log *slog.Logger) error {
 	for _, st := range streams {
 		log.Info("serving " + srv.URL(st.Name))
 	}
+	if o.httpAddr != "" {
+		stop, err := serveRecordings(o.httpAddr, srv, log)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 
 	select {
 	case <-ctx.Done():
@@ -93,4 +103,18 @@ func serve(ctx context.Context, o *options, log *slog.Logger) error {
 	case err := <-srv.Err():
 		return err
 	}
+}
+
+// serveRecordings answers /backchannel on addr until stop is called.
+func serveRecordings(addr string, srv *sim.Server, log *slog.Logger) (stop func(), err error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen for -http on %s: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/backchannel", srv.RecordingsHandler())
+	hs := &http.Server{Handler: mux}
+	go func() { _ = hs.Serve(l) }() // ends with ErrServerClosed at stop
+	log.Info("back-channel recordings at http://" + l.Addr().String() + "/backchannel?stream=NAME")
+	return func() { hs.Close() }, nil
 }
