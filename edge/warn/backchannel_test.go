@@ -2,7 +2,10 @@ package warn
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -55,6 +58,17 @@ func TestBackChannelPlaysIntoCamsim(t *testing.T) {
 	require.GreaterOrEqual(t, r.Last.Sub(r.First), 74*packetDuration-10*time.Millisecond)
 	require.InDelta(t, 440, zeroCrossingHz(r.PCM, audio.TelephoneRate), 10)
 	require.Equal(t, 1.0, plays(t, m, "cam1", "backchannel", outcomePlayed))
+
+	// The same record as JSON, for scripts: camsim -http.
+	rec := httptest.NewRecorder()
+	srv.RecordingsHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/backchannel?stream=cam1", nil))
+	require.Equal(t, http.StatusOK, rec.Code)
+	var listed []sim.Recording
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &listed))
+	require.Len(t, listed, 1)
+	require.Equal(t, r.Codec, listed[0].Codec)
+	require.Equal(t, r.Duration, listed[0].Duration)
+	require.Equal(t, r.File, listed[0].File)
 
 	kept, err := os.ReadFile(r.File)
 	require.NoError(t, err)

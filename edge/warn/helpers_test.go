@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/stretchr/testify/require"
 
@@ -68,7 +69,12 @@ func newLogger(buf *logtest.Buffer) *slog.Logger {
 
 func plays(t *testing.T, m *Metrics, camera, player, outcome string) float64 {
 	t.Helper()
+	return counter(t, m.plays.WithLabelValues(camera, player, outcome))
+}
+
+func counter(t *testing.T, c prometheus.Counter) float64 {
+	t.Helper()
 	var d dto.Metric
-	require.NoError(t, m.plays.WithLabelValues(camera, player, outcome).Write(&d))
+	require.NoError(t, c.Write(&d))
 	return d.GetCounter().GetValue()
 }

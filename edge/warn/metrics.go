@@ -35,7 +35,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}, []string{"camera", "player", "outcome"})),
 		attempts: register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "xiuhua", Subsystem: "warn", Name: "http_attempts_total",
-			Help: "HTTP speaker requests, retries included, by result (ok, status code class, error).",
+			Help: "HTTP speaker requests, retries included, by result: 2xx, 4xx, 5xx..., timeout, error.",
 		}, []string{"camera", "result"})),
 		audioSeconds: register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "xiuhua", Subsystem: "warn", Name: "backchannel_audio_seconds_total",

@@ -43,7 +43,7 @@ type speakerBody struct {
 }
 
 // errFinal marks an answer that retrying will not change.
-var errFinal = errors.New("final answer")
+var errFinal = errors.New("not retried")
 
 // Play sends the request, retrying with back-off, and returns nil once the
 // speaker answered 2xx.
@@ -112,7 +112,11 @@ func (s *HTTPSpeaker) attempt(ctx context.Context, camera string, body []byte) e
 	}
 	res, err := client.Do(req)
 	if err != nil {
-		s.count(camera, "error")
+		if errors.Is(err, context.DeadlineExceeded) {
+			s.count(camera, "timeout")
+		} else {
+			s.count(camera, "error")
+		}
 		return err
 	}
 	defer res.Body.Close()
