@@ -16,6 +16,9 @@ type Config struct {
 	HTTP    HTTP     `yaml:"http"`
 	Log     Log      `yaml:"log"`
 	Cameras []Camera `yaml:"cameras"`
+	// Enforcement holds per-type policies (warn first or file): see
+	// enforcement.go.
+	Enforcement map[string]Policy `yaml:"enforcement"`
 }
 
 // Device identifies this box and where it keeps its state.
@@ -140,6 +143,8 @@ type Camera struct {
 	// Clip is the stretch of video around a violation that goes with its
 	// evidence, cut from the ring buffer.
 	Clip Clip `yaml:"clip"`
+	// Speaker is how warnings are played here (enforcement.go).
+	Speaker *Speaker `yaml:"speaker"`
 }
 
 // Clip is how much video before and after the moment of a violation its
@@ -224,4 +229,7 @@ type Rule struct {
 	// Change tunes persistent-change detection, which illegal_structure
 	// and street_laundry use when the model has no class for them.
 	Change Change `yaml:"change"`
+	// Enforcement overrides the type's policy for this rule
+	// (enforcement.go).
+	Enforcement *Policy `yaml:"enforcement"`
 }
