@@ -76,3 +76,18 @@ func TestEncodeWAVDecodes(t *testing.T) {
 	require.Len(t, clip.Samples, len(pcm))
 	require.InDelta(t, -1, clip.Samples[4], 1e-9)
 }
+
+func TestResampleTableMatchesDirect(t *testing.T) {
+	for _, r := range [][2]int{{44100, 8000}, {48000, 8000}, {8000, 22050}, {11025, 8000}} {
+		in64 := tone(700, r[0], r[0]/10, 0.7)
+		in := make([]float32, len(in64))
+		for i, v := range in64 {
+			in[i] = float32(v)
+		}
+		tabled, direct := resample(in, r[0], r[1], true), resample(in, r[0], r[1], false)
+		require.Len(t, tabled, len(direct))
+		for i := range direct {
+			require.InDelta(t, direct[i], tabled[i], 1e-6, "%v sample %d", r, i)
+		}
+	}
+}
