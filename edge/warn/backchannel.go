@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -33,6 +34,9 @@ type BackChannel struct {
 	// URL is the camera's RTSP URL, credentials included; usually the one
 	// ingest plays.
 	URL string
+	// Username and Password are used when URL carries no user, as for
+	// ingest.
+	Username, Password string
 	// Transport defaults to TCP: the audio rides the RTSP connection,
 	// which passes the NATs and firewalls that UDP back channels do not.
 	Transport *gortsplib.Transport
@@ -89,6 +93,9 @@ func (p *BackChannel) play(ctx context.Context, w Warning) error {
 	u, err := base.ParseURL(p.URL)
 	if err != nil {
 		return fmt.Errorf("camera %s: parse URL: %w", p.Camera, err)
+	}
+	if u.User == nil && p.Username != "" {
+		u.User = url.UserPassword(p.Username, p.Password)
 	}
 	c := &gortsplib.Client{
 		Scheme: u.Scheme, Host: u.Host, RequestBackChannels: true,

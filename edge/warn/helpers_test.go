@@ -23,14 +23,20 @@ import (
 // keeping back-channel audio as WAV files in dir.
 func startCamsim(t *testing.T, faults sim.Faults, dir string) *sim.Server {
 	t.Helper()
+	srv := &sim.Server{Listen: "127.0.0.1:0", BackChannelDir: dir, Logger: slog.New(slog.DiscardHandler)}
+	require.NoError(t, srv.Start([]sim.Stream{{Name: "cam1", File: transcoded(t), Faults: faults}}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// transcoded is vtest.avi as camsim serves it (cached across tests).
+func transcoded(t *testing.T) string {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	ts, err := sim.Transcode(ctx, testdata.Path(t, "media", "vtest.avi"), testdata.CacheDir())
 	require.NoError(t, err)
-	srv := &sim.Server{Listen: "127.0.0.1:0", BackChannelDir: dir, Logger: slog.New(slog.DiscardHandler)}
-	require.NoError(t, srv.Start([]sim.Stream{{Name: "cam1", File: ts, Faults: faults}}))
-	t.Cleanup(srv.Close)
-	return srv
+	return ts
 }
 
 // warningWAV writes seconds of a 440 Hz tone as a 44.1 kHz stereo 16-bit
