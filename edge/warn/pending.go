@@ -32,6 +32,10 @@ type Pending struct {
 	// Evidence is where the flow keeps the first look's evidence (a
 	// folder or a report file of its own), for the report sent later.
 	Evidence string `json:"evidence,omitempty"`
+	// Outcome, once decided (file or corrected), is stored before the
+	// flow hands the entry on, so a retry after a failed hand-off does
+	// not look again and decide differently.
+	Outcome string `json:"outcome,omitempty"`
 }
 
 // Played is one warning played (or tried) for a Pending.
@@ -82,10 +86,20 @@ type PendingStore struct {
 	dir string
 }
 
-// OpenPendingStore creates dir if needed.
+// OpenPendingStore creates dir if needed and removes the temporary files
+// of Puts a crash interrupted (their entries were never in place).
 func OpenPendingStore(dir string) (*PendingStore, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("open pending warnings %s: %w", dir, err)
+	}
+	tmps, err := filepath.Glob(filepath.Join(dir, "*.tmp"))
+	if err != nil {
+		return nil, fmt.Errorf("open pending warnings %s: %w", dir, err)
+	}
+	for _, t := range tmps {
+		if err := os.Remove(t); err != nil {
+			return nil, fmt.Errorf("open pending warnings %s: %w", dir, err)
+		}
 	}
 	return &PendingStore{dir: dir}, nil
 }
@@ -123,8 +137,7 @@ func (s *PendingStore) Remove(id string) error {
 
 // Load returns every entry, the earliest LookAt first. Entries that do not
 // parse are renamed to NAME.bad (kept for a human, never retried) and
-// reported in bad; leftover temporary files of an interrupted Put are
-// removed.
+// reported in bad. Safe to call while Puts of other entries run.
 func (s *PendingStore) Load() (entries []Pending, bad []error, err error) {
 	des, err := os.ReadDir(s.dir)
 	if err != nil {
@@ -133,14 +146,13 @@ func (s *PendingStore) Load() (entries []Pending, bad []error, err error) {
 	for _, de := range des {
 		name := de.Name()
 		path := filepath.Join(s.dir, name)
-		switch {
-		case strings.HasSuffix(name, ".tmp"):
-			_ = os.Remove(path) // an interrupted Put: its entry was never in place
-			continue
-		case !strings.HasSuffix(name, ".json"):
+		if !strings.HasSuffix(name, ".json") {
 			continue
 		}
 		b, err := os.ReadFile(path)
+		if errors.Is(err, os.ErrNotExist) {
+			continue // removed since ReadDir
+		}
 		if err != nil {
 			return nil, nil, fmt.Errorf("load pending warnings: %w", err)
 		}
