@@ -54,6 +54,7 @@ type Flow struct {
 	// RetryAfter is the wait after a failed hook (default 1 min).
 	Tick, RetryAfter time.Duration
 	Now              func() time.Time // default time.Now
+	Metrics          *Metrics
 	Logger           *slog.Logger
 
 	mu       sync.Mutex
@@ -69,9 +70,11 @@ type Flow struct {
 func (f *Flow) Raise(ctx context.Context, v Violation) error {
 	pol := f.Policy(v)
 	if pol.Mode != config.EnforceWarnFirst {
+		f.Metrics.ended(v.Camera, v.Type, "policy_file")
 		return f.Hooks.File(ctx, v, nil, "policy: file")
 	}
 	if f.quiet(pol) {
+		f.Metrics.ended(v.Camera, v.Type, "quiet_hours")
 		return f.Hooks.File(ctx, v, nil, "quiet hours: no warning played")
 	}
 	p := Pending{ID: v.ID, Camera: v.Camera, Zone: v.Zone, Rule: v.Rule, Type: v.Type,
@@ -211,8 +214,21 @@ func (f *Flow) handOn(ctx context.Context, v Violation, p Pending) {
 		f.retry(p, "hand on", err)
 		return
 	}
+	f.Metrics.ended(v.Camera, v.Type, endLabel(p))
 	if err := f.Store.Remove(p.ID); err != nil {
 		f.logger().Error("warn first: cannot remove a handed-on entry", "id", p.ID, "err", err)
+	}
+}
+
+// endLabel is the outcome label of violations_total for a handed-on entry.
+func endLabel(p Pending) string {
+	switch {
+	case p.Outcome == OutcomeCorrected:
+		return "corrected"
+	case len(p.Warnings) > 0 && p.Warnings[len(p.Warnings)-1].Error != "":
+		return "warning_failed"
+	default:
+		return "filed_after_warning"
 	}
 }
 

@@ -48,7 +48,7 @@ func newFlowRig(t *testing.T, srv *sim.Server, storeDir string, pol config.Polic
 	r.flow = &Flow{
 		Policy: func(Violation) config.Policy { return pol },
 		Player: func(string) Player { return player },
-		Store:  store, Tick: 50 * time.Millisecond, RetryAfter: 100 * time.Millisecond,
+		Store:  store, Tick: 50 * time.Millisecond, RetryAfter: 100 * time.Millisecond, Metrics: NewMetrics(nil),
 		Logger: slog.New(slog.DiscardHandler),
 		Hooks: Hooks{
 			Look: func(context.Context, Pending) (bool, error) {
@@ -120,6 +120,7 @@ func TestFlowCorrectedAfterWarning(t *testing.T) {
 	require.Equal(t, "backchannel", p.Warnings[0].Player)
 	require.Eventually(t, func() bool { return len(srv.Recordings("cam1")) == 1 }, time.Minute, 20*time.Millisecond)
 	require.InDelta(t, 0.5, srv.Recordings("cam1")[0].Duration.Seconds(), 0.021)
+	require.Eventually(t, func() bool { return ended(t, r.flow, "corrected") == 1 }, time.Minute, 20*time.Millisecond, "counted after the hook returns")
 	require.Eventually(t, func() bool { e, _, _ := r.flow.Store.Load(); return len(e) == 0 }, time.Minute, 20*time.Millisecond)
 }
 
@@ -138,6 +139,7 @@ func TestFlowStillThereIsFiledWithTheWarning(t *testing.T) {
 	require.Len(t, f.warned.Warnings, 1)
 	require.Contains(t, f.reason, "已劝导未整改")
 	require.Equal(t, OutcomeFile, f.warned.Outcome)
+	require.Eventually(t, func() bool { return ended(t, r.flow, "filed_after_warning") == 1 }, time.Minute, 20*time.Millisecond, "counted after the hook returns")
 }
 
 func TestFlowWithoutBackChannelFilesAtOnce(t *testing.T) {
@@ -150,6 +152,7 @@ func TestFlowWithoutBackChannelFilesAtOnce(t *testing.T) {
 	require.Zero(t, looks, "no warning, no second look")
 	require.Contains(t, r.filed[0].reason, "warning failed")
 	require.Contains(t, r.filed[0].reason, "no G.711 audio back channel")
+	require.Eventually(t, func() bool { return ended(t, r.flow, "warning_failed") == 1 }, time.Minute, 20*time.Millisecond, "counted after the hook returns")
 }
 
 func TestFlowFilesAtOnceForPolicyFileAndQuietHours(t *testing.T) {
@@ -197,4 +200,8 @@ func TestFlowResumesAfterRestart(t *testing.T) {
 	require.Eventually(t, func() bool { return len(srv.Recordings("cam1")) == 1 }, time.Minute, 20*time.Millisecond)
 	time.Sleep(100 * time.Millisecond)
 	require.Len(t, srv.Recordings("cam1"), 1)
+}
+
+func ended(t *testing.T, f *Flow, outcome string) float64 {
+	return counter(t, f.Metrics.outcomes.WithLabelValues("cam1", "street_vending", outcome))
 }

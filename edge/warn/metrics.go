@@ -23,6 +23,7 @@ type Metrics struct {
 	attempts     *prometheus.CounterVec
 	audioSeconds *prometheus.CounterVec
 	startDelay   *prometheus.HistogramVec
+	outcomes     *prometheus.CounterVec
 }
 
 // NewMetrics makes the warn metrics and registers them with reg (nil: not
@@ -46,12 +47,22 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help:    "From Play to the first audio packet (back channel) or the speaker's answer (HTTP).",
 			Buckets: []float64{0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10},
 		}, []string{"player"})),
+		outcomes: register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "xiuhua", Subsystem: "warn", Name: "violations_total",
+			Help: "Violations through the warn-first flow by how they ended: policy_file, quiet_hours, warning_failed, filed_after_warning, corrected.",
+		}, []string{"camera", "type", "outcome"})),
 	}
 }
 
 func (m *Metrics) played(camera, player, outcome string) {
 	if m != nil {
 		m.plays.WithLabelValues(camera, player, outcome).Inc()
+	}
+}
+
+func (m *Metrics) ended(camera, typ, outcome string) {
+	if m != nil {
+		m.outcomes.WithLabelValues(camera, typ, outcome).Inc()
 	}
 }
 
