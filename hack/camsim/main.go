@@ -1,7 +1,9 @@
 // Command camsim serves video files as RTSP cameras for development and
 // tests. Each file is transcoded once to H.264 or H.265 (cached per codec and
 // size), then looped in real time with continuous timestamps, optionally
-// with faults (dropped connections, stalls, corrupt slices, a lying SPS):
+// with faults (dropped connections, stalls, corrupt slices, a lying SPS).
+// Each stream also has a speaker, an ONVIF audio back channel, that keeps
+// what clients play (-backchannel-dir, -http):
 //
 //	camsim -stream cam1=../shared/testdata/media/vtest.avi
 //	ffplay rtsp://127.0.0.1:8554/cam1
