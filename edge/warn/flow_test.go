@@ -2,10 +2,13 @@ package warn
 
 import (
 	"context"
+	"errors"
 	"log/slog"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,6 +17,7 @@ import (
 	"github.com/xiuhua/xiuhua/edge/audio"
 	"github.com/xiuhua/xiuhua/edge/config"
 	"github.com/xiuhua/xiuhua/hack/camsim/sim"
+	"github.com/xiuhua/xiuhua/internal/backoff"
 	"github.com/xiuhua/xiuhua/internal/conf"
 )
 
@@ -210,4 +214,45 @@ func TestFlowResumesAfterRestart(t *testing.T) {
 
 func ended(t *testing.T, f *Flow, outcome string) float64 {
 	return counter(t, f.Metrics.outcomes.WithLabelValues("cam1", "street_vending", outcome))
+}
+
+func TestFlowSpeakerTimeoutFilesAtOnce(t *testing.T) {
+	// A street speaker that never answers in time: the violation is filed,
+	// not dropped, and the reason says why.
+	ss := &speakerServer{statuses: []int{200}, hang: 10 * time.Second}
+	hs := httptest.NewServer(ss)
+	t.Cleanup(hs.Close)
+	r := newFlowRig(t, startCamsim(t, sim.Faults{}, ""), t.TempDir(), warnFirst(time.Hour), true)
+	r.flow.Player = func(string) Player {
+		return &HTTPSpeaker{URL: hs.URL, Timeout: 100 * time.Millisecond, Attempts: 2,
+			Backoff: backoff.Backoff{Min: 10 * time.Millisecond, Max: 10 * time.Millisecond}, Logger: slog.New(slog.DiscardHandler)}
+	}
+	r.run(t)
+	require.NoError(t, r.flow.Raise(context.Background(), violation()))
+	require.Eventually(t, func() bool { _, f, _ := r.counts(); return f == 1 }, time.Minute, 20*time.Millisecond)
+	require.Equal(t, 2, ss.requests())
+	f := r.filed[0]
+	require.Contains(t, f.reason, "warning failed")
+	require.Contains(t, f.reason, "deadline exceeded")
+	require.Equal(t, "http", f.warned.Warnings[0].Player)
+}
+
+func TestFlowRetriesAFailedLook(t *testing.T) {
+	srv := startCamsim(t, sim.Faults{}, "")
+	r := newFlowRig(t, srv, t.TempDir(), warnFirst(100*time.Millisecond), false)
+	var failures atomic.Int32
+	look := r.flow.Hooks.Look
+	r.flow.Hooks.Look = func(ctx context.Context, p Pending) (bool, error) {
+		if failures.Add(1) <= 2 {
+			return false, errors.New("no frame from the camera")
+		}
+		return look(ctx, p)
+	}
+	r.run(t)
+	require.NoError(t, r.flow.Raise(context.Background(), violation()))
+	require.Eventually(t, func() bool { _, _, c := r.counts(); return c == 1 }, time.Minute, 20*time.Millisecond)
+	require.GreaterOrEqual(t, failures.Load(), int32(3))
+	_, filed, _ := r.counts()
+	require.Zero(t, filed)
+	require.Len(t, srv.Recordings("cam1"), 1, "a failed look does not warn again")
 }
