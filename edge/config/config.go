@@ -13,6 +13,7 @@ type Config struct {
 	Server  Server   `yaml:"server"`
 	Model   Model    `yaml:"model"`
 	Recheck Recheck  `yaml:"recheck"`
+	Outbox  Outbox   `yaml:"outbox"`
 	HTTP    HTTP     `yaml:"http"`
 	Log     Log      `yaml:"log"`
 	Cameras []Camera `yaml:"cameras"`
@@ -134,7 +135,8 @@ type Camera struct {
 	// below the measured keyframe rate), keyframes or all.
 	DecodeMode string `yaml:"decode_mode"`
 	// DetectWidth and DetectHeight are the picture size handed to the
-	// detector, scaled while converting to BGR; 0 and 0 keep the camera's.
+	// detector, scaled while converting to BGR; 0 and 0 keep the camera's,
+	// which regions other than full need.
 	DetectWidth  int `yaml:"detect_width"`
 	DetectHeight int `yaml:"detect_height"`
 	// RingBuffer keeps this much compressed video per camera for evidence
@@ -143,6 +145,20 @@ type Camera struct {
 	// Clip is the stretch of video around a violation that goes with its
 	// evidence, cut from the ring buffer.
 	Clip Clip `yaml:"clip"`
+	// Regions is what the detector looks at (docs/regions.md): auto (the
+	// default: the zones, padded and merged, at the camera's resolution,
+	// tiled when large), full (the whole frame letterboxed) or a list of
+	// [x1, y1, x2, y2] rectangles in fractions of the frame.
+	Regions Regions `yaml:"regions"`
+	// TileOverlap is the least share of a tile's side that neighbouring
+	// tiles share.
+	TileOverlap float64 `yaml:"tile_overlap"`
+	// MaxTiles caps the model runs of one look; zones that need more are a
+	// configuration error.
+	MaxTiles int `yaml:"max_tiles"`
+	// FullFrameEvery also looks at the whole frame every this many looks,
+	// so objects outside the regions keep their tracks.
+	FullFrameEvery int `yaml:"full_frame_every"`
 	// Speaker is how warnings are played here (enforcement.go).
 	Speaker *Speaker `yaml:"speaker"`
 }

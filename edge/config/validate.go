@@ -65,6 +65,7 @@ func (c *Config) Validate() error {
 	if c.Server.RetryMin.D() <= 0 || c.Server.RetryMax.D() < c.Server.RetryMin.D() {
 		errs.Add("server.retry_max", c.Server.RetryMax.String(), "a duration at least server.retry_min ("+c.Server.RetryMin.String()+"), both positive")
 	}
+	c.Outbox.validate(&errs)
 	if c.Model.Manifest == "" {
 		errs.Add("model.manifest", c.Model.Manifest, "path of a model manifest (.yaml)")
 	}
@@ -109,6 +110,8 @@ func (c *Config) Validate() error {
 		}
 		seen[cam.ID] = true
 		validateCamera(&errs, p, cam)
+		validateRegionSettings(&errs, p, cam)
+		validateTiles(&errs, p, cam, c.Model.ExpectInput)
 	}
 	return errs.Err()
 }

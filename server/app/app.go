@@ -186,6 +186,7 @@ func New(cfg config.Config, opts ...Option) (*App, error) {
 			Grid:          a.grid,
 
 			MaxAttachmentBytes: cfg.Limits.MaxAttachmentBytes,
+			DiskCheck:          diskCheck(cfg),
 			Gatherer:           a.registry,
 			Log:                a.log,
 			TilesURL:           cfg.Web.TilesURL,
