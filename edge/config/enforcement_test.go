@@ -1,6 +1,10 @@
 package config
 
 import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -45,3 +49,21 @@ func TestDefaultPolicyFiles(t *testing.T) {
 }
 
 func dur(d time.Duration) conf.Duration { return conf.Duration(d) }
+
+// The example in docs/warn-first.md must load: docs must be true.
+func TestWarnFirstDocExampleLoads(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/warn-first.md")
+	require.NoError(t, err)
+	_, rest, ok := strings.Cut(string(doc), "```yaml\n")
+	require.True(t, ok, "no yaml block")
+	example, _, ok := strings.Cut(rest, "```")
+	require.True(t, ok)
+	wav, err := filepath.Abs("testdata/warn/street_vending.wav")
+	require.NoError(t, err)
+	example = regexp.MustCompile(`/etc/xiuhua/warn/\w+\.wav`).ReplaceAllString(example, wav)
+	path := filepath.Join(t.TempDir(), "edge.yml")
+	require.NoError(t, os.WriteFile(path, []byte("device: {id: edge-1}\n"+example), 0o600))
+	c, err := Load(path)
+	require.NoError(t, err)
+	require.Equal(t, EnforceWarnFirst, c.PolicyFor(c.Cameras[0].Zones[0].Rules[0]).Mode)
+}
