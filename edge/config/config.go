@@ -17,6 +17,9 @@ type Config struct {
 	HTTP    HTTP     `yaml:"http"`
 	Log     Log      `yaml:"log"`
 	Cameras []Camera `yaml:"cameras"`
+	// Enforcement holds per-type policies (warn first or file): see
+	// enforcement.go.
+	Enforcement map[string]Policy `yaml:"enforcement"`
 }
 
 // Device identifies this box and where it keeps its state.
@@ -156,6 +159,8 @@ type Camera struct {
 	// FullFrameEvery also looks at the whole frame every this many looks,
 	// so objects outside the regions keep their tracks.
 	FullFrameEvery int `yaml:"full_frame_every"`
+	// Speaker is how warnings are played here (enforcement.go).
+	Speaker *Speaker `yaml:"speaker"`
 }
 
 // Clip is how much video before and after the moment of a violation its
@@ -240,4 +245,7 @@ type Rule struct {
 	// Change tunes persistent-change detection, which illegal_structure
 	// and street_laundry use when the model has no class for them.
 	Change Change `yaml:"change"`
+	// Enforcement overrides the type's policy for this rule
+	// (enforcement.go).
+	Enforcement *Policy `yaml:"enforcement"`
 }

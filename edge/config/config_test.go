@@ -66,6 +66,19 @@ func TestLoadBadFilesNameFieldValueAndAllowed(t *testing.T) {
 		{"bad_outbox", `outbox.max_mb: invalid value -1: allowed: 0 (no cap but the disk) to 1073741824 MiB`},
 		{"bad_outbox", `outbox.max_clip_age: invalid value "-1h0m0s": allowed: a duration of 0 (for ever) or more`},
 		{"bad_lat", `cameras[0].location.lat: invalid value 131.2: allowed: -90 to 90 (WGS-84 degrees)`},
+		{"warn_audio_missing", `enforcement.street_vending.audio: invalid value "testdata/warn/no-such.wav": allowed: a readable WAV file (PCM 8/16/24/32-bit or 32-bit float, mono or stereo, 8000 to 192000 Hz, at most 2m0s) (no such file or directory)`},
+		{"warn_audio_not_audio", `enforcement.street_vending.audio: invalid value "testdata/good.yml": allowed: a readable WAV file (PCM 8/16/24/32-bit or 32-bit float, mono or stereo, 8000 to 192000 Hz, at most 2m0s) (not a playable WAV file: no RIFF/WAVE header)`},
+		{"warn_no_audio", `cameras[0].zones[0].rules[0].enforcement.audio: invalid value "": allowed: a WAV file to play through the camera's back channel, here or in enforcement.outside_store.audio (or a speaker of kind http for cameras[0])`},
+		{"warn_bad_policy", `enforcement.street_dancing: invalid value "street_dancing": allowed: a violation type: street_vending, outside_store`},
+		{"warn_bad_policy", `enforcement.street_laundry.mode: invalid value "shout": allowed: file, warn_first`},
+		{"warn_bad_policy", `enforcement.street_laundry.grace: invalid value "5s": allowed: a duration from 30s to 24h`},
+		{"warn_bad_policy", `enforcement.street_laundry.warnings: invalid value 9: allowed: 1 to 5 warnings before filing`},
+		{"warn_bad_policy", `enforcement.street_laundry.quiet_hours[0]: invalid value "late": allowed: a daily window HH:MM-HH:MM`},
+		{"warn_bad_policy", `cameras[0].speaker.kind: invalid value "siren": allowed: backchannel, http`},
+		{"warn_bad_policy", `cameras[1].speaker.url: invalid value "ftp://10.0.0.7/play": allowed: an http:// or https:// URL with a host`},
+		{"warn_bad_policy", `cameras[1].speaker.method: invalid value "DELETE": allowed: POST, PUT, GET`},
+		{"warn_bad_policy", `cameras[1].speaker.timeout: invalid value "5m0s": allowed: a duration from 100ms to 1m`},
+		{"warn_bad_policy", `cameras[1].speaker.attempts: invalid value 11: allowed: 1 to 10 requests`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.file, func(t *testing.T) {

@@ -87,6 +87,7 @@ func (c *Config) Validate() error {
 	}
 	c.Model.validateSwap(&errs)
 	c.Recheck.validate(&errs)
+	c.validateEnforcement(&errs)
 	if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
 		errs.Add("http.listen", c.HTTP.Listen, "host:port")
 	}
