@@ -15,6 +15,7 @@ type Config struct {
 	Recheck Recheck  `yaml:"recheck"`
 	HTTP    HTTP     `yaml:"http"`
 	Log     Log      `yaml:"log"`
+	Fleet   Fleet    `yaml:"fleet"`
 	Cameras []Camera `yaml:"cameras"`
 }
 
@@ -133,6 +134,10 @@ type Camera struct {
 	// RingBuffer keeps this much compressed video per camera for evidence
 	// clips (whole GOPs, so up to one GOP more); 0 keeps none.
 	RingBuffer conf.Duration `yaml:"ring_buffer"`
+	// RingBufferBytes caps the ring's memory (0: 32 MiB); whole GOPs are
+	// dropped, oldest first, to stay under it. See also
+	// fleet.ring_buffer_total_bytes.
+	RingBufferBytes int `yaml:"ring_buffer_bytes"`
 	// Clip is the stretch of video around a violation that goes with its
 	// evidence, cut from the ring buffer.
 	Clip Clip `yaml:"clip"`

@@ -49,6 +49,9 @@ func TestLoadBadFilesNameFieldValueAndAllowed(t *testing.T) {
 		{"bad_recheck", `recheck.looks: invalid value 0: allowed: 1 to 10 frames`},
 		{"clip_too_long", `cameras[0].clip: invalid value "pre 8s, post 5s": allowed: pre and post of 0 or more that together fit in ring_buffer (10s)`},
 		{"bad_lat", `cameras[0].location.lat: invalid value 131.2: allowed: -90 to 90 (WGS-84 degrees)`},
+		{"bad_fleet", `fleet.start_stagger: invalid value "1m0s": allowed: a duration from 0 to 10s between two cameras' starts`},
+		{"bad_fleet", `fleet.ring_buffer_total_bytes: invalid value -1: allowed: 0 (no box-wide cap) or a number of bytes`},
+		{"bad_fleet", `cameras[0].ring_buffer_bytes: invalid value -5: allowed: 0 (the default, 32 MiB) to 1073741824 bytes`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.file, func(t *testing.T) {

@@ -20,6 +20,7 @@ func Default() Config {
 		Recheck: defaultRecheck(),
 		HTTP:    HTTP{Listen: "127.0.0.1:9100"},
 		Log:     Log{Level: "info", Format: "text"},
+		Fleet:   defaultFleet(),
 	}
 }
 

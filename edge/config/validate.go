@@ -85,6 +85,7 @@ func (c *Config) Validate() error {
 	}
 	c.Model.validateSwap(&errs)
 	c.Recheck.validate(&errs)
+	c.Fleet.validate(&errs)
 	if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
 		errs.Add("http.listen", c.HTTP.Listen, "host:port")
 	}
@@ -107,6 +108,7 @@ func (c *Config) Validate() error {
 		}
 		seen[cam.ID] = true
 		validateCamera(&errs, p, cam)
+		validateRingBytes(&errs, p, cam)
 	}
 	return errs.Err()
 }

@@ -9,7 +9,11 @@ type DecodeMode string
 const (
 	// DecodeAuto decodes only keyframes when the detect rate is at or below
 	// the keyframe rate measured from the stream, and everything otherwise.
-	// Until two keyframes have been seen it decodes everything.
+	// Until two keyframes have been seen it decodes keyframes only: a box
+	// starting many cameras at once must not start them all in the
+	// expensive mode (it would never get to measure their keyframes), and
+	// the first keyframe is enough to begin looking. While the box is
+	// overloaded it stays with keyframes.
 	DecodeAuto DecodeMode = "auto"
 	// DecodeKeyframes decodes only keyframes (and of those only as many as
 	// the detect rate asks for); the others are never fed to the decoder.
@@ -52,16 +56,20 @@ func (k *keyframeMeter) key(pts time.Duration) {
 func (k *keyframeMeter) reset() { k.haveLast = false }
 
 // keyframesOnly decides, at a keyframe, whether the next GOP is decoded
-// keyframes-only.
-func keyframesOnly(mode DecodeMode, detectFPS float64, interval time.Duration) bool {
+// keyframes-only. fullOK false keeps auto mode from decoding everything
+// (the box is overloaded; see Config.FullDecodeOK).
+func keyframesOnly(mode DecodeMode, detectFPS float64, interval time.Duration, fullOK bool) bool {
 	switch mode {
 	case DecodeKeyframes:
 		return true
 	case DecodeAll:
 		return false
 	}
-	if detectFPS <= 0 || interval <= 0 {
-		return false
+	if detectFPS <= 0 {
+		return false // every frame wanted
+	}
+	if interval <= 0 || !fullOK {
+		return true
 	}
 	// detect rate <= keyframe rate, i.e. detect period >= keyframe period,
 	// with 10 % slack for a measured interval pulled up by a late or

@@ -60,6 +60,9 @@ type Camera struct {
 	ClipPre, ClipPost time.Duration
 	// Peek, when set, lends copies of frames to the AI re-check.
 	Peek *Peeker
+	// Turns, when set, says when the camera may look (see Gate); nil
+	// looks at every frame as it comes.
+	Turns Gate
 
 	clipCtx     context.Context // ends when Run ends: clips stop waiting
 	stopClips   context.CancelFunc
@@ -82,8 +85,13 @@ func (c *Camera) Run(ctx context.Context) {
 			if !ok {
 				return // the source stopped
 			}
+			f, turn, ok := c.awaitTurn(ctx, f)
+			if !ok {
+				return
+			}
 			c.Peek.serve(f)
 			c.process(f)
+			turn.Done()
 			f.Image.Close()
 		}
 	}
