@@ -17,6 +17,7 @@ type videoDecoder interface {
 	BGRResized(width, height int) (gocv.Mat, error)
 	Size() (width, height int)
 	SetIntraOnly(on bool)
+	Trim()
 	Close()
 }
 
@@ -153,6 +154,11 @@ func (p *auPath) handle(now time.Time, pts time.Duration, hasPTS bool, au [][]by
 		return
 	}
 	img, err := p.dec.BGRResized(c.cfg.Width, c.cfg.Height)
+	if p.keyOnly {
+		// The next picture decoded starts from nothing: hold no decoder
+		// memory until then.
+		p.dec.Trim()
+	}
 	if err != nil {
 		c.decodeErrors.add(1)
 		c.warnDecode("BGR conversion error", err)

@@ -3,6 +3,7 @@
 //
 //	go run ./hack/bench ingest       RTSP ingest: CPU per camera-second, full vs keyframe-only decode
 //	go run ./hack/bench ingest-load  server: reports/s and ack latency under many simulated edges
+//	go run ./hack/bench edge         the whole edge from a cold start with K 1080p cameras: CPU, RSS, looks, steady state
 package main
 
 import (
@@ -16,6 +17,7 @@ import (
 var commands = map[string]func(args []string) int{
 	"ingest":      runIngest,
 	"ingest-load": runIngestLoad,
+	"edge":        runEdgeBench,
 }
 
 func main() {
