@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/xiuhua/xiuhua/edge/config"
+	"github.com/xiuhua/xiuhua/edge/decode"
 	"github.com/xiuhua/xiuhua/edge/ingest"
 	"github.com/xiuhua/xiuhua/edge/looks"
 	"github.com/xiuhua/xiuhua/edge/pipeline"
@@ -24,6 +25,8 @@ type fleet struct {
 }
 
 func newFleet(cfg config.Config, logger *slog.Logger) *fleet {
+	// Trimmed keyframes-only decoders must really give their pictures back.
+	decode.ReturnFreedPictures()
 	return &fleet{
 		sched:   looks.New(looks.Config{Log: logger.With("component", "looks")}),
 		stagger: cfg.Fleet.StartStagger.D(),
@@ -31,11 +34,14 @@ func newFleet(cfg config.Config, logger *slog.Logger) *fleet {
 }
 
 // ingestConfig is camera i's ingest config with the box-wide parts: its
-// share of the ring bytes, and full decoding only while the box keeps up.
+// share of the ring bytes, and full decoding only once the box is known to
+// keep up.
 func (f *fleet) ingestConfig(cfg config.Config, i int) ingest.Config {
 	ic := ingestConfig(cfg.Cameras[i])
 	ic.RingMaxBytes = cfg.RingBytes(i)
-	ic.FullDecodeOK = func() bool { return !f.sched.Overloaded() }
+	// Not before the scheduler has measured a window: a box starting
+	// many cameras does not know yet whether it can afford it.
+	ic.FullDecodeOK = func() bool { return f.sched.Settled() && !f.sched.Overloaded() }
 	return ic
 }
 

@@ -41,9 +41,13 @@ func (c *Camera) checkKeyframe(now time.Time, ptsInterval time.Duration) time.Du
 	if ptsInterval > 0 && wall > 0 {
 		r := float64(ptsInterval) / float64(wall)
 		if r > clockSlack || r < 1/clockSlack {
-			c.setProblem(fmt.Sprintf("camera timestamps disagree with arrival: a keyframe every %v by its clock, every %v by arrival; deciding by arrival",
+			// Either clock may be the wrong one (a camera's that runs
+			// slow, or arrival bunched up by a busy network or box): the
+			// shorter interval is the safe one, since it never makes auto
+			// mode decode every frame for a GOP that is not really long.
+			c.setProblem(fmt.Sprintf("camera timestamps disagree with arrival: a keyframe every %v by its clock, every %v by arrival; deciding by the shorter",
 				ptsInterval.Round(100*time.Millisecond), wall.Round(100*time.Millisecond)))
-			return wall
+			return min(wall, ptsInterval)
 		}
 	}
 	c.setProblem("")

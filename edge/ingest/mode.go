@@ -1,6 +1,9 @@
 package ingest
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // DecodeMode says which access units are decoded.
 type DecodeMode string
@@ -31,7 +34,9 @@ func (m DecodeMode) valid() bool {
 type keyframeMeter struct {
 	last     time.Duration
 	haveLast bool
-	interval time.Duration // smoothed; 0 until two keyframes were seen
+	recent   [5]time.Duration // the last intervals, a ring; 0: empty slot
+	next     int
+	interval time.Duration // median of recent; 0 until two keyframes were seen
 }
 
 // key records a keyframe at stream time pts.
@@ -40,15 +45,27 @@ func (k *keyframeMeter) key(pts time.Duration) {
 		d := pts - k.last
 		// A jump (loop, reconnect, broken clock) is not an interval.
 		if d > 0 && d < 2*time.Minute {
-			if k.interval == 0 {
-				k.interval = d
-			} else {
-				// Smooth over an irregular GOP or two (scene-cut keyframes).
-				k.interval = (3*k.interval + d) / 4
-			}
+			k.recent[k.next] = d
+			k.next = (k.next + 1) % len(k.recent)
+			k.interval = k.median()
 		}
 	}
 	k.last, k.haveLast = pts, true
+}
+
+// median of the recent intervals: a keyframe lost on the network (one
+// interval twice as long) or a scene-cut keyframe (one short) does not
+// move it, where an average would push a 0.5 fps look on a 2 s GOP over
+// the line into decoding every frame.
+func (k *keyframeMeter) median() time.Duration {
+	var v []time.Duration
+	for _, d := range k.recent {
+		if d > 0 {
+			v = append(v, d)
+		}
+	}
+	slices.Sort(v)
+	return v[len(v)/2]
 }
 
 // reset forgets the last keyframe (a new session has another clock) but

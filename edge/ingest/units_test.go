@@ -188,6 +188,8 @@ func TestKeyframeMeter(t *testing.T) {
 	k.reset()
 	k.key(time.Hour) // new session, new clock: no interval from the jump
 	require.InDelta(t, 2*time.Second, k.interval, float64(50*time.Millisecond))
+	k.key(time.Hour + 4*time.Second) // a keyframe lost on the way
+	require.InDelta(t, 2*time.Second, k.interval, float64(5*time.Millisecond), "one long interval does not move the median")
 }
 
 func TestConfigValidateNewFields(t *testing.T) {

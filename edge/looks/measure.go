@@ -6,15 +6,18 @@ import (
 )
 
 // Thresholds of the overload state. Entering needs the slots busy nearly
-// all the time and the cameras short of what they ask for; leaving needs a
-// clear margin on either, so that a box at the edge does not flap.
+// all the time and the cameras short of what they ask for. Leaving is
+// judged on capacity, not on how busy the slots are: while overloaded the
+// cameras are held to their shares, so idle slots mean the shares were
+// cautious, not that the box could serve every camera in full. It leaves
+// when the looks' measured cost says the slots could serve everything
+// that is asked with a margin, so that a box at the edge does not flap.
 const (
 	enterBusy     = 0.90
 	enterAchieved = 0.90
-	leaveBusy     = 0.70
-	leaveAchieved = 0.97
+	leaveCapacity = 1.1
 	// headroom is how far above its fair share an overloaded camera may
-	// offer looks, so that shares grow back when capacity frees up.
+	// offer looks, so that its share grows back when capacity frees up.
 	headroom = 1.2
 )
 
@@ -25,9 +28,10 @@ type Status struct {
 	Busy float64
 	// Achieved and Demand are looks per second over the window: done, and
 	// wanted by the cameras that asked for turns (+Inf when one of them
-	// wants every frame).
-	Achieved, Demand float64
-	Cameras          []CameraStatus
+	// wants every frame). Capacity is what the slots could do without a
+	// pause at the looks' measured cost (+Inf before any look).
+	Achieved, Demand, Capacity float64
+	Cameras                    []CameraStatus
 }
 
 // CameraStatus is one camera's measurements.
@@ -47,6 +51,14 @@ func (s *Scheduler) Status() Status {
 	st := s.summary
 	st.Cameras = append([]CameraStatus(nil), st.Cameras...)
 	return st
+}
+
+// Settled reports whether a whole window has been measured: before, the
+// overload state says nothing yet.
+func (s *Scheduler) Settled() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ticks >= s.cfg.Window
 }
 
 // Overloaded reports whether the box is overloaded now.
@@ -72,12 +84,14 @@ func (s *Scheduler) measure() {
 		busy += b
 	}
 	st := Status{Busy: busy.Seconds() / (span * float64(s.cfg.Slots))}
+	totalLooks := 0
 	var targets []float64
 	for _, c := range s.cams {
 		looks := 0
 		for _, l := range c.looks {
 			looks += l
 		}
+		totalLooks += looks
 		cs := CameraStatus{ID: c.id, Target: c.target, Rate: float64(looks) / span, LookCost: c.cost}
 		st.Achieved += cs.Rate
 		if c.asked >= 0 && s.ticks-c.asked <= s.cfg.Window {
@@ -90,6 +104,13 @@ func (s *Scheduler) measure() {
 		}
 		st.Cameras = append(st.Cameras, cs)
 	}
+	if totalLooks > 0 {
+		// Looks a second the slots could give with no pause between
+		// looks, at the cost they measured.
+		st.Capacity = float64(s.cfg.Slots) * float64(totalLooks) / busy.Seconds()
+	} else {
+		st.Capacity = math.Inf(1)
+	}
 	was := s.overld
 	if s.ticks >= s.cfg.Window {
 		// Judged on full windows only: the first seconds after a start
@@ -98,14 +119,14 @@ func (s *Scheduler) measure() {
 		switch {
 		case !s.overld && st.Busy >= enterBusy && short:
 			s.overld = true
-		case s.overld && (st.Busy < leaveBusy || st.Achieved >= leaveAchieved*st.Demand):
+		case s.overld && st.Capacity >= leaveCapacity*st.Demand:
 			s.overld = false
 		}
 	}
 	st.Overloaded = s.overld
 	share := 0.0
 	if s.overld {
-		share = FairShare(st.Achieved, targets)
+		share = FairShare(st.Capacity, targets)
 	}
 	var calls []limitCall
 	for i, c := range s.cams {
@@ -142,11 +163,11 @@ func (s *Scheduler) logChange(st Status, share float64) {
 	if st.Overloaded {
 		s.cfg.Log.Warn("box overloaded: looks are shared evenly between cameras",
 			"cameras", len(st.Cameras), "looks_per_s", round2(st.Achieved), "wanted_per_s", round2(st.Demand),
-			"busy", round2(st.Busy), "share_per_camera", round2(share))
+			"capacity_per_s", round2(st.Capacity), "busy", round2(st.Busy), "share_per_camera", round2(share))
 		return
 	}
 	s.cfg.Log.Info("box no longer overloaded", "looks_per_s", round2(st.Achieved), "wanted_per_s", round2(st.Demand),
-		"busy", round2(st.Busy))
+		"capacity_per_s", round2(st.Capacity), "busy", round2(st.Busy))
 }
 
 func round2(v float64) float64 { return math.Round(v*100) / 100 }

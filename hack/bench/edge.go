@@ -113,7 +113,7 @@ func benchEdge(ctx context.Context, o *edgeOptions, out io.Writer) error {
 		runtime.NumCPU(), runtime.Version(), loadAvg(), addr, o.paths)
 	fmt.Fprintf(out, "each K from a cold start: detect_fps %g, decode_mode %s, detect %dx%d, ring_buffer %v, stagger %v; window %v after %v\n\n",
 		o.fps, o.mode, o.width, o.height, o.ring, o.stagger, o.window, o.warmup)
-	fmt.Fprintln(out, "   K  CPU-s/s  RSS MiB  MiB/cam  +MiB/cam  looks/cam/s mean  min   max  min/max  keyonly  drops/s  lag max  overloaded  steady at")
+	fmt.Fprintln(out, "   K  CPU-s/s  RSS MiB  Go heap  MiB/cam  +MiB/cam  looks/cam/s mean  min   max  min/max  keyonly  drops/s  lag max  overloaded  steady at")
 	var prev *edgeResult
 	for _, k := range o.counts {
 		r, err := measureEdge(ctx, o, addr, k)

@@ -17,6 +17,7 @@ type edgeResult struct {
 	k                   int
 	cpu                 float64 // CPU-s per second over the window
 	rss                 int64   // largest RSS in the window
+	goHeap              float64 // Go heap in use at the end, bytes
 	mean, min, max      float64 // looks per camera per second
 	dropsPerSec, lagMax float64
 	keyOnly             int
@@ -40,8 +41,8 @@ func (r edgeResult) print(w io.Writer, prev *edgeResult) {
 	if r.steadyOK {
 		steady = fmt.Sprintf("%.0f s", r.steady.Seconds())
 	}
-	fmt.Fprintf(w, "%4d  %7.2f  %7.0f  %7.1f  %8s  %16.3f  %.3f %.3f  %7.2f  %3d/%-3d  %7.2f  %6.1f s  %4.0f%% (%d log)  %s\n",
-		r.k, r.cpu, mib, mib/float64(r.k), marginal, r.mean, r.min, r.max, ratio, r.keyOnly, r.k, r.dropsPerSec, r.lagMax,
+	fmt.Fprintf(w, "%4d  %7.2f  %7.0f  %7.0f  %7.1f  %8s  %16.3f  %.3f %.3f  %7.2f  %3d/%-3d  %7.2f  %6.1f s  %4.0f%% (%d log)  %s\n",
+		r.k, r.cpu, mib, r.goHeap/(1<<20), mib/float64(r.k), marginal, r.mean, r.min, r.max, ratio, r.keyOnly, r.k, r.dropsPerSec, r.lagMax,
 		100*r.overShare, r.overLogs, steady)
 }
 

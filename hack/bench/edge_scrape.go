@@ -24,6 +24,7 @@ type sample struct {
 	lagMax  float64 // seconds, worst camera
 	keyOnly int     // cameras decoding keyframes only
 	over    bool
+	goHeap  float64 // bytes of Go heap in use
 }
 
 // procCPU reads utime+stime of pid.
@@ -91,6 +92,7 @@ func scrape(url string, s *sample) error {
 		}
 	})
 	each("xiuhua_edge_overloaded", func(_ string, v float64) { s.over = v == 1 })
+	each("go_memstats_heap_inuse_bytes", func(_ string, v float64) { s.goHeap = v })
 	return nil
 }
 

@@ -21,7 +21,7 @@ func summarise(o *edgeOptions, k int, ss []sample) edgeResult {
 	secs := (b.at - a.at).Seconds()
 	r.cpu = (b.cpu - a.cpu).Seconds() / secs
 	r.dropsPerSec = (b.dropped - a.dropped) / secs
-	r.lagMax, r.keyOnly = b.lagMax, b.keyOnly
+	r.lagMax, r.keyOnly, r.goHeap = b.lagMax, b.keyOnly, b.goHeap
 	rates := map[string]float64{}
 	r.min = -1
 	for cam, v := range b.looks {
