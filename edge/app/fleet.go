@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -17,6 +19,9 @@ import (
 	xiuhuav1 "github.com/xiuhua/xiuhua/proto/xiuhua/v1"
 )
 
+// gcPercent is the edge's GOGC unless the environment sets one.
+const gcPercent = 25
+
 // fleet is what the box shares between its cameras (docs/fleet.md): the
 // look scheduler, the staggered start, the ring buffers' byte caps.
 type fleet struct {
@@ -27,6 +32,13 @@ type fleet struct {
 func newFleet(cfg config.Config, logger *slog.Logger) *fleet {
 	// Trimmed keyframes-only decoders must really give their pictures back.
 	decode.ReturnFreedPictures()
+	if os.Getenv("GOGC") == "" {
+		// The Go heap is mostly compressed video in the ring buffers:
+		// bytes without pointers, cheap to mark, arriving at a few MB/s.
+		// The default GOGC of 100 lets the heap grow to twice what is live
+		// before collecting, which at 64 cameras is hundreds of MiB.
+		debug.SetGCPercent(gcPercent)
+	}
 	return &fleet{
 		sched:   looks.New(looks.Config{Log: logger.With("component", "looks")}),
 		stagger: cfg.Fleet.StartStagger.D(),

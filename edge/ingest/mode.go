@@ -65,7 +65,9 @@ func (k *keyframeMeter) median() time.Duration {
 		}
 	}
 	slices.Sort(v)
-	return v[len(v)/2]
+	// The lower median of an even count: with two intervals, one of them
+	// long because a keyframe was lost, the short one is the GOP.
+	return v[(len(v)-1)/2]
 }
 
 // reset forgets the last keyframe (a new session has another clock) but

@@ -76,6 +76,8 @@ func (s *Scheduler) Register(id string, target float64, limit func(fps float64))
 		looks: make([]int, s.cfg.Window), asked: -1}
 	s.mu.Lock()
 	s.cams = append(s.cams, c)
+	// Listed with its target before the first measurement.
+	s.summary.Cameras = append(s.summary.Cameras, CameraStatus{ID: id, Target: target})
 	s.mu.Unlock()
 	return c
 }

@@ -49,7 +49,8 @@ func summarise(o *edgeOptions, k int, ss []sample) edgeResult {
 }
 
 // steadyAt is when the last camera reached steady state: the first poll
-// from which its looks over the trailing window reach steadyFraction of
+// from which its looks over the trailing window (-steady-window, longer
+// for a camera too slow to look five times in it) reach steadyFraction of
 // its measured rate, and stay there at every later poll.
 func steadyAt(o *edgeOptions, ss []sample, rates map[string]float64, k int) (time.Duration, bool) {
 	if len(rates) < k {
@@ -60,14 +61,17 @@ func steadyAt(o *edgeOptions, ss []sample, rates map[string]float64, k int) (tim
 		if rate <= 0 {
 			return 0, false
 		}
-		want := o.steadyFraction * rate * o.steadyWindow.Seconds()
+		// At least five looks' worth of window, so that a low rate's
+		// discrete looks do not make a steady camera look unsteady.
+		win := min(max(o.steadyWindow, time.Duration(5/rate*float64(time.Second))), o.warmup)
+		want := o.steadyFraction * rate * win.Seconds()
 		at := time.Duration(-1)
 		j := 0
 		for i, s := range ss {
-			for j < i && ss[j].at < s.at-o.steadyWindow {
+			for j < i && ss[j].at < s.at-win {
 				j++
 			}
-			if s.at < o.steadyWindow {
+			if s.at < win {
 				continue
 			}
 			// ss[j] is the first poll inside the trailing window; the one
