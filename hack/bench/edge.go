@@ -19,21 +19,22 @@ import (
 
 // edgeOptions are the flags of `bench edge`.
 type edgeOptions struct {
-	counts          []int
-	warmup, window  time.Duration
-	fps             float64
-	mode            string
-	ring            time.Duration
-	ringBytes       int
-	ringTotal       int64
-	stagger         time.Duration
-	width, height   int
-	paths           int
-	cacheDir        string
-	serveConfig     string // internal: run the edge child on this config
-	steadyWindow    time.Duration
-	steadyFraction  float64
-	keepDir, logOut bool
+	counts         []int
+	warmup, window time.Duration
+	fps            float64
+	mode           string
+	ring           time.Duration
+	ringBytes      int
+	ringTotal      int64
+	stagger        time.Duration
+	width, height  int
+	paths          int
+	cacheDir       string
+	serveConfig    string // internal: run the edge child on this config
+	steadyWindow   time.Duration
+	steadyFraction float64
+	logOut         bool
+	heapProfile    string
 }
 
 // runEdgeBench measures the whole edge (ingest, decode, look scheduler,
@@ -83,6 +84,7 @@ func parseEdgeFlags(args []string) (*edgeOptions, error) {
 	fs.DurationVar(&o.steadyWindow, "steady-window", 10*time.Second, "trailing window for the steady-state test")
 	fs.Float64Var(&o.steadyFraction, "steady-fraction", 0.7, "a camera is steady once its trailing-window rate reaches this share of its measured rate")
 	fs.BoolVar(&o.logOut, "log", false, "copy the edge child's log to stderr")
+	fs.StringVar(&o.heapProfile, "heap-profile", "", "write the edge child's Go heap profile at the end of each K's window to this file, K appended")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}

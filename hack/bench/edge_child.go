@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
+	_ "net/http/pprof" // the child's heap profile, for -heap-profile
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +14,9 @@ import (
 	"github.com/xiuhua/xiuhua/edge/config"
 	"github.com/xiuhua/xiuhua/internal/testdata"
 )
+
+// pprofEnv names the address the edge child serves net/http/pprof on.
+const pprofEnv = "XIUHUA_BENCH_PPROF"
 
 // serveEdge is the edge child: the real edge wiring (app.Run, as the edge
 // binary runs it) on the config at path, logging to stderr, until killed.
@@ -22,6 +27,10 @@ func serveEdge(ctx context.Context, path string) int {
 		return 2
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	if addr := os.Getenv(pprofEnv); addr != "" {
+		// For -heap-profile: the edge's own HTTP port serves no pprof.
+		go func() { _ = http.ListenAndServe(addr, nil) }()
+	}
 	if err := app.Run(ctx, cfg, logger); err != nil {
 		fmt.Fprintln(os.Stderr, "edge child:", err)
 		return 1

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"strings"
@@ -74,6 +75,13 @@ func measureEdge(ctx context.Context, o *edgeOptions, addr string, k int) (edgeR
 	}
 	cmd := exec.Command(self, "edge", "-serve-edge", cfgPath)
 	cmd.Stdout, cmd.Stderr = logf, logf
+	var pprofAddr string
+	if o.heapProfile != "" {
+		if pprofAddr, err = freeAddr(); err != nil {
+			return edgeResult{}, err
+		}
+		cmd.Env = append(os.Environ(), pprofEnv+"="+pprofAddr)
+	}
 	if o.logOut {
 		cmd.Stderr = io.MultiWriter(logf, os.Stderr)
 	}
@@ -96,6 +104,11 @@ func measureEdge(ctx context.Context, o *edgeOptions, addr string, k int) (edgeR
 	if err != nil {
 		b, _ := os.ReadFile(logPath)
 		return edgeResult{}, fmt.Errorf("K=%d: %w\nedge log tail:\n%s", k, err, tailLines(string(b), 20))
+	}
+	if pprofAddr != "" {
+		if err := fetchFile("http://"+pprofAddr+"/debug/pprof/heap?gc=1", fmt.Sprintf("%s.%d", o.heapProfile, k)); err != nil {
+			fmt.Fprintln(os.Stderr, "bench edge: heap profile:", err)
+		}
 	}
 	b, _ := os.ReadFile(logPath)
 	r := summarise(o, k, samples)
@@ -145,4 +158,21 @@ func freeAddr() (string, error) {
 func tailLines(s string, n int) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
+
+func fetchFile(url, path string) error {
+	resp, err := http.Get(url)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
