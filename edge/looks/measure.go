@@ -10,8 +10,9 @@ import (
 // judged on capacity, not on how busy the slots are: while overloaded the
 // cameras are held to their shares, so idle slots mean the shares were
 // cautious, not that the box could serve every camera in full. It leaves
-// when the looks' measured cost says the slots could serve everything
-// that is asked with a margin, so that a box at the edge does not flap.
+// when the looks' measured cost has said for a whole window that the slots
+// could serve everything that is asked with a margin, so that a box at the
+// edge does not flap.
 const (
 	enterBusy     = 0.90
 	enterAchieved = 0.90
@@ -120,7 +121,14 @@ func (s *Scheduler) measure() {
 		case !s.overld && st.Busy >= enterBusy && short:
 			s.overld = true
 		case s.overld && st.Capacity >= leaveCapacity*st.Demand:
-			s.overld = false
+			// Only after a whole window of it: one cheap second on a
+			// busy box is not the end of an overload.
+			s.calm++
+			if s.calm >= s.cfg.Window {
+				s.overld = false
+			}
+		default:
+			s.calm = 0
 		}
 	}
 	st.Overloaded = s.overld

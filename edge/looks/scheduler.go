@@ -57,6 +57,7 @@ type Scheduler struct {
 	tick    int // index of the current bucket in busy and each camera's looks
 	ticks   int // ticks measured so far
 	overld  bool
+	calm    int    // ticks in a row that said an overload could end
 	summary Status // as of the last tick
 }
 
