@@ -93,6 +93,13 @@ func TestLookLimit(t *testing.T) {
 	require.InDelta(t, 20, count(t0, 0), 1)
 	require.InDelta(t, 5, count(t0.Add(time.Minute), 2*time.Second), 1)
 	require.InDelta(t, 20, count(t0.Add(2*time.Minute), 0), 1)
+	// A long floor lifted: the next frame comes at the configured rate,
+	// not in the slot the floor had pushed it to.
+	s.floor = time.Minute
+	t1 := t0.Add(3 * time.Minute)
+	require.True(t, s.take(t1))
+	s.floor = 0
+	require.True(t, s.take(t1.Add(500*time.Millisecond)))
 	cam := NewCamera(Config{ID: "c", URL: "rtsp://127.0.0.1/x", DetectFPS: 2}, discardLogger(), nil)
 	cam.SetLookLimit(0.5)
 	require.Equal(t, int64(2*time.Second), cam.lookLimit.Load())

@@ -12,6 +12,7 @@ type sampler struct {
 	// limit while the box is overloaded.
 	floor time.Duration
 	next  time.Time
+	last  time.Time // the last frame taken
 }
 
 func newSampler(fps float64) *sampler {
@@ -32,6 +33,11 @@ func (s *sampler) takeEarly(now time.Time, slack time.Duration) bool {
 	if iv == 0 {
 		return true
 	}
+	if !s.last.IsZero() && s.next.After(s.last.Add(iv)) {
+		// The floor was lowered or lifted since the last frame: the slot
+		// it had pushed out comes back in.
+		s.next = s.last.Add(iv)
+	}
 	if now.Add(slack).Before(s.next) {
 		return false
 	}
@@ -41,5 +47,6 @@ func (s *sampler) takeEarly(now time.Time, slack time.Duration) bool {
 	if !s.next.After(now) {
 		s.next = now.Add(iv)
 	}
+	s.last = now
 	return true
 }
