@@ -1,6 +1,7 @@
 package decode
 
 import (
+	"bytes"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -79,4 +80,31 @@ func idrs(aus [][][]byte) [][][]byte {
 		}
 	}
 	return out
+}
+
+// FuzzTrimDecode decodes a real keyframe, trims, and feeds an arbitrary
+// access unit, which may carry lying parameter sets that the decoder then
+// remembers and puts before the real keyframe after the next trim: no
+// panic, and the decoder still answers.
+func FuzzTrimDecode(f *testing.F) {
+	keys := idrs(vtestAccessUnits(f, 60))
+	f.Add(bytes.Join(keys[0], []byte{0, 0, 1}))
+	f.Add([]byte{0x67, 0x64, 0x00, 0x33, 0xff, 0xff, 0xff, 0xff})
+	f.Add([]byte{0x68, 0xff, 0, 0, 1, 0x65, 0x88, 0x80})
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		d, err := NewH264Decoder()
+		require.NoError(t, err)
+		defer d.Close()
+		d.SetIntraOnly(true)
+		_, err = d.Decode(keys[0])
+		require.NoError(t, err)
+		d.Trim()
+		_, _ = d.Decode(bytes.Split(data, []byte{0, 0, 1}))
+		d.Trim()
+		if ok, _ := d.Decode(keys[0]); ok {
+			w, h := d.Size()
+			require.LessOrEqual(t, w*h, MaxPixels)
+		}
+	})
 }
