@@ -136,20 +136,7 @@ func (s *Scheduler) measure() {
 	if s.overld {
 		share = FairShare(st.Capacity, targets)
 	}
-	var calls []limitCall
-	for i, c := range s.cams {
-		limit := 0.0
-		if s.overld && !math.IsInf(share, 1) && (c.target <= 0 || share*headroom < c.target) {
-			limit = share * headroom
-		}
-		if limit != c.limit {
-			c.limit = limit
-			if c.onLimit != nil {
-				calls = append(calls, limitCall{c.onLimit, limit})
-			}
-		}
-		st.Cameras[i].Limit = limit
-	}
+	calls := s.setLimits(&st, share)
 	s.summary = st
 	// Next bucket.
 	s.tick = (s.tick + 1) % s.cfg.Window
@@ -165,6 +152,27 @@ func (s *Scheduler) measure() {
 	for _, call := range calls {
 		call.f(call.fps)
 	}
+}
+
+// setLimits works out each camera's limit from the fair share (0 when not
+// overloaded) into st, and returns the calls to make for those that
+// changed. Call with mu held; make the calls without it.
+func (s *Scheduler) setLimits(st *Status, share float64) []limitCall {
+	var calls []limitCall
+	for i, c := range s.cams {
+		limit := 0.0
+		if s.overld && !math.IsInf(share, 1) && (c.target <= 0 || share*headroom < c.target) {
+			limit = share * headroom
+		}
+		if limit != c.limit {
+			c.limit = limit
+			if c.onLimit != nil {
+				calls = append(calls, limitCall{c.onLimit, limit})
+			}
+		}
+		st.Cameras[i].Limit = limit
+	}
+	return calls
 }
 
 func (s *Scheduler) logChange(st Status, share float64) {
