@@ -68,17 +68,22 @@ func Run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 	cams := make([]*ingest.Camera, len(cfg.Cameras))
 	ids := make([]string, len(cfg.Cameras))
 	chains := make([]*pipeline.Camera, len(cfg.Cameras))
+	fl := newFleet(cfg, logger)
 	for i, c := range cfg.Cameras {
 		ids[i] = c.ID
-		cams[i] = ingest.NewCamera(ingestConfig(c), logger, ingestMetrics)
+		cams[i] = ingest.NewCamera(fl.ingestConfig(cfg, i), logger, ingestMetrics)
 		chains[i] = newChain(cfg, c, cams[i], shared, ob, logger, pipeMetrics)
 		chains[i].Regions = cameraRegions(c, chains[i].Rules.Zones(), image.Pt(manifest.Input.Width, manifest.Input.Height))
+		fl.register(c, cams[i], chains[i])
 	}
+	reg.MustRegister(fl.collector())
 	followModelClasses(shared, chains, logger.With("component", "modelswap"))
 
 	up, err := uplink.New(uplinkConfig(cfg), ob, id,
 		func() *xiuhuav1.Hello { return hello(cfg, id, shared.Info()) },
-		func() *xiuhuav1.Heartbeat { return withModelStatus(heartbeat(cams, ids, ob), shared, ids) },
+		func() *xiuhuav1.Heartbeat {
+			return fl.heartbeat(withModelStatus(heartbeat(cams, ids, ob), shared, ids), cams)
+		},
 		logger.With("component", "uplink"))
 	if err != nil {
 		return fmt.Errorf("uplink: %w", err)
@@ -92,15 +97,15 @@ func Run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("listen http %s: %w", cfg.HTTP.Listen, err)
 	}
-	httpSrv := &http.Server{Handler: httpHandler(reg, cams, ids, ob), ReadHeaderTimeout: 5 * time.Second}
+	httpSrv := &http.Server{Handler: httpHandler(reg, fl, cams, ids, ob), ReadHeaderTimeout: 5 * time.Second}
 	logger.Info("edge started", "device", cfg.Device.ID, "cameras", len(cams), "server", cfg.Server.Address,
 		"metrics", "http://"+ln.Addr().String()+"/metrics")
 
 	// Three groups, each with its own context, so they stop in order.
 	camCtx, stopCams := context.WithCancel(context.Background())
 	var camWG sync.WaitGroup
-	for i := range cams {
-		camWG.Go(func() { cams[i].Run(camCtx) })
+	fl.start(camCtx, &camWG, cams)
+	for i := range chains {
 		camWG.Go(func() { chains[i].Run(camCtx) })
 	}
 	// Model changes stop with the cameras: before the uplink they download

@@ -23,7 +23,7 @@ func TestHealthAndHeartbeatSayTheDiskIsFull(t *testing.T) {
 	ob, err := outbox.Open(filepath.Join(disk, "outbox"), nil, nil)
 	require.NoError(t, err)
 	defer ob.Close()
-	h := httpHandler(prometheus.NewRegistry(), nil, nil, ob)
+	h := httpHandler(prometheus.NewRegistry(), nil, nil, nil, ob)
 	get := func() (int, string) {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/healthz", nil))

@@ -16,6 +16,7 @@ type Config struct {
 	Outbox  Outbox   `yaml:"outbox"`
 	HTTP    HTTP     `yaml:"http"`
 	Log     Log      `yaml:"log"`
+	Fleet   Fleet    `yaml:"fleet"`
 	Cameras []Camera `yaml:"cameras"`
 	// Enforcement holds per-type policies (warn first or file): see
 	// enforcement.go.
@@ -142,6 +143,10 @@ type Camera struct {
 	// RingBuffer keeps this much compressed video per camera for evidence
 	// clips (whole GOPs, so up to one GOP more); 0 keeps none.
 	RingBuffer conf.Duration `yaml:"ring_buffer"`
+	// RingBufferBytes caps the ring's memory (0: 32 MiB); whole GOPs are
+	// dropped, oldest first, to stay under it. See also
+	// fleet.ring_buffer_total_bytes.
+	RingBufferBytes int `yaml:"ring_buffer_bytes"`
 	// Clip is the stretch of video around a violation that goes with its
 	// evidence, cut from the ring buffer.
 	Clip Clip `yaml:"clip"`

@@ -21,6 +21,7 @@ func Default() Config {
 		Outbox:  defaultOutbox(),
 		HTTP:    HTTP{Listen: "127.0.0.1:9100"},
 		Log:     Log{Level: "info", Format: "text"},
+		Fleet:   defaultFleet(),
 	}
 }
 

@@ -88,6 +88,7 @@ func (c *Config) Validate() error {
 	c.Model.validateSwap(&errs)
 	c.Recheck.validate(&errs)
 	c.validateEnforcement(&errs)
+	c.Fleet.validate(&errs)
 	if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
 		errs.Add("http.listen", c.HTTP.Listen, "host:port")
 	}
@@ -112,6 +113,7 @@ func (c *Config) Validate() error {
 		validateCamera(&errs, p, cam)
 		validateRegionSettings(&errs, p, cam)
 		validateTiles(&errs, p, cam, c.Model.ExpectInput)
+		validateRingBytes(&errs, p, cam)
 	}
 	return errs.Err()
 }

@@ -65,6 +65,9 @@ type Camera struct {
 	// Regions, when set, makes the detector look at parts of the frame
 	// at the camera's resolution; nil looks at the whole frame.
 	Regions *Regions
+	// Turns, when set, says when the camera may look (see Gate); nil
+	// looks at every frame as it comes.
+	Turns Gate
 
 	clipCtx     context.Context // ends when Run ends: clips stop waiting
 	stopClips   context.CancelFunc
@@ -87,8 +90,13 @@ func (c *Camera) Run(ctx context.Context) {
 			if !ok {
 				return // the source stopped
 			}
+			f, turn, ok := c.awaitTurn(ctx, f)
+			if !ok {
+				return
+			}
 			c.Peek.serve(f)
 			c.process(f)
+			turn.Done()
 			f.Image.Close()
 		}
 	}
