@@ -8,7 +8,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/xiuhua/xiuhua/server/blob"
 	"github.com/xiuhua/xiuhua/server/config"
 	"github.com/xiuhua/xiuhua/server/ingest"
 	"github.com/xiuhua/xiuhua/server/models"
@@ -60,9 +59,10 @@ func ExportDataset(ctx context.Context, cfg config.Config, format string, w io.W
 		return models.ExportStats{}, err
 	}
 	defer st.Close()
-	blobs, err := blob.New(filepath.Join(cfg.DataDir, EvidenceDir))
+	blobs, err := openBlobs(ctx, cfg, nil, slog.Default())
 	if err != nil {
 		return models.ExportStats{}, err
 	}
+	defer blobs.Close()
 	return models.ExportDataset(ctx, st, blobs, models.ExportOptions{Format: format}, w)
 }
