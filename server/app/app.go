@@ -190,7 +190,7 @@ func New(cfg config.Config, opts ...Option) (*App, error) {
 
 			EvidenceURLTTL: cfg.Blobs.EvidenceURLTTL.D(),
 			EvidenceOrigin: evidenceOrigin(cfg.Blobs),
-			Grid:          a.grid,
+			Grid:           a.grid,
 
 			MaxAttachmentBytes: cfg.Limits.MaxAttachmentBytes,
 			Gatherer:           a.registry,
