@@ -187,10 +187,10 @@ func New(cfg config.Config, opts ...Option) (*App, error) {
 			Store:         a.store,
 			Blobs:         blobs,
 			Cases:         a.cases,
+			Grid:          a.grid,
 
 			EvidenceURLTTL: cfg.Blobs.EvidenceURLTTL.D(),
 			EvidenceOrigin: evidenceOrigin(cfg.Blobs),
-			Grid:           a.grid,
 
 			MaxAttachmentBytes: cfg.Limits.MaxAttachmentBytes,
 			Gatherer:           a.registry,
