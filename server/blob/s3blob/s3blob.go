@@ -28,6 +28,9 @@ import (
 	"github.com/xiuhua/xiuhua/server/blob"
 )
 
+// maxRetries bounds the attempts of one S3 request.
+const maxRetries = 4
+
 // PartSize is the multipart part size: the most of one blob held in memory
 // by an upload.
 const PartSize = 16 << 20
@@ -64,6 +67,7 @@ func (e *CheckError) Unwrap() error { return e.Err }
 // Store implements blob.Store.
 type Store struct {
 	c      *minio.Client
+	tr     *http.Transport // ours, so that Close can drop its connections
 	bucket string
 	prefix string
 	spool  *blob.Spool
@@ -74,29 +78,38 @@ var _ blob.Store = (*Store)(nil)
 // Open connects, checks that the bucket exists and that the credentials
 // may use it, and opens the spool. A failed check is a *CheckError.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
-	opts := &minio.Options{Creds: creds(cfg), Secure: cfg.TLS, Region: cfg.Region, BucketLookup: minio.BucketLookupDNS}
+	// Few retries: a report that cannot be stored now is refused as
+	// Unavailable, and the edge retries it from its outbox anyway.
+	opts := &minio.Options{Creds: creds(cfg), Secure: cfg.TLS, Region: cfg.Region, BucketLookup: minio.BucketLookupDNS, MaxRetries: maxRetries}
 	if cfg.PathStyle {
 		opts.BucketLookup = minio.BucketLookupPath
 	}
+	tr, err := minio.DefaultTransport(cfg.TLS)
+	if err != nil {
+		return nil, err
+	}
 	if cfg.CAFile != "" {
-		tr, err := caTransport(cfg.CAFile)
+		pool, err := caPool(cfg.CAFile)
 		if err != nil {
 			return nil, &CheckError{Field: "CAFile", Err: err}
 		}
-		opts.Transport = tr
+		tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	}
+	opts.Transport = tr
 	c, err := minio.New(cfg.Endpoint, opts)
 	if err != nil {
 		return nil, &CheckError{Field: "Endpoint", Err: fmt.Errorf("s3: %w", err)}
 	}
 	if err := check(ctx, c, cfg.Bucket); err != nil {
+		tr.CloseIdleConnections()
 		return nil, err
 	}
 	sp, err := blob.OpenSpool(cfg.SpoolDir)
 	if err != nil {
+		tr.CloseIdleConnections()
 		return nil, err
 	}
-	return &Store{c: c, bucket: cfg.Bucket, prefix: cfg.Prefix, spool: sp}, nil
+	return &Store{c: c, tr: tr, bucket: cfg.Bucket, prefix: cfg.Prefix, spool: sp}, nil
 }
 
 func creds(cfg Config) *credentials.Credentials {
@@ -110,7 +123,7 @@ func creds(cfg Config) *credentials.Credentials {
 	}
 }
 
-func caTransport(file string) (http.RoundTripper, error) {
+func caPool(file string) (*x509.CertPool, error) {
 	pem, err := os.ReadFile(file)
 	if err != nil {
 		return nil, fmt.Errorf("s3 CA: %w", err)
@@ -119,12 +132,7 @@ func caTransport(file string) (http.RoundTripper, error) {
 	if !pool.AppendCertsFromPEM(pem) {
 		return nil, fmt.Errorf("s3 CA %s: no PEM certificate in it", file)
 	}
-	tr, err := minio.DefaultTransport(true)
-	if err != nil {
-		return nil, err
-	}
-	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
-	return tr, nil
+	return pool, nil
 }
 
 // check asks for the bucket and sorts a failure by the field to fix.
@@ -149,7 +157,10 @@ func check(ctx context.Context, c *minio.Client, bucket string) error {
 }
 
 // Close implements blob.Store.
-func (s *Store) Close() error { return s.spool.Close() }
+func (s *Store) Close() error {
+	s.tr.CloseIdleConnections()
+	return s.spool.Close()
+}
 
 func (s *Store) key(sha string) (string, error) {
 	if !blob.ValidSHA256(sha) {
