@@ -152,6 +152,7 @@ func New(cfg config.Config, opts ...Option) (*App, error) {
 		Cases:            a.cases,
 		Blobs:            blobs,
 		ModelsDir:        filepath.Join(cfg.DataDir, ModelsDir),
+		Models:           modelSource{st: a.store, blobs: blobs},
 		MaxEvidenceBytes: cfg.Limits.MaxEvidenceBytes,
 		MaxEvidenceFiles: cfg.Limits.MaxEvidenceFiles,
 		Authorize:        a.devices.Authorize,
@@ -159,7 +160,7 @@ func New(cfg config.Config, opts ...Option) (*App, error) {
 		Log:              a.log,
 	})
 	a.recheck = openRecheck(cfg.Recheck, a.store, blobs, casesCfg.Events, cfg.Limits.MaxAttachmentBytes, a.ingest, a.registry, a.log)
-	modelOpts, err := openModels(cfg, a.store, a.ingest, a.registry, a.log)
+	modelOpts, err := openModels(cfg, a.store, blobs, a.ingest, a.registry, a.log)
 	if err != nil {
 		return nil, err
 	}

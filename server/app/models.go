@@ -8,6 +8,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/xiuhua/xiuhua/server/blob"
 	"github.com/xiuhua/xiuhua/server/config"
 	"github.com/xiuhua/xiuhua/server/ingest"
 	"github.com/xiuhua/xiuhua/server/models"
@@ -20,11 +21,12 @@ import (
 // streams, and returns what the web side needs. onnxruntime loads on the
 // first upload, not here: a server that never takes an upload needs no
 // library.
-func openModels(cfg config.Config, st store.Store, ing *ingest.Service, reg prometheus.Registerer, log *slog.Logger) (*web.ModelOptions, error) {
+func openModels(cfg config.Config, st store.Store, blobs blob.Store, ing *ingest.Service, reg prometheus.Registerer, log *slog.Logger) (*web.ModelOptions, error) {
 	m := models.NewMetrics(reg)
 	registry, err := models.New(models.Options{
 		Store:          st,
 		Dir:            filepath.Join(cfg.DataDir, ModelsDir),
+		Blobs:          blobs,
 		MaxBytes:       cfg.Models.MaxUploadBytes,
 		ReferenceImage: cfg.Models.ReferenceImage,
 		ORTLibrary:     cfg.Models.ONNXRuntimeLibrary,

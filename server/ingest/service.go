@@ -62,6 +62,9 @@ type Options struct {
 	Blobs blob.Store
 	// ModelsDir holds <name>/<version>/model.onnx and manifest.yaml.
 	ModelsDir string
+	// Models, when set, serves registered models from the blob store
+	// first; ModelsDir serves what it does not hold.
+	Models ModelSource
 	// MaxEvidenceBytes bounds each evidence file, MaxEvidenceFiles their
 	// number per report.
 	MaxEvidenceBytes int64

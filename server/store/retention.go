@@ -15,6 +15,7 @@ type Retention interface {
 	// possible). Rows already purged are not returned again.
 	PurgeEvidence(ctx context.Context, kind, status string, before time.Time, limit int) ([]string, error)
 	// BlobReferenced reports whether anything still needs the blob: an
-	// evidence row not purged, or a transition's attachment.
+	// evidence row not purged, a transition's attachment, or a registered
+	// model's ONNX file.
 	BlobReferenced(ctx context.Context, sha256 string) (bool, error)
 }

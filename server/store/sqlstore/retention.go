@@ -41,7 +41,8 @@ func (s *Store) BlobReferenced(ctx context.Context, sha256 string) (bool, error)
 	var n int
 	err := s.db.QueryRow(ctx, `SELECT
 		(SELECT COUNT(*) FROM (SELECT 1 FROM evidence WHERE sha256 = $1 AND purged_at IS NULL LIMIT 1) e) +
-		(SELECT COUNT(*) FROM (SELECT 1 FROM case_audit WHERE attachment_sha256 = $1 LIMIT 1) a)`, sha256).Scan(&n)
+		(SELECT COUNT(*) FROM (SELECT 1 FROM case_audit WHERE attachment_sha256 = $1 LIMIT 1) a) +
+		(SELECT COUNT(*) FROM (SELECT 1 FROM model_versions WHERE sha256 = $1 LIMIT 1) m)`, sha256).Scan(&n)
 	if err != nil {
 		return false, s.errorf("look up blob %s: %w", sha256, err)
 	}

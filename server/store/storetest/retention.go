@@ -79,4 +79,12 @@ func testRetention(t *testing.T, s store.Store) {
 	d, err := s.GetCase(ctx, id)
 	require.NoError(t, err)
 	require.NotEmpty(t, d.Audit, "the audit trail stays")
+
+	// A registered model's file.
+	_, err = s.PutModelVersion(ctx, &store.ModelVersion{Name: "m", Version: "1", SHA256: sha("model"), Size: 1, Family: "yolox",
+		InputWidth: 416, InputHeight: 416, Classes: []string{"a"}, Manifest: []byte("m"), CreatedAt: t0})
+	require.NoError(t, err)
+	ref, err = s.BlobReferenced(ctx, sha("model"))
+	require.NoError(t, err)
+	require.True(t, ref)
 }
