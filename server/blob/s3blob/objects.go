@@ -117,9 +117,8 @@ func (s *Store) Walk(ctx context.Context, fn func(blob.Info) error) error {
 		if o.Err != nil {
 			return fmt.Errorf("blob: list: %w", o.Err)
 		}
-		name := strings.TrimPrefix(o.Key, s.prefix)
-		shard, sha, ok := strings.Cut(name, "/")
-		if !ok || !blob.ValidSHA256(sha) || shard != sha[:2] {
+		sha, ok := parseKey(s.prefix, o.Key)
+		if !ok {
 			continue
 		}
 		if err := fn(blob.Info{SHA256: sha, Size: o.Size, ModTime: o.LastModified}); err != nil {
@@ -146,4 +145,18 @@ func (s *Store) PresignGet(ctx context.Context, sha string, ttl time.Duration, c
 		return "", fmt.Errorf("blob: presign %s: %w", sha, err)
 	}
 	return u.String(), nil
+}
+
+// parseKey returns the sha256 a listed key names, or false for a key that
+// is not a blob of this store (another prefix, a stray object).
+func parseKey(prefix, key string) (string, bool) {
+	name, ok := strings.CutPrefix(key, prefix)
+	if !ok {
+		return "", false
+	}
+	shard, sha, ok := strings.Cut(name, "/")
+	if !ok || !blob.ValidSHA256(sha) || shard != sha[:2] {
+		return "", false
+	}
+	return sha, true
 }
