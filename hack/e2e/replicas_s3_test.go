@@ -108,15 +108,23 @@ func TestReplicasOnS3(t *testing.T) {
 		t.Cleanup(func() { cancel(); <-done })
 	}
 
-	// SIGKILL replica 1 while a blob is in its spool: mid-upload.
-	victim := replicas[1]
-	spool := filepath.Join(victim.dir, "data", "spool", "p-*", "put-*")
-	require.Eventually(t, func() bool { m, _ := filepath.Glob(spool); return len(m) > 0 },
-		2*time.Minute, 2*time.Millisecond, "replica 1 never received evidence")
+	// SIGKILL the first replica seen with a blob in its spool: mid-upload.
+	spoolOf := func(r *replica) string { return filepath.Join(r.dir, "data", "spool", "p-*", "put-*") }
+	var victim *replica
+	require.Eventually(t, func() bool {
+		for _, r := range replicas {
+			if m, _ := filepath.Glob(spoolOf(r)); len(m) > 0 {
+				victim = r
+				return true
+			}
+		}
+		return false
+	}, 2*time.Minute, 2*time.Millisecond, "no replica received evidence")
 	require.NoError(t, victim.p.cmd.Process.Kill())
 	<-victim.p.done
+	spool := spoolOf(victim)
 	left, _ := filepath.Glob(spool)
-	t.Logf("replica 1 killed with %d partial spool files", len(left))
+	t.Logf("replica %s killed with %d partial spool files", victim.grpc, len(left))
 
 	require.Eventually(t, func() bool {
 		for _, ob := range outboxes {
