@@ -4,14 +4,18 @@ import (
 	"context"
 	"crypto/ed25519"
 	"image/color"
+	"io"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/xiuhua/xiuhua/internal/conf"
 	"github.com/xiuhua/xiuhua/internal/s3test"
 	"github.com/xiuhua/xiuhua/server/config"
 	"github.com/xiuhua/xiuhua/server/store"
@@ -76,4 +80,46 @@ func TestS3Backend(t *testing.T) {
 	left, err = filepath.Glob(filepath.Join(cfg.DataDir, SpoolDir, "*", "put-*"))
 	require.NoError(t, err)
 	require.Empty(t, left)
+}
+
+// With evidence_url_ttl set, the server checks access and sends the
+// browser to a presigned URL of the store, which serves the file with the
+// type the report declared; the pages allow the store's origin.
+func TestS3PresignedEvidence(t *testing.T) {
+	srv := s3test.Start(t)
+	cfg := s3Config(t, srv)
+	cfg.Blobs.EvidenceURLTTL = conf.Duration(time.Minute)
+	r := start(t, cfg)
+	_, key, err := ed25519.GenerateKey(nil)
+	require.NoError(t, err)
+	snap := evFile{name: "snapshot.jpg", kind: xiuhuav1.EvidenceKind_EVIDENCE_KIND_SNAPSHOT,
+		data: jpegBytes(t, 320, 180, color.RGBA{R: 2, G: 20, B: 200})}
+	_, err = sendReport(t, dial(t, r.app.GRPCAddr(), nil), key, "s3-presign-1", snap)
+	require.NoError(t, err)
+
+	base := "http://" + r.app.HTTPAddr()
+	req, err := http.NewRequest(http.MethodGet, base+"/evidence/"+hexSum(snap.data), nil)
+	require.NoError(t, err)
+	tok, _ := apiTokens.Load(r.app.HTTPAddr())
+	req.Header.Set("Authorization", "Bearer "+tok.(string))
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noFollow.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusFound, resp.StatusCode)
+	loc := resp.Header.Get("Location")
+	require.True(t, strings.HasPrefix(loc, "http://"+srv.Endpoint+"/"), loc)
+
+	// As a browser: no credentials of ours go to the store.
+	got, err := http.Get(loc)
+	require.NoError(t, err)
+	body, err := io.ReadAll(got.Body)
+	got.Body.Close()
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, got.StatusCode, string(body))
+	require.Equal(t, "image/jpeg", got.Header.Get("Content-Type"))
+	require.Equal(t, snap.data, body)
+
+	page, _ := httpGet(t, base+"/login")
+	require.Contains(t, page.Header.Get("Content-Security-Policy"), "img-src 'self' http://"+srv.Endpoint)
 }
