@@ -6,6 +6,7 @@ package s3test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net"
@@ -62,16 +63,39 @@ func Binary(t testing.TB) string {
 }
 
 // Start starts a server with a fresh bucket; the test's cleanup stops it.
+// A server that exits while starting (a port taken between our check and
+// its bind, on a machine shared with other tests) is started again on other
+// ports, up to three times.
 func Start(t testing.TB) *Server {
 	t.Helper()
-	dir := t.TempDir()
+	for attempt := 1; ; attempt++ {
+		s := launch(t, filepath.Join(t.TempDir(), strconv.Itoa(attempt)))
+		err := s.waitReady()
+		if err == nil {
+			return s
+		}
+		if !errors.Is(err, errExited) || attempt == 3 {
+			t.Fatalf("s3test: %v", err)
+		}
+		t.Logf("s3test: %v; starting again on other ports", err)
+	}
+}
+
+var errExited = errors.New("weed exited while starting")
+
+// launch starts weed with its data in dir.
+func launch(t testing.TB, dir string) *Server {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		t.Fatal(err)
+	}
 	cfg := filepath.Join(dir, "s3.json")
 	identity := fmt.Sprintf(`{"identities":[{"name":"xiuhua","credentials":[{"accessKey":%q,"secretKey":%q}],`+
 		`"actions":["Admin","Read","Write","List","Tagging"]}]}`, AccessKey, SecretKey)
 	if err := os.WriteFile(cfg, []byte(identity), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	ports := freePorts(t, 5)
+	ports := freePorts(t, 4)
 	args := []string{"server", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", "-dir=" + dir, "-filer", "-s3",
 		"-master.port=" + ports[0], "-volume.port=" + ports[1], "-filer.port=" + ports[2], "-s3.port=" + ports[3],
 		"-s3.config=" + cfg, "-s3.autoCreateBucket=false", "-s3.port.iceberg=0",
@@ -101,31 +125,29 @@ func Start(t testing.TB) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.waitReady(t)
 	return s
 }
 
 // waitReady waits, with a bound generous for a loaded machine, until the
 // bucket can be made and written.
-func (s *Server) waitReady(t testing.TB) {
-	t.Helper()
+func (s *Server) waitReady() error {
 	deadline := time.Now().Add(3 * time.Minute)
 	var last error
 	for time.Now().Before(deadline) {
 		select {
 		case <-s.done:
-			t.Fatalf("s3test: weed exited: %v", s.cmd.ProcessState)
+			return fmt.Errorf("%w: %v", errExited, s.cmd.ProcessState)
 		default:
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		last = s.ready(ctx)
 		cancel()
 		if last == nil {
-			return
+			return nil
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	t.Fatalf("s3test: S3 not ready after 3 minutes: %v", last)
+	return fmt.Errorf("S3 not ready after 3 minutes: %w", last)
 }
 
 func (s *Server) ready(ctx context.Context) error {
