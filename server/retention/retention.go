@@ -156,8 +156,8 @@ func (s *Sweeper) sweepOrphans(ctx context.Context) error {
 	return nil
 }
 
-// remove deletes a blob unless something still refers to it, counting its
-// bytes by reason. A blob referenced again is left alone.
+// remove deletes a blob unless something still refers to it or it was
+// committed within the grace age, counting its bytes by reason.
 func (s *Sweeper) remove(ctx context.Context, sha, reason string) error {
 	ref, err := s.opts.Store.BlobReferenced(ctx, sha)
 	if err != nil || ref {
@@ -170,8 +170,10 @@ func (s *Sweeper) remove(ctx context.Context, sha, reason string) error {
 	if err != nil {
 		return err
 	}
-	if reason == reasonOrphan && !info.ModTime.Before(s.opts.Now().Add(-s.opts.OrphanGrace)) {
-		return nil // committed again since the walk saw it
+	if !info.ModTime.Before(s.opts.Now().Add(-s.opts.OrphanGrace)) {
+		// Committed within the grace age: a report in flight may be about
+		// to refer to it. The orphan pass looks again once it is older.
+		return nil
 	}
 	if err := s.opts.Blobs.Delete(ctx, sha); err != nil {
 		return err

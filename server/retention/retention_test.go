@@ -60,6 +60,13 @@ func (e *env) report(t *testing.T, event, status string, at time.Time) (snap, cl
 	return snap, clip
 }
 
+// age sets a blob's time back by d.
+func (e *env) age(t *testing.T, ref blob.Ref, d time.Duration) {
+	past := time.Now().Add(-d)
+	p := filepath.Join(e.blobs.Dir(), ref.SHA256[:2], ref.SHA256)
+	require.NoError(t, os.Chtimes(p, past, past))
+}
+
 func (e *env) has(t *testing.T, ref blob.Ref) bool {
 	ok, err := blob.Has(context.Background(), e.blobs, ref.SHA256)
 	require.NoError(t, err)
@@ -97,9 +104,10 @@ func TestSweep(t *testing.T) {
 	// Orphans: evidence of refused reports. One is past the grace age,
 	// one could still be an upload in flight.
 	oldOrphan, newOrphan := e.put(t, "refused long ago"), e.put(t, "refused a minute ago")
-	past := now.Add(-48 * time.Hour)
-	p := filepath.Join(e.blobs.Dir(), oldOrphan.SHA256[:2], oldOrphan.SHA256)
-	require.NoError(t, os.Chtimes(p, past, past))
+	// The files were committed when their reports came.
+	for _, ref := range []blob.Ref{oldSnap, oldClip, newSnap, newClip, closedSnap, closedClip, oldOrphan} {
+		e.age(t, ref, 48*time.Hour)
+	}
 
 	logs := &logtest.Buffer{}
 	s := retention.New(retention.Options{
@@ -135,16 +143,25 @@ func TestSweep(t *testing.T) {
 	require.Contains(t, logs.String(), "retention applied")
 }
 
-// An old blob committed again (a resend of a refused report) has a fresh
-// time and is not an orphan until the grace age passes again.
-func TestRecommittedOrphanStays(t *testing.T) {
+// An old blob committed again (a resend of a refused report, a new report
+// with the same bytes as an expired one) has a fresh time: neither the
+// orphan pass nor a rule removes it until the grace age passes again.
+func TestRecommittedBlobStays(t *testing.T) {
 	e := newEnv(t)
 	ref := e.put(t, "refused, then sent again")
-	past := time.Now().Add(-48 * time.Hour)
-	p := filepath.Join(e.blobs.Dir(), ref.SHA256[:2], ref.SHA256)
-	require.NoError(t, os.Chtimes(p, past, past))
+	e.age(t, ref, 48*time.Hour)
 	e.put(t, "refused, then sent again")
-	s := retention.New(retention.Options{Store: e.st, Blobs: e.blobs, OrphanGrace: 24 * time.Hour})
+	_, clip := e.report(t, "expired", "rejected", time.Now().Add(-40*24*time.Hour))
+	s := retention.New(retention.Options{Store: e.st, Blobs: e.blobs, OrphanGrace: 24 * time.Hour,
+		Rules: []retention.Rule{{Kind: store.KindClip, Outcome: "rejected", After: 30 * 24 * time.Hour}}})
 	require.NoError(t, s.Sweep(context.Background()))
 	require.True(t, e.has(t, ref))
+	require.True(t, e.has(t, clip), "committed a moment ago")
+	ev, err := e.st.GetEvidence(context.Background(), clip.SHA256)
+	require.NoError(t, err)
+	require.True(t, ev.Purged, "the rule still applied to the row")
+
+	e.age(t, clip, 48*time.Hour)
+	require.NoError(t, s.Sweep(context.Background()))
+	require.False(t, e.has(t, clip), "the orphan pass takes it once old")
 }
