@@ -13,9 +13,6 @@ import (
 	"github.com/xiuhua/xiuhua/server/blob"
 	"github.com/xiuhua/xiuhua/server/blob/s3blob"
 	"github.com/xiuhua/xiuhua/server/config"
-	"github.com/xiuhua/xiuhua/server/ingest"
-	"github.com/xiuhua/xiuhua/server/retention"
-	"github.com/xiuhua/xiuhua/server/store"
 )
 
 // SpoolDir, under data_dir, receives blobs on their way to S3.
@@ -77,19 +74,6 @@ func s3Field(err error) error {
 	return fmt.Errorf("%s: %w", field, ce.Err)
 }
 
-// newSweeper applies cfg.Blobs.Retention.
-func newSweeper(cfg config.Retention, st store.Retention, blobs blob.Store, reg prometheus.Registerer, log *slog.Logger) *retention.Sweeper {
-	rules := make([]retention.Rule, len(cfg.Rules))
-	for i, r := range cfg.Rules {
-		rules[i] = retention.Rule{Kind: r.Kind, Outcome: r.Outcome, After: r.After.D()}
-	}
-	return retention.New(retention.Options{
-		Store: st, Blobs: blobs, Rules: rules,
-		Interval: cfg.Interval.D(), OrphanGrace: cfg.OrphanGrace.D(),
-		Metrics: retention.NewMetrics(reg), Log: log,
-	})
-}
-
 // evidenceOrigin is the scheme://host:port browsers fetch presigned
 // evidence from; empty when evidence is streamed.
 func evidenceOrigin(b config.Blobs) string {
@@ -101,55 +85,4 @@ func evidenceOrigin(b config.Blobs) string {
 		scheme = "https"
 	}
 	return scheme + "://" + b.S3.Endpoint
-}
-
-// sweeper runs the retention sweeper from Run until shutdown.
-type sweeper struct {
-	s    *retention.Sweeper
-	stop context.CancelFunc
-	done chan struct{}
-}
-
-func (w *sweeper) start(ctx context.Context) {
-	ctx, w.stop = context.WithCancel(ctx)
-	w.done = make(chan struct{})
-	go func() {
-		defer close(w.done)
-		w.s.Run(ctx)
-	}()
-}
-
-// close stops a pass in progress and waits for it; before the stores close.
-func (w *sweeper) close() {
-	if w == nil || w.stop == nil {
-		return
-	}
-	w.stop()
-	<-w.done
-}
-
-// modelSource serves registered models from the blob store to FetchModel.
-type modelSource struct {
-	st    store.Store
-	blobs blob.Store
-}
-
-// OpenModel implements ingest.ModelSource. A version uploaded before model
-// files went to the blob store is not there: ModelsDir serves it.
-func (m modelSource) OpenModel(ctx context.Context, name, version string) ([]byte, string, blob.Object, error) {
-	v, err := m.st.GetModelVersion(ctx, name, version)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, "", nil, ingest.ErrNoModel
-	}
-	if err != nil {
-		return nil, "", nil, err
-	}
-	obj, err := m.blobs.Open(ctx, v.SHA256)
-	if errors.Is(err, blob.ErrNotFound) {
-		return nil, "", nil, ingest.ErrNoModel
-	}
-	if err != nil {
-		return nil, "", nil, err
-	}
-	return v.Manifest, v.SHA256, obj, nil
 }
