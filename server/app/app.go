@@ -68,6 +68,8 @@ type App struct {
 	notifyStop context.CancelFunc
 	notifyDone chan struct{}
 	recheck    *rechecker // nil when recheck.enabled is off
+	blobs      blob.Store
+	sweeper    *sweeper
 
 	runOnce   sync.Once
 	closeOnce sync.Once
@@ -109,10 +111,6 @@ func New(cfg config.Config, opts ...Option) (*App, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("data_dir: %w", err)
 	}
-	blobs, err := blob.New(filepath.Join(cfg.DataDir, EvidenceDir))
-	if err != nil {
-		return nil, err
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	cells, err := openGrid(cfg.Grid)
@@ -128,6 +126,12 @@ func New(cfg config.Config, opts ...Option) (*App, error) {
 	}
 	a.registry = prometheus.NewRegistry()
 	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	blobs, err := openBlobs(ctx, cfg, a.registry, a.log)
+	if err != nil {
+		return nil, err
+	}
+	a.blobs = blobs
+	a.sweeper = &sweeper{s: newSweeper(cfg.Blobs.Retention, a.store, blobs, a.registry, a.log)}
 
 	router, dispatcher, err := openNotify(cfg.Notify, a.store, a.registry, a.log)
 	if err != nil {
@@ -147,6 +151,7 @@ func New(cfg config.Config, opts ...Option) (*App, error) {
 		Cases:            a.cases,
 		Blobs:            blobs,
 		ModelsDir:        filepath.Join(cfg.DataDir, ModelsDir),
+		Models:           modelSource{st: a.store, blobs: blobs},
 		MaxEvidenceBytes: cfg.Limits.MaxEvidenceBytes,
 		MaxEvidenceFiles: cfg.Limits.MaxEvidenceFiles,
 		Authorize:        a.devices.Authorize,
@@ -154,7 +159,7 @@ func New(cfg config.Config, opts ...Option) (*App, error) {
 		Log:              a.log,
 	})
 	a.recheck = openRecheck(cfg.Recheck, a.store, blobs, casesCfg.Events, cfg.Limits.MaxAttachmentBytes, a.ingest, a.registry, a.log)
-	modelOpts, err := openModels(cfg, a.store, a.ingest, a.registry, a.log)
+	modelOpts, err := openModels(cfg, a.store, blobs, a.ingest, a.registry, a.log)
 	if err != nil {
 		return nil, err
 	}
@@ -184,6 +189,9 @@ func New(cfg config.Config, opts ...Option) (*App, error) {
 			Blobs:         blobs,
 			Cases:         a.cases,
 			Grid:          a.grid,
+
+			EvidenceURLTTL: cfg.Blobs.EvidenceURLTTL.D(),
+			EvidenceOrigin: evidenceOrigin(cfg.Blobs),
 
 			MaxAttachmentBytes: cfg.Limits.MaxAttachmentBytes,
 			DiskCheck:          diskCheck(cfg),
@@ -247,6 +255,7 @@ func (a *App) run(ctx context.Context) error {
 		errc <- nil
 	}()
 	a.recheck.start(ctx)
+	a.sweeper.start(ctx)
 	if a.notify != nil {
 		nctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 		a.notifyStop, a.notifyDone = stop, make(chan struct{})
@@ -317,6 +326,7 @@ func (a *App) shutdown() {
 	// deliver, and before the store closes under it. What it has not
 	// delivered stays in the outbox for the next start.
 	a.recheck.close() // before the store closes under it
+	a.sweeper.close()
 	if a.notifyStop != nil {
 		a.notifyStop()
 		<-a.notifyDone
@@ -335,6 +345,9 @@ func (a *App) Close() error {
 		}
 		for _, s := range a.sinks {
 			s.Close()
+		}
+		if a.blobs != nil {
+			_ = a.blobs.Close()
 		}
 		if a.store != nil {
 			a.closeErr = a.store.Close()

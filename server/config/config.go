@@ -23,6 +23,7 @@ type Config struct {
 	Log     Log    `yaml:"log"`
 	Limits  Limits `yaml:"limits"`
 	Store   Store  `yaml:"store"`
+	Blobs   Blobs  `yaml:"blobs"` // evidence storage and retention
 	Cases   Cases  `yaml:"cases"`
 	Grid    Grid   `yaml:"grid"`
 	Notify  Notify `yaml:"notify"`
@@ -94,6 +95,7 @@ func Default() Config {
 			MaxAttachmentBytes: 10 << 20,
 		},
 		Store:  Store{Driver: DriverSQLite},
+		Blobs:  defaultBlobs(),
 		Cases:  defaultCases(),
 		Grid:   Grid{CellSizeM: 100},
 		Notify: defaultNotify(),
@@ -137,6 +139,8 @@ var envFields = []struct {
 	{"XIUHUA_STORE_DSN", func(c *Config, v string) { c.Store.DSN = v }},
 	{"XIUHUA_ADMIN_PASSWORD", func(c *Config, v string) { c.Auth.AdminPassword = v }},
 	{"XIUHUA_AUTH_DEVICES", func(c *Config, v string) { c.Auth.Devices = v }},
+	{"XIUHUA_S3_ACCESS_KEY", func(c *Config, v string) { c.Blobs.S3.AccessKey = v }},
+	{"XIUHUA_S3_SECRET_KEY", func(c *Config, v string) { c.Blobs.S3.SecretKey = v }},
 }
 
 // EnvNames lists the environment variables ApplyEnv reads.
@@ -187,6 +191,7 @@ func (c *Config) Validate() error {
 		errs.Add("limits.max_attachment_bytes", n, fmt.Sprintf("1 to %d (bytes)", int64(MaxAttachmentBytesCeiling)))
 	}
 	c.Store.validate(&errs)
+	c.Blobs.validate(&errs)
 	c.Cases.validate(&errs)
 	c.Grid.validate(&errs)
 	c.Notify.validate(&errs)

@@ -43,6 +43,11 @@ func (s *Service) FetchModel(req *xiuhuav1.FetchModelRequest, stream modelStream
 		return status.Errorf(codes.InvalidArgument, "model name %q and version %q must each be 1 to 128 of A-Z a-z 0-9 . _ - (not starting with . _ -)", name, version)
 	}
 	id := name + "/" + version
+	if s.opts.Models != nil {
+		if served, err := s.fetchFromBlobs(req, stream); served {
+			return err
+		}
+	}
 	if s.opts.ModelsDir == "" {
 		return status.Errorf(codes.NotFound, "model %s not found: this server has no model folder", id)
 	}

@@ -112,7 +112,7 @@ func (s *Service) receiveReport(ctx context.Context, stream reportStream, rep *x
 		return nil, err
 	}
 
-	recv := newReceiver(s.opts.Blobs, s.m, rep.Evidence)
+	recv := newReceiver(ctx, s.opts.Blobs, s.m, rep.Evidence)
 	defer recv.abort()
 	for {
 		msg, err := stream.Recv()
@@ -132,6 +132,9 @@ func (s *Service) receiveReport(ctx context.Context, stream reportStream, rep *x
 		}
 	}
 	if err := recv.finish(); err != nil {
+		return nil, err
+	}
+	if err := recv.commit(); err != nil {
 		return nil, err
 	}
 

@@ -11,6 +11,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/xiuhua/xiuhua/server/blob"
 	"github.com/xiuhua/xiuhua/server/store"
 
 	xiuhuav1 "github.com/xiuhua/xiuhua/proto/xiuhua/v1"
@@ -44,7 +45,7 @@ func TestReportStored(t *testing.T) {
 	}, r.Evidence)
 
 	for _, f := range []file{snap, ann} {
-		rd, err := e.blobs.Open(hexSum(f.data))
+		rd, err := e.blobs.Open(context.Background(), hexSum(f.data))
 		require.NoError(t, err)
 		got, err := io.ReadAll(rd)
 		require.NoError(t, err)
@@ -99,7 +100,7 @@ func TestReportVariants(t *testing.T) {
 			require.NoError(t, err)
 			require.Len(t, d.Reports[0].Evidence, len(tc.files))
 			for _, f := range tc.files {
-				ok, err := e.blobs.Has(hexSum(f.data))
+				ok, err := blob.Has(context.Background(), e.blobs, hexSum(f.data))
 				require.NoError(t, err)
 				require.True(t, ok, f.name)
 			}

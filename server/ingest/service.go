@@ -21,9 +21,11 @@
 // duplicate=true and the existing case, before its signature is checked: it
 // stores nothing, and a box whose key changed must still clear its outbox.
 //
-// On any refusal nothing is stored in the database. Evidence blobs already
-// written stay in the blob store: they are content-addressed, so they are
-// harmless and a resend finds them in place.
+// On any refusal nothing is stored in the database, and evidence is
+// committed to the blob store only once the whole stream has arrived and
+// checked out, just before the report is recorded. Blobs committed for a
+// report whose recording then failed are orphans that the resend refers to
+// again, or the retention sweeper removes after its grace age.
 package ingest
 
 import (
@@ -57,9 +59,12 @@ type Recorder interface {
 type Options struct {
 	Store Store
 	Cases Recorder
-	Blobs *blob.Store
+	Blobs blob.Store
 	// ModelsDir holds <name>/<version>/model.onnx and manifest.yaml.
 	ModelsDir string
+	// Models, when set, serves registered models from the blob store
+	// first; ModelsDir serves what it does not hold.
+	Models ModelSource
 	// MaxEvidenceBytes bounds each evidence file, MaxEvidenceFiles their
 	// number per report.
 	MaxEvidenceBytes int64

@@ -9,7 +9,6 @@ import (
 	"image"
 	"io"
 	"math"
-	"os"
 	"regexp"
 	"slices"
 	"sort"
@@ -18,6 +17,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/xiuhua/xiuhua/server/blob"
 	"github.com/xiuhua/xiuhua/server/cases"
 	"github.com/xiuhua/xiuhua/server/store"
 )
@@ -48,9 +48,9 @@ type ExportStore interface {
 	TrainingReports(ctx context.Context, statuses []string, afterID int64, limit int) ([]store.TrainingReport, error)
 }
 
-// BlobOpener opens evidence content; *blob.Store implements it.
+// BlobOpener opens evidence content; blob.Store implements it.
 type BlobOpener interface {
-	Open(sha256 string) (*os.File, error)
+	Open(ctx context.Context, sha256 string) (blob.Object, error)
 }
 
 // ExportOptions configure a dataset export.
@@ -156,7 +156,7 @@ func ExportDataset(ctx context.Context, st ExportStore, blobs BlobOpener, opts E
 			return stats, err
 		}
 		sp := split[s.camera]
-		wrote, boxes, err := writeSample(zw, blobs, s, sp, opts.Format, classIndex, cocoDocs[sp])
+		wrote, boxes, err := writeSample(ctx, zw, blobs, s, sp, opts.Format, classIndex, cocoDocs[sp])
 		if err != nil {
 			return stats, err
 		}
@@ -331,8 +331,8 @@ type box struct {
 
 // writeSample copies one snapshot into the zip with its labels. It returns
 // false (and writes nothing) when the snapshot cannot be read.
-func writeSample(zw *zip.Writer, blobs BlobOpener, s sample, sp, format string, classes map[string]int, coco *cocoFile) (bool, int, error) {
-	f, err := blobs.Open(s.snapshot.SHA256)
+func writeSample(ctx context.Context, zw *zip.Writer, blobs BlobOpener, s sample, sp, format string, classes map[string]int, coco *cocoFile) (bool, int, error) {
+	f, err := blobs.Open(ctx, s.snapshot.SHA256)
 	if err != nil {
 		return false, 0, nil
 	}

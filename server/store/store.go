@@ -61,6 +61,7 @@ type Store interface {
 	Rechecks
 	Models
 	Live
+	Retention
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
@@ -176,6 +177,9 @@ type Evidence struct {
 	ContentType string
 	Size        int64
 	SHA256      string
+	// Purged is set by GetEvidence when retention has removed the file;
+	// the row stays.
+	Purged bool
 }
 
 // Case is a violation that officers act on: one or more reports of the same

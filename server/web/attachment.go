@@ -3,6 +3,7 @@ package web
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"mime/multipart"
 	"net/http"
 
+	"github.com/xiuhua/xiuhua/server/blob"
 	"github.com/xiuhua/xiuhua/server/store"
 )
 
@@ -109,7 +111,7 @@ func (s *server) storeAttachment(part *multipart.Part, limit int64) (*store.Evid
 	if _, _, err := image.DecodeConfig(bytes.NewReader(buf.Bytes())); err != nil {
 		return nil, fmt.Errorf("attachment: not a readable %s picture: %v", ct, err)
 	}
-	ref, err := s.opts.Blobs.Put(&buf)
+	ref, err := blob.Put(context.Background(), s.opts.Blobs, &buf)
 	if err != nil {
 		return nil, fmt.Errorf("attachment: store: %w", err)
 	}

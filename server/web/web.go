@@ -5,10 +5,8 @@ package web
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
-	"os"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -32,12 +30,9 @@ type Store interface {
 	CasesChangedSince(ctx context.Context, since time.Time, limit int) ([]store.Case, error)
 }
 
-// Blobs opens evidence content and stores attachments; *blob.Store
-// implements it.
-type Blobs interface {
-	Open(sha256 string) (*os.File, error)
-	Put(r io.Reader) (blob.Ref, error)
-}
+// Blobs opens evidence content and stores attachments: a blob.Store,
+// wrapped in blob.Checked so that corrupt content is refused.
+type Blobs = blob.Store
 
 // Options configure the handler. Store, Blobs, Cases and Auth are required.
 type Options struct {
@@ -48,6 +43,14 @@ type Options struct {
 	SecureCookies bool
 	Store         Store
 	Blobs         Blobs
+	// EvidenceURLTTL, when above zero and Blobs can presign (S3), sends
+	// browsers to the object store with URLs valid this long instead of
+	// streaming evidence through this server.
+	EvidenceURLTTL time.Duration
+	// EvidenceOrigin is the object store's scheme://host[:port], which
+	// the pages' Content-Security-Policy then allows pictures and videos
+	// from; only with EvidenceURLTTL.
+	EvidenceOrigin string
 	// Cases moves cases through the workflow and knows their deadlines.
 	Cases *cases.Service
 	// Grid lists the grid cells; nil lists none.
@@ -130,7 +133,7 @@ func newServer(opts Options) *server {
 	if opts.MaxAttachmentBytes <= 0 {
 		opts.MaxAttachmentBytes = DefaultMaxAttachmentBytes
 	}
-	s := &server{opts: opts, log: opts.Log.With("component", "web"), csp: contentSecurityPolicy(opts.TilesURL)}
+	s := &server{opts: opts, log: opts.Log.With("component", "web"), csp: allowEvidenceOrigin(contentSecurityPolicy(opts.TilesURL), opts.EvidenceOrigin)}
 	s.hub = newHub(opts.Store, s.log, livePollInterval)
 	return s
 }

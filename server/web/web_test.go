@@ -36,7 +36,7 @@ type env struct {
 	clock atomic.Int64
 	srv   *httptest.Server
 	store *sqlite.Store
-	blobs *blob.Store
+	blobs *blob.Folder
 	cases *cases.Service
 	grid  *grid.Indexed
 	web   *Handler
@@ -52,7 +52,7 @@ func newEnvWith(t testing.TB, mod func(*Options), wrap func(e *env, h http.Handl
 	st, err := sqlite.Open(context.Background(), filepath.Join(dir, "xiuhua.db"))
 	require.NoError(t, err)
 	t.Cleanup(func() { st.Close() })
-	blobs, err := blob.New(filepath.Join(dir, "evidence"))
+	blobs, err := blob.NewFolder(filepath.Join(dir, "evidence"))
 	require.NoError(t, err)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(prometheus.NewCounter(prometheus.CounterOpts{Name: "xiuhua_test_total", Help: "test"}))
@@ -116,7 +116,7 @@ func (e *env) addCase(t testing.TB, eventID string, mod func(*store.Report), fil
 
 func (e *env) put(t *testing.T, name, kind, ct string, data []byte) store.Evidence {
 	t.Helper()
-	ref, err := e.blobs.Put(bytes.NewReader(data))
+	ref, err := blob.Put(context.Background(), e.blobs, bytes.NewReader(data))
 	require.NoError(t, err)
 	return store.Evidence{Name: name, Kind: kind, ContentType: ct, Size: ref.Size, SHA256: ref.SHA256}
 }
@@ -341,7 +341,7 @@ func TestEvidence(t *testing.T) {
 	snap := e.put(t, "snapshot.jpg", store.KindSnapshot, "image/jpeg", jpeg)
 	html := e.put(t, "x.html", store.KindUnspecified, "text/html; charset=utf-8", []byte("<script>alert(1)</script>"))
 	e.addCase(t, "ev-1", nil, snap, html)
-	orphan, err := e.blobs.Put(strings.NewReader("not in any report"))
+	orphan, err := blob.Put(context.Background(), e.blobs, strings.NewReader("not in any report"))
 	require.NoError(t, err)
 
 	resp, body := e.get(t, "/evidence/"+snap.SHA256)

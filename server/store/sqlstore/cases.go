@@ -249,11 +249,12 @@ func attachEvidence(rows Rows, index map[int64]int, strict bool, add func(i int,
 func (s *Store) GetEvidence(ctx context.Context, sha256 string) (*store.Evidence, error) {
 	var e store.Evidence
 	err := s.db.QueryRow(ctx, `SELECT * FROM (
-		SELECT name, kind, content_type, size, sha256 FROM evidence WHERE sha256 = $1 ORDER BY id LIMIT 1) f
+		SELECT name, kind, content_type, size, sha256, purged_at IS NOT NULL FROM evidence WHERE sha256 = $1
+		ORDER BY purged_at IS NOT NULL, id LIMIT 1) f
 		UNION ALL SELECT * FROM (
-		SELECT attachment_sha256, 'attachment', attachment_type, attachment_size, attachment_sha256 FROM case_audit
+		SELECT attachment_sha256, 'attachment', attachment_type, attachment_size, attachment_sha256, false FROM case_audit
 		WHERE attachment_sha256 = $1 ORDER BY id LIMIT 1) a
-		LIMIT 1`, sha256).Scan(&e.Name, &e.Kind, &e.ContentType, &e.Size, &e.SHA256)
+		ORDER BY 6 LIMIT 1`, sha256).Scan(&e.Name, &e.Kind, &e.ContentType, &e.Size, &e.SHA256, &e.Purged)
 	if errors.Is(err, ErrNoRows) {
 		return nil, store.ErrNotFound
 	}
