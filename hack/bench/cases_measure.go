@@ -129,7 +129,7 @@ func benchHandler(ctx context.Context, st *postgres.Store, c *city, dir string) 
 	if err != nil {
 		return nil, "", fmt.Errorf("api token: %w", err)
 	}
-	blobs, err := blob.New(dir)
+	blobs, err := blob.NewFolder(dir)
 	if err != nil {
 		return nil, "", err
 	}
