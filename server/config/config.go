@@ -98,6 +98,7 @@ func Default() Config {
 		Grid:   Grid{CellSizeM: 100},
 		Notify: defaultNotify(),
 		Auth:   defaultAuth(),
+		Web:    Web{TimeZone: DefaultTimeZone},
 
 		Recheck: defaultRecheck(),
 		Models:  defaultModels(),

@@ -83,18 +83,17 @@ func (s *server) casePage(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	loc := s.opts.Location
 	data := &casePageData{pageBase: s.base(w, r, "case", "case.title"), Case: s.toCaseJSON(d.Case)}
 	data.Title = data.T("case.title") + " " + d.ID
 	if data.Case.Deadline != nil {
-		data.DeadlineText = data.Case.Deadline.In(loc).Format(timeLayout)
+		data.DeadlineText = data.Clock(*data.Case.Deadline)
 	}
-	data.Since = d.StatusSince.In(loc).Format(timeLayout)
+	data.Since = data.Clock(d.StatusSince)
 
 	// Newest report first; each kind from the newest report that has it.
 	for i := len(d.Reports) - 1; i >= 0; i-- {
 		rep := d.Reports[i]
-		rv := s.reportView(rep)
+		rv := s.reportView(&data.pageBase, rep)
 		data.Reports = append(data.Reports, rv)
 		if data.Latest == nil {
 			data.Latest = &data.Reports[len(data.Reports)-1]
@@ -138,7 +137,7 @@ func (s *server) casePage(w http.ResponseWriter, r *http.Request) {
 	}
 	data.Units = s.units(d.Unit)
 	for _, a := range d.Audit {
-		av := auditView{At: a.At.In(loc).Format(timeLayout), Actor: a.Actor, Role: a.Role, Action: a.Action,
+		av := auditView{At: data.Clock(a.At), Actor: a.Actor, Role: a.Role, Action: a.Action,
 			From: a.From, To: a.To, Comment: a.Comment, AIRecheck: a.Actor == RecheckActor,
 			FromLabel: data.StatusLabel(a.From), ToLabel: data.StatusLabel(a.To)}
 		if a.Attachment != nil {
@@ -157,8 +156,8 @@ func isPicture(ct string) bool {
 	return ct == "image/jpeg" || ct == "image/png" || ct == "image/webp"
 }
 
-func (s *server) reportView(r store.Report) reportView {
-	rv := reportView{EventID: r.EventID, Observed: r.ObservedAt.In(s.opts.Location).Format(timeLayout),
+func (s *server) reportView(p *pageBase, r store.Report) reportView {
+	rv := reportView{EventID: r.EventID, Observed: p.Clock(r.ObservedAt),
 		Dwell: formatDuration(time.Duration(r.DwellSeconds * float64(time.Second))), Verified: r.SignatureVerified,
 		Suppressed: r.Suppressed, Detections: len(r.Detections), FrameWidth: r.FrameWidth, FrameHeight: r.FrameHeight,
 		Model: refJSON(r.Model), Best: "–", Mean: "–"}

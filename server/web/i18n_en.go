@@ -10,6 +10,7 @@ var messagesEN = map[string]string{
 	"nav.models":   "Models",
 	"nav.sign_out": "Sign out",
 	"live.title":   "New cases and status changes appear by themselves",
+	"time.beijing": "Beijing time",
 	"live.off":     "offline",
 
 	"queue.title":      "Review queue",

@@ -11,6 +11,7 @@ var messagesZH = map[string]string{
 	"nav.sign_out": "退出",
 	"live.title":   "新案件和状态变化会自动出现",
 	"live.off":     "未连接",
+	"time.beijing": "北京时间",
 
 	"queue.title":      "案件审核队列",
 	"queue.keys":       "快捷键：j / k 下一条 / 上一条 · c 立案 · r 不予立案（填写理由）· Enter 打开案件",

@@ -108,15 +108,15 @@ func (s *server) casesPage(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	loc := s.opts.Location
 	q := r.URL.Query()
 	data := &casesPageData{
 		pageBase: s.base(w, r, "queue", "queue.title"),
-		Now:      s.now().In(loc).Format(timeLayout),
-		Status:   f.Status, Type: f.ViolationType, Grid: f.GridCode, Unit: f.Unit, Assignee: f.Assignee,
+
+		Status: f.Status, Type: f.ViolationType, Grid: f.GridCode, Unit: f.Unit, Assignee: f.Assignee,
 		From: q.Get("from"), To: q.Get("to"),
 		Types: violationTypes, Statuses: cases.Statuses,
 	}
+	data.Now = data.Clock(s.now())
 	if data.Role == cases.RoleHandler && data.User != "" {
 		data.MineURL = "/?" + url.Values{"assignee": {data.User}}.Encode()
 		data.Mine = f.Assignee == data.User
@@ -127,7 +127,7 @@ func (s *server) casesPage(w http.ResponseWriter, r *http.Request) {
 		data.Cases = append(data.Cases, pageCase{
 			CaseJSON:     cj,
 			PageURL:      casePageURL(c.ID),
-			LastSeenText: c.LastSeen.In(loc).Format(timeLayout),
+			LastSeenText: data.Clock(c.LastSeen),
 			LastSeenISO:  c.LastSeen.Format(time.RFC3339),
 			CanReview:    c.Status == cases.StatusPendingReview && fileStep.MayTake(data.Role),
 		})

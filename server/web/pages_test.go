@@ -53,7 +53,7 @@ func TestMessageTables(t *testing.T) {
 	for _, r := range cases.Roles {
 		used["role."+r] = true
 	}
-	for _, k := range []string{"stats.by_type", "stats.by_status", "stats.by_grid", "stats.by_day", "stats.no_cell", "login.wrong", "lang.self", "action.open"} {
+	for _, k := range []string{"stats.by_type", "stats.by_status", "stats.by_grid", "stats.by_day", "stats.no_cell", "login.wrong", "lang.self", "action.open", "time.beijing"} {
 		used[k] = true
 	}
 	// Keys the Go code passes to tr (the models page's redirect messages).

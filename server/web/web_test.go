@@ -163,7 +163,7 @@ func TestCasesPage(t *testing.T) {
 		"案件审核队列",
 		// Case 1: the annotated picture, not the snapshot.
 		`<img src="/evidence/` + ann.SHA256 + `"`,
-		"2025-06-01 16:30:00",
+		"2025-06-01 16:30:00 (CST&#43;08:00)", // in the configured zone, named
 		"cam-7", "edge-01",
 		"占道经营<small>street_vending</small>",
 		`<span class="status s-pending_review">待审核</span>`,
