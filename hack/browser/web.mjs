@@ -33,8 +33,16 @@ await main(async () => {
   await p.keyboard.press('k');
   await p.keyboard.press('j');
   check(await p.locator('tr.selected').getAttribute('data-case') === C.keys, 'k and j move back and forth');
+  // One c only asks; any other key cancels; c twice files.
   await p.keyboard.press('c');
-  await waitText(p, `tr[data-case="${C.keys}"] .status`, '立案', 'c confirms the selected case');
+  await waitText(p, '#flash', '再按一次 c 立案', 'one c asks for a second');
+  await p.keyboard.press('x');
+  await waitText(p, '#flash', '已取消立案', 'another key cancels');
+  await p.keyboard.press('c');
+  await p.waitForTimeout(300);
+  check(await auditCount(p, C.keys, 'file') === 0, 'one c files nothing');
+  await p.keyboard.press('c');
+  await waitText(p, `tr[data-case="${C.keys}"] .status`, '立案', 'c c files the selected case');
   check(await auditCount(p, C.keys, 'file') === 1, 'one confirmation recorded');
 
   // r rejects with a reason from the prompt.
@@ -210,6 +218,24 @@ await main(async () => {
   await shot(phone.page, 'queue-phone');
   await phone.page.goto(base + '/cases/' + C.ai);
   await shot(phone.page, 'case-phone');
+
+  // --- Act first: the first action button is on the first screen ----------
+  // C.race is filed by now: a dispatcher's case with the dispatch form.
+  const wangPhone = await officer('wang', pass, { viewport: { width: 390, height: 844 } });
+  for (const [who, q, h] of [['desktop 1440×900', wp, 900], ['phone 390×844', wangPhone.page, 844]]) {
+    await q.goto(base + '/cases/' + C.race);
+    const box = await q.locator('#actions form.act button').first().boundingBox();
+    check(box && box.y >= 0 && box.y + box.height <= h, `${who}: the first action button is on the first screen (${JSON.stringify(box)})`);
+    await q.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+    const after = await q.locator('#actions form.act button').first().boundingBox();
+    check(after && after.y >= 0 && after.y + after.height <= h, `${who}: and stays in view scrolled to the bottom (${JSON.stringify(after)})`);
+    await q.evaluate(() => window.scrollTo(0, 0));
+    await shot(q, 'case-act-' + (h === 900 ? 'desktop' : 'phone'));
+  }
+  const small = await wangPhone.page.locator('#actions button, #actions input, #actions select, header.top nav a').evaluateAll((els) =>
+    els.map((el) => el.getBoundingClientRect()).filter((r) => r.width > 0 && (r.height < 44 || r.width < 44)).length);
+  check(small === 0, `phone: every action control and navigation link is at least 44×44 px (${small} smaller)`);
+  await wangPhone.ctx.close();
 
   // --- An expired session goes to the sign-in page --------------------------
   const exp = await api(p, 'POST', '/test/expire-sessions');

@@ -128,15 +128,27 @@
     else row.querySelectorAll('button').forEach((b) => { b.disabled = false; });
   }
 
+  // armed is the case a first c press chose: filing is one key away from
+  // j/k, so it takes a second c on the same case, and any other key
+  // cancels.
+  let armed = '';
   function onQueueKey(ev) {
     if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
     if (/^(INPUT|TEXTAREA|SELECT)$/.test(ev.target.tagName)) return;
     const row = rows()[current];
+    const wasArmed = armed;
+    armed = '';
+    if (wasArmed && ev.key !== 'c') flash(t('file_cancelled'), 'info');
     switch (ev.key) {
       case 'j': select(current + 1); break;
       case 'k': select(current - 1); break;
       case 'Enter': if (row) location.href = row.dataset.url; break;
-      case 'c': if (row && row.dataset.status === 'pending_review') rowAct(row, 'filed', false); break;
+      case 'c':
+        if (!row || row.dataset.status !== 'pending_review') break;
+        if (wasArmed === row.dataset.case) { rowAct(row, 'filed', false); break; }
+        armed = row.dataset.case;
+        flash(t('confirm_file'), 'info');
+        break;
       case 'r': if (row && row.dataset.status === 'pending_review') rowAct(row, 'rejected', true); break;
       default: return;
     }
