@@ -93,6 +93,10 @@ await main(async () => {
   await zhao.page.goto(base + '/cases/' + C.dispatch);
   check(await zhao.page.locator('form.act-dispatch').count() === 0, 'a handler sees no dispatch button');
   await waitText(zhao.page, '#actions', '当前身份无可办理的操作', 'the handler is told there is nothing to do');
+  await zhao.page.goto(base + '/models');
+  await waitText(zhao.page, 'main h2', '无权访问', 'a page the role may not see is a styled 403 page in Chinese');
+  check(await zhao.page.locator('header.top nav').count() === 1, 'inside the layout');
+  await shot(zhao.page, 'forbidden');
   const forced = await api(zhao.page, 'POST', `/api/v1/cases/${C.dispatch}/transitions`, { to: 'dispatched', version: 2 });
   check(forced.status === 403, `posting anyway is refused with 403 (got ${forced.status})`);
 
@@ -105,7 +109,8 @@ await main(async () => {
   await wp.fill('form.act-dispatch input[name=officer]', 'li');
   await wp.click('form.act-dispatch button');
   await waitText(wp, '#flash', '处置人员须为已启用的处置人员账号', 'a reviewer cannot be the handling officer');
-  await waitText(wp, '#flash', 'officer: invalid value', 'the refusal names the field');
+  const refusal = await text(wp, '#flash');
+  check(!/[A-Za-z]{3,}/.test(refusal), 'the refusal is in Chinese only: ' + refusal);
   check(await auditCount(wp, C.dispatch, 'dispatch') === 0, 'a refused dispatch changes nothing');
   await wp.fill('form.act-dispatch input[name=officer]', 'zhao');
   await wp.fill('form.act-dispatch input[name=comment]', '请今日处理');
@@ -168,7 +173,8 @@ await main(async () => {
   check(await p.locator('.evidence video').count() === 1, 'the clip player is there');
   check(await p.locator('.evidence .before-after img').count() === 1, 'the before/after picture is there');
   await waitText(p, '.facts', 'yolox_nano', 'the model that found it');
-  await waitText(p, '.facts .dwell', '7m00s', 'the dwell');
+  await waitText(p, '.facts .dwell', '7分00秒', 'the dwell, in Chinese');
+  await waitText(p, '.meta', '北京时间', 'times are Beijing time, named');
   await waitText(p, '.facts .confidence', '0.91', 'the best score');
   check(await p.locator('.minimap svg circle').count() === 1, 'the location on a small map');
   await shot(p, 'case');

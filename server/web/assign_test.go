@@ -111,13 +111,13 @@ func TestAssigneePages(t *testing.T) {
 	}
 
 	p := page(zhao, "/cases/"+mine)
-	require.Contains(t, p, `责任单位 <span class="unit">南京东路街道城管中队</span> · 处置人员 <span class="officer">zhao</span>`, "the case page head")
-	require.Contains(t, p, `<p class="assign">派遣至 <span class="unit">南京东路街道城管中队</span> · 处置人员 <span class="officer">zhao</span></p>`, "the audit entry")
+	require.Contains(t, p, `责任单位 <span class="unit">南京东路街道城管中队</span> · 处置人员 <span class="officer" translate="no">zhao</span>`, "the case page head")
+	require.Contains(t, p, `<p class="assign">派遣至 <span class="unit">南京东路街道城管中队</span> · 处置人员 <span class="officer" translate="no">zhao</span></p>`, "the audit entry")
 
 	q := page(zhao, "/")
 	require.Contains(t, q, `href="/?assignee=zhao"`, "a handler's queue offers my cases")
 	require.Contains(t, q, ">我的案件</a>")
-	require.Contains(t, q, `<small class="assignee">处置人员 zhao</small>`, "the queue shows the assignee")
+	require.Contains(t, q, `<small class="assignee">处置人员 <span translate="no">zhao</span></small>`, "the queue shows the assignee")
 	q = page(zhao, "/?assignee=zhao")
 	require.Contains(t, q, `data-case="`+mine+`"`)
 	require.NotContains(t, q, `data-case="`+notMine+`"`, "my cases only")
@@ -125,7 +125,7 @@ func TestAssigneePages(t *testing.T) {
 	require.Contains(t, q, `<input type="hidden" name="assignee" value="zhao">`, "other filters keep it")
 	q = page(zhao, "/?assignee=zhao&lang=en")
 	require.Contains(t, q, ">My cases</a>")
-	require.Contains(t, q, `<small class="assignee">Officer zhao</small>`)
+	require.Contains(t, q, `<small class="assignee">Officer <span translate="no">zhao</span></small>`)
 
 	li := e.signIn(t, "li", cases.RoleReviewer)
 	q = page(li, "/?lang=zh-CN")

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"embed"
 	"errors"
-	"fmt"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -95,17 +94,17 @@ func (s *server) pageFilter(q url.Values) (store.CaseFilter, error) {
 func (s *server) casesPage(w http.ResponseWriter, r *http.Request) {
 	f, err := s.pageFilter(r.URL.Query())
 	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
+		s.errorPage(w, r, http.StatusBadRequest, err.Error())
 		return
 	}
 	page, err := s.opts.Store.ListCases(r.Context(), f)
 	if errors.Is(err, store.ErrBadCursor) {
-		http.Error(w, "cursor: invalid value", http.StatusBadRequest)
+		s.errorPage(w, r, http.StatusBadRequest, "cursor: invalid value")
 		return
 	}
 	if err != nil {
 		s.log.Error("list cases", "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
+		s.errorPage(w, r, http.StatusInternalServerError, "")
 		return
 	}
 	q := r.URL.Query()
@@ -157,17 +156,4 @@ func (s *server) render(w http.ResponseWriter, t *template.Template, data any) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	_, _ = w.Write(buf.Bytes())
-}
-
-// formatDuration is a dwell such as "7m05s" or "2h03m".
-func formatDuration(d time.Duration) string {
-	d = d.Round(time.Second)
-	switch {
-	case d >= time.Hour:
-		return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
-	case d >= time.Minute:
-		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
-	default:
-		return fmt.Sprintf("%ds", int(d.Seconds()))
-	}
 }
