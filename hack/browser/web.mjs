@@ -17,6 +17,12 @@ await main(async () => {
   const li = await officer('li', pass);
   let p = li.page;
   await waitText(p, 'main h2', '案件审核队列', 'the queue is in Chinese');
+  await waitText(p, 'nav.views a.on', '待审核', 'a reviewer lands on 待审核');
+  check(await p.locator(`tr[data-case="${C.overdue}"]`).count() === 0, 'a filed case is not in 待审核');
+  await shot(p, 'queue-review');
+  // All cases, closed too: the keyboard steps below keep their rows.
+  await Promise.all([p.waitForNavigation(), p.click('nav.views a.view-all')]);
+  await waitText(p, 'nav.views a.on', '全部', 'one click shows every case');
   await waitText(p, '#live', '实时', 'the live-update stream is connected');
   for (const id of [C.keys, C.dbl, C.race, C.overdue]) {
     check(await p.locator(`tr[data-case="${id}"]`).count() === 1, `queue lists case ${id}`);
@@ -103,6 +109,8 @@ await main(async () => {
   // --- Dispatcher dispatches to a unit and an officer ---------------------
   const wang = await officer('wang', pass);
   const wp = wang.page;
+  await waitText(wp, 'nav.views a.on', '待派遣', 'a dispatcher lands on 待派遣');
+  check(await wp.locator(`tr[data-case="${C.dispatch}"]`).count() === 1, '待派遣 lists the filed case');
   await wp.goto(base + '/cases/' + C.dispatch);
   check(await wp.locator('form.act-dispatch select[name=unit]').inputValue() === '南京东路街道城管中队', 'the grid cell\'s unit is preselected');
   // An officer who is not a handler is refused, visibly, and nothing moves.
@@ -128,11 +136,13 @@ await main(async () => {
 
   // --- The handler's "my cases" -----------------------------------------------
   await zhao.page.goto(base + '/');
-  await Promise.all([zhao.page.waitForNavigation(), zhao.page.click('a.mine')]);
-  check(new URL(zhao.page.url()).searchParams.get('assignee') === 'zhao', 'my cases is one click');
+  await waitText(zhao.page, 'nav.views a.on', '我的任务', 'a handler lands on 我的任务');
+  await zhao.page.goto(base + '/?view=open');
+  await Promise.all([zhao.page.waitForNavigation(), zhao.page.click('nav.views a.view-mine')]);
+  check(new URL(zhao.page.url()).searchParams.get('view') === 'mine', 'my tasks is one click');
   await waitText(zhao.page, `tr[data-case="${C.dispatch}"] .assignee`, '处置人员 zhao', 'the queue shows the assignee');
   check(await zhao.page.locator('#queue tr.case').count() === 1, 'only the case sent to zhao');
-  check(await zhao.page.locator('a.mine.on').count() === 1, 'the filter shows as on');
+  check(await zhao.page.locator('nav.views a.view-mine.on').count() === 1, 'the view shows as on');
   await shot(zhao.page, 'my-cases');
 
   // --- Handler reports back with a photo; bad uploads are refused --------

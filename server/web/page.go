@@ -61,10 +61,8 @@ type casesPageData struct {
 	// The filters as given, for the form.
 	Status, Type, Grid, Unit, Assignee, From, To string
 	Types, Statuses                              []string
-	// MineURL is a handler's one-click "my cases" (dispatched to the
-	// signed-in officer), empty for other roles; Mine is whether it is on.
-	MineURL string
-	Mine    bool
+	// Tabs are the queue's views (queueviews.go), the current one marked.
+	Tabs []queueTab
 }
 
 const timeLayout = "2006-01-02 15:04:05"
@@ -92,7 +90,19 @@ func (s *server) pageFilter(q url.Values) (store.CaseFilter, error) {
 }
 
 func (s *server) casesPage(w http.ResponseWriter, r *http.Request) {
-	f, err := s.pageFilter(r.URL.Query())
+	var role, user string
+	if pr := principalOf(r); pr != nil {
+		role, user = pr.Role, pr.Name
+	}
+	q, view := queueQuery(r.URL.Query(), role, user)
+	all := q.Get("status") == statusAll
+	if all {
+		q.Del("status")
+	}
+	f, err := s.pageFilter(q)
+	if !all && f.Status == "" {
+		f.Statuses = openStatuses()
+	}
 	if err != nil {
 		s.errorPage(w, r, http.StatusBadRequest, err.Error())
 		return
@@ -107,7 +117,6 @@ func (s *server) casesPage(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, http.StatusInternalServerError, "")
 		return
 	}
-	q := r.URL.Query()
 	data := &casesPageData{
 		pageBase: s.base(w, r, "queue", "queue.title"),
 
@@ -116,9 +125,9 @@ func (s *server) casesPage(w http.ResponseWriter, r *http.Request) {
 		Types: violationTypes, Statuses: cases.Statuses,
 	}
 	data.Now = data.Clock(s.now())
-	if data.Role == cases.RoleHandler && data.User != "" {
-		data.MineURL = "/?" + url.Values{"assignee": {data.User}}.Encode()
-		data.Mine = f.Assignee == data.User
+	data.Tabs = data.queueTabs(view)
+	if all {
+		data.Status = statusAll
 	}
 	fileStep, _ := cases.FindStep(cases.StatusPendingReview, cases.StatusFiled)
 	for _, c := range page.Cases {
@@ -137,6 +146,9 @@ func (s *server) casesPage(w http.ResponseWriter, r *http.Request) {
 			nq[k] = v
 		}
 		nq.Set("cursor", page.NextCursor)
+		if all {
+			nq.Set("status", statusAll)
+		}
 		data.NextURL = "/?" + nq.Encode()
 	}
 	s.render(w, casesTemplate, data)

@@ -76,6 +76,13 @@ func filterWhere(f store.CaseFilter, p *params) []string {
 			where = append(where, t.col+" = "+p.add(t.v))
 		}
 	}
+	if len(f.Statuses) > 0 {
+		in := make([]string, len(f.Statuses))
+		for i, st := range f.Statuses {
+			in[i] = p.add(st)
+		}
+		where = append(where, "c.status IN ("+strings.Join(in, ", ")+")")
+	}
 	if !f.From.IsZero() {
 		where = append(where, "c.created_at >= "+p.add(f.From))
 	}
