@@ -3,6 +3,8 @@ package web
 import (
 	"net/http"
 	"strings"
+
+	"github.com/xiuhua/xiuhua/server/auth"
 )
 
 var errorTemplate = pageTemplate("error.html")
@@ -35,12 +37,15 @@ func (s *server) errorPage(w http.ResponseWriter, r *http.Request, code int, det
 	_, _ = w.Write([]byte(buf.String()))
 }
 
-// notFoundPage answers a path no route has: a page for a browser, JSON
-// under /api/.
+// notFoundPage answers a path no route has: JSON under /api/, else a page,
+// with the officer's navigation when they are signed in.
 func (s *server) notFoundPage(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, "/api/") {
 		writeError(w, http.StatusNotFound, "no such API path")
 		return
+	}
+	if p, err := s.principal(r); err == nil {
+		r = r.WithContext(auth.WithPrincipal(r.Context(), p))
 	}
 	s.errorPage(w, r, http.StatusNotFound, "")
 }

@@ -167,7 +167,20 @@ func TestChinesePagesHaveNoEnglish(t *testing.T) {
 			require.Empty(t, englishOnPage(t, page))
 		})
 	}
-	_, body := e.get(t, "/cases/"+id)
+	// Unknown paths: JSON under /api/, signed in or not; a page elsewhere,
+	// with no detour through sign-in.
+	resp, body := e.get(t, "/api/v1/no-such", "Authorization", "")
+	require.Equal(t, http.StatusNotFound, resp.StatusCode)
+	require.JSONEq(t, `{"error": "no such API path"}`, string(body))
+	resp, body = e.get(t, "/no-such", "Authorization", "")
+	require.Equal(t, http.StatusNotFound, resp.StatusCode)
+	require.Contains(t, string(body), "页面不存在")
+	require.NotContains(t, string(body), "<nav>", "no navigation for a visitor")
+	resp, body = e.get(t, "/no-such")
+	require.Equal(t, http.StatusNotFound, resp.StatusCode)
+	require.Contains(t, string(body), `<a href="/map">地图</a>`, "a signed-in officer keeps the navigation")
+
+	_, body = e.get(t, "/cases/"+id)
 	for _, want := range []string{"北京时间", "7分00秒", ">系统<", "最佳画面", `alt="标注图"`, "设备原始记录"} {
 		require.Contains(t, string(body), want)
 	}
