@@ -81,7 +81,8 @@ func (p *pageBase) recheckNote(comment string) (text, raw string) {
 	return text, raw
 }
 
-// errorText is a page's words for an HTTP status.
+// errorKey is the message key of a failed page's title; its text is
+// the key with "_text".
 func errorKey(code int) string {
 	switch code {
 	case 400, 403, 404, 503:
