@@ -250,7 +250,6 @@ var messagesEN = map[string]string{
 	"js.not_image":      "The file is not a picture (JPEG or PNG only).",
 	"js.need_reason":    "Give a reason.",
 	"js.reason_prompt":  "Reason for rejecting:",
-	"js.failed":         "Failed: ",
 	"js.expired":        "Your session has expired; sign in again.",
 	"js.updated":        "Case updated",
 	"js.bad_officer":    "The officer must be an enabled handler account.",

@@ -250,7 +250,6 @@ var messagesZH = map[string]string{
 	"js.not_image":      "上传的文件不是图片（仅支持 JPEG、PNG）。",
 	"js.need_reason":    "请填写理由。",
 	"js.reason_prompt":  "不予立案的理由：",
-	"js.failed":         "操作失败：",
 	"js.expired":        "登录已过期，请重新登录。",
 	"js.updated":        "案件已更新",
 	"js.bad_officer":    "处置人员须为已启用的处置人员账号。",
