@@ -198,6 +198,7 @@ func New(cfg config.Config, opts ...Option) (*App, error) {
 			Gatherer:           a.registry,
 			Log:                a.log,
 			TilesURL:           cfg.Web.TilesURL,
+			Location:           cfg.Web.Location(),
 			Models:             modelOpts,
 		}),
 		ReadHeaderTimeout: 10 * time.Second,

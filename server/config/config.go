@@ -100,6 +100,7 @@ func Default() Config {
 		Grid:   Grid{CellSizeM: 100},
 		Notify: defaultNotify(),
 		Auth:   defaultAuth(),
+		Web:    Web{TimeZone: DefaultTimeZone},
 
 		Recheck: defaultRecheck(),
 		Models:  defaultModels(),

@@ -36,6 +36,7 @@ func TestLoadGood(t *testing.T) {
 		Grid:    Grid{GeoJSON: "/etc/xiuhua/grid.geojson", CellSizeM: 100, DefaultUnit: "城管大队"},
 		Notify:  defaultNotify(),
 		Auth:    defaultAuth(),
+		Web:     Web{TimeZone: "Europe/Berlin"},
 		Recheck: defaultRecheck(),
 		Models:  defaultModels(),
 	}, cfg)
@@ -65,6 +66,7 @@ var badFiles = []struct {
 	{"unknown_key.bad.yml", `config "testdata/unknown_key.bad.yml": yaml: unmarshal errors:` + "\n" + `  line 3: field port not found in type config.HTTP`},
 	{"unknown_top.bad.yml", `config "testdata/unknown_top.bad.yml": yaml: unmarshal errors:` + "\n" + `  line 1: field datadir not found in type config.Config`},
 	{"max_bytes_type.bad.yml", `config "testdata/max_bytes_type.bad.yml": yaml: unmarshal errors:` + "\n" + `  line 2: cannot unmarshal !!str ` + "`64MiB`" + ` into int64`},
+	{"time_zone.bad.yml", `web.time_zone: invalid value "Beijing": allowed: an IANA time zone such as Asia/Shanghai, or UTC`},
 	{"http_listen.bad.yml", `http.listen: invalid value "localhost": allowed: host:port with a port from 0 to 65535, e.g. 127.0.0.1:8080 or :8080`},
 	{"grpc_port.bad.yml", `grpc.listen: invalid value "127.0.0.1:70000": allowed: host:port with a port from 0 to 65535, e.g. 127.0.0.1:8080 or :8080`},
 	{"tls_half.bad.yml", `grpc.tls.key_file: invalid value "": allowed: a PEM private key file, set together with grpc.tls.cert_file`},

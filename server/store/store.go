@@ -226,7 +226,10 @@ type CaseDetail struct {
 
 // CaseFilter selects a page of cases.
 type CaseFilter struct {
-	Status        string // empty: any
+	Status string // empty: any
+	// Statuses, when not empty, is the set the status must be in (the
+	// pages' open cases); with Status both hold.
+	Statuses      []string
 	ViolationType string // empty: any
 	GridCode      string // empty: any
 	Unit          string // empty: any

@@ -393,17 +393,17 @@ type modelsPageData struct {
 
 func (s *server) modelsPage(w http.ResponseWriter, r *http.Request) {
 	if p := principalOf(r); p == nil || p.Role != cases.RoleAdmin {
-		http.Error(w, "only an admin may manage models", http.StatusForbidden)
+		s.errorPage(w, r, http.StatusForbidden, "only an admin may manage models")
 		return
 	}
 	if s.opts.Models == nil || s.opts.Models.Registry == nil {
-		http.Error(w, "the model registry is not configured on this server", http.StatusServiceUnavailable)
+		s.errorPage(w, r, http.StatusServiceUnavailable, "the model registry is not configured on this server")
 		return
 	}
 	o, err := s.opts.Models.Registry.Overview(r.Context(), 50)
 	if err != nil {
 		s.log.Error("models overview", "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
+		s.errorPage(w, r, http.StatusInternalServerError, "")
 		return
 	}
 	data := &modelsPageData{pageBase: s.base(w, r, "models", "models.title"), Overview: overviewJSON(o),

@@ -44,7 +44,7 @@ func (s *server) statsPage(w http.ResponseWriter, r *http.Request) {
 	data := &statsPageData{pageBase: s.base(w, r, "stats", "stats.title")}
 	f, err := s.pageFilter(r.URL.Query())
 	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
+		s.errorPage(w, r, http.StatusBadRequest, err.Error())
 		return
 	}
 	data.From, data.To = r.URL.Query().Get("from"), r.URL.Query().Get("to")
@@ -52,7 +52,7 @@ func (s *server) statsPage(w http.ResponseWriter, r *http.Request) {
 	st, err := s.opts.Store.Stats(r.Context(), store.StatsQuery{From: f.From, To: f.To, DayOffset: time.Duration(off) * time.Second})
 	if err != nil {
 		s.log.Error("stats", "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
+		s.errorPage(w, r, http.StatusInternalServerError, "")
 		return
 	}
 	data.Total = st.Total

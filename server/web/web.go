@@ -154,6 +154,8 @@ func (s *server) routes() []Route {
 	h := func(f http.HandlerFunc) http.Handler { return f }
 	return []Route{
 		{"GET", "/{$}", false, Page, h(s.casesPage)},
+		// Every other GET path: a styled 404 page (JSON under /api/).
+		{"GET", "/", false, Public, h(s.notFoundPage)}, // signed in or not: a 404 is no reason to sign in
 		{"GET", "/cases/{id}", false, Page, h(s.casePage)},
 		{"GET", "/map", false, Page, h(s.mapPage)},
 		{"GET", "/stats", false, Page, h(s.statsPage)},

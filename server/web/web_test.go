@@ -163,16 +163,16 @@ func TestCasesPage(t *testing.T) {
 		"案件审核队列",
 		// Case 1: the annotated picture, not the snapshot.
 		`<img src="/evidence/` + ann.SHA256 + `"`,
-		"2025-06-01 16:30:00",
+		"2025-06-01 16:30:00 (CST&#43;08:00)", // in the configured zone, named
 		"cam-7", "edge-01",
-		"占道经营<small>street_vending</small>",
+		`占道经营<small translate="no">street_vending</small>`,
 		`<span class="status s-pending_review">待审核</span>`,
-		`href="/cases/` + id + `">` + id + `</a>`,
+		`href="/cases/` + id + `" translate="no">` + id + `</a>`,
 		`data-case="` + id + `" data-version="1" data-status="pending_review"`,
 		// Case 2: only a snapshot; an unknown type shown as it is; the
 		// hostile camera id escaped.
 		`<img src="/evidence/` + onlySnap.SHA256 + `"`,
-		"demo_linger<small>demo_linger</small>",
+		`demo_linger<small translate="no">demo_linger</small>`,
 		"&lt;script&gt;alert(1)&lt;/script&gt;",
 		id2,
 		// Case 3: no picture.
@@ -200,7 +200,7 @@ func TestCasesPage(t *testing.T) {
 	resp, body = e.get(t, "/?lang=en")
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.Contains(t, string(body), "Review queue")
-	require.Contains(t, string(body), "Street vending<small>street_vending</small>")
+	require.Contains(t, string(body), `Street vending<small translate="no">street_vending</small>`)
 	require.Contains(t, string(body), `<html lang="en">`)
 
 	resp, _ = e.get(t, "/?status=bogus")

@@ -85,6 +85,13 @@ func filterWhere(f store.CaseFilter, p *params) []string {
 			where = append(where, t.col+" = "+p.add(t.v))
 		}
 	}
+	if len(f.Statuses) > 0 {
+		in := make([]string, len(f.Statuses))
+		for i, st := range f.Statuses {
+			in[i] = p.add(st)
+		}
+		where = append(where, "c.status IN ("+strings.Join(in, ", ")+")")
+	}
 	// Ids sort by creation time (OpenCase keeps an id's time and
 	// created_at alike): bounding them as well changes no answer, but lets
 	// the database walk the primary key from the end of the range rather
