@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/xiuhua/xiuhua/server/auth"
@@ -18,15 +17,6 @@ type loginPageData struct {
 	Next string
 	// Error is a message key.
 	Error string
-}
-
-// localNext keeps a redirect after sign-in on this site: a path, never
-// "//host" or a scheme.
-func localNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, `/\`) {
-		return "/"
-	}
-	return next
 }
 
 func (s *server) loginPage(w http.ResponseWriter, r *http.Request) {
