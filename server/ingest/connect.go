@@ -175,6 +175,11 @@ func validateHello(h *xiuhuav1.Hello) error {
 	if n := len(h.PublicKey); n != 0 && n != ed25519.PublicKeySize {
 		problems = append(problems, fmt.Sprintf("public_key has %d bytes, want %d (ed25519) or none", n, ed25519.PublicKeySize))
 	}
+	for i, c := range h.Cameras {
+		if p := checkPoint(fmt.Sprintf("cameras[%d].location", i), c.GetLocation()); p != "" {
+			problems = append(problems, p)
+		}
+	}
 	if len(problems) > 0 {
 		return fmt.Errorf("invalid Hello: %s", strings.Join(problems, "; "))
 	}
