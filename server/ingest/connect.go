@@ -95,8 +95,7 @@ func (s *Service) Connect(stream controlStream) error {
 		}
 	}
 	if err := s.hello(ctx, log, hello); err != nil {
-		log.Error("store device", "err", err)
-		return status.Errorf(codes.Unavailable, "store device %q: %v", hello.DeviceId, err)
+		return storageStatus(log, codes.Unavailable, fmt.Sprintf("store device %q", hello.DeviceId), err)
 	}
 
 	conn := &Conn{

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"fmt"
 	"strings"
 
 	"google.golang.org/grpc/codes"
@@ -61,12 +62,12 @@ func (r *receiver) chunk(c *xiuhuav1.EvidenceChunk) error {
 	if f.w == nil {
 		w, err := r.blobs.Create()
 		if err != nil {
-			return refuse(codes.Unavailable, reasonUnavailable, "evidence %q: %v", c.Name, err)
+			return storageRefusal(fmt.Sprintf("evidence %q", c.Name), err)
 		}
 		f.w = w
 	}
 	if _, err := f.w.Write(c.Data); err != nil {
-		return refuse(codes.Unavailable, reasonUnavailable, "evidence %q: %v", c.Name, err)
+		return storageRefusal(fmt.Sprintf("evidence %q", c.Name), err)
 	}
 	f.got += n
 	r.m.evidenceBytes.Add(float64(n))
@@ -80,7 +81,7 @@ func (r *receiver) complete(f *evidenceFile) error {
 	if f.w == nil { // an empty file gets no chunks
 		w, err := r.blobs.Create()
 		if err != nil {
-			return refuse(codes.Unavailable, reasonUnavailable, "evidence %q: %v", f.decl.Name, err)
+			return storageRefusal(fmt.Sprintf("evidence %q", f.decl.Name), err)
 		}
 		f.w = w
 	}
@@ -92,7 +93,7 @@ func (r *receiver) complete(f *evidenceFile) error {
 			"evidence %q: received %d bytes with sha256 %s, declared %s", f.decl.Name, f.got, got, f.sha)
 	}
 	if _, err := w.Commit(); err != nil {
-		return refuse(codes.Unavailable, reasonUnavailable, "evidence %q: %v", f.decl.Name, err)
+		return storageRefusal(fmt.Sprintf("evidence %q", f.decl.Name), err)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"strconv"
@@ -77,6 +78,10 @@ func (s *Service) refused(log *slog.Logger, err error) error {
 	if r.code == codes.Unavailable {
 		level = slog.LevelError
 	}
+	if r.detail != nil {
+		log.Log(context.Background(), level, "report refused", "code", r.code.String(), "reason", r.reason, "err", r.msg, "detail", r.detail)
+		return r
+	}
 	log.Log(context.Background(), level, "report refused", "code", r.code.String(), "reason", r.reason, "err", r.msg)
 	return r
 }
@@ -105,7 +110,7 @@ func (s *Service) receiveReport(ctx context.Context, stream reportStream, rep *x
 		}
 		return &xiuhuav1.ReportViolationResponse{EventId: rep.EventId, CaseId: caseID, Duplicate: true}, nil
 	case !errors.Is(err, store.ErrNotFound):
-		return nil, refuse(codes.Unavailable, reasonUnavailable, "look up event %q: %v", rep.EventId, err)
+		return nil, storageRefusal(fmt.Sprintf("look up event %q", rep.EventId), err)
 	}
 	signed, verified, err := s.checkSignature(ctx, rep)
 	if err != nil {
@@ -140,7 +145,7 @@ func (s *Service) receiveReport(ctx context.Context, stream reportStream, rep *x
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		return nil, refuse(codes.Unavailable, reasonUnavailable, "store report %q: %v", rep.EventId, err)
+		return nil, storageRefusal(fmt.Sprintf("store report %q", rep.EventId), err)
 	}
 	return &xiuhuav1.ReportViolationResponse{EventId: rep.EventId, CaseId: caseID, Duplicate: dup}, nil
 }
@@ -151,7 +156,7 @@ func (s *Service) receiveReport(ctx context.Context, stream reportStream, rep *x
 func (s *Service) checkSignature(ctx context.Context, rep *xiuhuav1.ViolationReport) ([]byte, bool, error) {
 	dev, err := s.opts.Store.GetDevice(ctx, rep.DeviceId)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return nil, false, refuse(codes.Unavailable, reasonUnavailable, "look up device %q: %v", rep.DeviceId, err)
+		return nil, false, storageRefusal(fmt.Sprintf("look up device %q", rep.DeviceId), err)
 	}
 	if dev == nil || len(dev.PublicKey) == 0 {
 		signed, err := reportsig.SignedBytes(rep)
