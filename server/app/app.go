@@ -151,6 +151,8 @@ func New(cfg config.Config, opts ...Option) (*App, error) {
 		MaxEvidenceBytes: cfg.Limits.MaxEvidenceBytes,
 		MaxEvidenceFiles: cfg.Limits.MaxEvidenceFiles,
 		Authorize:        a.devices.Authorize,
+		CheckKey:         a.devices.CheckKey,
+		PinnedKey:        a.devices.PinnedKey,
 		Metrics:          ingest.NewMetrics(a.registry),
 		Log:              a.log,
 	})

@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"slices"
 	"strings"
 
@@ -26,6 +27,10 @@ type DeviceAuth struct {
 	Store store.Auth
 	// Open lets every call through unchecked.
 	Open bool
+	// Keys is when a device's key is pinned: KeysFirstHello (default) or
+	// KeysAdd.
+	Keys string
+	Log  *slog.Logger // default: no log
 }
 
 type deviceKey struct{}

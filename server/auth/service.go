@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -239,15 +240,32 @@ func (s *Service) AddAPIToken(ctx context.Context, name, role, createdBy string)
 // old one stops working and a revocation is lifted), and returns the token.
 // cameras limits what it may report for; none: any camera.
 func (s *Service) AddDevice(ctx context.Context, id string, cameras []string) (string, error) {
+	return s.AddDeviceWithKey(ctx, id, cameras, nil)
+}
+
+// AddDeviceWithKey is AddDevice that also pins the device's public key;
+// nil keeps the key pinned already, if any.
+func (s *Service) AddDeviceWithKey(ctx context.Context, id string, cameras []string, key ed25519.PublicKey) (string, error) {
 	if !validName.MatchString(id) {
 		return "", fmt.Errorf("device id: %w value %q: allowed: 1 to 64 letters, digits, . _ @ -", ErrInvalid, id)
 	}
 	tok := PrefixDevice + id + "." + NewSecret("")
 	if err := s.st.PutDeviceCredential(ctx, &store.DeviceCredential{DeviceID: id, TokenHash: HashSecret(tok),
-		Cameras: cameras, CreatedAt: s.now()}); err != nil {
+		Cameras: cameras, CreatedAt: s.now(), PublicKey: key}); err != nil {
 		return "", err
 	}
 	return tok, nil
+}
+
+// RekeyDevice replaces a device's pinned key (a replaced box); nil unpins
+// it, so that the device's next Hello pins its key (auth.device_keys
+// first_hello). The token stays.
+func (s *Service) RekeyDevice(ctx context.Context, id string, key ed25519.PublicKey) error {
+	if err := s.st.SetDeviceKey(ctx, id, key); err != nil {
+		return err
+	}
+	s.log.Info("device key replaced", "device_id", id, "key", KeyFingerprint(key))
+	return nil
 }
 
 // RevokeDevice refuses a device from its next call on.

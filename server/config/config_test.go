@@ -96,6 +96,7 @@ var badFiles = []struct {
 	{"auth_devices.bad.yml", `auth.devices: invalid value "mtls": allowed: token, open`},
 	{"auth_open.bad.yml", `auth.devices: invalid value "open": allowed: token; open only with a loopback grpc.listen (e.g. 127.0.0.1:9090)`},
 	{"auth_admin.bad.yml", `auth.bootstrap_admin: invalid value "root user": allowed: 1 to 64 letters, digits, . _ @ -`},
+	{"auth_device_keys.bad.yml", `auth.device_keys: invalid value "later": allowed: first_hello, add`},
 	{"auth_ttl.bad.yml", `auth.session_ttl: invalid value "1m0s": allowed: 5m to 720h`},
 	{"several.bad.yml", `http.listen: invalid value "": allowed: host:port with a port from 0 to 65535, e.g. 127.0.0.1:8080 or :8080` + "\n" +
 		`log.level: invalid value "loud": allowed: debug, info, warn, error` + "\n" +

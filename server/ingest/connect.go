@@ -85,6 +85,12 @@ func (s *Service) Connect(stream controlStream) error {
 		return err
 	}
 	log := s.log.With("device_id", hello.DeviceId)
+	if s.opts.CheckKey != nil {
+		if err := s.opts.CheckKey(ctx, hello.DeviceId, hello.PublicKey); err != nil {
+			log.Warn("device refused: public key", "err", err)
+			return err
+		}
+	}
 	// A camera the registry does not list for this device would have every
 	// report refused; say so now, when the operator is looking, rather
 	// than at the first violation.
@@ -207,8 +213,8 @@ func (s *Service) hello(ctx context.Context, log *slog.Logger, h *xiuhuav1.Hello
 		return err
 	}
 	if old, err := s.opts.Store.GetDevice(ctx, h.DeviceId); err == nil && len(old.PublicKey) > 0 && !bytes.Equal(old.PublicKey, h.PublicKey) {
-		// Pinning keys is for the authentication work to come; until then
-		// the newest Hello wins, loudly.
+		// With a registry (CheckKey) this is a rekeyed box; without one
+		// (auth.devices open) the newest Hello wins, loudly.
 		log.Warn("device public key changed")
 	}
 	return s.opts.Store.UpsertDevice(ctx, &store.Device{

@@ -150,22 +150,24 @@ func (s *Service) receiveReport(ctx context.Context, stream reportStream, rep *x
 	return &xiuhuav1.ReportViolationResponse{EventId: rep.EventId, CaseId: caseID, Duplicate: dup}, nil
 }
 
-// checkSignature verifies the report with the key the device sent in its
-// Hello. Without a known key the report is accepted unverified; the signed
-// bytes are kept either way so that it can be checked later.
+// checkSignature verifies the report with the device's pinned key (see
+// Options.PinnedKey), or without a registry the key of its latest Hello.
+// Without a known key the report is accepted unverified; the signed bytes
+// are kept either way so that it can be checked later. Once a key is
+// pinned, an unsigned report is refused like a forged one.
 func (s *Service) checkSignature(ctx context.Context, rep *xiuhuav1.ViolationReport) ([]byte, bool, error) {
-	dev, err := s.opts.Store.GetDevice(ctx, rep.DeviceId)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	key, err := s.reportKey(ctx, rep.DeviceId)
+	if err != nil {
 		return nil, false, storageRefusal(fmt.Sprintf("look up device %q", rep.DeviceId), err)
 	}
-	if dev == nil || len(dev.PublicKey) == 0 {
+	if len(key) == 0 {
 		signed, err := reportsig.SignedBytes(rep)
 		if err != nil {
 			return nil, false, refuse(codes.InvalidArgument, reasonInvalidReport, "%v", err)
 		}
 		return signed, false, nil
 	}
-	signed, err := reportsig.Verify(dev.PublicKey, rep)
+	signed, err := reportsig.Verify(key, rep)
 	if err != nil {
 		r := refuse(codes.Unauthenticated, reasonBadSignature,
 			"report %q: signature check with the key of device %q failed: %v", rep.EventId, rep.DeviceId, err)
@@ -208,4 +210,22 @@ func describe(m *xiuhuav1.ReportViolationRequest) string {
 	default:
 		return "an empty message"
 	}
+}
+
+// reportKey is the key rep's device signs with, or nil when none is known.
+func (s *Service) reportKey(ctx context.Context, deviceID string) ([]byte, error) {
+	if s.opts.PinnedKey != nil {
+		key, decides, err := s.opts.PinnedKey(ctx, deviceID)
+		if err != nil || decides {
+			return key, err
+		}
+	}
+	dev, err := s.opts.Store.GetDevice(ctx, deviceID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return dev.PublicKey, nil
 }

@@ -74,6 +74,17 @@ type Options struct {
 	// gRPC status (PermissionDenied) returned as is. auth.DeviceAuth
 	// implements it.
 	Authorize func(ctx context.Context, deviceID, cameraID string) error
+	// CheckKey, when set, checks the public key of a device's Hello
+	// against the one pinned for it (pinning it when none is and the
+	// mode allows); its error is a gRPC status returned as is.
+	// auth.DeviceAuth implements it.
+	CheckKey func(ctx context.Context, deviceID string, key []byte) error
+	// PinnedKey, when set, returns the key a device's reports must be
+	// signed with and whether it decides: when it does, a report is
+	// checked with that key (none pinned yet: accepted unverified), and
+	// the key of the latest Hello is not used. auth.DeviceAuth
+	// implements it.
+	PinnedKey func(ctx context.Context, deviceID string) (key []byte, decides bool, err error)
 	// Controls take part in every control stream; see Control and
 	// AddControl.
 	Controls []Control
