@@ -153,6 +153,7 @@ func New(cfg config.Config, opts ...Option) (*App, error) {
 		Authorize:        a.devices.Authorize,
 		CheckKey:         a.devices.CheckKey,
 		PinnedKey:        a.devices.PinnedKey,
+		Reauthorize:      a.devices.Reauthorize,
 		Metrics:          ingest.NewMetrics(a.registry),
 		Log:              a.log,
 	})

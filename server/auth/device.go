@@ -37,8 +37,9 @@ type deviceKey struct{}
 
 // device is the authenticated caller of a gRPC call.
 type device struct {
-	id      string
-	cameras []string
+	id        string
+	cameras   []string
+	tokenHash string
 }
 
 func credsErr(msg string) error {
@@ -77,7 +78,7 @@ func (a *DeviceAuth) authenticate(ctx context.Context) (context.Context, error) 
 	if cred.Revoked {
 		return nil, credsErr("device " + quote(ids[0]) + " is revoked")
 	}
-	return context.WithValue(ctx, deviceKey{}, &device{id: cred.DeviceID, cameras: cred.Cameras}), nil
+	return context.WithValue(ctx, deviceKey{}, &device{id: cred.DeviceID, cameras: cred.Cameras, tokenHash: cred.TokenHash}), nil
 }
 
 // Authorize checks that the caller of ctx may act for deviceID and, when

@@ -129,12 +129,34 @@ func (s *Service) Connect(stream controlStream) error {
 	if err := s.sendCommands(ctx, log, conn); err != nil {
 		return err
 	}
+	// allowed asks the registry again: a revoked box loses its stream at
+	// its next heartbeat, and nothing it sends after is acted on.
+	allowed := func() error {
+		if s.opts.Reauthorize == nil {
+			return nil
+		}
+		err := s.opts.Reauthorize(ctx, hello.PublicKey)
+		if err != nil {
+			log.Warn("device no longer allowed: closing its control stream", "err", err)
+		}
+		return err
+	}
+	var lastWrite time.Time // of a heartbeat to the database
 	for {
 		select {
 		case m := <-msgs:
+			if err := allowed(); err != nil {
+				return err
+			}
 			switch x := m.Msg.(type) {
 			case *xiuhuav1.EdgeMessage_Heartbeat:
-				s.heartbeat(ctx, log, hello.DeviceId, x.Heartbeat)
+				s.m.heartbeats.Inc()
+				// Heartbeats come every few seconds from every box; the
+				// database hears of them once a HeartbeatWriteInterval.
+				if now := time.Now(); now.Sub(lastWrite) >= s.opts.HeartbeatWriteInterval {
+					lastWrite = now
+					s.heartbeat(ctx, log, hello.DeviceId, x.Heartbeat)
+				}
 				if err := conn.Send(&xiuhuav1.ServerMessage{Msg: &xiuhuav1.ServerMessage_HeartbeatAck{
 					HeartbeatAck: &xiuhuav1.HeartbeatAck{ServerTime: timestamppb.Now()},
 				}}); err != nil {
@@ -155,6 +177,9 @@ func (s *Service) Connect(stream controlStream) error {
 				log.Debug("unknown control message", "type", fmt.Sprintf("%T", m.GetMsg()))
 			}
 		case <-conn.kick:
+			if err := allowed(); err != nil {
+				return err
+			}
 			if err := s.sendCommands(ctx, log, conn); err != nil {
 				return err
 			}
@@ -228,7 +253,6 @@ func (s *Service) hello(ctx context.Context, log *slog.Logger, h *xiuhuav1.Hello
 }
 
 func (s *Service) heartbeat(ctx context.Context, log *slog.Logger, deviceID string, hb *xiuhuav1.Heartbeat) {
-	s.m.heartbeats.Inc()
 	st, err := protojson.MarshalOptions{UseProtoNames: true}.Marshal(hb)
 	if err != nil {
 		log.Warn("encode heartbeat", "err", err)

@@ -85,6 +85,16 @@ type Options struct {
 	// the key of the latest Hello is not used. auth.DeviceAuth
 	// implements it.
 	PinnedKey func(ctx context.Context, deviceID string) (key []byte, decides bool, err error)
+	// Reauthorize, when set, checks on every heartbeat, before a
+	// device's answer is handled and before commands are sent, that the
+	// stream's caller is still allowed (not revoked, same token, same
+	// pinned key); its error ends the stream. auth.DeviceAuth implements
+	// it.
+	Reauthorize func(ctx context.Context, helloKey []byte) error
+	// HeartbeatWriteInterval is how often a device's heartbeat is written
+	// to the database (last seen and status); the ones in between are
+	// only counted. Default 1m.
+	HeartbeatWriteInterval time.Duration
 	// Controls take part in every control stream; see Control and
 	// AddControl.
 	Controls []Control
@@ -111,6 +121,9 @@ type Service struct {
 func New(opts Options) *Service {
 	if opts.HeartbeatInterval <= 0 {
 		opts.HeartbeatInterval = 10 * time.Second
+	}
+	if opts.HeartbeatWriteInterval <= 0 {
+		opts.HeartbeatWriteInterval = time.Minute
 	}
 	if opts.HelloTimeout <= 0 {
 		opts.HelloTimeout = 30 * time.Second
