@@ -154,6 +154,11 @@ func New(cfg config.Config, opts ...Option) (*App, error) {
 		CheckKey:         a.devices.CheckKey,
 		PinnedKey:        a.devices.PinnedKey,
 		Reauthorize:      a.devices.Reauthorize,
+
+		ReportTimeout:             cfg.Limits.GRPC.ReportTimeout.D(),
+		MaxReportStreamsPerDevice: cfg.Limits.GRPC.MaxReportStreamsPerDevice,
+		ReportsPerMinute:          cfg.Limits.GRPC.ReportsPerMinute,
+		HeartbeatWriteInterval:    cfg.Limits.GRPC.HeartbeatWriteInterval.D(),
 		Metrics:          ingest.NewMetrics(a.registry),
 		Log:              a.log,
 	})
@@ -167,6 +172,11 @@ func New(cfg config.Config, opts ...Option) (*App, error) {
 		// ones keep idle streams open.
 		grpc.KeepaliveParams(keepalive.ServerParameters{Time: time.Minute, Timeout: 20 * time.Second}),
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
+		// One connection may not open streams without end, and a message
+		// may be as large as a re-check answer with two pictures at the
+		// attachment limit (the default 4 MiB broke the control stream).
+		grpc.MaxConcurrentStreams(uint32(cfg.Limits.GRPC.MaxConcurrentStreams)),
+		grpc.MaxRecvMsgSize(config.MaxMessageBytes(cfg.Limits.MaxAttachmentBytes)),
 	}
 	if cfg.GRPC.TLS.Enabled() {
 		creds, err := credentials.NewServerTLSFromFile(cfg.GRPC.TLS.CertFile, cfg.GRPC.TLS.KeyFile)

@@ -66,6 +66,10 @@ type Limits struct {
 	// MaxAttachmentBytes bounds the picture an officer attaches to a
 	// transition.
 	MaxAttachmentBytes int64 `yaml:"max_attachment_bytes"`
+	// GRPC bounds what devices may ask of the gRPC endpoint; HTTP the
+	// time a web request may take, by route.
+	GRPC GRPCLimits `yaml:"grpc"`
+	HTTP HTTPLimits `yaml:"http"`
 }
 
 // Bounds of the limits. The upper ones only catch typos such as a size in
@@ -87,6 +91,8 @@ func Default() Config {
 			MaxEvidenceBytes:   64 << 20,
 			MaxEvidenceFiles:   8,
 			MaxAttachmentBytes: 10 << 20,
+			GRPC:               defaultGRPCLimits(),
+			HTTP:               defaultHTTPLimits(),
 		},
 		Store:  Store{Driver: DriverSQLite},
 		Cases:  defaultCases(),
@@ -186,6 +192,8 @@ func (c *Config) Validate() error {
 	if n := c.Limits.MaxAttachmentBytes; n < 1 || n > MaxAttachmentBytesCeiling {
 		errs.Add("limits.max_attachment_bytes", n, fmt.Sprintf("1 to %d (bytes)", int64(MaxAttachmentBytesCeiling)))
 	}
+	c.Limits.GRPC.validate(&errs)
+	c.Limits.HTTP.validate(&errs)
 	c.Store.validate(&errs)
 	c.Cases.validate(&errs)
 	c.Grid.validate(&errs)

@@ -29,7 +29,8 @@ func TestLoadGood(t *testing.T) {
 		GRPC:    GRPC{Listen: ":9443", TLS: TLS{CertFile: "/etc/xiuhua/server.crt", KeyFile: "/etc/xiuhua/server.key"}},
 		DataDir: "/var/lib/xiuhua",
 		Log:     Log{Level: "debug", Format: "json"},
-		Limits:  Limits{MaxEvidenceBytes: 1 << 20, MaxEvidenceFiles: 4, MaxAttachmentBytes: 10 << 20},
+		Limits: Limits{MaxEvidenceBytes: 1 << 20, MaxEvidenceFiles: 4, MaxAttachmentBytes: 10 << 20,
+			GRPC: defaultGRPCLimits(), HTTP: defaultHTTPLimits()},
 		Store:   Store{Driver: "postgres", DSN: "postgres://xiuhua@db.example:5432/xiuhua?sslmode=verify-full"},
 		Cases:   wantCases,
 		Grid:    Grid{GeoJSON: "/etc/xiuhua/grid.geojson", CellSizeM: 100, DefaultUnit: "城管大队"},
@@ -96,6 +97,9 @@ var badFiles = []struct {
 	{"auth_devices.bad.yml", `auth.devices: invalid value "mtls": allowed: token, open`},
 	{"auth_open.bad.yml", `auth.devices: invalid value "open": allowed: token; open only with a loopback grpc.listen (e.g. 127.0.0.1:9090)`},
 	{"auth_admin.bad.yml", `auth.bootstrap_admin: invalid value "root user": allowed: 1 to 64 letters, digits, . _ @ -`},
+	{"limits_grpc.bad.yml", `limits.grpc.max_concurrent_streams: invalid value 1: allowed: 4 to 10000` + "\n" +
+		`limits.grpc.reports_per_minute: invalid value 0: allowed: 1 to 1000000`},
+	{"limits_http.bad.yml", `limits.http.upload_timeout: invalid value "1s": allowed: 10s to 24h0m0s`},
 	{"auth_device_keys.bad.yml", `auth.device_keys: invalid value "later": allowed: first_hello, add`},
 	{"auth_ttl.bad.yml", `auth.session_ttl: invalid value "1m0s": allowed: 5m to 720h`},
 	{"several.bad.yml", `http.listen: invalid value "": allowed: host:port with a port from 0 to 65535, e.g. 127.0.0.1:8080 or :8080` + "\n" +

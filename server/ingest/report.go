@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"strconv"
+	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -23,25 +24,55 @@ type reportStream = grpc.ClientStreamingServer[xiuhuav1.ReportViolationRequest, 
 
 // ReportViolation receives one report and its evidence; see the package
 // documentation for what it answers.
+//
+// The work runs in a goroutine of its own so that Options.ReportTimeout
+// can end a stream whose sender stalls: a blocked Recv returns only once
+// the handler has returned and gRPC has torn the stream down.
 func (s *Service) ReportViolation(stream reportStream) error {
 	s.m.received.Inc()
-	rep, err := firstReport(stream)
-	if err != nil {
-		return s.refused(s.log, err)
+	ctx, cancel := context.WithCancel(stream.Context())
+	defer cancel()
+	type result struct {
+		resp *xiuhuav1.ReportViolationResponse
+		log  *slog.Logger
+		err  error
 	}
-	log := s.log.With("event_id", rep.EventId, "device_id", rep.DeviceId, "camera_id", rep.CameraId)
-	resp, err := s.receiveReport(stream.Context(), stream, rep)
-	if err != nil {
-		return s.refused(log, err)
+	done := make(chan result, 1)
+	go func() {
+		rep, err := firstReport(stream)
+		if err != nil {
+			done <- result{log: s.log, err: err}
+			return
+		}
+		log := s.log.With("event_id", rep.EventId, "device_id", rep.DeviceId, "camera_id", rep.CameraId)
+		resp, err := s.receiveReport(ctx, stream, rep)
+		if err == nil {
+			if resp.Duplicate {
+				log.Info("duplicate report", "case_id", resp.CaseId)
+			} else {
+				log.Info("report stored", "case_id", resp.CaseId, "evidence", len(rep.Evidence))
+			}
+		}
+		done <- result{resp: resp, log: log, err: err}
+	}()
+	timer := time.NewTimer(s.opts.ReportTimeout)
+	defer timer.Stop()
+	select {
+	case r := <-done:
+		if r.err != nil {
+			return s.refused(r.log, r.err)
+		}
+		if r.resp.Duplicate {
+			s.m.duplicate.Inc()
+		} else {
+			s.m.stored.Inc()
+		}
+		return stream.SendAndClose(r.resp)
+	case <-timer.C:
+		cancel() // the database work, if any, stops; the goroutine ends with the stream
+		return s.refused(s.log, refuse(codes.DeadlineExceeded, reasonDeadline,
+			"report stream open longer than %s (limits.grpc.report_timeout): send it again", s.opts.ReportTimeout))
 	}
-	if resp.Duplicate {
-		s.m.duplicate.Inc()
-		log.Info("duplicate report", "case_id", resp.CaseId)
-	} else {
-		s.m.stored.Inc()
-		log.Info("report stored", "case_id", resp.CaseId, "evidence", len(rep.Evidence))
-	}
-	return stream.SendAndClose(resp)
 }
 
 // firstReport reads the report that must open the stream.
@@ -96,6 +127,11 @@ func (s *Service) receiveReport(ctx context.Context, stream reportStream, rep *x
 	if err := s.authorize(ctx, rep.DeviceId, rep.CameraId); err != nil {
 		return nil, err
 	}
+	release, err := s.limits.acquire(rep.DeviceId, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	if err := s.validateEvidence(rep); err != nil {
 		return nil, err
 	}

@@ -64,6 +64,15 @@ type Options struct {
 	// number per report.
 	MaxEvidenceBytes int64
 	MaxEvidenceFiles int
+	// ReportTimeout bounds one report stream from its first message to
+	// its answer (a slow or stalled sender frees its resources); default
+	// 10m.
+	ReportTimeout time.Duration
+	// MaxReportStreamsPerDevice and ReportsPerMinute bound one device's
+	// report streams open at once and reports started a minute; 0: no
+	// bound.
+	MaxReportStreamsPerDevice int
+	ReportsPerMinute          int
 	// HeartbeatInterval is what Welcome asks edges for; default 10s.
 	HeartbeatInterval time.Duration
 	// HelloTimeout is how long a control stream may stay silent before its
@@ -110,6 +119,7 @@ type Service struct {
 	log      *slog.Logger
 	m        *Metrics
 	registry *Registry
+	limits   *deviceLimits // nil: none
 	models   modelSums
 	controls []Control
 
@@ -121,6 +131,9 @@ type Service struct {
 func New(opts Options) *Service {
 	if opts.HeartbeatInterval <= 0 {
 		opts.HeartbeatInterval = 10 * time.Second
+	}
+	if opts.ReportTimeout <= 0 {
+		opts.ReportTimeout = 10 * time.Minute
 	}
 	if opts.HeartbeatWriteInterval <= 0 {
 		opts.HeartbeatWriteInterval = time.Minute
@@ -134,7 +147,19 @@ func New(opts Options) *Service {
 	if opts.Log == nil {
 		opts.Log = slog.Default()
 	}
+	var limits *deviceLimits
+	if opts.MaxReportStreamsPerDevice > 0 || opts.ReportsPerMinute > 0 {
+		streams, perMinute := opts.MaxReportStreamsPerDevice, opts.ReportsPerMinute
+		if streams <= 0 {
+			streams = int(^uint(0) >> 1)
+		}
+		if perMinute <= 0 {
+			perMinute = int(^uint32(0) >> 1)
+		}
+		limits = newDeviceLimits(streams, perMinute)
+	}
 	return &Service{
+		limits:   limits,
 		opts:     opts,
 		log:      opts.Log.With("component", "ingest"),
 		m:        opts.Metrics,
