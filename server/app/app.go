@@ -159,8 +159,8 @@ func New(cfg config.Config, opts ...Option) (*App, error) {
 		MaxReportStreamsPerDevice: cfg.Limits.GRPC.MaxReportStreamsPerDevice,
 		ReportsPerMinute:          cfg.Limits.GRPC.ReportsPerMinute,
 		HeartbeatWriteInterval:    cfg.Limits.GRPC.HeartbeatWriteInterval.D(),
-		Metrics:          ingest.NewMetrics(a.registry),
-		Log:              a.log,
+		Metrics:                   ingest.NewMetrics(a.registry),
+		Log:                       a.log,
 	})
 	a.recheck = openRecheck(cfg.Recheck, a.store, blobs, casesCfg.Events, cfg.Limits.MaxAttachmentBytes, a.ingest, a.registry, a.log)
 	modelOpts, err := openModels(cfg, a.store, a.ingest, a.registry, a.log)
