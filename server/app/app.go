@@ -189,14 +189,19 @@ func New(cfg config.Config, opts ...Option) (*App, error) {
 	a.grpc = grpc.NewServer(grpcOpts...)
 	xiuhuav1.RegisterEdgeServiceServer(a.grpc, a.ingest)
 
+	proxies, err := config.TrustedProxies(cfg.HTTP.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
 	a.http = &http.Server{
 		Handler: web.New(web.Options{
-			Auth:          a.auth,
-			SecureCookies: cfg.Auth.SecureCookies,
-			Store:         a.store,
-			Blobs:         blobs,
-			Cases:         a.cases,
-			Grid:          a.grid,
+			Auth:           a.auth,
+			SecureCookies:  cfg.Auth.SecureCookies,
+			TrustedProxies: proxies,
+			Store:          a.store,
+			Blobs:          blobs,
+			Cases:          a.cases,
+			Grid:           a.grid,
 
 			MaxAttachmentBytes: cfg.Limits.MaxAttachmentBytes,
 			Gatherer:           a.registry,

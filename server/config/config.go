@@ -36,6 +36,10 @@ type Config struct {
 // HTTP is the officer pages, JSON API and metrics.
 type HTTP struct {
 	Listen string `yaml:"listen"`
+	// TrustedProxies are the reverse proxies (IPs or CIDR prefixes) whose
+	// X-Forwarded-For names the client: sign-in back-off and logs then
+	// see each officer's own address instead of the proxy's.
+	TrustedProxies []string `yaml:"trusted_proxies"`
 }
 
 // GRPC is the endpoint edge boxes connect to.
@@ -163,6 +167,7 @@ func (c *Config) ApplyEnv(lookup func(string) (string, bool)) {
 func (c *Config) Validate() error {
 	var errs conf.Errors
 	checkListen(&errs, "http.listen", c.HTTP.Listen)
+	c.HTTP.validate(&errs)
 	checkListen(&errs, "grpc.listen", c.GRPC.Listen)
 	if c.GRPC.TLS.CertFile == "" && c.GRPC.TLS.KeyFile != "" {
 		errs.Add("grpc.tls.cert_file", c.GRPC.TLS.CertFile, "a PEM certificate file, set together with grpc.tls.key_file")

@@ -100,6 +100,7 @@ var badFiles = []struct {
 	{"limits_grpc.bad.yml", `limits.grpc.max_concurrent_streams: invalid value 1: allowed: 4 to 10000` + "\n" +
 		`limits.grpc.reports_per_minute: invalid value 0: allowed: 1 to 1000000`},
 	{"limits_http.bad.yml", `limits.http.upload_timeout: invalid value "1s": allowed: 10s to 24h0m0s`},
+	{"trusted_proxies.bad.yml", `http.trusted_proxies[1]: invalid value "10.0.0.0/33": allowed: an IP address or CIDR prefix, e.g. 10.0.0.5 or 10.0.0.0/24`},
 	{"auth_device_keys.bad.yml", `auth.device_keys: invalid value "later": allowed: first_hello, add`},
 	{"auth_ttl.bad.yml", `auth.session_ttl: invalid value "1m0s": allowed: 5m to 720h`},
 	{"several.bad.yml", `http.listen: invalid value "": allowed: host:port with a port from 0 to 65535, e.g. 127.0.0.1:8080 or :8080` + "\n" +

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"os"
 	"time"
 
@@ -46,8 +47,11 @@ type Options struct {
 	// SecureCookies marks cookies Secure on plain HTTP too (behind a TLS
 	// proxy); over TLS they are Secure anyway.
 	SecureCookies bool
-	Store         Store
-	Blobs         Blobs
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client (http.trusted_proxies); none: the connection's peer is.
+	TrustedProxies []netip.Prefix
+	Store          Store
+	Blobs          Blobs
 	// Cases moves cases through the workflow and knows their deadlines.
 	Cases *cases.Service
 	// Grid lists the grid cells; nil lists none.
