@@ -138,4 +138,3 @@ func TestRevokeAPIToken(t *testing.T) {
 	_, err = svc.RevokeAPIToken(ctx, "nobody")
 	require.ErrorIs(t, err, store.ErrNotFound)
 }
-

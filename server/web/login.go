@@ -3,8 +3,8 @@ package web
 import (
 	"bytes"
 	"errors"
-	"strconv"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/xiuhua/xiuhua/server/auth"
