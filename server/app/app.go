@@ -208,10 +208,17 @@ func New(cfg config.Config, opts ...Option) (*App, error) {
 			Log:                a.log,
 			TilesURL:           cfg.Web.TilesURL,
 			Models:             modelOpts,
+			Timeouts: web.Timeouts{
+				Read:       cfg.Limits.HTTP.ReadTimeout.D(),
+				Write:      cfg.Limits.HTTP.WriteTimeout.D(),
+				Attachment: cfg.Limits.HTTP.AttachmentTimeout.D(),
+				Upload:     cfg.Limits.HTTP.UploadTimeout.D(),
+				Download:   cfg.Limits.HTTP.DownloadTimeout.D(),
+			},
 		}),
+		// Body and answer deadlines are set per route (limits.http,
+		// web.Timeouts); only the headers have a server-wide one.
 		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      5 * time.Minute, // evidence clips on slow links
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
 	}

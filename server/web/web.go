@@ -72,6 +72,9 @@ type Options struct {
 	// Models is the model registry and training data export (models.go);
 	// nil answers its routes 503.
 	Models *ModelOptions
+	// Timeouts are the deadlines by kind of route; zero fields take
+	// DefaultTimeouts'.
+	Timeouts Timeouts
 }
 
 // DefaultMaxAttachmentBytes is the default bound of an attachment.
@@ -110,9 +113,11 @@ func New(opts Options) *Handler {
 	s := newServer(opts)
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {
-		mux.Handle(rt.Method+" "+rt.Pattern, s.guard(rt.Access, rt.Handler))
+		mux.Handle(rt.Method+" "+rt.Pattern, s.withDeadlines(classOf(rt.Method, rt.Pattern), s.guard(rt.Access, rt.Handler)))
 	}
-	return &Handler{Handler: securityHeaders(s.csp, mux), s: s}
+	// The default deadlines first, for what no route matches; each route
+	// then sets its own.
+	return &Handler{Handler: securityHeaders(s.csp, s.withDeadlines(classNormal, mux)), s: s}
 }
 
 func newServer(opts Options) *server {
@@ -127,6 +132,15 @@ func newServer(opts Options) *server {
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	d := DefaultTimeouts
+	for _, f := range []struct{ v, def *time.Duration }{
+		{&opts.Timeouts.Read, &d.Read}, {&opts.Timeouts.Write, &d.Write}, {&opts.Timeouts.Attachment, &d.Attachment},
+		{&opts.Timeouts.Upload, &d.Upload}, {&opts.Timeouts.Download, &d.Download},
+	} {
+		if *f.v <= 0 {
+			*f.v = *f.def
+		}
 	}
 	if opts.MaxAttachmentBytes <= 0 {
 		opts.MaxAttachmentBytes = DefaultMaxAttachmentBytes
