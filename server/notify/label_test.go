@@ -27,6 +27,6 @@ func FuzzSinkLabel(f *testing.F) {
 			return
 		}
 		got := SinkLabel("webhook:https://" + user + ":" + user + "@host.example/p?k=" + user)
-		require.NotContains(t, strings.TrimPrefix(got, "webhook:https://host.example/p"), user)
+		require.Contains(t, []string{"webhook:https://host.example/p", "webhook:(unparseable URL)"}, got)
 	})
 }
