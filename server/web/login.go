@@ -77,9 +77,11 @@ func (s *server) login(w http.ResponseWriter, r *http.Request) {
 
 // logout ends the session; the guard has checked its CSRF token.
 func (s *server) logout(w http.ResponseWriter, r *http.Request) {
-	if err := s.opts.Auth.Logout(r.Context(), auth.PrincipalFrom(r.Context())); err != nil {
+	p := auth.PrincipalFrom(r.Context())
+	if err := s.opts.Auth.Logout(r.Context(), p); err != nil {
 		s.log.Error("sign out", "err", err)
 	}
+	s.streams.endSession(p)
 	s.setCookies(w, r, "", "", time.Unix(1, 0))
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }

@@ -89,10 +89,14 @@ const (
 )
 
 type server struct {
-	opts Options
-	log  *slog.Logger
-	hub  *hub
-	csp  string
+	opts    Options
+	log     *slog.Logger
+	hub     *hub
+	streams *streams
+	csp     string
+	// keepAlive is how often a live-update stream gets a comment line and
+	// checks its credentials again: sseKeepAlive, shorter in tests.
+	keepAlive time.Duration
 }
 
 func (s *server) now() time.Time { return s.opts.Now() }
@@ -147,6 +151,8 @@ func newServer(opts Options) *server {
 	}
 	s := &server{opts: opts, log: opts.Log.With("component", "web"), csp: contentSecurityPolicy(opts.TilesURL)}
 	s.hub = newHub(opts.Store, s.log, livePollInterval)
+	s.streams = newStreams()
+	s.keepAlive = sseKeepAlive
 	return s
 }
 
