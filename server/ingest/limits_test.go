@@ -80,3 +80,17 @@ func TestReportTimeout(t *testing.T) {
 	e.requireNothingStored(t, "ev-stall")
 	require.Equal(t, 1.0, e.counter(t, "xiuhua_reports_refused_total", "reason", reasonDeadline))
 }
+
+// BenchmarkDeviceLimits is the cost the per-device limits add to a report:
+// one acquire and release.
+func BenchmarkDeviceLimits(b *testing.B) {
+	l := newDeviceLimits(4, 1<<30)
+	now := time.Now()
+	for b.Loop() {
+		release, err := l.acquire("edge-01", now)
+		if err != nil {
+			b.Fatal(err)
+		}
+		release()
+	}
+}
