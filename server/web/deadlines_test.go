@@ -39,10 +39,10 @@ func slowPost(t *testing.T, e *env, path, ct, token, body string, pause time.Dur
 // may come from a phone on a slow link.
 func TestRouteDeadlines(t *testing.T) {
 	e := newEnvWith(t, func(o *Options) {
-		o.Timeouts = Timeouts{Read: 500 * time.Millisecond, Attachment: 5 * time.Minute}
+		o.Timeouts = Timeouts{Read: 300 * time.Millisecond, Attachment: 5 * time.Minute}
 	}, nil)
 	id := e.addCase(t, "e1", nil)
-	const pause = 2 * time.Second // four read timeouts
+	const pause = 3 * time.Second // ten read timeouts
 
 	code := slowPost(t, e, "/api/v1/tokens", "application/json", e.tokens["admin"], `{"name":"gis","role":"reviewer"}`, pause)
 	require.NotEqual(t, http.StatusCreated, code, "an ordinary body past the read timeout")
