@@ -30,7 +30,7 @@ func (l *stringList) String() string     { return strings.Join(*l, ",") }
 func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 
 // runCommand runs `server user add|disable|enable|passwd`, `server token
-// add|revoke`, `server device add` or `server device revoke`. Secrets go to stdout, alone on their
+// add|revoke`, `server device add`, `server device rekey` or `server device revoke`. Secrets go to stdout, alone on their
 // line, so that a script can capture them; everything else to stderr.
 // Exit status 2 for a usage or configuration error, 1 when the command
 // fails.
