@@ -2,6 +2,7 @@ package web
 
 import (
 	"io"
+	"log/slog"
 	"net/http"
 	"net/netip"
 	"net/url"
@@ -10,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/xiuhua/xiuhua/internal/logtest"
 )
 
 // signInFrom posts the login form as a browser behind a proxy that says
@@ -88,4 +91,14 @@ func FuzzClientAddr(f *testing.F) {
 			require.False(t, s.trusted(a) && !strings.Contains(remote, got) && !strings.Contains(xff, got))
 		}
 	})
+}
+
+// TestFailedLoginLogsNoTypedName: what was typed as the user name is not in
+// the web side's log (people type their password there).
+func TestFailedLoginLogsNoTypedName(t *testing.T) {
+	logs := &logtest.Buffer{}
+	e := newEnvWith(t, func(o *Options) { o.Log = slog.New(slog.NewTextHandler(logs, nil)) }, nil)
+	resp, _ := signInFrom(t, e, "Hunter2-Secret", "x", "", "")
+	require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+	require.NotContains(t, logs.String(), "Hunter2-Secret")
 }
