@@ -46,6 +46,7 @@ func TestRevokedDeviceLosesStream(t *testing.T) {
 			require.NoError(t, err)
 			return auth.RekeyDevice(ctx, "edge-01", other)
 		}, heartbeat, rpcerr.ReasonDeviceKey},
+		{"unpinned", func(ctx context.Context) error { return auth.RekeyDevice(ctx, "edge-01", nil) }, heartbeat, rpcerr.ReasonDeviceKey},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

@@ -39,7 +39,9 @@ func (a *DeviceAuth) Reauthorize(ctx context.Context, helloKey []byte) error {
 		return credsErr("device " + quote(d.id) + " is revoked")
 	case cred.TokenHash != d.tokenHash:
 		return credsErr("device " + quote(d.id) + " has a new token: this one no longer works")
-	case helloKey != nil && cred.PublicKey != nil && !bytes.Equal(cred.PublicKey, helloKey):
+	case helloKey != nil && !bytes.Equal(cred.PublicKey, helloKey):
+		// Rekeyed to another key, or unpinned: the stream ends, and the
+		// box's next Hello is checked (or pins) afresh.
 		return keyErr("device " + quote(d.id) + " was rekeyed: its key is no longer " + KeyFingerprint(helloKey))
 	}
 	return nil
