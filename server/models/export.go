@@ -85,8 +85,9 @@ type sample struct {
 	file     string // base name in images/<split>/
 }
 
-// pageSize is how many reports one store call returns.
-const pageSize = 500
+// pageSize is how many reports one store call returns; tests make it
+// small to cross pages.
+var pageSize = 500
 
 // ExportDataset writes rejected and confirmed cases' snapshots with their
 // boxes to w as a zip in the YOLO or COCO layout, split into train and val
