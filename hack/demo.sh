@@ -39,16 +39,21 @@ bin/server device rekey -config hack/demo/server.yaml edge-demo 2>/dev/null
 export XIUHUA_ADMIN_PASSWORD=${XIUHUA_ADMIN_PASSWORD:-xiuhua-demo}
 
 pids=()
+# say prints a line if anyone still reads it: under `make demo | tee demo.log`
+# Ctrl-C ends tee too, and the shutdown must not die writing to a closed pipe.
+say() { printf '%s\n' "$*" 2>/dev/null || true; }
 stop() {
   trap - INT TERM EXIT
-  echo; echo "demo: stopping"
+  trap '' PIPE
+  set +e
+  say ""; say "demo: stopping"
   # One at a time, edge first: it finishes the report it is sending before
   # the server goes away, and the server before its camera.
   for ((i=${#pids[@]}-1; i>=0; i--)); do
-    kill -TERM "${pids[i]}" 2>/dev/null || true
-    wait "${pids[i]}" 2>/dev/null || true
+    kill -TERM "${pids[i]}" 2>/dev/null
+    wait "${pids[i]}" 2>/dev/null
   done
-  echo "demo: stopped"
+  say "demo: stopped"
 }
 trap stop INT TERM EXIT
 

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image"
 	"log/slog"
 	"net"
 	"net/http"
@@ -16,7 +17,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/xiuhua/xiuhua/edge/config"
 	"github.com/xiuhua/xiuhua/edge/detect"
@@ -43,7 +43,7 @@ func Run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
 	ob, err := outbox.Open(filepath.Join(cfg.Device.DataDir, "outbox"), logger.With("component", "outbox"), reg,
-		outbox.WithSigner(id.Sign))
+		outbox.WithSigner(id.Sign), outbox.WithQuota(cfg.Outbox.Quota()))
 	if err != nil {
 		return fmt.Errorf("open outbox: %w", err)
 	}
@@ -72,6 +72,7 @@ func Run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 		ids[i] = c.ID
 		cams[i] = ingest.NewCamera(ingestConfig(c), logger, ingestMetrics)
 		chains[i] = newChain(cfg, c, cams[i], shared, ob, logger, pipeMetrics)
+		chains[i].Regions = cameraRegions(c, chains[i].Rules.Zones(), image.Pt(manifest.Input.Width, manifest.Input.Height))
 	}
 	followModelClasses(shared, chains, logger.With("component", "modelswap"))
 
@@ -91,7 +92,7 @@ func Run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("listen http %s: %w", cfg.HTTP.Listen, err)
 	}
-	httpSrv := &http.Server{Handler: httpHandler(reg, cams, ids), ReadHeaderTimeout: 5 * time.Second}
+	httpSrv := &http.Server{Handler: httpHandler(reg, cams, ids, ob), ReadHeaderTimeout: 5 * time.Second}
 	logger.Info("edge started", "device", cfg.Device.ID, "cameras", len(cams), "server", cfg.Server.Address,
 		"metrics", "http://"+ln.Addr().String()+"/metrics")
 
@@ -128,18 +129,6 @@ func Run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 	defer cancel()
 	_ = httpSrv.Shutdown(shutCtx)
 	return runErr
-}
-
-func httpHandler(reg *prometheus.Registry, cams []*ingest.Camera, ids []string) http.Handler {
-	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		for i, c := range cams {
-			st := c.Status()
-			fmt.Fprintf(w, "%s %s %s\n", ids[i], st.State, st.LastError)
-		}
-	})
-	return mux
 }
 
 func openModel(cfg *config.Config) (detect.Detector, *detect.Manifest, error) {

@@ -39,8 +39,9 @@ func ingestConfig(c config.Camera) ingest.Config {
 
 func uplinkConfig(cfg config.Config) uplink.Config {
 	return uplink.Config{
-		ServerAddr:        cfg.Server.Address,
-		TLS:               uplink.TLSConfig{CAFile: cfg.Server.CAFile, Insecure: cfg.Server.Insecure},
+		ServerAddr: cfg.Server.Address,
+		TLS: uplink.TLSConfig{CAFile: cfg.Server.CAFile, ServerName: cfg.Server.ServerName,
+			CertFile: cfg.Server.CertFile, KeyFile: cfg.Server.KeyFile, Insecure: cfg.Server.Insecure},
 		DeviceID:          cfg.Device.ID,
 		Token:             cfg.Server.Token,
 		TokenFile:         cfg.Server.TokenFile,
@@ -102,11 +103,15 @@ func hello(cfg config.Config, id *identity.Identity, m vision.ModelInfo) *xiuhua
 }
 
 func heartbeat(cams []*ingest.Camera, ids []string, ob *outbox.Outbox) *xiuhuav1.Heartbeat {
-	n, _, age := ob.Stats()
+	n, bytes, age := ob.Stats()
+	full, detail, _ := ob.DiskFull()
 	hb := &xiuhuav1.Heartbeat{
 		SentAt:                 timestamppb.Now(),
 		OutboxPending:          int64(n),
 		OutboxOldestAgeSeconds: age.Seconds(),
+		OutboxBytes:            bytes,
+		DiskFull:               full,
+		DiskFullDetail:         detail,
 	}
 	for i, c := range cams {
 		st := c.Status()

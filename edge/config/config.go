@@ -13,9 +13,13 @@ type Config struct {
 	Server  Server   `yaml:"server"`
 	Model   Model    `yaml:"model"`
 	Recheck Recheck  `yaml:"recheck"`
+	Outbox  Outbox   `yaml:"outbox"`
 	HTTP    HTTP     `yaml:"http"`
 	Log     Log      `yaml:"log"`
 	Cameras []Camera `yaml:"cameras"`
+	// Enforcement holds per-type policies (warn first or file): see
+	// enforcement.go.
+	Enforcement map[string]Policy `yaml:"enforcement"`
 }
 
 // Device identifies this box and where it keeps its state.
@@ -34,6 +38,10 @@ type Server struct {
 	// CAFile is the PEM bundle that signs the server's certificate; empty
 	// means the system's roots.
 	CAFile string `yaml:"ca_file"`
+	// ServerName, CertFile and KeyFile: see tls.go.
+	ServerName string `yaml:"server_name"`
+	CertFile   string `yaml:"cert_file"`
+	KeyFile    string `yaml:"key_file"`
 	// Insecure sends plaintext gRPC. Allowed only to a loopback address:
 	// evidence must never cross a street cabinet's uplink unencrypted.
 	Insecure bool `yaml:"insecure"`
@@ -127,7 +135,8 @@ type Camera struct {
 	// below the measured keyframe rate), keyframes or all.
 	DecodeMode string `yaml:"decode_mode"`
 	// DetectWidth and DetectHeight are the picture size handed to the
-	// detector, scaled while converting to BGR; 0 and 0 keep the camera's.
+	// detector, scaled while converting to BGR; 0 and 0 keep the camera's,
+	// which regions other than full need.
 	DetectWidth  int `yaml:"detect_width"`
 	DetectHeight int `yaml:"detect_height"`
 	// RingBuffer keeps this much compressed video per camera for evidence
@@ -136,6 +145,22 @@ type Camera struct {
 	// Clip is the stretch of video around a violation that goes with its
 	// evidence, cut from the ring buffer.
 	Clip Clip `yaml:"clip"`
+	// Regions is what the detector looks at (docs/regions.md): auto (the
+	// default: the zones, padded and merged, at the camera's resolution,
+	// tiled when large), full (the whole frame letterboxed) or a list of
+	// [x1, y1, x2, y2] rectangles in fractions of the frame.
+	Regions Regions `yaml:"regions"`
+	// TileOverlap is the least share of a tile's side that neighbouring
+	// tiles share.
+	TileOverlap float64 `yaml:"tile_overlap"`
+	// MaxTiles caps the model runs of one look; zones that need more are a
+	// configuration error.
+	MaxTiles int `yaml:"max_tiles"`
+	// FullFrameEvery also looks at the whole frame every this many looks,
+	// so objects outside the regions keep their tracks.
+	FullFrameEvery int `yaml:"full_frame_every"`
+	// Speaker is how warnings are played here (enforcement.go).
+	Speaker *Speaker `yaml:"speaker"`
 }
 
 // Clip is how much video before and after the moment of a violation its
@@ -220,4 +245,7 @@ type Rule struct {
 	// Change tunes persistent-change detection, which illegal_structure
 	// and street_laundry use when the model has no class for them.
 	Change Change `yaml:"change"`
+	// Enforcement overrides the type's policy for this rule
+	// (enforcement.go).
+	Enforcement *Policy `yaml:"enforcement"`
 }

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/xiuhua/xiuhua/internal/conf"
 )
 
 func TestLoadGoodFileFillsDefaults(t *testing.T) {
@@ -48,7 +50,35 @@ func TestLoadBadFilesNameFieldValueAndAllowed(t *testing.T) {
 		{"bad_model", `model.graph_optimization: invalid value "max": allowed: disable, basic, extended, all`},
 		{"bad_recheck", `recheck.looks: invalid value 0: allowed: 1 to 10 frames`},
 		{"clip_too_long", `cameras[0].clip: invalid value "pre 8s, post 5s": allowed: pre and post of 0 or more that together fit in ring_buffer (10s)`},
+		{"bad_regions", `cameras[0].regions[1]: invalid value "[0.6 0.2 0.4 0.9]": allowed: [x1, y1, x2, y2] as fractions of the frame`},
+		{"bad_regions", `cameras[0].regions[2]: invalid value "[0 0 0 0]": allowed: [x1, y1, x2, y2]`},
+		{"bad_regions", `cameras[0].tile_overlap: invalid value 0.9: allowed: a fraction of a tile from 0.05 to 0.5`},
+		{"bad_regions", `cameras[0].max_tiles: invalid value -1: allowed: 1 to 64 tiles per look`},
+		{"bad_regions", `cameras[0].full_frame_every: invalid value -1: allowed: 1 (every look) to 1000 looks`},
+		{"bad_regions", `cameras[1].regions: invalid value "zones": allowed: auto, full, or a list`},
+		{"bad_regions", `cameras[1].detect_width: invalid value 640: allowed: 0 and 0 (the camera's size) unless regions is full`},
+		{"too_many_tiles", `cameras[0].zones[1]: invalid value "zone pavement of camera gate-east: 12 tiles of 416x416 at 1920x1080": allowed: a zone seen finer in max_tiles (1) tiles than in the whole frame`},
+		{"tls_missing", `server.cert_file: invalid value "testdata/tls/no-such.crt": allowed: a readable PEM certificate file (no such file or directory)`},
+		{"tls_mismatch", `server.key_file: invalid value "testdata/tls/server.key": allowed: the private key of server.cert_file "testdata/tls/edge-1.crt" (this key belongs to another certificate)`},
+		{"tls_other_device", `server.cert_file: invalid value "testdata/tls/edge-1.crt": allowed: a certificate whose common name or a DNS name is device.id "edge-2" (it names CN "edge-1")`},
+		{"tls_insecure", `server.cert_file: invalid value "testdata/tls/edge-1.crt": allowed: empty when server.insecure is true`},
+		{"ca_missing", `server.ca_file: invalid value "testdata/tls/no-such-ca.crt": allowed: a readable PEM file of CA certificates (no such file or directory)`},
+		{"bad_outbox", `outbox.max_mb: invalid value -1: allowed: 0 (no cap but the disk) to 1073741824 MiB`},
+		{"bad_outbox", `outbox.max_clip_age: invalid value "-1h0m0s": allowed: a duration of 0 (for ever) or more`},
 		{"bad_lat", `cameras[0].location.lat: invalid value 131.2: allowed: -90 to 90 (WGS-84 degrees)`},
+		{"warn_audio_missing", `enforcement.street_vending.audio: invalid value "testdata/warn/no-such.wav": allowed: a readable WAV file (PCM 8/16/24/32-bit or 32-bit float, mono or stereo, 8000 to 192000 Hz, at most 2m0s) (no such file or directory)`},
+		{"warn_audio_not_audio", `enforcement.street_vending.audio: invalid value "testdata/good.yml": allowed: a readable WAV file (PCM 8/16/24/32-bit or 32-bit float, mono or stereo, 8000 to 192000 Hz, at most 2m0s) (not a playable WAV file: no RIFF/WAVE header)`},
+		{"warn_no_audio", `cameras[0].zones[0].rules[0].enforcement.audio: invalid value "": allowed: a WAV file to play through the camera's back channel, here or in enforcement.outside_store.audio (or a speaker of kind http for cameras[0])`},
+		{"warn_bad_policy", `enforcement.street_dancing: invalid value "street_dancing": allowed: a violation type: street_vending, outside_store`},
+		{"warn_bad_policy", `enforcement.street_laundry.mode: invalid value "shout": allowed: file, warn_first`},
+		{"warn_bad_policy", `enforcement.street_laundry.grace: invalid value "5s": allowed: a duration from 30s to 24h`},
+		{"warn_bad_policy", `enforcement.street_laundry.warnings: invalid value 9: allowed: 1 to 5 warnings before filing`},
+		{"warn_bad_policy", `enforcement.street_laundry.quiet_hours[0]: invalid value "late": allowed: a daily window HH:MM-HH:MM`},
+		{"warn_bad_policy", `cameras[0].speaker.kind: invalid value "siren": allowed: backchannel, http`},
+		{"warn_bad_policy", `cameras[1].speaker.url: invalid value "ftp://10.0.0.7/play": allowed: an http:// or https:// URL with a host`},
+		{"warn_bad_policy", `cameras[1].speaker.method: invalid value "DELETE": allowed: POST, PUT, GET`},
+		{"warn_bad_policy", `cameras[1].speaker.timeout: invalid value "5m0s": allowed: a duration from 100ms to 1m`},
+		{"warn_bad_policy", `cameras[1].speaker.attempts: invalid value 11: allowed: 1 to 10 requests`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.file, func(t *testing.T) {
@@ -58,6 +88,14 @@ func TestLoadBadFilesNameFieldValueAndAllowed(t *testing.T) {
 			require.NotContains(t, err.Error(), "hunter2", "a password leaked into an error")
 		})
 	}
+}
+
+func TestLoadTLSFile(t *testing.T) {
+	c, err := Load("testdata/tls.yml")
+	require.NoError(t, err)
+	require.Equal(t, "xiuhua.example", c.Server.ServerName)
+	require.Equal(t, "testdata/tls/edge-1.crt", c.Server.CertFile)
+	require.Equal(t, "testdata/tls/edge-1.key", c.Server.KeyFile)
 }
 
 func TestValidateReportsEveryProblemAtOnce(t *testing.T) {
@@ -78,4 +116,39 @@ func TestExampleFileIsValid(t *testing.T) {
 	h, err := c.Cameras[0].Homography()
 	require.NoError(t, err)
 	require.NotNil(t, h)
+}
+
+func TestRegionsForms(t *testing.T) {
+	cases := []struct {
+		name, yaml string
+		want       Regions
+	}{
+		{"default", "", Regions{Mode: RegionsAuto}},
+		{"full", "regions: full\n", Regions{Mode: RegionsFull}},
+		{"list", "regions: [[0.1, 0.2, 0.5, 0.6]]\n", Regions{Mode: RegionsList, Rects: [][4]float64{{0.1, 0.2, 0.5, 0.6}}, bad: []bool{false}}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := Default()
+			c.Device.ID = "edge-1"
+			c.Cameras = []Camera{{ID: "cam1", URL: "rtsp://cam.local/s"}}
+			require.NoError(t, conf.Decode([]byte("cameras:\n  - id: cam1\n    url: rtsp://cam.local/s\n"+indent(tc.yaml)), &c))
+			c.fillDefaults()
+			require.NoError(t, c.Validate())
+			cam := c.Cameras[0]
+			require.Equal(t, tc.want, cam.Regions)
+			require.Equal(t, DefaultTileOverlap, cam.TileOverlap)
+			require.Equal(t, DefaultMaxTiles, cam.MaxTiles)
+			require.Equal(t, DefaultFullFrameEvery, cam.FullFrameEvery)
+		})
+	}
+	var r Regions
+	require.ErrorContains(t, conf.Decode([]byte("{a: 1}"), &r), "regions: want auto, full or a list")
+}
+
+func indent(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "    " + s
 }

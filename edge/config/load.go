@@ -18,6 +18,7 @@ func Default() Config {
 		},
 		Model:   defaultModel("models/yolox-nano.yaml"),
 		Recheck: defaultRecheck(),
+		Outbox:  defaultOutbox(),
 		HTTP:    HTTP{Listen: "127.0.0.1:9100"},
 		Log:     Log{Level: "info", Format: "text"},
 	}
@@ -51,6 +52,7 @@ func (c *Config) fillDefaults() {
 		if cam.DecodeMode == "" {
 			cam.DecodeMode = "auto"
 		}
+		fillRegionDefaults(cam)
 		for j := range cam.Zones {
 			if cam.Zones[j].Coordinates == "" {
 				cam.Zones[j].Coordinates = "fraction"

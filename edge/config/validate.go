@@ -50,6 +50,7 @@ func (c *Config) Validate() error {
 			errs.Add("server.ca_file", c.Server.CAFile, "empty when server.insecure is true")
 		}
 	}
+	c.validateTLS(&errs)
 	if c.Server.Token != "" && c.Server.TokenFile != "" {
 		errs.Add("server.token_file", c.Server.TokenFile, "empty when server.token is set: give one of them")
 	}
@@ -64,6 +65,7 @@ func (c *Config) Validate() error {
 	if c.Server.RetryMin.D() <= 0 || c.Server.RetryMax.D() < c.Server.RetryMin.D() {
 		errs.Add("server.retry_max", c.Server.RetryMax.String(), "a duration at least server.retry_min ("+c.Server.RetryMin.String()+"), both positive")
 	}
+	c.Outbox.validate(&errs)
 	if c.Model.Manifest == "" {
 		errs.Add("model.manifest", c.Model.Manifest, "path of a model manifest (.yaml)")
 	}
@@ -85,6 +87,7 @@ func (c *Config) Validate() error {
 	}
 	c.Model.validateSwap(&errs)
 	c.Recheck.validate(&errs)
+	c.validateEnforcement(&errs)
 	if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
 		errs.Add("http.listen", c.HTTP.Listen, "host:port")
 	}
@@ -107,6 +110,8 @@ func (c *Config) Validate() error {
 		}
 		seen[cam.ID] = true
 		validateCamera(&errs, p, cam)
+		validateRegionSettings(&errs, p, cam)
+		validateTiles(&errs, p, cam, c.Model.ExpectInput)
 	}
 	return errs.Err()
 }

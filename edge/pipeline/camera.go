@@ -32,7 +32,9 @@ type Clipper interface {
 	Clip(ctx context.Context, t0 time.Time, pre, post time.Duration) ([]byte, error)
 }
 
-// Sink stores a violation durably (the outbox).
+// Sink stores a violation durably (the outbox). A Sink that is also a
+// HeldSink stores a violation waiting for its clip at once (see
+// storeThenClip).
 type Sink interface {
 	Put(report *xiuhuav1.ViolationReport, files []outbox.File) error
 }
@@ -60,6 +62,9 @@ type Camera struct {
 	ClipPre, ClipPost time.Duration
 	// Peek, when set, lends copies of frames to the AI re-check.
 	Peek *Peeker
+	// Regions, when set, makes the detector look at parts of the frame
+	// at the camera's resolution; nil looks at the whole frame.
+	Regions *Regions
 
 	clipCtx     context.Context // ends when Run ends: clips stop waiting
 	stopClips   context.CancelFunc
@@ -136,7 +141,7 @@ func (c *Camera) process(f ingest.Frame) {
 		}
 	}
 	start := time.Now()
-	dets, model, err := detectWithModel(c.Detector, f.Image)
+	dets, model, err := c.detect(f.Image)
 	c.Metrics.detectSeconds.WithLabelValues(id).Observe(time.Since(start).Seconds())
 	if err != nil {
 		// A bad frame or a runtime hiccup must not stop the camera.
@@ -158,6 +163,15 @@ func (c *Camera) process(f ingest.Frame) {
 	for _, v := range c.Rules.Observe(f.Captured, w, h, tracks) {
 		c.raise(f, v, w, h, nil)
 	}
+}
+
+// detect runs the model on the frame, or on its regions when the camera
+// has them.
+func (c *Camera) detect(img gocv.Mat) ([]vision.Detection, vision.ModelInfo, error) {
+	if c.Regions == nil {
+		return detectWithModel(c.Detector, img)
+	}
+	return c.Regions.Detect(c.Detector, img, c.Log)
 }
 
 // raise stores violation v seen in frame f; before, when given, is the
@@ -201,32 +215,5 @@ func (c *Camera) raise(f ingest.Frame, v rules.Violation, w, h int, before *gocv
 		c.store(rep, files, v)
 		return
 	}
-	// The clip needs the post-roll, seconds that have not happened yet;
-	// the camera loop goes on meanwhile.
-	c.pendingPuts.Go(func() {
-		ctx, cancel := context.WithTimeout(c.clipCtx, c.ClipPost+10*time.Second)
-		defer cancel()
-		data, err := c.Clips.Clip(ctx, f.Captured, c.ClipPre, c.ClipPost)
-		if err != nil || len(data) == 0 {
-			c.Log.Warn("no clip for violation", "event", rep.EventId, "err", err)
-		} else {
-			files = append(files, outbox.File{Name: "clip.mp4", Kind: xiuhuav1.EvidenceKind_EVIDENCE_KIND_CLIP, ContentType: "video/mp4", Data: data})
-		}
-		c.store(rep, files, v)
-	})
-}
-
-// store puts the violation in the outbox.
-func (c *Camera) store(rep *xiuhuav1.ViolationReport, files []outbox.File, v rules.Violation) {
-	id := c.Source.CameraID
-	if err := c.Sink.Put(rep, files); err != nil {
-		// The outbox is the durability promise; failing to write it is the
-		// one loss the box cannot hide, so it is an error, loudly.
-		c.Metrics.violationErrors.WithLabelValues(id).Inc()
-		c.Log.Error("store violation in outbox", "event", rep.EventId, "err", err)
-		return
-	}
-	c.Metrics.violations.WithLabelValues(id, v.Rule.Type).Inc()
-	c.Log.Info("violation", "event", rep.EventId, "type", v.Rule.Type, "zone", v.Zone.ID,
-		"track", v.Track.ID, "dwell", v.Dwell().Round(time.Second), "files", len(files))
+	c.storeThenClip(f.Captured, rep, files, v)
 }

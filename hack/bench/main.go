@@ -3,6 +3,8 @@
 //
 //	go run ./hack/bench ingest       RTSP ingest: CPU per camera-second, full vs keyframe-only decode
 //	go run ./hack/bench ingest-load  server: reports/s and ack latency under many simulated edges
+//	go run ./hack/bench regions      edge: CPU per look at 1080p, whole frame vs zone regions
+//	go run ./hack/bench cases        server: queue, case, map and statistics on a city's year of cases (PostgreSQL)
 package main
 
 import (
@@ -16,6 +18,8 @@ import (
 var commands = map[string]func(args []string) int{
 	"ingest":      runIngest,
 	"ingest-load": runIngestLoad,
+	"regions":     runRegions,
+	"cases":       runCases,
 }
 
 func main() {

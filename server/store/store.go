@@ -232,6 +232,9 @@ type CaseFilter struct {
 	From, To time.Time
 	Limit    int    // 1 or more; the store caps it at MaxLimit
 	Cursor   string // NextCursor of the previous page; empty: first page
+	// NoThumbnails leaves Case.Thumbnail nil: finding each case's picture
+	// is most of the work of a long list that shows none (the map).
+	NoThumbnails bool
 }
 
 // MaxLimit is the most cases ListCases returns at once.

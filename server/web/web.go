@@ -75,6 +75,9 @@ type Options struct {
 	// Timeouts are the deadlines by kind of route; zero fields take
 	// DefaultTimeouts'.
 	Timeouts Timeouts
+	// DiskCheck, when set, is part of /healthz: an error (a disk too full
+	// to take uploads) makes it answer 503 with the error.
+	DiskCheck func() error
 }
 
 // DefaultMaxAttachmentBytes is the default bound of an attachment.
@@ -242,6 +245,14 @@ func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusServiceUnavailable)
 		_, _ = w.Write([]byte("database unavailable\n"))
 		return
+	}
+	if s.opts.DiskCheck != nil {
+		if err := s.opts.DiskCheck(); err != nil {
+			s.log.Error("health check", "err", err)
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = w.Write([]byte(err.Error() + "\n"))
+			return
+		}
 	}
 	_, _ = w.Write([]byte("ok\n"))
 }

@@ -302,7 +302,14 @@ type Heartbeat struct {
 	OutboxOldestAgeSeconds float64 `protobuf:"fixed64,4,opt,name=outbox_oldest_age_seconds,json=outboxOldestAgeSeconds,proto3" json:"outbox_oldest_age_seconds,omitempty"`
 	// The model state, so that a server that missed a ModelStatus (a
 	// restart, another replica) still knows what each camera runs.
-	ModelStatus   *ModelStatus `protobuf:"bytes,5,opt,name=model_status,json=modelStatus,proto3" json:"model_status,omitempty"`
+	ModelStatus *ModelStatus `protobuf:"bytes,5,opt,name=model_status,json=modelStatus,proto3" json:"model_status,omitempty"`
+	// The outbox's disk (or its quota) is full: new violations are stored
+	// only by shedding older evidence (clips, then pictures, then the oldest
+	// reports). disk_full_detail says what the last write met.
+	DiskFull       bool   `protobuf:"varint,6,opt,name=disk_full,json=diskFull,proto3" json:"disk_full,omitempty"`
+	DiskFullDetail string `protobuf:"bytes,7,opt,name=disk_full_detail,json=diskFullDetail,proto3" json:"disk_full_detail,omitempty"`
+	// Size on disk of the violations waiting in the outbox.
+	OutboxBytes   int64 `protobuf:"varint,8,opt,name=outbox_bytes,json=outboxBytes,proto3" json:"outbox_bytes,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -370,6 +377,27 @@ func (x *Heartbeat) GetModelStatus() *ModelStatus {
 		return x.ModelStatus
 	}
 	return nil
+}
+
+func (x *Heartbeat) GetDiskFull() bool {
+	if x != nil {
+		return x.DiskFull
+	}
+	return false
+}
+
+func (x *Heartbeat) GetDiskFullDetail() string {
+	if x != nil {
+		return x.DiskFullDetail
+	}
+	return ""
+}
+
+func (x *Heartbeat) GetOutboxBytes() int64 {
+	if x != nil {
+		return x.OutboxBytes
+	}
+	return 0
 }
 
 // CameraStatus is the state of one camera on an edge box.
@@ -920,13 +948,16 @@ const file_xiuhua_v1_device_proto_rawDesc = "" +
 	"CameraInfo\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12/\n" +
-	"\blocation\x18\x03 \x01(\v2\x13.xiuhua.v1.GeoPointR\blocation\"\x90\x02\n" +
+	"\blocation\x18\x03 \x01(\v2\x13.xiuhua.v1.GeoPointR\blocation\"\xfa\x02\n" +
 	"\tHeartbeat\x123\n" +
 	"\asent_at\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x06sentAt\x121\n" +
 	"\acameras\x18\x02 \x03(\v2\x17.xiuhua.v1.CameraStatusR\acameras\x12%\n" +
 	"\x0eoutbox_pending\x18\x03 \x01(\x03R\routboxPending\x129\n" +
 	"\x19outbox_oldest_age_seconds\x18\x04 \x01(\x01R\x16outboxOldestAgeSeconds\x129\n" +
-	"\fmodel_status\x18\x05 \x01(\v2\x16.xiuhua.v1.ModelStatusR\vmodelStatus\"\xc8\x01\n" +
+	"\fmodel_status\x18\x05 \x01(\v2\x16.xiuhua.v1.ModelStatusR\vmodelStatus\x12\x1b\n" +
+	"\tdisk_full\x18\x06 \x01(\bR\bdiskFull\x12(\n" +
+	"\x10disk_full_detail\x18\a \x01(\tR\x0ediskFullDetail\x12!\n" +
+	"\foutbox_bytes\x18\b \x01(\x03R\voutboxBytes\"\xc8\x01\n" +
 	"\fCameraStatus\x12\x1b\n" +
 	"\tcamera_id\x18\x01 \x01(\tR\bcameraId\x12,\n" +
 	"\x05state\x18\x02 \x01(\x0e2\x16.xiuhua.v1.CameraStateR\x05state\x12\x1d\n" +

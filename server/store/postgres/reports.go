@@ -128,7 +128,7 @@ type caseTx struct {
 }
 
 func (c *caseTx) OpenCase(ctx context.Context, n store.NewCase) (string, error) {
-	id := c.s.ids.Next(c.now)
+	id, at := c.s.ids.NextWithTime(c.now)
 	var lat, lon *float64
 	if n.Location != nil {
 		lat, lon = &n.Location.Lat, &n.Location.Lon
@@ -139,13 +139,13 @@ func (c *caseTx) OpenCase(ctx context.Context, n store.NewCase) (string, error) 
 		first_seen, last_seen, report_count, created_at, updated_at,
 		version, status_since, category_code, subcategory_code, lat, lon, grid_code, unit
 	) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, 0, $8, $8, 1, $8, $9, $10, $11, $12, $13, $14)`,
-		id, n.Status, n.ViolationType, n.DeviceID, n.CameraID, n.ZoneID, n.RuleID, c.now,
+		id, n.Status, n.ViolationType, n.DeviceID, n.CameraID, n.ZoneID, n.RuleID, at,
 		n.CategoryCode, n.SubcategoryCode, lat, lon, n.GridCode, n.Unit)
 	if err != nil {
 		return "", fmt.Errorf("postgres: open case: %w", err)
 	}
 	if _, err := c.tx.Exec(ctx, `INSERT INTO case_audit (case_id, at, actor, action, to_status)
-		VALUES ($1, $2, $3, $4, $5)`, id, c.now, store.SystemActor, store.ActionOpen, n.Status); err != nil {
+		VALUES ($1, $2, $3, $4, $5)`, id, at, store.SystemActor, store.ActionOpen, n.Status); err != nil {
 		return "", fmt.Errorf("postgres: open case: audit: %w", err)
 	}
 	return id, nil

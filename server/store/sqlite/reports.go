@@ -118,8 +118,8 @@ type caseTx struct {
 }
 
 func (c *caseTx) OpenCase(ctx context.Context, n store.NewCase) (string, error) {
-	id := c.s.ids.Next(c.now)
-	now := formatTime(c.now)
+	id, at := c.s.ids.NextWithTime(c.now)
+	now := formatTime(at)
 	var lat, lon any
 	if n.Location != nil {
 		lat, lon = n.Location.Lat, n.Location.Lon
