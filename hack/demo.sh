@@ -30,6 +30,10 @@ mkdir -p data
 bin/server device add -config hack/demo/server.yaml edge-demo > data/edge-demo.token.part
 mv data/edge-demo.token.part data/edge-demo.token
 chmod 600 data/edge-demo.token
+# Its key is pinned at its first Hello; unpin it so that a demo whose
+# data/edge was removed (a new key) still connects. A real box keeps its
+# pin: see docs/security.md.
+bin/server device rekey -config hack/demo/server.yaml edge-demo 2>/dev/null
 # The first admin's password; it is set on the first run only (data/server
 # keeps the account), so keep the same XIUHUA_ADMIN_PASSWORD across runs.
 export XIUHUA_ADMIN_PASSWORD=${XIUHUA_ADMIN_PASSWORD:-xiuhua-demo}

@@ -155,8 +155,16 @@ func New(cfg config.Config, opts ...Option) (*App, error) {
 		MaxEvidenceBytes: cfg.Limits.MaxEvidenceBytes,
 		MaxEvidenceFiles: cfg.Limits.MaxEvidenceFiles,
 		Authorize:        a.devices.Authorize,
-		Metrics:          ingest.NewMetrics(a.registry),
-		Log:              a.log,
+		CheckKey:         a.devices.CheckKey,
+		PinnedKey:        a.devices.PinnedKey,
+		Reauthorize:      a.devices.Reauthorize,
+
+		ReportTimeout:             cfg.Limits.GRPC.ReportTimeout.D(),
+		MaxReportStreamsPerDevice: cfg.Limits.GRPC.MaxReportStreamsPerDevice,
+		ReportsPerMinute:          cfg.Limits.GRPC.ReportsPerMinute,
+		HeartbeatWriteInterval:    cfg.Limits.GRPC.HeartbeatWriteInterval.D(),
+		Metrics:                   ingest.NewMetrics(a.registry),
+		Log:                       a.log,
 	})
 	a.recheck = openRecheck(cfg.Recheck, a.store, blobs, casesCfg.Events, cfg.Limits.MaxAttachmentBytes, a.ingest, a.registry, a.log)
 	modelOpts, err := openModels(cfg, a.store, blobs, a.ingest, a.registry, a.log)
@@ -168,6 +176,11 @@ func New(cfg config.Config, opts ...Option) (*App, error) {
 		// ones keep idle streams open.
 		grpc.KeepaliveParams(keepalive.ServerParameters{Time: time.Minute, Timeout: 20 * time.Second}),
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
+		// One connection may not open streams without end, and a message
+		// may be as large as a re-check answer with two pictures at the
+		// attachment limit (the default 4 MiB broke the control stream).
+		grpc.MaxConcurrentStreams(uint32(cfg.Limits.GRPC.MaxConcurrentStreams)),
+		grpc.MaxRecvMsgSize(config.MaxMessageBytes(cfg.Limits.MaxAttachmentBytes)),
 	}
 	if cfg.GRPC.TLS.Enabled() {
 		creds, err := grpcCreds(cfg.GRPC.TLS)
@@ -181,14 +194,19 @@ func New(cfg config.Config, opts ...Option) (*App, error) {
 	a.grpc = grpc.NewServer(grpcOpts...)
 	xiuhuav1.RegisterEdgeServiceServer(a.grpc, a.ingest)
 
+	proxies, err := config.TrustedProxies(cfg.HTTP.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
 	a.http = &http.Server{
 		Handler: web.New(web.Options{
-			Auth:          a.auth,
-			SecureCookies: cfg.Auth.SecureCookies || cfg.HTTP.TLS.Enabled(),
-			Store:         a.store,
-			Blobs:         blobs,
-			Cases:         a.cases,
-			Grid:          a.grid,
+			Auth:           a.auth,
+			SecureCookies:  cfg.Auth.SecureCookies || cfg.HTTP.TLS.Enabled(),
+			TrustedProxies: proxies,
+			Store:          a.store,
+			Blobs:          blobs,
+			Cases:          a.cases,
+			Grid:           a.grid,
 
 			EvidenceURLTTL: cfg.Blobs.EvidenceURLTTL.D(),
 			EvidenceOrigin: evidenceOrigin(cfg.Blobs),
@@ -200,10 +218,17 @@ func New(cfg config.Config, opts ...Option) (*App, error) {
 			TilesURL:           cfg.Web.TilesURL,
 			Location:           cfg.Web.Location(),
 			Models:             modelOpts,
+			Timeouts: web.Timeouts{
+				Read:       cfg.Limits.HTTP.ReadTimeout.D(),
+				Write:      cfg.Limits.HTTP.WriteTimeout.D(),
+				Attachment: cfg.Limits.HTTP.AttachmentTimeout.D(),
+				Upload:     cfg.Limits.HTTP.UploadTimeout.D(),
+				Download:   cfg.Limits.HTTP.DownloadTimeout.D(),
+			},
 		}),
+		// Body and answer deadlines are set per route (limits.http,
+		// web.Timeouts); only the headers have a server-wide one.
 		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      5 * time.Minute, // evidence clips on slow links
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
 	}

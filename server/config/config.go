@@ -38,6 +38,10 @@ type Config struct {
 type HTTP struct {
 	TLS    HTTPTLS `yaml:"tls"` // see tls.go
 	Listen string  `yaml:"listen"`
+	// TrustedProxies are the reverse proxies (IPs or CIDR prefixes) whose
+	// X-Forwarded-For names the client: sign-in back-off and logs then
+	// see each officer's own address instead of the proxy's.
+	TrustedProxies []string `yaml:"trusted_proxies"`
 }
 
 // GRPC is the endpoint edge boxes connect to.
@@ -72,6 +76,10 @@ type Limits struct {
 	// MaxAttachmentBytes bounds the picture an officer attaches to a
 	// transition.
 	MaxAttachmentBytes int64 `yaml:"max_attachment_bytes"`
+	// GRPC bounds what devices may ask of the gRPC endpoint; HTTP the
+	// time a web request may take, by route.
+	GRPC GRPCLimits `yaml:"grpc"`
+	HTTP HTTPLimits `yaml:"http"`
 }
 
 // Bounds of the limits. The upper ones only catch typos such as a size in
@@ -93,6 +101,8 @@ func Default() Config {
 			MaxEvidenceBytes:   64 << 20,
 			MaxEvidenceFiles:   8,
 			MaxAttachmentBytes: 10 << 20,
+			GRPC:               defaultGRPCLimits(),
+			HTTP:               defaultHTTPLimits(),
 		},
 		Store:  Store{Driver: DriverSQLite},
 		Blobs:  defaultBlobs(),
@@ -167,6 +177,7 @@ func (c *Config) ApplyEnv(lookup func(string) (string, bool)) {
 func (c *Config) Validate() error {
 	var errs conf.Errors
 	checkListen(&errs, "http.listen", c.HTTP.Listen)
+	c.HTTP.validate(&errs)
 	checkListen(&errs, "grpc.listen", c.GRPC.Listen)
 	c.validateTLS(&errs)
 	if c.DataDir == "" {
@@ -191,6 +202,8 @@ func (c *Config) Validate() error {
 	if n := c.Limits.MaxAttachmentBytes; n < 1 || n > MaxAttachmentBytesCeiling {
 		errs.Add("limits.max_attachment_bytes", n, fmt.Sprintf("1 to %d (bytes)", int64(MaxAttachmentBytesCeiling)))
 	}
+	c.Limits.GRPC.validate(&errs)
+	c.Limits.HTTP.validate(&errs)
 	c.Store.validate(&errs)
 	c.Blobs.validate(&errs)
 	c.Cases.validate(&errs)

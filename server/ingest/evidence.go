@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"google.golang.org/grpc/codes"
@@ -65,12 +66,12 @@ func (r *receiver) chunk(c *xiuhuav1.EvidenceChunk) error {
 	if f.w == nil {
 		w, err := r.blobs.Create(r.ctx)
 		if err != nil {
-			return refuse(codes.Unavailable, reasonUnavailable, "evidence %q: %v", c.Name, err)
+			return storageRefusal(fmt.Sprintf("evidence %q", c.Name), err)
 		}
 		f.w = w
 	}
 	if _, err := f.w.Write(c.Data); err != nil {
-		return refuse(codes.Unavailable, reasonUnavailable, "evidence %q: %v", c.Name, err)
+		return storageRefusal(fmt.Sprintf("evidence %q", c.Name), err)
 	}
 	f.got += n
 	r.m.evidenceBytes.Add(float64(n))
@@ -84,7 +85,7 @@ func (r *receiver) complete(f *evidenceFile) error {
 	if f.w == nil { // an empty file gets no chunks
 		w, err := r.blobs.Create(r.ctx)
 		if err != nil {
-			return refuse(codes.Unavailable, reasonUnavailable, "evidence %q: %v", f.decl.Name, err)
+			return storageRefusal(fmt.Sprintf("evidence %q", f.decl.Name), err)
 		}
 		f.w = w
 	}
@@ -123,7 +124,7 @@ func (r *receiver) finish() error {
 func (r *receiver) commit() error {
 	for _, f := range r.order {
 		if _, err := f.w.Commit(r.ctx); err != nil {
-			return refuse(codes.Unavailable, reasonUnavailable, "evidence %q: %v", f.decl.Name, err)
+			return storageRefusal(fmt.Sprintf("evidence %q", f.decl.Name), err)
 		}
 		f.w = nil
 	}

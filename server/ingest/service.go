@@ -69,6 +69,15 @@ type Options struct {
 	// number per report.
 	MaxEvidenceBytes int64
 	MaxEvidenceFiles int
+	// ReportTimeout bounds one report stream from its first message to
+	// its answer (a slow or stalled sender frees its resources); default
+	// 10m.
+	ReportTimeout time.Duration
+	// MaxReportStreamsPerDevice and ReportsPerMinute bound one device's
+	// report streams open at once and reports started a minute; 0: no
+	// bound.
+	MaxReportStreamsPerDevice int
+	ReportsPerMinute          int
 	// HeartbeatInterval is what Welcome asks edges for; default 10s.
 	HeartbeatInterval time.Duration
 	// HelloTimeout is how long a control stream may stay silent before its
@@ -79,6 +88,27 @@ type Options struct {
 	// gRPC status (PermissionDenied) returned as is. auth.DeviceAuth
 	// implements it.
 	Authorize func(ctx context.Context, deviceID, cameraID string) error
+	// CheckKey, when set, checks the public key of a device's Hello
+	// against the one pinned for it (pinning it when none is and the
+	// mode allows); its error is a gRPC status returned as is.
+	// auth.DeviceAuth implements it.
+	CheckKey func(ctx context.Context, deviceID string, key []byte) error
+	// PinnedKey, when set, returns the key a device's reports must be
+	// signed with and whether it decides: when it does, a report is
+	// checked with that key (none pinned yet: accepted unverified), and
+	// the key of the latest Hello is not used. auth.DeviceAuth
+	// implements it.
+	PinnedKey func(ctx context.Context, deviceID string) (key []byte, decides bool, err error)
+	// Reauthorize, when set, checks on every heartbeat, before a
+	// device's answer is handled and before commands are sent, that the
+	// stream's caller is still allowed (not revoked, same token, same
+	// pinned key); its error ends the stream. auth.DeviceAuth implements
+	// it.
+	Reauthorize func(ctx context.Context, helloKey []byte) error
+	// HeartbeatWriteInterval is how often a device's heartbeat is written
+	// to the database (last seen and status); the ones in between are
+	// only counted. Default 1m.
+	HeartbeatWriteInterval time.Duration
 	// Controls take part in every control stream; see Control and
 	// AddControl.
 	Controls []Control
@@ -94,6 +124,7 @@ type Service struct {
 	log      *slog.Logger
 	m        *Metrics
 	registry *Registry
+	limits   *deviceLimits // nil: none
 	models   modelSums
 	controls []Control
 
@@ -106,6 +137,12 @@ func New(opts Options) *Service {
 	if opts.HeartbeatInterval <= 0 {
 		opts.HeartbeatInterval = 10 * time.Second
 	}
+	if opts.ReportTimeout <= 0 {
+		opts.ReportTimeout = 10 * time.Minute
+	}
+	if opts.HeartbeatWriteInterval <= 0 {
+		opts.HeartbeatWriteInterval = time.Minute
+	}
 	if opts.HelloTimeout <= 0 {
 		opts.HelloTimeout = 30 * time.Second
 	}
@@ -115,7 +152,19 @@ func New(opts Options) *Service {
 	if opts.Log == nil {
 		opts.Log = slog.Default()
 	}
+	var limits *deviceLimits
+	if opts.MaxReportStreamsPerDevice > 0 || opts.ReportsPerMinute > 0 {
+		streams, perMinute := opts.MaxReportStreamsPerDevice, opts.ReportsPerMinute
+		if streams <= 0 {
+			streams = int(^uint(0) >> 1)
+		}
+		if perMinute <= 0 {
+			perMinute = int(^uint32(0) >> 1)
+		}
+		limits = newDeviceLimits(streams, perMinute)
+	}
 	return &Service{
+		limits:   limits,
 		opts:     opts,
 		log:      opts.Log.With("component", "ingest"),
 		m:        opts.Metrics,

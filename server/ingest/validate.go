@@ -57,6 +57,7 @@ func validateReport(r *xiuhuav1.ViolationReport) error {
 			add("started_at: " + err.Error())
 		}
 	}
+	problems = append(problems, checkNumbers(r)...)
 	if len(problems) > 0 {
 		return refuse(codes.InvalidArgument, reasonInvalidReport, "invalid report %q: %s", r.GetEventId(), strings.Join(problems, "; "))
 	}

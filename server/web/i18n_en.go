@@ -205,6 +205,7 @@ var messagesEN = map[string]string{
 	"login.password": "Password",
 	"login.submit":   "Sign in",
 	"login.wrong":    "Wrong user name or password",
+	"login.wait":     "Too many failed sign-ins: please wait until %s, then try again.",
 
 	"status.pending_review": "Pending review",
 	"status.filed":          "Filed",

@@ -205,6 +205,7 @@ var messagesZH = map[string]string{
 	"login.password": "密码",
 	"login.submit":   "登录",
 	"login.wrong":    "用户名或密码错误",
+	"login.wait":     "登录失败次数过多，请在 %s 之后再试。",
 
 	"status.pending_review": "待审核",
 	"status.filed":          "立案",

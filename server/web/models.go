@@ -372,8 +372,11 @@ func (s *server) exportDataset(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/zip")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	w.Header().Set("Cache-Control", "no-store")
+	// No overall deadline: a large export to a slow client takes long;
+	// each write must go through within the write timeout.
+	out := &streamWriter{w: w, rc: http.NewResponseController(w), idle: s.opts.Timeouts.Write}
 	stats, err := models.ExportDataset(r.Context(), s.opts.Models.Export, s.opts.Blobs,
-		models.ExportOptions{Format: format, Metrics: s.opts.Models.Metrics}, w)
+		models.ExportOptions{Format: format, Metrics: s.opts.Models.Metrics}, out)
 	if err != nil {
 		s.log.Error("dataset export", "format", format, "err", err)
 		panic(http.ErrAbortHandler) // cut the connection: the zip is incomplete

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -41,8 +42,11 @@ type Options struct {
 	// SecureCookies marks cookies Secure on plain HTTP too (behind a TLS
 	// proxy); over TLS they are Secure anyway.
 	SecureCookies bool
-	Store         Store
-	Blobs         Blobs
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client (http.trusted_proxies); none: the connection's peer is.
+	TrustedProxies []netip.Prefix
+	Store          Store
+	Blobs          Blobs
 	// EvidenceURLTTL, when above zero and Blobs can presign (S3), sends
 	// browsers to the object store with URLs valid this long instead of
 	// streaming evidence through this server.
@@ -71,6 +75,9 @@ type Options struct {
 	// Models is the model registry and training data export (models.go);
 	// nil answers its routes 503.
 	Models *ModelOptions
+	// Timeouts are the deadlines by kind of route; zero fields take
+	// DefaultTimeouts'.
+	Timeouts Timeouts
 	// DiskCheck, when set, is part of /healthz: an error (a disk too full
 	// to take uploads) makes it answer 503 with the error.
 	DiskCheck func() error
@@ -88,10 +95,14 @@ const (
 )
 
 type server struct {
-	opts Options
-	log  *slog.Logger
-	hub  *hub
-	csp  string
+	opts    Options
+	log     *slog.Logger
+	hub     *hub
+	streams *streams
+	csp     string
+	// keepAlive is how often a live-update stream gets a comment line and
+	// checks its credentials again: sseKeepAlive, shorter in tests.
+	keepAlive time.Duration
 }
 
 func (s *server) now() time.Time { return s.opts.Now() }
@@ -112,9 +123,11 @@ func New(opts Options) *Handler {
 	s := newServer(opts)
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {
-		mux.Handle(rt.Method+" "+rt.Pattern, s.guard(rt.Access, rt.Handler))
+		mux.Handle(rt.Method+" "+rt.Pattern, s.withDeadlines(classOf(rt.Method, rt.Pattern), s.guard(rt.Access, rt.Handler)))
 	}
-	return &Handler{Handler: securityHeaders(s.csp, mux), s: s}
+	// The default deadlines first, for what no route matches; each route
+	// then sets its own.
+	return &Handler{Handler: securityHeaders(s.csp, s.withDeadlines(classNormal, mux)), s: s}
 }
 
 func newServer(opts Options) *server {
@@ -130,11 +143,22 @@ func newServer(opts Options) *server {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	d := DefaultTimeouts
+	for _, f := range []struct{ v, def *time.Duration }{
+		{&opts.Timeouts.Read, &d.Read}, {&opts.Timeouts.Write, &d.Write}, {&opts.Timeouts.Attachment, &d.Attachment},
+		{&opts.Timeouts.Upload, &d.Upload}, {&opts.Timeouts.Download, &d.Download},
+	} {
+		if *f.v <= 0 {
+			*f.v = *f.def
+		}
+	}
 	if opts.MaxAttachmentBytes <= 0 {
 		opts.MaxAttachmentBytes = DefaultMaxAttachmentBytes
 	}
 	s := &server{opts: opts, log: opts.Log.With("component", "web"), csp: allowEvidenceOrigin(contentSecurityPolicy(opts.TilesURL), opts.EvidenceOrigin)}
 	s.hub = newHub(opts.Store, s.log, livePollInterval)
+	s.streams = newStreams()
+	s.keepAlive = sseKeepAlive
 	return s
 }
 

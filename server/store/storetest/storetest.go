@@ -55,6 +55,7 @@ func Run(t *testing.T, open Open) {
 		{"APITokens", testAPITokens},
 		{"UserChanges", testUserChanges},
 		{"DeviceCredentials", testDeviceCredentials},
+		{"DeviceKeys", testDeviceKeys},
 		{"CasesChangedSince", testCasesChangedSince},
 		{"RecheckLifecycle", testRecheckLifecycle},
 		{"RecheckConflictAndNote", testRecheckConflictAndNote},
