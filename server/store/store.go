@@ -61,6 +61,7 @@ type Store interface {
 	Rechecks
 	Models
 	Live
+	Corrections
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
@@ -130,6 +131,8 @@ type Report struct {
 	// Assigner sets it when it files the report with a rejected case. It is
 	// kept, with its evidence, as a labelled negative.
 	Suppressed bool
+	// Warn is what the edge's warn-first flow did; nil without one.
+	Warn *Warn
 
 	// Set by the store.
 	CaseID     string
@@ -167,6 +170,9 @@ const (
 	KindAnnotated   = "annotated"
 	KindClip        = "clip"
 	KindBeforeAfter = "before_after"
+	// KindAfterGrace is warn first's second picture: still there after
+	// the grace period.
+	KindAfterGrace = "after_grace"
 )
 
 // Evidence is one file of a report; its bytes are the blob SHA256.

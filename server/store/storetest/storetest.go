@@ -60,6 +60,7 @@ func Run(t *testing.T, open Open) {
 		{"RecheckConflictAndNote", testRecheckConflictAndNote},
 		{"RecheckConcurrentFinish", testRecheckConcurrentFinish},
 		{"ModelRegistry", testModelRegistry}, {"Rollouts", testRollouts}, {"DeviceModels", testDeviceModels}, {"TrainingReports", testTrainingReports},
+		{"WarnFirst", testWarnFirst},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
