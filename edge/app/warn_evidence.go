@@ -47,6 +47,9 @@ func keep(dir string, rep *xiuhuav1.ViolationReport, files []outbox.File) error 
 		if err := outbox.ValidateName(f.Name); err != nil {
 			return fmt.Errorf("keep violation: %w", err)
 		}
+		if f.Name == keptReport || f.Name == keptIndex || f.Name == afterGrace {
+			return fmt.Errorf("keep violation: file name %q is the flow's own", f.Name)
+		}
 		if err := writeSync(filepath.Join(dir, f.Name), f.Data); err != nil {
 			return err
 		}
@@ -88,7 +91,7 @@ func loadKept(dir string) (*xiuhuav1.ViolationReport, []outbox.File, error) {
 	}
 	files := make([]outbox.File, 0, len(index))
 	for _, k := range index {
-		if outbox.ValidateName(k.Name) != nil || k.Name == keptReport || k.Name == keptIndex {
+		if outbox.ValidateName(k.Name) != nil || k.Name == keptReport || k.Name == keptIndex || k.Name == afterGrace {
 			return nil, nil, fmt.Errorf("load kept violation %s: bad file name %q", dir, k.Name)
 		}
 		data, err := os.ReadFile(filepath.Join(dir, k.Name))
