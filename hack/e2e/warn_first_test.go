@@ -21,7 +21,7 @@ type warnCaseDetail struct {
 	Reports []struct {
 		ObservedAt time.Time     `json:"observed_at"`
 		Evidence   []apiEvidence `json:"evidence"`
-		Warn     *struct {
+		Warn       *struct {
 			Outcome  string `json:"outcome"`
 			Warnings []struct {
 				Player string `json:"player"`
