@@ -34,7 +34,8 @@ type warnFirst struct {
 }
 
 // startWarnFirst builds the flow and sets each chain's Warn when any rule
-// is warn first; it returns nil when none is. The flow runs in Run.
+// is warn first or entries from an earlier run wait; it returns nil
+// otherwise. The flow runs in Run.
 func startWarnFirst(cfg *config.Config, chains []*pipeline.Camera, cams []recheck.Camera, det pipeline.Detector,
 	ob *outbox.Outbox, reg prometheus.Registerer, logger *slog.Logger) (*warnFirst, error) {
 	w := &warnFirst{policies: map[string]config.Policy{}, ob: ob, log: logger.With("component", "warn")}
@@ -50,10 +51,14 @@ func startWarnFirst(cfg *config.Config, chains []*pipeline.Camera, cams []rechec
 		}
 		players[c.ID] = warn.ForCamera(c, metrics, logger)
 	}
-	if len(w.policies) == 0 {
-		return nil, nil
-	}
 	dir := filepath.Join(cfg.Device.DataDir, "warn")
+	if len(w.policies) == 0 {
+		if _, err := os.Stat(filepath.Join(dir, "pending")); err != nil {
+			return nil, nil
+		}
+		// No rule warns first any more, but violations warned about
+		// before the change still wait: the flow runs to file them.
+	}
 	store, err := warn.OpenPendingStore(filepath.Join(dir, "pending"))
 	if err != nil {
 		return nil, fmt.Errorf("warn first: %w", err)
