@@ -48,9 +48,9 @@ type heard struct {
 	FirstPacket time.Time `json:"first_packet"`
 }
 
-// stagedChair writes vtest.avi with a chair on the pavement from 20 s for
+// stagedChair writes vtest.avi with a chair on the pavement from from for
 // stay: the vendor's seat (a COCO chair) that the edge warns about.
-func stagedChair(t *testing.T, dir, name string, stay time.Duration) string {
+func stagedChair(t *testing.T, dir, name string, from, stay time.Duration) string {
 	t.Helper()
 	out := filepath.Join(dir, name+".avi")
 	require.NoError(t, paste.Video(testdata.Path(t, "media", "vtest.avi"), out, paste.Object{
@@ -58,7 +58,7 @@ func stagedChair(t *testing.T, dir, name string, stay time.Duration) string {
 		Crop:  image.Rect(370, 210, 446, 320),
 		Scale: 1.6,
 		At:    image.Pt(30, 384),
-		From:  20 * time.Second,
+		From:  from,
 		For:   stay,
 	}))
 	return out
@@ -93,15 +93,19 @@ func writeTone(t *testing.T, path string, d time.Duration) {
 // TestWarnFirst runs warn first (先劝导、后立案) through the real binaries.
 // Two cameras show the same pavement with a staged chair: on cam1 it is
 // taken away 15 s after it appears (after the warning, before the second
-// look), on cam2 it stays. The edge warns through each camera's back
+// look), on cam2 it never goes. The edge warns through each camera's back
 // channel, looks again after the 30 s grace (the config minimum) and the
 // server ends with no case and one corrected record for cam1, exactly one
 // case for cam2 with both pictures and 已劝导未整改 in its trail, while
 // camsim heard the warning on both, as G.711 of the file's length.
 func TestWarnFirst(t *testing.T) {
 	dir := t.TempDir()
-	removed := stagedChair(t, dir, "removed", 15*time.Second)
-	stays := stagedChair(t, dir, "stays", 59*time.Second)
+	// The video loops every 80 s. cam1's chair is there from 20 s to
+	// 35 s, so the second look 30 s after the warning finds it gone
+	// whenever in that window the edge raised it; cam2's is always there,
+	// so however late the edge starts, the second look finds it.
+	removed := stagedChair(t, dir, "removed", 20*time.Second, 15*time.Second)
+	stays := stagedChair(t, dir, "stays", 0, 2*time.Minute)
 	wav := filepath.Join(dir, "warn.wav")
 	writeTone(t, wav, 1500*time.Millisecond)
 
