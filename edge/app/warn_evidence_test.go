@@ -37,3 +37,26 @@ func TestKeptViolation(t *testing.T) {
 	_, _, err = loadKept(filepath.Join(t.TempDir(), "gone"))
 	require.ErrorIs(t, err, os.ErrNotExist, "a folder sent and removed before a crash")
 }
+
+// FuzzLoadKept: whatever a power cut or a full disk leaves in a kept
+// folder's index and report, loading it fails cleanly or gives files of
+// safe names that exist beside the index.
+func FuzzLoadKept(f *testing.F) {
+	f.Add([]byte(`[{"name":"snapshot.jpg","kind":1,"content_type":"image/jpeg"}]`), []byte{0x0a, 0x03, 'e', 'v', '1'})
+	f.Add([]byte(`[{"name":"../x"}]`), []byte{})
+	f.Add([]byte(`{`), []byte{0xff})
+	f.Fuzz(func(t *testing.T, index, report []byte) {
+		dir := t.TempDir()
+		require.NoError(t, os.WriteFile(filepath.Join(dir, keptIndex), index, 0o600))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, keptReport), report, 0o600))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "snapshot.jpg"), []byte("jpeg"), 0o600))
+		_, files, err := loadKept(dir)
+		if err != nil {
+			return
+		}
+		for _, fl := range files {
+			require.NoError(t, outbox.ValidateName(fl.Name))
+			require.NotEqual(t, keptIndex, fl.Name)
+		}
+	})
+}
