@@ -92,6 +92,12 @@ func Run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 	// checker stops (deferred, so before the model closes) after them.
 	rechecker := startRecheck(cfg.Recheck, chains, shared, up, logger)
 	defer rechecker.Close()
+	// Warn first takes the violations of its rules from the chains; it
+	// looks again through the same frames, so it stops with the cameras.
+	wf, err := startWarnFirst(&cfg, chains, recheckCameras(chains), shared, ob, reg, logger)
+	if err != nil {
+		return err
+	}
 
 	ln, err := net.Listen("tcp", cfg.HTTP.Listen)
 	if err != nil {
@@ -110,6 +116,9 @@ func Run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 	}
 	// Model changes stop with the cameras: before the uplink they download
 	// through, and before the models are closed.
+	if wf != nil {
+		camWG.Go(func() { wf.Run(camCtx) })
+	}
 	startModelOps(camCtx, &camWG, &cfg, shared, up, ids, logger)
 	upCtx, stopUp := context.WithCancel(context.Background())
 	upDone := make(chan error, 1)

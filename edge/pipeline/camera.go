@@ -68,6 +68,8 @@ type Camera struct {
 	// Turns, when set, says when the camera may look (see Gate); nil
 	// looks at every frame as it comes.
 	Turns Gate
+	// Warn, when set, takes the violations of warn-first rules.
+	Warn WarnFirst
 
 	clipCtx     context.Context // ends when Run ends: clips stop waiting
 	stopClips   context.CancelFunc
@@ -218,6 +220,9 @@ func (c *Camera) raise(f ingest.Frame, v rules.Violation, w, h int, before *gocv
 		} else {
 			files = append(files, outbox.File{Name: "before_after.jpg", Kind: xiuhuav1.EvidenceKind_EVIDENCE_KIND_BEFORE_AFTER, ContentType: "image/jpeg", Data: pair})
 		}
+	}
+	if c.warnFirst(f.Captured, rep, files, v) {
+		return
 	}
 	if c.Clips == nil || c.clipCtx == nil {
 		c.store(rep, files, v)

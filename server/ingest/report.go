@@ -179,7 +179,7 @@ func (s *Service) receiveReport(ctx context.Context, stream reportStream, rep *x
 		return nil, err
 	}
 
-	caseID, dup, err := s.opts.Cases.Record(ctx, toStore(rep, signed, verified))
+	caseID, dup, err := s.record(ctx, toStore(rep, signed, verified))
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()

@@ -50,9 +50,11 @@ type Store interface {
 	GetDevice(ctx context.Context, id string) (*store.Device, error)
 }
 
-// Recorder files a new report into a case; cases.Service implements it.
+// Recorder files a new report into a case, or keeps a "corrected after
+// warning" record without one; cases.Service implements it.
 type Recorder interface {
 	Record(ctx context.Context, r *store.Report) (caseID string, duplicate bool, err error)
+	RecordCorrected(ctx context.Context, r *store.Report) (duplicate bool, err error)
 }
 
 // Options configure a Service. Store, Cases and Blobs are required.

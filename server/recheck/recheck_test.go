@@ -366,6 +366,9 @@ func TestStepAnnouncedLikeAnOfficers(t *testing.T) {
 		{To: cases.StatusReported, Role: cases.RoleHandler},
 	} {
 		req.CaseID, req.Version, req.Actor, req.Comment = id, i+1, "officer", "ok"
+		if req.Role == cases.RoleHandler {
+			req.Actor = "zhao" // only the officer it was dispatched to handles it
+		}
 		_, err := r.cases.Transition(ctx, req)
 		require.NoError(t, err, "to %s", req.To)
 	}

@@ -62,6 +62,7 @@ type Store interface {
 	Models
 	Live
 	Retention
+	Corrections
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
@@ -131,6 +132,8 @@ type Report struct {
 	// Assigner sets it when it files the report with a rejected case. It is
 	// kept, with its evidence, as a labelled negative.
 	Suppressed bool
+	// Warn is what the edge's warn-first flow did; nil without one.
+	Warn *Warn
 
 	// Set by the store.
 	CaseID     string
@@ -168,6 +171,9 @@ const (
 	KindAnnotated   = "annotated"
 	KindClip        = "clip"
 	KindBeforeAfter = "before_after"
+	// KindAfterGrace is warn first's second picture: still there after
+	// the grace period.
+	KindAfterGrace = "after_grace"
 )
 
 // Evidence is one file of a report; its bytes are the blob SHA256.

@@ -25,13 +25,16 @@ type casePageData struct {
 	Since        string
 	// Evidence of the newest reports, one of each kind.
 	Annotated, Raw, Clip, BeforeAfter *EvidenceJSON
-	Extra                             []EvidenceJSON
-	Latest                            *reportView
-	Reports                           []reportView
-	MiniMap                           *mapView
-	Actions                           []actionView
-	Units                             []string
-	Audit                             []auditView
+	// AfterGrace is warn first's second picture (still there after the
+	// warning's grace period), shown beside the annotated one.
+	AfterGrace *EvidenceJSON
+	Extra      []EvidenceJSON
+	Latest     *reportView
+	Reports    []reportView
+	MiniMap    *mapView
+	Actions    []actionView
+	Units      []string
+	Audit      []auditView
 }
 
 type reportView struct {
@@ -111,6 +114,8 @@ func (s *server) casePage(w http.ResponseWriter, r *http.Request) {
 				data.Clip = &e
 			case e.Kind == store.KindBeforeAfter && data.BeforeAfter == nil:
 				data.BeforeAfter = &e
+			case e.Kind == store.KindAfterGrace && data.AfterGrace == nil:
+				data.AfterGrace = &e
 			case i == len(d.Reports)-1 && isPicture(e.ContentType):
 				data.Extra = append(data.Extra, e)
 			}

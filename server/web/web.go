@@ -26,6 +26,8 @@ type Store interface {
 	GetCase(ctx context.Context, id string) (*store.CaseDetail, error)
 	GetEvidence(ctx context.Context, sha256 string) (*store.Evidence, error)
 	Stats(ctx context.Context, q store.StatsQuery) (store.Stats, error)
+	// Autonomy counts warned violations corrected and filed (自治率).
+	Autonomy(ctx context.Context, q store.StatsQuery) (store.Autonomy, error)
 	Ping(ctx context.Context) error
 	// CasesChangedSince feeds the live updates (store.Live).
 	CasesChangedSince(ctx context.Context, since time.Time, limit int) ([]store.Case, error)

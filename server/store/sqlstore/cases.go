@@ -185,12 +185,17 @@ func caseReports(ctx context.Context, tx Querier, caseID string) ([]store.Report
 			started    *time.Time
 			detections string
 			lat, lon   *float64
+			warn       *string
 		)
 		if err := row.Scan(&rowID, &r.EventID, &r.CaseID, &r.DeviceID, &r.CameraID, &r.ZoneID, &r.RuleID, &r.ViolationType,
 			&r.ObservedAt, &started, &r.DwellSeconds, &detections, &lat, &lon,
 			&r.Model.Name, &r.Model.Version, &r.Model.SHA256, &r.FrameWidth, &r.FrameHeight,
-			&r.Signature, &r.Signed, &r.SignatureVerified, &r.ReceivedAt, &r.Suppressed); err != nil {
+			&r.Signature, &r.Signed, &r.SignatureVerified, &r.ReceivedAt, &r.Suppressed, &warn); err != nil {
 			return r, err
+		}
+		var err error
+		if r.Warn, err = parseWarn(warn); err != nil {
+			return r, fmt.Errorf("report %q: %w", r.EventID, err)
 		}
 		if started != nil {
 			r.StartedAt = *started
@@ -204,7 +209,7 @@ func caseReports(ctx context.Context, tx Querier, caseID string) ([]store.Report
 	}, `SELECT id, event_id, case_id, device_id, camera_id, zone_id, rule_id, violation_type,
 		observed_at, started_at, dwell_seconds, detections, lat, lon,
 		model_name, model_version, model_sha256, frame_width, frame_height,
-		signature, signed, signature_verified, received_at, suppressed
+		signature, signed, signature_verified, received_at, suppressed, warn
 		FROM reports WHERE case_id = $1 ORDER BY id`, caseID)
 	if err != nil {
 		return nil, err
