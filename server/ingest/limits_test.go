@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -77,6 +78,13 @@ func TestReportTimeout(t *testing.T) {
 	err = stalled.RecvMsg(new(xiuhuav1.ReportViolationResponse))
 	require.Equal(t, codes.DeadlineExceeded, status.Code(err), "%v", err)
 	require.Contains(t, status.Convert(err).Message(), "limits.grpc.report_timeout")
+	// The goroutine receiving the report discards its partial file when
+	// its Recv returns, which is once the stream has ended: just after the
+	// status reached the client, not before.
+	require.Eventually(t, func() bool {
+		tmp, err := filepath.Glob(filepath.Join(e.blobs.Dir(), "tmp", "*", "put-*"))
+		return err == nil && len(tmp) == 0
+	}, time.Minute, 10*time.Millisecond, "partial evidence file of the cut-off report never discarded")
 	e.requireNothingStored(t, "ev-stall")
 	require.Equal(t, 1.0, e.counter(t, "xiuhua_reports_refused_total", "reason", reasonDeadline))
 }
