@@ -31,7 +31,10 @@ type casePageData struct {
 	MiniMap                           *mapView
 	Actions                           []actionView
 	Units                             []string
-	Audit                             []auditView
+	// MaxAttachmentBytes is the server's limit on a step's photo, for the
+	// page to refuse a larger one before sending it.
+	MaxAttachmentBytes int64
+	Audit              []auditView
 }
 
 type reportView struct {
@@ -138,6 +141,7 @@ func (s *server) casePage(w http.ResponseWriter, r *http.Request) {
 		data.Actions = append(data.Actions, actionView{To: to, Action: step.Action, Form: form})
 	}
 	data.Units = s.units(d.Unit)
+	data.MaxAttachmentBytes = s.opts.MaxAttachmentBytes
 	for _, a := range d.Audit {
 		av := auditView{At: data.Clock(a.At), Actor: a.Actor, Role: a.Role, Action: a.Action,
 			From: a.From, To: a.To, Comment: a.Comment, AIRecheck: a.Actor == RecheckActor,
