@@ -182,8 +182,13 @@
     const assign = form.dataset.form === 'dispatch'
       ? { unit: f.unit.value.trim(), officer: f.officer.value.trim() } : null;
     // An empty field is named: 处置情况 for a report, 理由 otherwise.
-    if (form.dataset.form === 'report' && !comment) { flash(t('need_feedback'), 'error'); return; }
-    if (form.dataset.form === 'comment' && !comment) { flash(t('need_reason'), 'error'); return; }
+    // (The forms are novalidate: the browser's own bubble would say
+    // neither, and in the browser's language.)
+    if ((form.dataset.form === 'report' || form.dataset.form === 'comment') && !comment) {
+      flash(t(form.dataset.form === 'report' ? 'need_feedback' : 'need_reason'), 'error');
+      f.comment.focus();
+      return;
+    }
     const file = f.attachment && f.attachment.files.length ? f.attachment.files[0] : null;
     const why = file ? drafts.problem(file, f.attachment, t) : '';
     if (why) { flash(why, 'error'); return; } // refused before it is sent
