@@ -31,10 +31,7 @@ type casePageData struct {
 	MiniMap                           *mapView
 	Actions                           []actionView
 	Units                             []string
-	// MaxAttachmentBytes is the server's limit on a step's photo, for the
-	// page to refuse a larger one before sending it.
-	MaxAttachmentBytes int64
-	Audit              []auditView
+	Audit                             []auditView
 }
 
 type reportView struct {
@@ -60,6 +57,9 @@ type actionView struct {
 	// reason is required), dispatch (unit or officer), report (feedback
 	// with a photo).
 	Form string
+	// MaxBytes is the server's limit on the step's photo (report forms),
+	// for the page to refuse a larger one before sending it.
+	MaxBytes int64
 }
 
 type auditView struct {
@@ -138,10 +138,13 @@ func (s *server) casePage(w http.ResponseWriter, r *http.Request) {
 		case step.NeedsComment:
 			form = "comment"
 		}
-		data.Actions = append(data.Actions, actionView{To: to, Action: step.Action, Form: form})
+		av := actionView{To: to, Action: step.Action, Form: form}
+		if form == "report" {
+			av.MaxBytes = s.opts.MaxAttachmentBytes
+		}
+		data.Actions = append(data.Actions, av)
 	}
 	data.Units = s.units(d.Unit)
-	data.MaxAttachmentBytes = s.opts.MaxAttachmentBytes
 	for _, a := range d.Audit {
 		av := auditView{At: data.Clock(a.At), Actor: a.Actor, Role: a.Role, Action: a.Action,
 			From: a.From, To: a.To, Comment: a.Comment, AIRecheck: a.Actor == RecheckActor,
