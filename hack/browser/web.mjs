@@ -4,6 +4,8 @@
 // bad uploads, double clicks, two officers at once, live updates, map,
 // statistics, English, phone-sized screens, an expired session.
 import { base, need, officer, check, shot, text, waitText, api, main } from './lib.mjs';
+import { keepsDraft } from './drafts.mjs';
+import { notices } from './notice.mjs';
 
 const pass = need('XIUHUA_PASSWORD');
 const C = JSON.parse(need('XIUHUA_CASES'));
@@ -85,9 +87,9 @@ await main(async () => {
   await p.goto(base + '/cases/' + C.race);
   await chen.page.goto(base + '/cases/' + C.race);
   await Promise.all([p.locator('form.act-file button').click(), chen.page.locator('form.act-file button').click()]);
-  for (const q of [p, chen.page]) await q.waitForFunction(() => /已办理|他人/.test(document.getElementById('flash').innerText));
+  for (const q of [p, chen.page]) await q.waitForFunction(() => /已立案|他人/.test(document.getElementById('flash').innerText));
   const flashes = [await text(p, '#flash'), await text(chen.page, '#flash')];
-  check(flashes.filter((f) => f.includes('已办理')).length === 1, 'one officer wins: ' + flashes.join(' | '));
+  check(flashes.filter((f) => f.includes('已立案')).length === 1, 'one officer wins, told what was done: ' + flashes.join(' | '));
   check(flashes.filter((f) => f.includes('该案件已被他人处理')).length === 1, 'the other is told someone else acted');
   check(await auditCount(p, C.race, 'file') === 1, 'one transition from two officers');
   await shot(flashes[0].includes('他人') ? p : chen.page, 'conflict');
@@ -145,20 +147,11 @@ await main(async () => {
   check(await zhao.page.locator('nav.views a.view-mine.on').count() === 1, 'the view shows as on');
   await shot(zhao.page, 'my-cases');
 
-  // --- Handler reports back with a photo; bad uploads are refused --------
+  // --- Handler reports back with a photo: bad photos are refused before
+  // they are sent, and the report survives an expired session ------------
   const zp = zhao.page;
-  await zp.goto(base + '/cases/' + C.report);
-  await zp.fill('form.act-report textarea', '已清理占道摊位');
-  await zp.setInputFiles('form.act-report input[type=file]', F.notImage);
-  await zp.click('form.act-report button');
-  await waitText(zp, '#flash', '上传的文件不是图片', 'a file that is not a picture is refused, visibly');
-  await zp.setInputFiles('form.act-report input[type=file]', F.big);
-  await zp.click('form.act-report button');
-  await waitText(zp, '#flash', '照片太大', 'a picture that is too large is refused, visibly');
-  check(await auditCount(zp, C.report, 'report') === 0, 'refused uploads change nothing');
-  await zp.setInputFiles('form.act-report input[type=file]', F.photo);
-  await zp.click('form.act-report button');
-  await waitText(zp, '#case-head .status', '已反馈', 'the handler reports back with a photo');
+  await keepsDraft(zhao, C.report, F, pass);
+  check(await auditCount(zp, C.report, 'report') === 1, 'one report');
   check(await zp.locator('#audit li[data-action="report"] .attachment img').count() === 1, 'the photo is in the audit trail');
   const loaded = await zp.locator('#audit li[data-action="report"] .attachment img').evaluate((img) => img.complete && img.naturalWidth > 0);
   check(loaded, 'the photo loads');
@@ -197,6 +190,7 @@ await main(async () => {
   check(made.status === 200 && made.json.id, 'the test made a new case');
   await p.waitForSelector(`tr[data-case="${made.json.id}"]`, { timeout: 20000 });
   check(await p.evaluate(() => window.__sameDocument === true), 'the new case appeared without a reload');
+  await notices(p, made.json.id);
   // A status change made elsewhere shows too.
   await api(zp, 'POST', `/api/v1/cases/${C.dispatch}/transitions`, { to: 'handling', version: 3 });
   await p.goto(base + '/cases/' + C.dispatch);

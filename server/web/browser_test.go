@@ -120,7 +120,10 @@ func browserTestRoutes(e *env, h http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/", h)
 	mux.HandleFunc("POST /test/new-case", func(w http.ResponseWriter, r *http.Request) {
-		rep := &store.Report{EventID: "browser-live-" + time.Now().Format(time.RFC3339Nano), DeviceID: "edge-01", CameraID: "cam-9",
+		// A camera of its own: a report of the same place would join the
+		// case the last call opened rather than open a new one.
+		stamp := time.Now().Format(time.RFC3339Nano)
+		rep := &store.Report{EventID: "browser-live-" + stamp, DeviceID: "edge-01", CameraID: "cam-live-" + stamp,
 			ViolationType: "outside_store", ObservedAt: time.Now(), Location: &store.GeoPoint{Lat: 31.2305, Lon: 121.4715}}
 		id, _, err := e.store.SaveReport(r.Context(), rep, e.cases.Assign)
 		if err != nil {

@@ -60,6 +60,9 @@ type actionView struct {
 	// reason is required), dispatch (unit or officer), report (feedback
 	// with a photo).
 	Form string
+	// MaxBytes is the server's limit on the step's photo (report forms),
+	// for the page to refuse a larger one before sending it.
+	MaxBytes int64
 }
 
 type auditView struct {
@@ -140,7 +143,11 @@ func (s *server) casePage(w http.ResponseWriter, r *http.Request) {
 		case step.NeedsComment:
 			form = "comment"
 		}
-		data.Actions = append(data.Actions, actionView{To: to, Action: step.Action, Form: form})
+		av := actionView{To: to, Action: step.Action, Form: form}
+		if form == "report" {
+			av.MaxBytes = s.opts.MaxAttachmentBytes
+		}
+		data.Actions = append(data.Actions, av)
 	}
 	data.Units = s.units(d.Unit)
 	for _, a := range d.Audit {

@@ -25,7 +25,7 @@ func pageTemplate(name string) *template.Template {
 var casesTemplate = pageTemplate("cases.html")
 
 // staticNames are the files served under /static/.
-var staticNames = map[string]bool{"style.css": true, "app.js": true}
+var staticNames = map[string]bool{"style.css": true, "app.js": true, "drafts.js": true, "notice.js": true}
 
 func staticFiles() http.Handler {
 	sub, err := fs.Sub(assets, "assets")

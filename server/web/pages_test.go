@@ -35,14 +35,17 @@ func TestMessageTables(t *testing.T) {
 			used[m[1]] = true
 		}
 	}
-	js, err := assets.ReadFile("assets/app.js")
-	require.NoError(t, err)
-	for _, m := range regexp.MustCompile(`\bt\('([a-z_]+)'\)`).FindAllStringSubmatch(string(js), -1) {
-		used["js."+m[1]] = true
+	for _, name := range []string{"app.js", "drafts.js", "notice.js"} {
+		js, err := assets.ReadFile("assets/" + name)
+		require.NoError(t, err)
+		for _, m := range regexp.MustCompile(`\bt\('([a-z_]+)'\)`).FindAllStringSubmatch(string(js), -1) {
+			used["js."+m[1]] = true
+		}
 	}
 	for _, s := range cases.Steps {
 		used["act."+s.Action] = true
 		used["action."+s.Action] = true
+		used["js.done_"+s.Action] = true // each success says what was done
 	}
 	for _, s := range cases.Statuses {
 		used["status."+s] = true

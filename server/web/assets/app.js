@@ -10,6 +10,9 @@
   const M = i18nEl ? JSON.parse(i18nEl.textContent) : {};
   const t = (k) => M[k] || k;
   const flashEl = document.getElementById('flash');
+  // drafts.js and notice.js run first (deferred scripts run in order).
+  const drafts = window.XiuhuaDrafts;
+  const notice = window.XiuhuaNotice;
 
   function flash(msg, kind) {
     if (!flashEl) return;
@@ -29,7 +32,7 @@
 
   // transition posts one step. It resolves to true when the step was
   // taken; otherwise it has told the officer why.
-  async function transition(caseID, to, version, comment, file, assign) {
+  async function transition(caseID, to, version, comment, file, assign, action) {
     const req = Object.assign({ to: to, version: Number(version), comment: comment || '' }, assign || {});
     const opts = { method: 'POST', credentials: 'same-origin', headers: { 'X-CSRF-Token': csrf() } };
     if (file) {
@@ -50,7 +53,8 @@
       return false;
     }
     if (resp.ok) {
-      flash(t('done'), 'ok');
+      // Say what was done: 已立案, 已派遣, 已反馈…
+      flash(M['done_' + action] || t('done'), 'ok');
       return true;
     }
     let msg = '';
@@ -107,6 +111,7 @@
       });
       if (selected) select(rows().findIndex((r) => r.dataset.case === selected));
       bind();
+      if (page === 'queue') notice.update();
     })().finally(() => { refreshing = null; });
     return refreshing;
   }
@@ -132,7 +137,7 @@
     }
     row.dataset.busy = '1';
     row.querySelectorAll('button').forEach((b) => { b.disabled = true; });
-    const ok = await transition(row.dataset.case, to, row.dataset.version, comment);
+    const ok = await transition(row.dataset.case, to, row.dataset.version, comment, null, null, to === 'filed' ? 'file' : 'reject');
     delete row.dataset.busy;
     if (ok) await refresh();
     else row.querySelectorAll('button').forEach((b) => { b.disabled = false; });
@@ -176,16 +181,23 @@
     // checks the officer and keeps both on the case.
     const assign = form.dataset.form === 'dispatch'
       ? { unit: f.unit.value.trim(), officer: f.officer.value.trim() } : null;
-    if ((form.dataset.form === 'comment' || form.dataset.form === 'report') && !comment) {
-      flash(t('need_reason'), 'error');
+    // An empty field is named: 处置情况 for a report, 理由 otherwise.
+    // (The forms are novalidate: the browser's own bubble would say
+    // neither, and in the browser's language.)
+    if ((form.dataset.form === 'report' || form.dataset.form === 'comment') && !comment) {
+      flash(t(form.dataset.form === 'report' ? 'need_feedback' : 'need_reason'), 'error');
+      f.comment.focus();
       return;
     }
     const file = f.attachment && f.attachment.files.length ? f.attachment.files[0] : null;
+    const why = file ? drafts.problem(file, f.attachment, t) : '';
+    if (why) { flash(why, 'error'); return; } // refused before it is sent
     form.dataset.busy = '1';
     form.querySelectorAll('button').forEach((b) => { b.disabled = true; });
     flash(t('sending'), 'info');
-    const ok = await transition(form.dataset.case, form.dataset.to, form.dataset.version, comment, file, assign);
+    const ok = await transition(form.dataset.case, form.dataset.to, form.dataset.version, comment, file, assign, form.dataset.action);
     if (ok) {
+      await drafts.clear(form);
       await refresh();
       return; // the fresh actions replace this form
     }
@@ -198,6 +210,7 @@
       if (form.dataset.bound) return;
       form.dataset.bound = '1';
       form.addEventListener('submit', onActSubmit);
+      drafts.attach(form, t, flash);
     });
     document.querySelectorAll('#queue button[data-act]').forEach((b) => {
       if (b.dataset.bound) return;
@@ -248,6 +261,7 @@
   bind();
   if (page === 'queue') {
     document.addEventListener('keydown', onQueueKey);
+    notice.start();
   }
   if (page !== 'login') live();
 })();
