@@ -14,7 +14,6 @@ import (
 	"gocv.io/x/gocv"
 
 	"github.com/xiuhua/xiuhua/edge/rules"
-	"github.com/xiuhua/xiuhua/edge/track"
 	"github.com/xiuhua/xiuhua/edge/vision"
 	"github.com/xiuhua/xiuhua/internal/geo"
 	"github.com/xiuhua/xiuhua/internal/testdata"
@@ -25,7 +24,7 @@ func violation() rules.Violation {
 	return rules.Violation{
 		Zone:  rules.Zone{ID: "plaza", Polygon: []rules.Point{{X: 0.1, Y: 0.1}, {X: 0.9, Y: 0.1}, {X: 0.9, Y: 0.9}}},
 		Rule:  rules.Rule{ID: "linger", Type: "demo_linger"},
-		Track: track.Track{ID: 7, Class: "person", Score: 0.8, Box: vision.Box{X1: 100, Y1: 80, X2: 180, Y2: 300}},
+		Object: rules.Finding{TrackID: 7, Class: "person", Score: 0.8, Box: vision.Box{X1: 100, Y1: 80, X2: 180, Y2: 300}},
 		Since: at.Add(-30 * time.Second),
 		At:    at,
 	}
@@ -96,7 +95,7 @@ func TestReportPlacesTheObjectWhenTheCameraIsCalibrated(t *testing.T) {
 	require.NoError(t, err)
 
 	v := violation()
-	v.Track.BestScore, v.Track.MeanScore = 0.9, 0.7
+	v.Object.BestScore, v.Object.MeanScore = 0.9, 0.7
 	r := Report(Source{DeviceID: "e", CameraID: "c", Ground: h}, v, 768, 576)
 	require.Equal(t, float32(0.9), r.BestScore)
 	require.Equal(t, float32(0.7), r.MeanScore)

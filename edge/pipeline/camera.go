@@ -179,9 +179,9 @@ func (c *Camera) raise(f ingest.Frame, v rules.Violation, w, h int, before *gocv
 		{Name: "snapshot.jpg", Kind: xiuhuav1.EvidenceKind_EVIDENCE_KIND_SNAPSHOT, ContentType: "image/jpeg", Data: raw},
 		{Name: "annotated.jpg", Kind: xiuhuav1.EvidenceKind_EVIDENCE_KIND_ANNOTATED, ContentType: "image/jpeg", Data: annotated},
 	}
-	if b, ok := c.best.get(v.Track.ID); ok && !b.at.Equal(f.Captured) {
+	if b, ok := c.best.get(v.Object.TrackID); ok && v.Object.Kind == rules.FindingTrack && !b.at.Equal(f.Captured) {
 		best := v
-		best.Track.Box, best.Track.Score, best.At = b.box, b.score, b.at
+		best.Object.Box, best.Object.Score, best.At = b.box, b.score, b.at
 		_, img, err := c.Annotator.Snapshots(b.img, id, best)
 		if err != nil {
 			c.Log.Warn("best-frame evidence", "err", err)
@@ -228,5 +228,5 @@ func (c *Camera) store(rep *xiuhuav1.ViolationReport, files []outbox.File, v rul
 	}
 	c.Metrics.violations.WithLabelValues(id, v.Rule.Type).Inc()
 	c.Log.Info("violation", "event", rep.EventId, "type", v.Rule.Type, "zone", v.Zone.ID,
-		"track", v.Track.ID, "dwell", v.Dwell().Round(time.Second), "files", len(files))
+		"finding", v.Object.Kind, "track", v.Object.TrackID, "dwell", v.Dwell().Round(time.Second), "files", len(files))
 }
