@@ -22,11 +22,11 @@ import (
 func violation() rules.Violation {
 	at := time.Date(2026, 11, 23, 8, 0, 30, 0, time.UTC)
 	return rules.Violation{
-		Zone:  rules.Zone{ID: "plaza", Polygon: []rules.Point{{X: 0.1, Y: 0.1}, {X: 0.9, Y: 0.1}, {X: 0.9, Y: 0.9}}},
-		Rule:  rules.Rule{ID: "linger", Type: "demo_linger"},
+		Zone:   rules.Zone{ID: "plaza", Polygon: []rules.Point{{X: 0.1, Y: 0.1}, {X: 0.9, Y: 0.1}, {X: 0.9, Y: 0.9}}},
+		Rule:   rules.Rule{ID: "linger", Type: "demo_linger"},
 		Object: rules.Finding{TrackID: 7, Class: "person", Score: 0.8, Box: vision.Box{X1: 100, Y1: 80, X2: 180, Y2: 300}},
-		Since: at.Add(-30 * time.Second),
-		At:    at,
+		Since:  at.Add(-30 * time.Second),
+		At:     at,
 	}
 }
 
