@@ -220,4 +220,6 @@ type Rule struct {
 	// Change tunes persistent-change detection, which illegal_structure
 	// and street_laundry use when the model has no class for them.
 	Change Change `yaml:"change"`
+	// Accumulate fires on presence that repeats at one place.
+	Accumulate Accumulate `yaml:"accumulate"`
 }

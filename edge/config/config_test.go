@@ -19,6 +19,33 @@ func TestLoadGoodFileFillsDefaults(t *testing.T) {
 	require.Equal(t, "127.0.0.1:9090", c.Server.Address)
 }
 
+// TestAccumulateDefaults: stall-like types accumulate by default, with a
+// floor no higher than their min_score; others do not.
+func TestAccumulateDefaults(t *testing.T) {
+	cases := []struct {
+		typ      string
+		minScore float64
+		on       bool
+		floor    float64
+	}{
+		{"street_vending", 0.4, true, 0.2},
+		{"outside_store", 0.15, true, 0.15},
+		{"street_laundry", 0.4, true, 0.2},
+		{"illegal_structure", 0.4, false, 0.2},
+		{"demo_linger", 0.4, false, 0.2},
+	}
+	for _, tc := range cases {
+		t.Run(tc.typ, func(t *testing.T) {
+			r := Rule{Type: tc.typ, MinScore: tc.minScore}
+			fillAccumulateDefaults(&r)
+			require.Equal(t, tc.on, r.Accumulate.On())
+			require.Equal(t, tc.floor, r.Accumulate.Floor)
+			require.Equal(t, 30*time.Second, r.Accumulate.HalfLife.D())
+			require.Equal(t, 0.3, r.Accumulate.Presence)
+		})
+	}
+}
+
 func TestLoadBadFilesNameFieldValueAndAllowed(t *testing.T) {
 	cases := []struct {
 		file string
@@ -49,6 +76,10 @@ func TestLoadBadFilesNameFieldValueAndAllowed(t *testing.T) {
 		{"bad_recheck", `recheck.looks: invalid value 0: allowed: 1 to 10 frames`},
 		{"clip_too_long", `cameras[0].clip: invalid value "pre 8s, post 5s": allowed: pre and post of 0 or more that together fit in ring_buffer (10s)`},
 		{"bad_lat", `cameras[0].location.lat: invalid value 131.2: allowed: -90 to 90 (WGS-84 degrees)`},
+		{"bad_accumulate", `cameras[0].zones[0].rules[0].accumulate.floor: invalid value 0.5: allowed: a score above 0, at most the rule's min_score`},
+		{"bad_accumulate", `cameras[0].zones[0].rules[0].accumulate.half_life: invalid value "-1s": allowed: a positive duration up to 24h`},
+		{"bad_accumulate", `cameras[0].zones[0].rules[0].accumulate.presence: invalid value 1.5: allowed: a share of looks above 0, at most 1`},
+		{"bad_accumulate", `cameras[0].zones[0].rules[1].accumulate.enabled: invalid value true: allowed: false for a rule that counts person: someone standing still is not a stall`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.file, func(t *testing.T) {

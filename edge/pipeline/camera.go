@@ -158,6 +158,9 @@ func (c *Camera) process(f ingest.Frame) {
 	for _, v := range c.Rules.Observe(f.Captured, w, h, tracks) {
 		c.raise(f, v, w, h, nil)
 	}
+	for _, v := range c.Rules.Accumulate(f.Captured, w, h, dets) {
+		c.raise(f, v, w, h, nil)
+	}
 }
 
 // raise stores violation v seen in frame f; before, when given, is the
