@@ -50,7 +50,9 @@ func checkExpectInput(cfg *config.Config, m *detect.Manifest) error {
 // without classes (classlessRules), whose classes follow the model.
 func newModels(cfg *config.Config, classless map[string]bool, det detect.Detector, m *detect.Manifest, reg prometheus.Registerer, logger *slog.Logger) *modelswap.Manager {
 	mc := modelswap.Config{
-		Open:         func(m *detect.Manifest) (detect.Detector, error) { return detect.Open(withFloors(cfg, m), detectOptions(cfg)) },
+		Open: func(m *detect.Manifest) (detect.Detector, error) {
+			return detect.Open(withFloors(cfg, m), detectOptions(cfg))
+		},
 		Probation:    cfg.Model.Probation.D(),
 		MaxErrorRate: cfg.Model.MaxErrorRate,
 		ErrorWindow:  cfg.Model.ErrorWindow,
