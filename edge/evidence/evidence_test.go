@@ -182,3 +182,32 @@ func changed(a, b gocv.Mat, r image.Rectangle) float64 {
 	gocv.Threshold(grey, &grey, 30, 255, gocv.ThresholdBinary)
 	return float64(gocv.CountNonZero(grey)) / float64(r.Dx()*r.Dy())
 }
+
+// TestReportByFinding: how a violation was found decides the report's
+// method, and only a track finding has a track id; the annotated label
+// says how it was found.
+func TestReportByFinding(t *testing.T) {
+	cases := []struct {
+		kind   rules.FindingKind
+		method string
+		label  string
+	}{
+		{rules.FindingTrack, MethodDetection, "chair #7 80% 30s"},
+		{rules.FindingPresence, MethodDetection, "chair presence 35% 80% 30s"},
+		{rules.FindingChange, MethodChange, "chair changed 80% 30s"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.kind.String(), func(t *testing.T) {
+			v := violation()
+			v.Object.Kind, v.Object.Class, v.Object.Occupancy = tc.kind, "chair", 0.35
+			if tc.kind != rules.FindingTrack {
+				v.Object.TrackID = 0
+			}
+			r := Report(Source{DeviceID: "e", CameraID: "c"}, v, 768, 576)
+			require.Equal(t, tc.method, r.Method)
+			require.Equal(t, v.Object.TrackID, r.Detections[0].TrackId)
+			require.Equal(t, "chair", r.Detections[0].ClassName)
+			require.Equal(t, tc.label, objectLabel(v))
+		})
+	}
+}
