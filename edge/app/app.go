@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image"
 	"log/slog"
 	"net"
 	"net/http"
@@ -72,6 +73,7 @@ func Run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 		ids[i] = c.ID
 		cams[i] = ingest.NewCamera(ingestConfig(c), logger, ingestMetrics)
 		chains[i] = newChain(cfg, c, cams[i], shared, ob, logger, pipeMetrics)
+		chains[i].Regions = cameraRegions(c, chains[i].Rules.Zones(), image.Pt(manifest.Input.Width, manifest.Input.Height))
 	}
 	followModelClasses(shared, chains, logger.With("component", "modelswap"))
 

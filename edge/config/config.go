@@ -136,6 +136,20 @@ type Camera struct {
 	// Clip is the stretch of video around a violation that goes with its
 	// evidence, cut from the ring buffer.
 	Clip Clip `yaml:"clip"`
+	// Regions is what the detector looks at (docs/regions.md): auto (the
+	// default: the zones, padded and merged, at the camera's resolution,
+	// tiled when large), full (the whole frame letterboxed) or a list of
+	// [x1, y1, x2, y2] rectangles in fractions of the frame.
+	Regions Regions `yaml:"regions"`
+	// TileOverlap is the least share of a tile's side that neighbouring
+	// tiles share.
+	TileOverlap float64 `yaml:"tile_overlap"`
+	// MaxTiles caps the model runs of one look; zones that need more are a
+	// configuration error.
+	MaxTiles int `yaml:"max_tiles"`
+	// FullFrameEvery also looks at the whole frame every this many looks,
+	// so objects outside the regions keep their tracks.
+	FullFrameEvery int `yaml:"full_frame_every"`
 }
 
 // Clip is how much video before and after the moment of a violation its

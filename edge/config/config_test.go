@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/xiuhua/xiuhua/internal/conf"
 )
 
 func TestLoadGoodFileFillsDefaults(t *testing.T) {
@@ -75,6 +77,14 @@ func TestLoadBadFilesNameFieldValueAndAllowed(t *testing.T) {
 		{"bad_model", `model.graph_optimization: invalid value "max": allowed: disable, basic, extended, all`},
 		{"bad_recheck", `recheck.looks: invalid value 0: allowed: 1 to 10 frames`},
 		{"clip_too_long", `cameras[0].clip: invalid value "pre 8s, post 5s": allowed: pre and post of 0 or more that together fit in ring_buffer (10s)`},
+		{"bad_regions", `cameras[0].regions[1]: invalid value "[0.6 0.2 0.4 0.9]": allowed: [x1, y1, x2, y2] as fractions of the frame`},
+		{"bad_regions", `cameras[0].regions[2]: invalid value "[0 0 0 0]": allowed: [x1, y1, x2, y2]`},
+		{"bad_regions", `cameras[0].tile_overlap: invalid value 0.9: allowed: a fraction of a tile from 0.05 to 0.5`},
+		{"bad_regions", `cameras[0].max_tiles: invalid value -1: allowed: 1 to 64 tiles per look`},
+		{"bad_regions", `cameras[0].full_frame_every: invalid value -1: allowed: 1 (every look) to 1000 looks`},
+		{"bad_regions", `cameras[1].regions: invalid value "zones": allowed: auto, full, or a list`},
+		{"bad_regions", `cameras[1].detect_width: invalid value 640: allowed: 0 and 0 (the camera's size) unless regions is full`},
+		{"too_many_tiles", `cameras[0].zones[1]: invalid value "zone lawn of camera gate-east: 18 tiles of 416x416 at 1920x1080": allowed: regions seen finer in max_tiles (1) tiles than the whole frame`},
 		{"bad_lat", `cameras[0].location.lat: invalid value 131.2: allowed: -90 to 90 (WGS-84 degrees)`},
 		{"bad_accumulate", `cameras[0].zones[0].rules[0].accumulate.floor: invalid value 0.5: allowed: a score above 0, at most the rule's min_score`},
 		{"bad_accumulate", `cameras[0].zones[0].rules[0].accumulate.half_life: invalid value "-1s": allowed: a positive duration up to 24h`},
@@ -109,4 +119,39 @@ func TestExampleFileIsValid(t *testing.T) {
 	h, err := c.Cameras[0].Homography()
 	require.NoError(t, err)
 	require.NotNil(t, h)
+}
+
+func TestRegionsForms(t *testing.T) {
+	cases := []struct {
+		name, yaml string
+		want       Regions
+	}{
+		{"default", "", Regions{Mode: RegionsAuto}},
+		{"full", "regions: full\n", Regions{Mode: RegionsFull}},
+		{"list", "regions: [[0.1, 0.2, 0.5, 0.6]]\n", Regions{Mode: RegionsList, Rects: [][4]float64{{0.1, 0.2, 0.5, 0.6}}, bad: []bool{false}}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := Default()
+			c.Device.ID = "edge-1"
+			c.Cameras = []Camera{{ID: "cam1", URL: "rtsp://cam.local/s"}}
+			require.NoError(t, conf.Decode([]byte("cameras:\n  - id: cam1\n    url: rtsp://cam.local/s\n"+indent(tc.yaml)), &c))
+			c.fillDefaults()
+			require.NoError(t, c.Validate())
+			cam := c.Cameras[0]
+			require.Equal(t, tc.want, cam.Regions)
+			require.Equal(t, DefaultTileOverlap, cam.TileOverlap)
+			require.Equal(t, DefaultMaxTiles, cam.MaxTiles)
+			require.Equal(t, DefaultFullFrameEvery, cam.FullFrameEvery)
+		})
+	}
+	var r Regions
+	require.ErrorContains(t, conf.Decode([]byte("{a: 1}"), &r), "regions: want auto, full or a list")
+}
+
+func indent(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "    " + s
 }

@@ -51,6 +51,7 @@ func (c *Config) fillDefaults() {
 		if cam.DecodeMode == "" {
 			cam.DecodeMode = "auto"
 		}
+		fillRegionDefaults(cam)
 		for j := range cam.Zones {
 			if cam.Zones[j].Coordinates == "" {
 				cam.Zones[j].Coordinates = "fraction"

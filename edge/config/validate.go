@@ -107,6 +107,8 @@ func (c *Config) Validate() error {
 		}
 		seen[cam.ID] = true
 		validateCamera(&errs, p, cam)
+		validateRegionSettings(&errs, p, cam)
+		validateTiles(&errs, p, cam, c.Model.ExpectInput)
 	}
 	return errs.Err()
 }

@@ -60,6 +60,9 @@ type Camera struct {
 	ClipPre, ClipPost time.Duration
 	// Peek, when set, lends copies of frames to the AI re-check.
 	Peek *Peeker
+	// Regions, when set, makes the detector look at parts of the frame
+	// at the camera's resolution; nil looks at the whole frame.
+	Regions *Regions
 
 	clipCtx     context.Context // ends when Run ends: clips stop waiting
 	stopClips   context.CancelFunc
@@ -136,7 +139,7 @@ func (c *Camera) process(f ingest.Frame) {
 		}
 	}
 	start := time.Now()
-	dets, model, err := detectWithModel(c.Detector, f.Image)
+	dets, model, err := c.detect(f.Image)
 	c.Metrics.detectSeconds.WithLabelValues(id).Observe(time.Since(start).Seconds())
 	if err != nil {
 		// A bad frame or a runtime hiccup must not stop the camera.
@@ -161,6 +164,15 @@ func (c *Camera) process(f ingest.Frame) {
 	for _, v := range c.Rules.Accumulate(f.Captured, w, h, dets) {
 		c.raise(f, v, w, h, nil)
 	}
+}
+
+// detect runs the model on the frame, or on its regions when the camera
+// has them.
+func (c *Camera) detect(img gocv.Mat) ([]vision.Detection, vision.ModelInfo, error) {
+	if c.Regions == nil {
+		return detectWithModel(c.Detector, img)
+	}
+	return c.Regions.detect(c.Detector, img, c.Log)
 }
 
 // raise stores violation v seen in frame f; before, when given, is the

@@ -110,8 +110,9 @@ func TestStagedStreetVending(t *testing.T) {
 }
 
 // runChain feeds a video at two frames a second of video time through a
-// camera chain with the real model and a real outbox, which it returns.
-func runChain(t *testing.T, video string, zones []rules.ZoneRules) *outbox.Outbox {
+// camera chain with the real model and a real outbox, which it returns;
+// opts change the chain before it starts.
+func runChain(t *testing.T, video string, zones []rules.ZoneRules, opts ...func(*Camera)) *outbox.Outbox {
 	t.Helper()
 	ob, err := outbox.Open(filepath.Join(t.TempDir(), "outbox"), slog.Default(), prometheus.NewRegistry())
 	require.NoError(t, err)
@@ -127,6 +128,9 @@ func runChain(t *testing.T, video string, zones []rules.ZoneRules) *outbox.Outbo
 		Sink:     ob,
 		Log:      slog.Default(),
 		Metrics:  NewMetrics(prometheus.NewRegistry()),
+	}
+	for _, o := range opts {
+		o(cam)
 	}
 	vc, err := gocv.VideoCaptureFile(video)
 	require.NoError(t, err)

@@ -1,0 +1,113 @@
+package pipeline
+
+import (
+	"fmt"
+	"image"
+	"log/slog"
+
+	"gocv.io/x/gocv"
+
+	"github.com/xiuhua/xiuhua/edge/regions"
+	"github.com/xiuhua/xiuhua/edge/vision"
+)
+
+// Regions makes a camera's detector look at parts of the frame at the
+// camera's resolution instead of the whole frame shrunk into the model
+// (see edge/regions and docs/regions.md). It belongs to one camera loop.
+type Regions struct {
+	// Sources are the rectangles to look at in a frame of this size (the
+	// zones, or the configured list).
+	Sources func(frame image.Point) []regions.Source
+	Params  regions.Params
+	// FullEvery also looks at the whole frame every this many looks (1:
+	// every look), so objects outside the regions keep their tracks and
+	// objects larger than a tile are seen whole.
+	FullEvery int
+
+	looks   int
+	planned image.Point // the frame size plan is for
+	plan    regions.Plan
+	tiles   []image.Rectangle
+	whole   bool // the plan would be no finer than the whole frame
+}
+
+// replan works out the tiles for a new frame size, and says once per size
+// what it will look at and which regions reached outside the picture.
+func (r *Regions) replan(size image.Point, log *slog.Logger) {
+	r.planned = size
+	r.plan = regions.Fit(size, r.Sources(size), r.Params)
+	r.tiles = r.tiles[:0]
+	for _, t := range r.plan.Tiles {
+		r.tiles = append(r.tiles, t.Rect)
+	}
+	coarse := r.plan.Coarseness(r.Params.Input)
+	r.whole = len(r.tiles) == 0 || coarse >= regions.FullCoarseness(size, r.Params.Input)
+	if len(r.plan.Clipped) > 0 {
+		log.Warn("regions reach outside the picture; clipped to it", "regions", r.plan.Clipped, "width", size.X, "height", size.Y)
+	}
+	if r.whole {
+		log.Info("regions no finer than the whole frame; looking at the whole frame", "width", size.X, "height", size.Y)
+		return
+	}
+	log.Info("regions planned", "width", size.X, "height", size.Y, "regions", len(r.plan.Regions),
+		"tiles", len(r.tiles), "pixels_per_input_pixel", fmt.Sprintf("%.2f", coarse))
+}
+
+// detect runs d on the tiles of img (and on img whole every FullEvery
+// looks) and merges what they find, in img's pixels. A hot swap may land
+// between two tiles: only the runs of the model that ran last count, so a
+// look is judged by one model.
+func (r *Regions) detect(d Detector, img gocv.Mat, log *slog.Logger) ([]vision.Detection, vision.ModelInfo, error) {
+	size := image.Pt(img.Cols(), img.Rows())
+	if size != r.planned {
+		r.replan(size, log)
+	}
+	look := r.looks
+	r.looks++
+	if r.whole {
+		return detectWithModel(d, img)
+	}
+	var (
+		full    []vision.Detection
+		model   vision.ModelInfo
+		models  = make([]vision.ModelInfo, len(r.tiles))
+		perTile = make([][]vision.Detection, len(r.tiles))
+	)
+	for i, rect := range r.tiles {
+		dets, m, err := detectTile(d, img, rect)
+		if err != nil {
+			return nil, m, fmt.Errorf("tile %d of %d %v: %w", i+1, len(r.tiles), rect, err)
+		}
+		perTile[i], models[i], model = dets, m, m
+	}
+	if r.FullEvery <= 1 || look%r.FullEvery == 0 {
+		dets, m, err := detectWithModel(d, img)
+		if err != nil {
+			return nil, m, fmt.Errorf("whole frame: %w", err)
+		}
+		full, model = dets, m
+	}
+	for i, m := range models {
+		if m != model {
+			perTile[i] = nil
+		}
+	}
+	return regions.Merge(size, r.tiles, perTile, full), model, nil
+}
+
+// detectTile runs d on the part rect of img, without copying it, and moves
+// the boxes into img's pixels.
+func detectTile(d Detector, img gocv.Mat, rect image.Rectangle) ([]vision.Detection, vision.ModelInfo, error) {
+	sub := img.Region(rect)
+	defer sub.Close()
+	dets, m, err := detectWithModel(d, sub)
+	if err != nil {
+		return nil, m, err
+	}
+	dx, dy := float32(rect.Min.X), float32(rect.Min.Y)
+	for i := range dets {
+		b := &dets[i].Box
+		b.X1, b.X2, b.Y1, b.Y2 = b.X1+dx, b.X2+dx, b.Y1+dy, b.Y2+dy
+	}
+	return dets, m, nil
+}
