@@ -3,6 +3,8 @@ package main
 import (
 	"flag"
 	"fmt"
+	"image"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,7 +12,10 @@ import (
 
 	"gocv.io/x/gocv"
 
+	"github.com/xiuhua/xiuhua/edge/config"
 	"github.com/xiuhua/xiuhua/edge/detect"
+	"github.com/xiuhua/xiuhua/edge/pipeline"
+	"github.com/xiuhua/xiuhua/edge/regions"
 	"github.com/xiuhua/xiuhua/edge/rules"
 	"github.com/xiuhua/xiuhua/edge/track"
 	"github.com/xiuhua/xiuhua/edge/vision"
@@ -19,15 +24,19 @@ import (
 )
 
 // sceneMode is one way of looking at a scene: how the detector sees the
-// frame and whether the rules accumulate presence.
+// frame (the whole of it shrunk into the model, or the zone's regions at
+// the camera's resolution) and whether the rules accumulate presence.
 type sceneMode struct {
 	name       string
+	regions    bool
 	accumulate bool
 }
 
 var sceneModes = []sceneMode{
-	{name: "full frame", accumulate: false},
+	{name: "full frame"},
 	{name: "full frame + accumulation", accumulate: true},
+	{name: "regions", regions: true},
+	{name: "regions + accumulation", regions: true, accumulate: true},
 }
 
 // sceneRun is one pass over a scene in one mode from one sampling phase.
@@ -58,21 +67,22 @@ func runScenes(args []string) int {
 		fmt.Fprintln(os.Stderr, "bench scenes: stage:", err)
 		return 1
 	}
-	det, err := openSceneDetector(td)
+	det, input, err := openSceneDetector(td)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench scenes:", err)
 		return 1
 	}
 	defer det.Close()
-	fmt.Printf("scenes: %d sampling phases each, 2 looks/s, street_vending dwell %v, min_score 0.4; accumulation floor 0.2, half-life 30s, presence 0.3\n", *phases, *dwell)
+	fmt.Printf("scenes: %d sampling phases each, 2 looks/s, street_vending dwell %v, min_score 0.4; accumulation floor 0.2, half-life 30s, presence 0.3;\n", *phases, *dwell)
+	fmt.Printf("regions: auto from the zone, tile overlap 0.2, at most 2 tiles, whole frame every 4th look\n")
 	fmt.Printf("a hit: raised within dwell + 15 s of the object's appearance, box IoU >= 0.3; recall = hits / runs with an object, precision = hits / violations\n\n")
 	fmt.Printf("%-10s %-27s %8s %10s %10s %10s\n", "scene", "mode", "recall", "violations", "precision", "delay")
-	var tot [2]tally
+	tot := make([]tally, len(sceneModes))
 	for _, s := range scenes {
 		if *only != "" && !strings.Contains(","+*only+",", ","+s.Name+",") {
 			continue
 		}
-		runs, err := playScene(det, s, s.File(*dir), *phases, *dwell)
+		runs, err := playScene(det, input, s, s.File(*dir), *phases, *dwell)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "bench scenes:", err)
 			return 1
@@ -94,29 +104,31 @@ func runScenes(args []string) int {
 
 // openSceneDetector opens YOLOX-Nano keeping the rule's classes down to
 // the accumulation floor, as the edge does for rules that accumulate.
-func openSceneDetector(td string) (detect.Detector, error) {
+// It returns the model's input size too, which regions are tiled for.
+func openSceneDetector(td string) (detect.Detector, image.Point, error) {
 	root, err := testdata.RepoRoot()
 	if err != nil {
-		return nil, err
+		return nil, image.Point{}, err
 	}
 	yml, err := os.ReadFile(filepath.Join(root, "models", "yolox-nano.yaml"))
 	if err != nil {
-		return nil, err
+		return nil, image.Point{}, err
 	}
 	m, err := detect.ParseManifest(yml, filepath.Join(td, "models"))
 	if err != nil {
-		return nil, err
+		return nil, image.Point{}, err
 	}
 	m.ClassThresholds = map[string]float32{}
 	for _, c := range rules.DefaultClasses("street_vending", m.Classes) {
 		m.ClassThresholds[c] = 0.2
 	}
-	return detect.Open(m, detect.Options{})
+	det, err := detect.Open(m, detect.Options{})
+	return det, image.Pt(m.Input.Width, m.Input.Height), err
 }
 
 // playScene runs every phase and mode over the scene's video, detecting
-// each looked-at frame once for all modes.
-func playScene(det detect.Detector, s scene.Scene, file string, phases int, dwell time.Duration) ([][]*sceneRun, error) {
+// each looked-at frame once per view (whole frame, regions) for all modes.
+func playScene(det detect.Detector, input image.Point, s scene.Scene, file string, phases int, dwell time.Duration) ([][]*sceneRun, error) {
 	vc, err := gocv.VideoCaptureFile(file)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", file, err)
@@ -128,6 +140,11 @@ func playScene(det detect.Detector, s scene.Scene, file string, phases int, dwel
 			runs[m] = append(runs[m], &sceneRun{tracker: track.New(5 * time.Second), engine: rules.NewEngine(sceneZones(s, dwell, mode.accumulate))})
 		}
 	}
+	views := make([]*pipeline.Regions, phases) // each phase counts its own looks
+	for p := range views {
+		views[p] = sceneRegions(s, input)
+	}
+	quiet := slog.New(slog.DiscardHandler)
 	t0 := time.Date(2026, 12, 6, 17, 0, 0, 0, time.UTC)
 	frame := gocv.NewMat()
 	defer frame.Close()
@@ -136,13 +153,21 @@ func playScene(det detect.Detector, s scene.Scene, file string, phases int, dwel
 		if p >= phases {
 			continue
 		}
-		dets, err := det.Detect(frame)
+		whole, err := det.Detect(frame)
 		if err != nil {
 			return nil, fmt.Errorf("%s frame %d: %w", s.Name, i, err)
+		}
+		tiled, err := views[p].Look(det, frame, quiet)
+		if err != nil {
+			return nil, fmt.Errorf("%s frame %d, regions: %w", s.Name, i, err)
 		}
 		now := t0.Add(time.Duration(i) * 100 * time.Millisecond)
 		for m := range sceneModes {
 			r := runs[m][p]
+			dets := whole
+			if sceneModes[m].regions {
+				dets = tiled
+			}
 			r.fired = append(r.fired, r.engine.Observe(now, frame.Cols(), frame.Rows(), r.tracker.Update(now, dets))...)
 			if sceneModes[m].accumulate {
 				r.fired = append(r.fired, r.engine.Accumulate(now, frame.Cols(), frame.Rows(), dets)...)
@@ -158,6 +183,17 @@ func playScene(det detect.Detector, s scene.Scene, file string, phases int, dwel
 		}
 	}
 	return runs, nil
+}
+
+// sceneRegions looks at the scene's zone as `regions: auto` does with
+// the default settings.
+func sceneRegions(s scene.Scene, input image.Point) *pipeline.Regions {
+	zones := sceneZones(s, time.Second, false)
+	return &pipeline.Regions{
+		Sources:   func(frame image.Point) []regions.Source { return regions.FromZones([]rules.Zone{zones[0].Zone}, frame) },
+		Params:    regions.Params{Input: input, Overlap: config.DefaultTileOverlap, MaxTiles: config.DefaultMaxTiles},
+		FullEvery: config.DefaultFullFrameEvery,
+	}
 }
 
 // sceneZones is the scene's zone with the test's street_vending rule.
