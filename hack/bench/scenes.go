@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"flag"
 	"fmt"
 	"image"
@@ -74,7 +75,7 @@ func runScenes(args []string) int {
 	}
 	defer det.Close()
 	fmt.Printf("scenes: %d sampling phases each, 2 looks/s, street_vending dwell %v, min_score 0.4; accumulation floor 0.2, half-life 30s, presence 0.3;\n", *phases, *dwell)
-	fmt.Printf("regions: auto from the zone, tile overlap 0.2, at most 2 tiles, whole frame every 4th look\n")
+	fmt.Printf("regions: auto from the zone, tile overlap 0.2, at most 2 tiles (6 for small1080), whole frame every 4th look\n")
 	fmt.Printf("a hit: raised within dwell + 15 s of the object's appearance, box IoU >= 0.3; recall = hits / runs with an object, precision = hits / violations\n\n")
 	fmt.Printf("%-10s %-27s %8s %10s %10s %10s\n", "scene", "mode", "recall", "violations", "precision", "delay")
 	tot := make([]tally, len(sceneModes))
@@ -186,12 +187,12 @@ func playScene(det detect.Detector, input image.Point, s scene.Scene, file strin
 }
 
 // sceneRegions looks at the scene's zone as `regions: auto` does with
-// the default settings.
+// the default settings, but the scene's max_tiles.
 func sceneRegions(s scene.Scene, input image.Point) *pipeline.Regions {
 	zones := sceneZones(s, time.Second, false)
 	return &pipeline.Regions{
 		Sources:   func(frame image.Point) []regions.Source { return regions.FromZones([]rules.Zone{zones[0].Zone}, frame) },
-		Params:    regions.Params{Input: input, Overlap: config.DefaultTileOverlap, MaxTiles: config.DefaultMaxTiles},
+		Params:    regions.Params{Input: input, Overlap: config.DefaultTileOverlap, MaxTiles: cmp.Or(s.MaxTiles, config.DefaultMaxTiles)},
 		FullEvery: config.DefaultFullFrameEvery,
 	}
 }

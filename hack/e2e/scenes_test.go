@@ -105,15 +105,19 @@ func sceneCamera(s scene.Scene, rtspAddr string) string {
 	for _, p := range s.Zone {
 		poly = append(poly, fmt.Sprintf("[%g, %g]", p[0], p[1]))
 	}
+	tiles := ""
+	if s.MaxTiles > 0 {
+		tiles = fmt.Sprintf("\n    max_tiles: %d", s.MaxTiles)
+	}
 	return fmt.Sprintf(`  - id: %s
     url: rtsp://%s/%s
-    detect_fps: 2
+    detect_fps: 2%s
     zones:
       - id: walkway
         polygon: [%s]
         rules:
           - {id: vending, type: street_vending, min_score: 0.4, dwell: %s, max_motion: 0.5, cooldown: 10m}
-`, s.Name, rtspAddr, s.Name, strings.Join(poly, ", "), sceneDwell)
+`, s.Name, rtspAddr, s.Name, tiles, strings.Join(poly, ", "), sceneDwell)
 }
 
 // waitOutput waits for line in p's output and returns when it saw it.
