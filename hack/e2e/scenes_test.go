@@ -26,8 +26,11 @@ type sceneReport struct {
 	CameraID   string    `json:"camera_id"`
 	ObservedAt time.Time `json:"observed_at"`
 	Detections []struct {
-		ClassName           string
-		X, Y, Width, Height float32
+		ClassName string  `json:"class_name"`
+		X         float32 `json:"x"`
+		Y         float32 `json:"y"`
+		Width     float32 `json:"width"`
+		Height    float32 `json:"height"`
 	} `json:"detections"`
 }
 
