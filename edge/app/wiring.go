@@ -39,8 +39,9 @@ func ingestConfig(c config.Camera) ingest.Config {
 
 func uplinkConfig(cfg config.Config) uplink.Config {
 	return uplink.Config{
-		ServerAddr:        cfg.Server.Address,
-		TLS:               uplink.TLSConfig{CAFile: cfg.Server.CAFile, Insecure: cfg.Server.Insecure},
+		ServerAddr: cfg.Server.Address,
+		TLS: uplink.TLSConfig{CAFile: cfg.Server.CAFile, ServerName: cfg.Server.ServerName,
+			CertFile: cfg.Server.CertFile, KeyFile: cfg.Server.KeyFile, Insecure: cfg.Server.Insecure},
 		DeviceID:          cfg.Device.ID,
 		Token:             cfg.Server.Token,
 		TokenFile:         cfg.Server.TokenFile,

@@ -34,6 +34,10 @@ type Server struct {
 	// CAFile is the PEM bundle that signs the server's certificate; empty
 	// means the system's roots.
 	CAFile string `yaml:"ca_file"`
+	// ServerName, CertFile and KeyFile: see tls.go.
+	ServerName string `yaml:"server_name"`
+	CertFile   string `yaml:"cert_file"`
+	KeyFile    string `yaml:"key_file"`
 	// Insecure sends plaintext gRPC. Allowed only to a loopback address:
 	// evidence must never cross a street cabinet's uplink unencrypted.
 	Insecure bool `yaml:"insecure"`
@@ -127,7 +131,8 @@ type Camera struct {
 	// below the measured keyframe rate), keyframes or all.
 	DecodeMode string `yaml:"decode_mode"`
 	// DetectWidth and DetectHeight are the picture size handed to the
-	// detector, scaled while converting to BGR; 0 and 0 keep the camera's.
+	// detector, scaled while converting to BGR; 0 and 0 keep the camera's,
+	// which regions other than full need.
 	DetectWidth  int `yaml:"detect_width"`
 	DetectHeight int `yaml:"detect_height"`
 	// RingBuffer keeps this much compressed video per camera for evidence

@@ -84,7 +84,12 @@ func TestLoadBadFilesNameFieldValueAndAllowed(t *testing.T) {
 		{"bad_regions", `cameras[0].full_frame_every: invalid value -1: allowed: 1 (every look) to 1000 looks`},
 		{"bad_regions", `cameras[1].regions: invalid value "zones": allowed: auto, full, or a list`},
 		{"bad_regions", `cameras[1].detect_width: invalid value 640: allowed: 0 and 0 (the camera's size) unless regions is full`},
-		{"too_many_tiles", `cameras[0].zones[1]: invalid value "zone lawn of camera gate-east: 18 tiles of 416x416 at 1920x1080": allowed: regions seen finer in max_tiles (1) tiles than the whole frame`},
+		{"too_many_tiles", `cameras[0].zones[1]: invalid value "zone pavement of camera gate-east: 12 tiles of 416x416 at 1920x1080": allowed: a zone seen finer in max_tiles (1) tiles than in the whole frame`},
+		{"tls_missing", `server.cert_file: invalid value "testdata/tls/no-such.crt": allowed: a readable PEM certificate file (no such file or directory)`},
+		{"tls_mismatch", `server.key_file: invalid value "testdata/tls/server.key": allowed: the private key of server.cert_file "testdata/tls/edge-1.crt" (this key belongs to another certificate)`},
+		{"tls_other_device", `server.cert_file: invalid value "testdata/tls/edge-1.crt": allowed: a certificate whose common name or a DNS name is device.id "edge-2" (it names CN "edge-1")`},
+		{"tls_insecure", `server.cert_file: invalid value "testdata/tls/edge-1.crt": allowed: empty when server.insecure is true`},
+		{"ca_missing", `server.ca_file: invalid value "testdata/tls/no-such-ca.crt": allowed: a readable PEM file of CA certificates (no such file or directory)`},
 		{"bad_lat", `cameras[0].location.lat: invalid value 131.2: allowed: -90 to 90 (WGS-84 degrees)`},
 		{"bad_accumulate", `cameras[0].zones[0].rules[0].accumulate.floor: invalid value 0.5: allowed: a score above 0, at most the rule's min_score`},
 		{"bad_accumulate", `cameras[0].zones[0].rules[0].accumulate.half_life: invalid value "-1s": allowed: a positive duration up to 24h`},
@@ -99,6 +104,14 @@ func TestLoadBadFilesNameFieldValueAndAllowed(t *testing.T) {
 			require.NotContains(t, err.Error(), "hunter2", "a password leaked into an error")
 		})
 	}
+}
+
+func TestLoadTLSFile(t *testing.T) {
+	c, err := Load("testdata/tls.yml")
+	require.NoError(t, err)
+	require.Equal(t, "xiuhua.example", c.Server.ServerName)
+	require.Equal(t, "testdata/tls/edge-1.crt", c.Server.CertFile)
+	require.Equal(t, "testdata/tls/edge-1.key", c.Server.KeyFile)
 }
 
 func TestValidateReportsEveryProblemAtOnce(t *testing.T) {

@@ -3,12 +3,9 @@ package config
 import (
 	"errors"
 	"fmt"
-	"image"
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/xiuhua/xiuhua/edge/regions"
-	"github.com/xiuhua/xiuhua/edge/rules"
 	"github.com/xiuhua/xiuhua/internal/conf"
 )
 
@@ -25,11 +22,13 @@ const (
 )
 
 // Defaults of the region settings. They keep a 2-core box at 32 cameras of
-// 1080p at one look per 2 s keyframe: see docs/regions.md for the
-// measurement they come from.
+// 1080p at one look per 2 s keyframe with the model's default threads
+// (`go run ./hack/bench regions`, docs/regions.md): one tile a look plus
+// the whole frame every fourth look cost 1.04× a whole-frame look, two
+// tiles 1.6×.
 const (
 	DefaultTileOverlap    = 0.2
-	DefaultMaxTiles       = 2
+	DefaultMaxTiles       = 1
 	DefaultFullFrameEvery = 4
 )
 
@@ -64,14 +63,6 @@ func (r *Regions) UnmarshalYAML(n *yaml.Node) error {
 		return nil
 	}
 	return errors.New("regions: want auto, full or a list of [x1, y1, x2, y2] fractions of the frame")
-}
-
-// MarshalYAML writes the same forms back.
-func (r Regions) MarshalYAML() (any, error) {
-	if r.Mode == RegionsList {
-		return r.Rects, nil
-	}
-	return r.Mode, nil
 }
 
 // fillRegionDefaults gives a camera the default region settings: regions
@@ -123,62 +114,4 @@ func validateRegionSettings(errs *conf.Errors, p string, cam Camera) {
 		errs.Add(p+".detect_width", cam.DetectWidth,
 			"0 and 0 (the camera's size) unless regions is full: regions are cut from the picture at the camera's resolution")
 	}
-}
-
-// TileCheckFrame is the picture size the tile budget is checked at when
-// the file is loaded, before any camera has sent a picture: the usual
-// street camera. Zones in pixels that reach beyond it grow it. At run
-// time the real size is planned again.
-var TileCheckFrame = image.Pt(1920, 1080)
-
-// validateTiles checks that the camera's regions, in max_tiles tiles of
-// the model's input size (model.expect_input, else 416×416), are seen
-// finer than the whole frame would be, and names the zone or region that
-// breaks the budget. Regions that need more tiles at the camera's own
-// resolution than max_tiles allows are looked at coarser (edge/regions.Fit).
-func validateTiles(errs *conf.Errors, p string, cam Camera, in *InputSize) {
-	if cam.MaxTiles < 1 || cam.TileOverlap < 0.05 || cam.TileOverlap > 0.5 {
-		return // reported by validateRegionSettings
-	}
-	input := image.Pt(416, 416)
-	if in != nil && in.Width > 0 && in.Height > 0 {
-		input = image.Pt(in.Width, in.Height)
-	}
-	frame := TileCheckFrame
-	var srcs []regions.Source
-	var fields []string
-	switch cam.Regions.Mode {
-	case RegionsAuto:
-		zs := make([]rules.Zone, len(cam.Zones))
-		for j, z := range cam.Zones {
-			zs[j] = rules.Zone{ID: z.ID, Polygon: Points(z.Polygon), Pixels: z.Coordinates == "pixels"}
-			if zs[j].Pixels {
-				for _, pt := range z.Polygon {
-					frame = image.Pt(max(frame.X, int(min(pt[0], 1e5))), max(frame.Y, int(min(pt[1], 1e5))))
-				}
-			}
-			fields = append(fields, fmt.Sprintf("%s.zones[%d]", p, j))
-		}
-		srcs = regions.FromZones(zs, frame)
-	case RegionsList:
-		srcs = regions.FromFractions(cam.Regions.Rects, frame)
-		for k := range cam.Regions.Rects {
-			fields = append(fields, fmt.Sprintf("%s.regions[%d]", p, k))
-		}
-	default:
-		return
-	}
-	_, err := regions.Make(frame, srcs, regions.Params{Input: input, Overlap: cam.TileOverlap, MaxTiles: cam.MaxTiles})
-	var tm *regions.TooManyTilesError
-	if !errors.As(err, &tm) {
-		return
-	}
-	field := p + ".max_tiles"
-	for k, s := range srcs {
-		if s.Name == tm.Source {
-			field = fields[k]
-		}
-	}
-	errs.Add(field, fmt.Sprintf("%s of camera %s: %d tiles of %dx%d at %dx%d", tm.Source, cam.ID, tm.Native, input.X, input.Y, frame.X, frame.Y),
-		fmt.Sprintf("regions seen finer in max_tiles (%d) tiles than the whole frame: a smaller zone, a larger max_tiles (each tile is one model run a look), or regions: full", cam.MaxTiles))
 }

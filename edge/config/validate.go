@@ -50,6 +50,7 @@ func (c *Config) Validate() error {
 			errs.Add("server.ca_file", c.Server.CAFile, "empty when server.insecure is true")
 		}
 	}
+	c.validateTLS(&errs)
 	if c.Server.Token != "" && c.Server.TokenFile != "" {
 		errs.Add("server.token_file", c.Server.TokenFile, "empty when server.token is set: give one of them")
 	}

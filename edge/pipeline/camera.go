@@ -172,7 +172,7 @@ func (c *Camera) detect(img gocv.Mat) ([]vision.Detection, vision.ModelInfo, err
 	if c.Regions == nil {
 		return detectWithModel(c.Detector, img)
 	}
-	return c.Regions.detect(c.Detector, img, c.Log)
+	return c.Regions.Detect(c.Detector, img, c.Log)
 }
 
 // raise stores violation v seen in frame f; before, when given, is the

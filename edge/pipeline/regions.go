@@ -28,7 +28,7 @@ type Regions struct {
 	planned image.Point // the frame size plan is for
 	plan    regions.Plan
 	tiles   []image.Rectangle
-	whole   bool // the plan would be no finer than the whole frame
+	whole   bool // the plan is not worth its tiles (regions.MinGain)
 }
 
 // replan works out the tiles for a new frame size, and says once per size
@@ -41,23 +41,25 @@ func (r *Regions) replan(size image.Point, log *slog.Logger) {
 		r.tiles = append(r.tiles, t.Rect)
 	}
 	coarse := r.plan.Coarseness(r.Params.Input)
-	r.whole = len(r.tiles) == 0 || coarse >= regions.FullCoarseness(size, r.Params.Input)
+	r.whole = !r.plan.Worthwhile(r.Params.Input)
 	if len(r.plan.Clipped) > 0 {
 		log.Warn("regions reach outside the picture; clipped to it", "regions", r.plan.Clipped, "width", size.X, "height", size.Y)
 	}
 	if r.whole {
-		log.Info("regions no finer than the whole frame; looking at the whole frame", "width", size.X, "height", size.Y)
+		log.Info("regions not much finer than the whole frame; looking at the whole frame", "width", size.X, "height", size.Y,
+			"regions", len(r.plan.Regions), "tiles", len(r.tiles), "pixels_per_input_pixel", fmt.Sprintf("%.2f", coarse),
+			"whole_frame", fmt.Sprintf("%.2f", regions.FullCoarseness(size, r.Params.Input)))
 		return
 	}
 	log.Info("regions planned", "width", size.X, "height", size.Y, "regions", len(r.plan.Regions),
 		"tiles", len(r.tiles), "pixels_per_input_pixel", fmt.Sprintf("%.2f", coarse))
 }
 
-// detect runs d on the tiles of img (and on img whole every FullEvery
+// Detect runs d on the tiles of img (and on img whole every FullEvery
 // looks) and merges what they find, in img's pixels. A hot swap may land
 // between two tiles: only the runs of the model that ran last count, so a
 // look is judged by one model.
-func (r *Regions) detect(d Detector, img gocv.Mat, log *slog.Logger) ([]vision.Detection, vision.ModelInfo, error) {
+func (r *Regions) Detect(d Detector, img gocv.Mat, log *slog.Logger) ([]vision.Detection, vision.ModelInfo, error) {
 	size := image.Pt(img.Cols(), img.Rows())
 	if size != r.planned {
 		r.replan(size, log)

@@ -3,14 +3,17 @@ package pipeline
 import (
 	"image"
 	"log/slog"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 	"gocv.io/x/gocv"
 
 	"github.com/xiuhua/xiuhua/edge/regions"
+	"github.com/xiuhua/xiuhua/edge/rules"
 	"github.com/xiuhua/xiuhua/edge/track"
 	"github.com/xiuhua/xiuhua/edge/vision"
+	"github.com/xiuhua/xiuhua/internal/logtest"
 	"github.com/xiuhua/xiuhua/internal/testdata"
 )
 
@@ -82,7 +85,7 @@ func TestRegionsNoDuplicateAtSeams(t *testing.T) {
 			}
 			require.GreaterOrEqual(t, seen, 2, "the chair must be seen by both tiles for the test to mean anything")
 			for look := range 2 { // look 0 with the whole frame, look 1 tiles only
-				dets, _, err := r.detect(det, img, slog.Default())
+				dets, _, err := r.Detect(det, img, slog.Default())
 				require.NoError(t, err)
 				on := onChair(dets, tc.chair)
 				require.Len(t, on, 1, "look %d: one box on the chair, got %v", look, on)
@@ -109,4 +112,31 @@ func onChair(dets []vision.Detection, chair image.Rectangle) []vision.Detection 
 
 func box(r image.Rectangle) vision.Box {
 	return vision.Box{X1: float32(r.Min.X), Y1: float32(r.Min.Y), X2: float32(r.Max.X), Y2: float32(r.Max.Y)}
+}
+
+// TestRegionsOutsideThePictureLoggedOnceAndClipped: a zone drawn in pixels
+// for a larger picture reaches outside a 768×576 one; it is clipped, the
+// camera says so once (not at every look), looks at the clipped tile, and
+// says it again only when the picture size changes.
+func TestRegionsOutsideThePictureLoggedOnceAndClipped(t *testing.T) {
+	det, err := openDetector(testdata.Path(t, "models"))
+	require.NoError(t, err)
+	defer det.Close()
+	zone := rules.Zone{ID: "kerb", Pixels: true, Polygon: []rules.Point{{X: 600, Y: 400}, {X: 1000, Y: 400}, {X: 1000, Y: 700}, {X: 600, Y: 700}}}
+	r := &Regions{
+		Sources:   func(f image.Point) []regions.Source { return regions.FromZones([]rules.Zone{zone}, f) },
+		Params:    regions.Params{Input: image.Pt(416, 416), Overlap: 0.2, MaxTiles: 1},
+		FullEvery: 4,
+	}
+	var buf logtest.Buffer
+	log := slog.New(slog.NewTextHandler(&buf, nil))
+	for _, size := range []image.Point{{768, 576}, {768, 576}, {768, 576}, {640, 480}} {
+		img := gocv.NewMatWithSize(size.Y, size.X, gocv.MatTypeCV8UC3)
+		_, _, err := r.Detect(det, img, log)
+		img.Close()
+		require.NoError(t, err)
+	}
+	require.Equal(t, 2, strings.Count(buf.String(), "regions reach outside the picture"), buf.String())
+	require.Contains(t, buf.String(), `regions="[zone kerb]" width=768 height=576`)
+	require.Equal(t, []image.Rectangle{image.Rect(560, 325, 640, 480)}, r.tiles, "clipped to the last picture")
 }

@@ -1,7 +1,6 @@
 package regions
 
 import (
-	"fmt"
 	"image"
 	"math"
 )
@@ -55,39 +54,6 @@ type Plan struct {
 	Scale float64
 }
 
-// TooManyTilesError says that the sources cannot be looked at in
-// MaxTiles tiles any finer than the whole frame letterboxed, and names the
-// first source that makes it so.
-type TooManyTilesError struct {
-	Source string
-	// Native is the tiles the sources up to Source need at the camera's
-	// own resolution.
-	Native, Max  int
-	Frame, Input image.Point
-}
-
-func (e *TooManyTilesError) Error() string {
-	return fmt.Sprintf("%s: %d tiles of %dx%d at %dx%d; in %d tiles it is seen no finer than the whole frame",
-		e.Source, e.Native, e.Input.X, e.Input.Y, e.Frame.X, e.Frame.Y, e.Max)
-}
-
-// Make is Fit, and fails with a *TooManyTilesError when the plan would be
-// no finer than letterboxing the whole frame: then the regions cost
-// MaxTiles model runs for nothing.
-func Make(frame image.Point, srcs []Source, p Params) (Plan, error) {
-	pl := Fit(frame, srcs, p)
-	if len(pl.Tiles) == 0 || pl.Coarseness(p.Input) < FullCoarseness(frame, p.Input) {
-		return pl, nil
-	}
-	for k := range srcs {
-		if q := Fit(frame, srcs[:k+1], p); len(q.Tiles) > 0 && q.Coarseness(p.Input) >= FullCoarseness(frame, p.Input) {
-			return pl, &TooManyTilesError{Source: srcs[k].Name, Native: len(plan(frame, srcs[:k+1], p, 1).Tiles),
-				Max: p.MaxTiles, Frame: frame, Input: p.Input}
-		}
-	}
-	return pl, nil // unreachable: the whole list is such a prefix
-}
-
 // Fit plans srcs at the camera's own resolution (Scale 1) when that takes
 // at most MaxTiles tiles. Otherwise it looks coarser — larger tiles,
 // scaled down into the model — until they fit, and when there are more
@@ -107,27 +73,6 @@ func Fit(frame image.Point, srcs []Source, p Params) Plan {
 		pl.Clipped = clipped
 	}
 	return pl
-}
-
-// Coarseness is how many frame pixels the coarsest tile puts in one
-// model input pixel: 1 at the camera's resolution, more when a tile is
-// larger than the model input.
-func (pl Plan) Coarseness(input image.Point) float64 {
-	c := 0.0
-	for _, t := range pl.Tiles {
-		c = max(c, FullCoarseness(t.Rect.Size(), input))
-	}
-	return c
-}
-
-// FullCoarseness is Coarseness for a picture of size frame letterboxed
-// whole (4.6 for 1920×1080 into 416×416). A picture smaller than the
-// input is not enlarged past 1 by this measure.
-func FullCoarseness(frame, input image.Point) float64 {
-	if input.X <= 0 || input.Y <= 0 {
-		return 1
-	}
-	return max(float64(frame.X)/float64(input.X), float64(frame.Y)/float64(input.Y), 1)
 }
 
 func plan(frame image.Point, srcs []Source, p Params, scale float64) Plan {

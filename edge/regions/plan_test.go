@@ -78,20 +78,33 @@ func TestTilesOverlapBySetShare(t *testing.T) {
 }
 
 func TestMakeNamesTheSourceThatBreaksTheBudget(t *testing.T) {
-	srcs := []Source{
-		{Name: "zone kerb", Rect: image.Rect(0, 600, 300, 900), Pad: true},
-		{Name: "zone plaza", Rect: image.Rect(0, 0, 1920, 1080), Pad: true},
-	}
-	_, err := Make(hd, srcs, params(1))
+	kerb := Source{Name: "zone kerb", Rect: image.Rect(0, 600, 300, 900), Pad: true}
+	plaza := Source{Name: "zone plaza", Rect: image.Rect(0, 500, 1920, 1080), Pad: true}
+	_, err := Make(hd, []Source{kerb, plaza}, params(1))
 	var tm *TooManyTilesError
 	require.ErrorAs(t, err, &tm)
 	require.Equal(t, "zone plaza", tm.Source)
-	require.Equal(t, 18, tm.Native)
-	require.EqualError(t, err, "zone plaza: 18 tiles of 416x416 at 1920x1080; in 1 tiles it is seen no finer than the whole frame")
+	require.Equal(t, 12, tm.Native)
+	require.EqualError(t, err, "zone plaza: 12 tiles of 416x416 at 1920x1080; in 1 tiles it is seen no finer than the whole frame")
 
-	pl, err := Make(hd, srcs, params(2))
+	pl, err := Make(hd, []Source{kerb, plaza}, params(2))
 	require.NoError(t, err, "two tiles of the whole frame are finer than one")
 	require.Less(t, pl.Coarseness(image.Pt(416, 416)), FullCoarseness(hd, image.Pt(416, 416)))
+	require.True(t, pl.Worthwhile(image.Pt(416, 416)), "two halves of the strip are 2x finer than the whole frame")
+
+	// A zone over the whole frame asks for the whole frame: no error.
+	pl, err = Make(hd, []Source{{Name: "zone all", Rect: image.Rect(0, 0, 1920, 1080), Pad: true}}, params(1))
+	require.NoError(t, err)
+	require.False(t, pl.Worthwhile(image.Pt(416, 416)))
+
+	// Two corners fit one by one, not together: no error, and not worth it.
+	far := Source{Name: "zone far", Rect: image.Rect(1600, 100, 1900, 400), Pad: true}
+	pl, err = Make(hd, []Source{kerb, far}, params(1))
+	require.NoError(t, err)
+	require.False(t, pl.Worthwhile(image.Pt(416, 416)))
+	pl, err = Make(hd, []Source{kerb, far}, params(2))
+	require.NoError(t, err)
+	require.True(t, pl.Worthwhile(image.Pt(416, 416)))
 }
 
 func TestFromZonesAndFractions(t *testing.T) {

@@ -3,6 +3,7 @@
 //
 //	go run ./hack/bench ingest       RTSP ingest: CPU per camera-second, full vs keyframe-only decode
 //	go run ./hack/bench ingest-load  server: reports/s and ack latency under many simulated edges
+//	go run ./hack/bench regions      edge: CPU per look at 1080p, whole frame vs zone regions
 //	go run ./hack/bench scenes       hard staged scenes: recall and precision per scene and mode
 package main
 
@@ -17,6 +18,7 @@ import (
 var commands = map[string]func(args []string) int{
 	"ingest":      runIngest,
 	"ingest-load": runIngestLoad,
+	"regions":     runRegions,
 	"scenes":      runScenes,
 }
 

@@ -56,6 +56,19 @@ type apiCaseDetail struct {
 // requests below send it, as every /api/v1 route and /evidence need one.
 var apiTokens sync.Map
 
+// httpClients holds an *http.Client per server address for servers that
+// need one (HTTPS with a private CA); others get http.DefaultClient.
+var httpClients sync.Map
+
+func clientFor(url string) *http.Client {
+	if u, err := neturl.Parse(url); err == nil {
+		if c, ok := httpClients.Load(u.Host); ok {
+			return c.(*http.Client)
+		}
+	}
+	return http.DefaultClient
+}
+
 // authGet gets url with the API token of its server.
 func authGet(t *testing.T, url string) (*http.Response, error) {
 	t.Helper()
@@ -66,7 +79,7 @@ func authGet(t *testing.T, url string) (*http.Response, error) {
 			req.Header.Set("Authorization", "Bearer "+tok.(string))
 		}
 	}
-	return http.DefaultClient.Do(req)
+	return clientFor(url).Do(req)
 }
 
 func getJSON(t *testing.T, url string, out any) {

@@ -105,7 +105,7 @@ func waitHTTP(t *testing.T, p *proc, url string) {
 			t.Fatalf("%s exited early: %v\n%s", p.name, p.err, p.output())
 		default:
 		}
-		if resp, err := http.Get(url); err == nil {
+		if resp, err := clientFor(url).Get(url); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
 				return

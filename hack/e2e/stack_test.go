@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,9 +18,16 @@ import (
 // token file.
 func startServer(t *testing.T, dir, httpAddr, grpcAddr, extra string, env []string, devices map[string][]string) (*proc, string, map[string]string) {
 	t.Helper()
+	return startServerYAML(t, dir, "http://"+httpAddr, fmt.Sprintf("http: {listen: %q}\ngrpc: {listen: %q}\n%s", httpAddr, grpcAddr, extra), env, devices)
+}
+
+// startServerYAML is startServer with the whole configuration but data_dir
+// given, served at base (http:// or https:// and the http.listen address).
+func startServerYAML(t *testing.T, dir, base, yaml string, env []string, devices map[string][]string) (*proc, string, map[string]string) {
+	t.Helper()
+	httpAddr := strings.TrimPrefix(strings.TrimPrefix(base, "http://"), "https://")
 	cfg := filepath.Join(dir, "server.yaml")
-	writeFile(t, cfg, fmt.Sprintf("http: {listen: %q}\ngrpc: {listen: %q}\ndata_dir: %q\n%s",
-		httpAddr, grpcAddr, filepath.Join(dir, "server"), extra))
+	writeFile(t, cfg, fmt.Sprintf("data_dir: %q\n%s", filepath.Join(dir, "server"), yaml))
 	tokenFiles := map[string]string{}
 	for dev, cams := range devices {
 		args := []string{"device", "add", "-config", cfg}
@@ -31,7 +39,6 @@ func startServer(t *testing.T, dir, httpAddr, grpcAddr, extra string, env []stri
 	}
 	apiTokens.Store(httpAddr, command(t, dir, nil, "token", "add", "-config", cfg, "-role", "admin", "e2e"))
 	server := startEnv(t, dir, env, "server", "-config", cfg)
-	base := "http://" + httpAddr
 	waitHTTP(t, server, base+"/healthz")
 	return server, base, tokenFiles
 }

@@ -19,7 +19,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/keepalive"
 
 	"github.com/xiuhua/xiuhua/internal/logging"
@@ -166,20 +165,21 @@ func New(cfg config.Config, opts ...Option) (*App, error) {
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
 	}
 	if cfg.GRPC.TLS.Enabled() {
-		creds, err := credentials.NewServerTLSFromFile(cfg.GRPC.TLS.CertFile, cfg.GRPC.TLS.KeyFile)
+		creds, err := grpcCreds(cfg.GRPC.TLS)
 		if err != nil {
-			return nil, fmt.Errorf("grpc.tls: %w", err)
+			return nil, err
 		}
 		grpcOpts = append(grpcOpts, grpc.Creds(creds))
 	}
 	grpcOpts = append(grpcOpts, deviceInterceptors(a.devices)...)
+	grpcOpts = append(grpcOpts, certInterceptors(cfg.GRPC.TLS)...)
 	a.grpc = grpc.NewServer(grpcOpts...)
 	xiuhuav1.RegisterEdgeServiceServer(a.grpc, a.ingest)
 
 	a.http = &http.Server{
 		Handler: web.New(web.Options{
 			Auth:          a.auth,
-			SecureCookies: cfg.Auth.SecureCookies,
+			SecureCookies: cfg.Auth.SecureCookies || cfg.HTTP.TLS.Enabled(),
 			Store:         a.store,
 			Blobs:         blobs,
 			Cases:         a.cases,
@@ -199,12 +199,13 @@ func New(cfg config.Config, opts ...Option) (*App, error) {
 	}
 	// Live-update streams never end on their own: end them as HTTP stops.
 	a.http.RegisterOnShutdown(a.http.Handler.(*web.Handler).Close)
+	a.http.Handler = withHSTS(a.http.Handler, cfg.HTTP.TLS)
 
 	if a.grpcLis, err = net.Listen("tcp", cfg.GRPC.Listen); err != nil {
 		return nil, fmt.Errorf("grpc.listen: %w", err)
 	}
-	if a.httpLis, err = net.Listen("tcp", cfg.HTTP.Listen); err != nil {
-		return nil, fmt.Errorf("http.listen: %w", err)
+	if a.httpLis, err = listenHTTP(cfg.HTTP); err != nil {
+		return nil, err
 	}
 	ok = true
 	return a, nil
@@ -254,8 +255,8 @@ func (a *App) run(ctx context.Context) error {
 		}()
 	}
 	a.log.Info("server started",
-		"grpc", a.GRPCAddr(), "grpc_tls", a.cfg.GRPC.TLS.Enabled(),
-		"http", a.HTTPAddr(), "cases", pageURL(a.HTTPAddr()),
+		"grpc", a.GRPCAddr(), "grpc_tls", a.cfg.GRPC.TLS.Enabled(), "grpc_mtls", a.cfg.GRPC.TLS.MutualTLS(),
+		"http", a.HTTPAddr(), "http_tls", a.cfg.HTTP.TLS.Enabled(), "cases", a.pagesURL(),
 		"data_dir", a.cfg.DataDir)
 
 	var runErr error

@@ -359,7 +359,7 @@ func TestTLS(t *testing.T) {
 
 	cfg.GRPC.TLS.KeyFile = filepath.Join(dir, "missing.key")
 	_, err = New(cfg, WithLogger(quietLogger()))
-	require.ErrorContains(t, err, "grpc.tls: ")
+	require.ErrorContains(t, err, `grpc.tls.key_file: invalid value "`+filepath.Join(dir, "missing.key")+`": allowed: a readable PEM private key file`)
 }
 
 func selfSigned(t *testing.T, dir string) (certFile, keyFile string, pool *x509.CertPool) {

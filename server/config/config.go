@@ -35,7 +35,8 @@ type Config struct {
 
 // HTTP is the officer pages, JSON API and metrics.
 type HTTP struct {
-	Listen string `yaml:"listen"`
+	TLS    HTTPTLS `yaml:"tls"` // see tls.go
+	Listen string  `yaml:"listen"`
 }
 
 // GRPC is the endpoint edge boxes connect to.
@@ -48,6 +49,10 @@ type GRPC struct {
 type TLS struct {
 	CertFile string `yaml:"cert_file"`
 	KeyFile  string `yaml:"key_file"`
+	// ClientCA is a PEM bundle of the CAs that sign edge boxes' client
+	// certificates: set, every box must present one (mutual TLS) naming
+	// its device id (see tls.go).
+	ClientCA string `yaml:"client_ca"`
 }
 
 // Enabled reports whether TLS is configured.
@@ -79,7 +84,7 @@ const (
 // Default returns the configuration used when no file is given.
 func Default() Config {
 	return Config{
-		HTTP:    HTTP{Listen: "127.0.0.1:8080"},
+		HTTP:    HTTP{Listen: "127.0.0.1:8080", TLS: HTTPTLS{HSTSMaxAge: DefaultHSTSMaxAge}},
 		GRPC:    GRPC{Listen: "127.0.0.1:9090"},
 		DataDir: "./data",
 		Log:     Log{Level: "info", Format: "text"},
@@ -158,12 +163,7 @@ func (c *Config) Validate() error {
 	var errs conf.Errors
 	checkListen(&errs, "http.listen", c.HTTP.Listen)
 	checkListen(&errs, "grpc.listen", c.GRPC.Listen)
-	if c.GRPC.TLS.CertFile == "" && c.GRPC.TLS.KeyFile != "" {
-		errs.Add("grpc.tls.cert_file", c.GRPC.TLS.CertFile, "a PEM certificate file, set together with grpc.tls.key_file")
-	}
-	if c.GRPC.TLS.KeyFile == "" && c.GRPC.TLS.CertFile != "" {
-		errs.Add("grpc.tls.key_file", c.GRPC.TLS.KeyFile, "a PEM key file, set together with grpc.tls.cert_file")
-	}
+	c.validateTLS(&errs)
 	if c.DataDir == "" {
 		errs.Add("data_dir", c.DataDir, "a folder path")
 	}

@@ -25,8 +25,8 @@ func TestLoadGood(t *testing.T) {
 	wantCases.EventCodes["street_vending"] = cases.EventCode{Category: "13", CategoryName: "街面秩序", Subcategory: "1301", SubcategoryName: "占道经营"}
 	require.NoError(t, cfg.Validate())
 	require.Equal(t, Config{
-		HTTP:    HTTP{Listen: "0.0.0.0:8081"},
-		GRPC:    GRPC{Listen: ":9443", TLS: TLS{CertFile: "/etc/xiuhua/server.crt", KeyFile: "/etc/xiuhua/server.key"}},
+		HTTP:    HTTP{Listen: "0.0.0.0:8081", TLS: HTTPTLS{HSTSMaxAge: DefaultHSTSMaxAge}},
+		GRPC:    GRPC{Listen: ":9443", TLS: TLS{CertFile: "testdata/tls/server.crt", KeyFile: "testdata/tls/server.key", ClientCA: "testdata/tls/ca.crt"}},
 		DataDir: "/var/lib/xiuhua",
 		Log:     Log{Level: "debug", Format: "json"},
 		Limits:  Limits{MaxEvidenceBytes: 1 << 20, MaxEvidenceFiles: 4, MaxAttachmentBytes: 10 << 20},
@@ -66,8 +66,15 @@ var badFiles = []struct {
 	{"max_bytes_type.bad.yml", `config "testdata/max_bytes_type.bad.yml": yaml: unmarshal errors:` + "\n" + `  line 2: cannot unmarshal !!str ` + "`64MiB`" + ` into int64`},
 	{"http_listen.bad.yml", `http.listen: invalid value "localhost": allowed: host:port with a port from 0 to 65535, e.g. 127.0.0.1:8080 or :8080`},
 	{"grpc_port.bad.yml", `grpc.listen: invalid value "127.0.0.1:70000": allowed: host:port with a port from 0 to 65535, e.g. 127.0.0.1:8080 or :8080`},
-	{"tls_half.bad.yml", `grpc.tls.key_file: invalid value "": allowed: a PEM key file, set together with grpc.tls.cert_file`},
+	{"tls_half.bad.yml", `grpc.tls.key_file: invalid value "": allowed: a PEM private key file, set together with grpc.tls.cert_file`},
 	{"tls_key_only.bad.yml", `grpc.tls.cert_file: invalid value "": allowed: a PEM certificate file, set together with grpc.tls.key_file`},
+	{"tls_missing.bad.yml", `grpc.tls.cert_file: invalid value "testdata/tls/no-such.crt": allowed: a readable PEM certificate file (no such file or directory)`},
+	{"tls_mismatch.bad.yml", `grpc.tls.key_file: invalid value "testdata/tls/edge-1.key": allowed: the private key of grpc.tls.cert_file "testdata/tls/server.crt" (this key belongs to another certificate)`},
+	{"tls_client_ca.bad.yml", `grpc.tls.client_ca: invalid value "testdata/tls/no-such-ca.crt": allowed: a readable PEM file of CA certificates (no such file or directory)` + "\n" +
+		`grpc.tls.client_ca: invalid value "testdata/tls/no-such-ca.crt": allowed: empty, or set together with grpc.tls.cert_file and grpc.tls.key_file`},
+	{"tls_client_ca_open.bad.yml", `grpc.tls.client_ca: invalid value "testdata/tls/ca.crt": allowed: empty, or set together with auth.devices: token`},
+	{"http_tls.bad.yml", `http.tls.key_file: invalid value "testdata/tls/edge-1.key": allowed: the private key of http.tls.cert_file "testdata/tls/server.crt" (this key belongs to another certificate)` + "\n" +
+		`http.tls.hsts_max_age: invalid value "-1s": allowed: 0 (no header) to 17520h (two years)`},
 	{"data_dir.bad.yml", `data_dir: invalid value "": allowed: a folder path`},
 	{"log_level.bad.yml", `log.level: invalid value "verbose": allowed: debug, info, warn, error`},
 	{"log_format.bad.yml", `log.format: invalid value "xml": allowed: text, json`},
