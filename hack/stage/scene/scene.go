@@ -36,7 +36,7 @@ type Scene struct {
 	// Rain draws streaks and grain over every frame.
 	Rain bool
 	// MaxTiles is the camera's max_tiles for this scene (0: the default).
-	// The 1080p walkway is 800×570 pixels: at the default of 2 tiles the
+	// The 1080p walkway is 800×570 pixels: at 2 tiles (1 is the default) the
 	// detector sees it at 0.7 of its size, where the 100-pixel chair
 	// scores about 0.3 at best; 6 tiles look at it at its own size, where
 	// it scores about 0.7.
