@@ -30,21 +30,30 @@ mkdir -p data
 bin/server device add -config hack/demo/server.yaml edge-demo > data/edge-demo.token.part
 mv data/edge-demo.token.part data/edge-demo.token
 chmod 600 data/edge-demo.token
+# Its key is pinned at its first Hello; unpin it so that a demo whose
+# data/edge was removed (a new key) still connects. A real box keeps its
+# pin: see docs/security.md.
+bin/server device rekey -config hack/demo/server.yaml edge-demo 2>/dev/null
 # The first admin's password; it is set on the first run only (data/server
 # keeps the account), so keep the same XIUHUA_ADMIN_PASSWORD across runs.
 export XIUHUA_ADMIN_PASSWORD=${XIUHUA_ADMIN_PASSWORD:-xiuhua-demo}
 
 pids=()
+# say prints a line if anyone still reads it: under `make demo | tee demo.log`
+# Ctrl-C ends tee too, and the shutdown must not die writing to a closed pipe.
+say() { printf '%s\n' "$*" 2>/dev/null || true; }
 stop() {
   trap - INT TERM EXIT
-  echo; echo "demo: stopping"
+  trap '' PIPE
+  set +e
+  say ""; say "demo: stopping"
   # One at a time, edge first: it finishes the report it is sending before
   # the server goes away, and the server before its camera.
   for ((i=${#pids[@]}-1; i>=0; i--)); do
-    kill -TERM "${pids[i]}" 2>/dev/null || true
-    wait "${pids[i]}" 2>/dev/null || true
+    kill -TERM "${pids[i]}" 2>/dev/null
+    wait "${pids[i]}" 2>/dev/null
   done
-  echo "demo: stopped"
+  say "demo: stopped"
 }
 trap stop INT TERM EXIT
 

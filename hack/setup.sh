@@ -82,6 +82,26 @@ mkdir -p "$cache/bin"
             && go build -o "$cache/bin/protoc-gen-go-grpc" google.golang.org/grpc/cmd/protoc-gen-go-grpc)
 log "protoc plugins in $cache/bin"
 
+# --- SeaweedFS, the S3 server of the object-storage tests ------------------------
+# Built from the Go proxy's source of a pinned version, as a module of its own
+# (its go.mod has replace directives, so `go install pkg@version` refuses it;
+# and it must never enter our go.mod). Skipped when the pinned binary is there.
+# Building it takes long (a large program): measured here, see docs/storage.md.
+weed_version=v0.0.0-20261109003541-7506e5f91cd6
+weed=$cache/bin/weed
+if [ -x "$weed" ] && [ "$(cat "$weed.version" 2>/dev/null)" = "$weed_version" ]; then
+  log "SeaweedFS: $weed ($weed_version)"
+else
+  log "SeaweedFS: building weed $weed_version (takes a while)"
+  weed_src=$(cd "$(mktemp -d)" && GOFLAGS=-mod=mod go mod download -json "github.com/seaweedfs/seaweedfs@$weed_version" |
+             sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  [ -d "$weed_src" ] || die "SeaweedFS: go mod download gave no source folder"
+  (cd "$weed_src" && GOFLAGS="-mod=mod -buildvcs=false" go build -trimpath -o "$weed.part" ./weed)
+  mv "$weed.part" "$weed"
+  echo "$weed_version" > "$weed.version"
+  log "SeaweedFS: built $weed"
+fi
+
 # --- services the tests talk to -----------------------------------------------
 # The store and notification tests use PostgreSQL (127.0.0.1:5432, database
 # test, trust auth for the local user) and an MQTT broker (127.0.0.1:1883).

@@ -17,7 +17,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/xiuhua/xiuhua/edge/config"
 	"github.com/xiuhua/xiuhua/edge/detect"
@@ -44,7 +43,7 @@ func Run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
 	ob, err := outbox.Open(filepath.Join(cfg.Device.DataDir, "outbox"), logger.With("component", "outbox"), reg,
-		outbox.WithSigner(id.Sign))
+		outbox.WithSigner(id.Sign), outbox.WithQuota(cfg.Outbox.Quota()))
 	if err != nil {
 		return fmt.Errorf("open outbox: %w", err)
 	}
@@ -69,17 +68,22 @@ func Run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 	cams := make([]*ingest.Camera, len(cfg.Cameras))
 	ids := make([]string, len(cfg.Cameras))
 	chains := make([]*pipeline.Camera, len(cfg.Cameras))
+	fl := newFleet(cfg, logger)
 	for i, c := range cfg.Cameras {
 		ids[i] = c.ID
-		cams[i] = ingest.NewCamera(ingestConfig(c), logger, ingestMetrics)
+		cams[i] = ingest.NewCamera(fl.ingestConfig(cfg, i), logger, ingestMetrics)
 		chains[i] = newChain(cfg, c, cams[i], shared, ob, logger, pipeMetrics)
 		chains[i].Regions = cameraRegions(c, chains[i].Rules.Zones(), image.Pt(manifest.Input.Width, manifest.Input.Height))
+		fl.register(c, cams[i], chains[i])
 	}
+	reg.MustRegister(fl.collector())
 	followModelClasses(shared, chains, logger.With("component", "modelswap"))
 
 	up, err := uplink.New(uplinkConfig(cfg), ob, id,
 		func() *xiuhuav1.Hello { return hello(cfg, id, shared.Info()) },
-		func() *xiuhuav1.Heartbeat { return withModelStatus(heartbeat(cams, ids, ob), shared, ids) },
+		func() *xiuhuav1.Heartbeat {
+			return fl.heartbeat(withModelStatus(heartbeat(cams, ids, ob), shared, ids), cams)
+		},
 		logger.With("component", "uplink"))
 	if err != nil {
 		return fmt.Errorf("uplink: %w", err)
@@ -88,24 +92,33 @@ func Run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 	// checker stops (deferred, so before the model closes) after them.
 	rechecker := startRecheck(cfg.Recheck, chains, shared, up, logger)
 	defer rechecker.Close()
+	// Warn first takes the violations of its rules from the chains; it
+	// looks again through the same frames, so it stops with the cameras.
+	wf, err := startWarnFirst(&cfg, chains, recheckCameras(chains), shared, ob, reg, logger)
+	if err != nil {
+		return err
+	}
 
 	ln, err := net.Listen("tcp", cfg.HTTP.Listen)
 	if err != nil {
 		return fmt.Errorf("listen http %s: %w", cfg.HTTP.Listen, err)
 	}
-	httpSrv := &http.Server{Handler: httpHandler(reg, cams, ids), ReadHeaderTimeout: 5 * time.Second}
+	httpSrv := &http.Server{Handler: httpHandler(reg, fl, cams, ids, ob), ReadHeaderTimeout: 5 * time.Second}
 	logger.Info("edge started", "device", cfg.Device.ID, "cameras", len(cams), "server", cfg.Server.Address,
 		"metrics", "http://"+ln.Addr().String()+"/metrics")
 
 	// Three groups, each with its own context, so they stop in order.
 	camCtx, stopCams := context.WithCancel(context.Background())
 	var camWG sync.WaitGroup
-	for i := range cams {
-		camWG.Go(func() { cams[i].Run(camCtx) })
+	fl.start(camCtx, &camWG, cams)
+	for i := range chains {
 		camWG.Go(func() { chains[i].Run(camCtx) })
 	}
 	// Model changes stop with the cameras: before the uplink they download
 	// through, and before the models are closed.
+	if wf != nil {
+		camWG.Go(func() { wf.Run(camCtx) })
+	}
 	startModelOps(camCtx, &camWG, &cfg, shared, up, ids, logger)
 	upCtx, stopUp := context.WithCancel(context.Background())
 	upDone := make(chan error, 1)
@@ -130,18 +143,6 @@ func Run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 	defer cancel()
 	_ = httpSrv.Shutdown(shutCtx)
 	return runErr
-}
-
-func httpHandler(reg *prometheus.Registry, cams []*ingest.Camera, ids []string) http.Handler {
-	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		for i, c := range cams {
-			st := c.Status()
-			fmt.Fprintf(w, "%s %s %s\n", ids[i], st.State, st.LastError)
-		}
-	})
-	return mux
 }
 
 func openModel(cfg *config.Config) (detect.Detector, *detect.Manifest, error) {

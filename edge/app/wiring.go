@@ -103,11 +103,15 @@ func hello(cfg config.Config, id *identity.Identity, m vision.ModelInfo) *xiuhua
 }
 
 func heartbeat(cams []*ingest.Camera, ids []string, ob *outbox.Outbox) *xiuhuav1.Heartbeat {
-	n, _, age := ob.Stats()
+	n, bytes, age := ob.Stats()
+	full, detail, _ := ob.DiskFull()
 	hb := &xiuhuav1.Heartbeat{
 		SentAt:                 timestamppb.Now(),
 		OutboxPending:          int64(n),
 		OutboxOldestAgeSeconds: age.Seconds(),
+		OutboxBytes:            bytes,
+		DiskFull:               full,
+		DiskFullDetail:         detail,
 	}
 	for i, c := range cams {
 		st := c.Status()

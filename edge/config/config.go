@@ -13,9 +13,14 @@ type Config struct {
 	Server  Server   `yaml:"server"`
 	Model   Model    `yaml:"model"`
 	Recheck Recheck  `yaml:"recheck"`
+	Outbox  Outbox   `yaml:"outbox"`
 	HTTP    HTTP     `yaml:"http"`
 	Log     Log      `yaml:"log"`
+	Fleet   Fleet    `yaml:"fleet"`
 	Cameras []Camera `yaml:"cameras"`
+	// Enforcement holds per-type policies (warn first or file): see
+	// enforcement.go.
+	Enforcement map[string]Policy `yaml:"enforcement"`
 }
 
 // Device identifies this box and where it keeps its state.
@@ -138,6 +143,10 @@ type Camera struct {
 	// RingBuffer keeps this much compressed video per camera for evidence
 	// clips (whole GOPs, so up to one GOP more); 0 keeps none.
 	RingBuffer conf.Duration `yaml:"ring_buffer"`
+	// RingBufferBytes caps the ring's memory (0: 32 MiB); whole GOPs are
+	// dropped, oldest first, to stay under it. See also
+	// fleet.ring_buffer_total_bytes.
+	RingBufferBytes int `yaml:"ring_buffer_bytes"`
 	// Clip is the stretch of video around a violation that goes with its
 	// evidence, cut from the ring buffer.
 	Clip Clip `yaml:"clip"`
@@ -155,6 +164,8 @@ type Camera struct {
 	// FullFrameEvery also looks at the whole frame every this many looks,
 	// so objects outside the regions keep their tracks.
 	FullFrameEvery int `yaml:"full_frame_every"`
+	// Speaker is how warnings are played here (enforcement.go).
+	Speaker *Speaker `yaml:"speaker"`
 }
 
 // Clip is how much video before and after the moment of a violation its
@@ -241,4 +252,7 @@ type Rule struct {
 	Change Change `yaml:"change"`
 	// Accumulate fires on presence that repeats at one place.
 	Accumulate Accumulate `yaml:"accumulate"`
+	// Enforcement overrides the type's policy for this rule
+	// (enforcement.go).
+	Enforcement *Policy `yaml:"enforcement"`
 }

@@ -18,8 +18,10 @@ func Default() Config {
 		},
 		Model:   defaultModel("models/yolox-nano.yaml"),
 		Recheck: defaultRecheck(),
+		Outbox:  defaultOutbox(),
 		HTTP:    HTTP{Listen: "127.0.0.1:9100"},
 		Log:     Log{Level: "info", Format: "text"},
+		Fleet:   defaultFleet(),
 	}
 }
 

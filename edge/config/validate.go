@@ -65,6 +65,7 @@ func (c *Config) Validate() error {
 	if c.Server.RetryMin.D() <= 0 || c.Server.RetryMax.D() < c.Server.RetryMin.D() {
 		errs.Add("server.retry_max", c.Server.RetryMax.String(), "a duration at least server.retry_min ("+c.Server.RetryMin.String()+"), both positive")
 	}
+	c.Outbox.validate(&errs)
 	if c.Model.Manifest == "" {
 		errs.Add("model.manifest", c.Model.Manifest, "path of a model manifest (.yaml)")
 	}
@@ -86,6 +87,8 @@ func (c *Config) Validate() error {
 	}
 	c.Model.validateSwap(&errs)
 	c.Recheck.validate(&errs)
+	c.validateEnforcement(&errs)
+	c.Fleet.validate(&errs)
 	if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
 		errs.Add("http.listen", c.HTTP.Listen, "host:port")
 	}
@@ -110,6 +113,7 @@ func (c *Config) Validate() error {
 		validateCamera(&errs, p, cam)
 		validateRegionSettings(&errs, p, cam)
 		validateTiles(&errs, p, cam, c.Model.ExpectInput)
+		validateRingBytes(&errs, p, cam)
 	}
 	return errs.Err()
 }

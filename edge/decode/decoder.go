@@ -34,6 +34,13 @@ func (c Codec) String() string {
 type Decoder struct {
 	codec Codec
 	c     *codec
+	// trimmed: c was freed by Trim and is opened again by the next Decode;
+	// closed: by Close, for good. intraOnly is reapplied on reopening.
+	trimmed, closed, intraOnly bool
+	// params are the last parameter sets seen, put before the first access
+	// unit after a Trim when it carries none (cameras often send them
+	// only now and then, or only in the SDP).
+	params [3][]byte
 }
 
 // H264Decoder is the decoder of an H.264 stream (the name older callers use).
@@ -72,6 +79,15 @@ func (d *Decoder) Codec() Codec { return d.codec }
 // picture. Garbage gives an error or no picture, never a panic; the decoder
 // stays usable after an error.
 func (d *Decoder) Decode(au [][]byte) (ok bool, err error) {
+	d.noteParams(au)
+	if d.trimmed && !d.closed {
+		if err := d.reopen(); err != nil {
+			return false, err
+		}
+		if !hasParamSets(d.codec, au) {
+			au = d.withParams(au)
+		}
+	}
 	n, err := d.c.writeAnnexB(au)
 	if err != nil {
 		return false, err
@@ -99,8 +115,14 @@ func (d *Decoder) BGRResized(width, height int) (gocv.Mat, error) {
 // picture that is about to be scaled down for a detector, and it is a
 // large part of decoding an intra picture. Turn it off again before feeding
 // a keyframe whose successors will be decoded too, or they would drift.
-func (d *Decoder) SetIntraOnly(on bool) { d.c.setSkipLoopFilter(on) }
+func (d *Decoder) SetIntraOnly(on bool) {
+	d.intraOnly = on
+	d.c.setSkipLoopFilter(on)
+}
 
 // Close frees the decoder. Safe to call more than once; Decode after Close
 // returns an error.
-func (d *Decoder) Close() { d.c.free() }
+func (d *Decoder) Close() {
+	d.closed = true
+	d.c.free()
+}

@@ -2,6 +2,7 @@ package evidence
 
 import (
 	"bytes"
+	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -210,4 +211,16 @@ func TestReportByFinding(t *testing.T) {
 			require.Equal(t, tc.label, objectLabel(v))
 		})
 	}
+}
+
+// TestLabelersShareParsedFonts: every camera's Labeler is its own, but
+// the font file is parsed once (the Chinese one is 4 MiB).
+func TestLabelersShareParsedFonts(t *testing.T) {
+	a, err := NewLabeler(20, DefaultFont, LatinFont)
+	require.NoError(t, err)
+	b, err := NewLabeler(20, DefaultFont, LatinFont)
+	require.NoError(t, err)
+	require.NotSame(t, a, b)
+	require.Same(t, a.faces[0].font, b.faces[0].font, "one parsed font")
+	require.NotEqual(t, fmt.Sprintf("%p", a.faces[0].face), fmt.Sprintf("%p", b.faces[0].face), "faces of their own")
 }

@@ -5,7 +5,6 @@ import (
 	"image"
 	"image/color"
 	"image/draw"
-	"os"
 
 	"gocv.io/x/gocv"
 	"golang.org/x/image/font"
@@ -65,17 +64,9 @@ func NewLabeler(size float64, paths ...string) (*Labeler, error) {
 }
 
 func loadFace(path string, size float64) (labelFace, error) {
-	data, err := os.ReadFile(path)
+	f, err := parsedFont(path)
 	if err != nil {
-		return labelFace{}, fmt.Errorf("label font: %w", err)
-	}
-	coll, err := opentype.ParseCollection(data)
-	if err != nil {
-		return labelFace{}, fmt.Errorf("label font %s: %w", path, err)
-	}
-	f, err := coll.Font(0)
-	if err != nil {
-		return labelFace{}, fmt.Errorf("label font %s: %w", path, err)
+		return labelFace{}, err
 	}
 	face, err := opentype.NewFace(f, &opentype.FaceOptions{Size: size, DPI: 72, Hinting: font.HintingFull})
 	if err != nil {

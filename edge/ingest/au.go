@@ -17,6 +17,7 @@ type videoDecoder interface {
 	BGRResized(width, height int) (gocv.Mat, error)
 	Size() (width, height int)
 	SetIntraOnly(on bool)
+	Trim()
 	Close()
 }
 
@@ -35,6 +36,8 @@ type auPath struct {
 	params  [][]byte
 	waitKey bool // drop access units until the first random access one
 	keyOnly bool // this GOP is decoded keyframes-only
+	// interval is the keyframe interval the decode mode was chosen for.
+	interval time.Duration
 
 	// Lag anchor: the wall time and camera time of the earliest-looking
 	// access unit; a unit handled later than the camera's clock says is
@@ -57,6 +60,7 @@ func newAUPath(c *Camera, codec decode.Codec, dec videoDecoder, params [][]byte,
 	}
 	c.setCodec(codec)
 	c.meter.reset()
+	c.health.wall.reset()
 	return p
 }
 
@@ -94,10 +98,13 @@ func (p *auPath) handle(now time.Time, pts time.Duration, hasPTS bool, au [][]by
 	p.measureLag(now, pts)
 
 	key := isKeyframe(p.codec, au)
+	c.sample.floor = time.Duration(c.lookLimit.Load())
 	if key {
 		c.meter.key(pts)
-		p.keyOnly = keyframesOnly(c.cfg.DecodeMode, c.cfg.DetectFPS, c.meter.interval)
-		c.noteKeyframe(c.meter.interval, p.keyOnly)
+		interval := c.checkKeyframe(now, c.meter.interval)
+		p.interval = interval
+		p.keyOnly = keyframesOnly(c.cfg.DecodeMode, c.cfg.DetectFPS, interval, c.fullDecodeOK())
+		c.noteKeyframe(interval, p.keyOnly)
 		// Decided before this keyframe is decoded, so a keyframe that
 		// starts a fully decoded GOP is decoded with the loop filter.
 		p.dec.SetIntraOnly(p.keyOnly)
@@ -106,6 +113,9 @@ func (p *auPath) handle(now time.Time, pts time.Duration, hasPTS bool, au [][]by
 		c.ring.Push(clip.Packet{Time: now, PTS: pts, Session: p.session, Key: key, AU: copyAU(au, size)})
 	}
 
+	if !key {
+		c.checkNoKeyframe(now, p.interval)
+	}
 	if p.waitKey {
 		// Before the first keyframe the decoder has no reference pictures;
 		// its output would be garbage or errors.
@@ -117,7 +127,7 @@ func (p *auPath) handle(now time.Time, pts time.Duration, hasPTS bool, au [][]by
 			au = append(append([][]byte{}, p.params...), au...)
 		}
 	}
-	if p.keyOnly && (!key || !c.sample.takeEarly(now, c.meter.interval/4)) {
+	if p.keyOnly && (!key || !c.sample.takeEarly(now, p.interval/4)) {
 		// Keyframes-only: the unit is never fed to the decoder. The stream
 		// is alive; it is just not needed.
 		c.framesSkipped.add(1)
@@ -144,6 +154,11 @@ func (p *auPath) handle(now time.Time, pts time.Duration, hasPTS bool, au [][]by
 		return
 	}
 	img, err := p.dec.BGRResized(c.cfg.Width, c.cfg.Height)
+	if p.keyOnly {
+		// The next picture decoded starts from nothing: hold no decoder
+		// memory until then.
+		p.dec.Trim()
+	}
 	if err != nil {
 		c.decodeErrors.add(1)
 		c.warnDecode("BGR conversion error", err)

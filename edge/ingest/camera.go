@@ -47,6 +47,10 @@ type Camera struct {
 	// ring holds the last RingDuration of compressed video; nil when off.
 	ring    *clip.Ring
 	session atomic.Uint64
+	// health is owned by the packet path like meter; lookLimit is the
+	// sampling interval floor the look scheduler asks for (ns, 0: none).
+	health    keyHealth
+	lookLimit atomic.Int64
 
 	framesReceived, framesDecoded, framesDropped counter
 	framesSkipped                                counter
@@ -61,6 +65,7 @@ type Camera struct {
 	keyInterval   time.Duration
 	keyOnly       bool
 	lag           time.Duration
+	problem       string
 
 	sessionWarn logLimiter // connection failures
 	decodeWarn  logLimiter // broken packets and pictures
@@ -113,7 +118,8 @@ func (c *Camera) Frames() <-chan Frame { return c.out.ch }
 func (c *Camera) Status() Status {
 	c.mu.Lock()
 	st := Status{State: c.state, LastError: c.lastError, LastErrorTime: c.lastErrorTime,
-		Codec: c.codec, KeyframeInterval: c.keyInterval, KeyframesOnly: c.keyOnly, Lag: c.lag}
+		Codec: c.codec, KeyframeInterval: c.keyInterval, KeyframesOnly: c.keyOnly, Lag: c.lag,
+		Problem: c.problem}
 	c.mu.Unlock()
 	st.FramesSkipped = c.framesSkipped.load()
 	st.FramesReceived = c.framesReceived.load()

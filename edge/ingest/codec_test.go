@@ -88,6 +88,12 @@ func TestDecodeModes(t *testing.T) {
 				}
 				require.LessOrEqual(t, st.FramesDecoded, limit, "%+v", st)
 				require.InDelta(t, time.Second, st.KeyframeInterval, float64(100*time.Millisecond))
+			} else if tt.mode == DecodeAuto {
+				// Auto starts with keyframes: the GOPs it measures the
+				// keyframe interval over are skipped, then every unit is
+				// decoded.
+				require.LessOrEqual(t, st.FramesSkipped, uint64(2*patFPS), "%+v", st)
+				require.Greater(t, st.FramesDecoded, st.FramesReceived/2, "%+v", st)
 			} else {
 				require.Zero(t, st.FramesSkipped)
 				require.Greater(t, st.FramesDecoded, st.FramesReceived*3/4, "%+v", st)

@@ -44,6 +44,10 @@ type Config struct {
 	// clip package's default).
 	RingDuration time.Duration
 	RingMaxBytes int
+	// FullDecodeOK, when set, is asked at each keyframe whether auto mode
+	// may decode every frame; false (the box is overloaded) keeps the
+	// camera with keyframes. Nil: always.
+	FullDecodeOK func() bool
 	// StallTimeout: no decoded picture for this long means reconnect.
 	StallTimeout time.Duration
 	// RetryMin and RetryMax bound the reconnect back-off.

@@ -1,6 +1,9 @@
 package ingest
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // DecodeMode says which access units are decoded.
 type DecodeMode string
@@ -9,7 +12,11 @@ type DecodeMode string
 const (
 	// DecodeAuto decodes only keyframes when the detect rate is at or below
 	// the keyframe rate measured from the stream, and everything otherwise.
-	// Until two keyframes have been seen it decodes everything.
+	// Until two keyframes have been seen it decodes keyframes only: a box
+	// starting many cameras at once must not start them all in the
+	// expensive mode (it would never get to measure their keyframes), and
+	// the first keyframe is enough to begin looking. While the box is
+	// overloaded it stays with keyframes.
 	DecodeAuto DecodeMode = "auto"
 	// DecodeKeyframes decodes only keyframes (and of those only as many as
 	// the detect rate asks for); the others are never fed to the decoder.
@@ -27,7 +34,9 @@ func (m DecodeMode) valid() bool {
 type keyframeMeter struct {
 	last     time.Duration
 	haveLast bool
-	interval time.Duration // smoothed; 0 until two keyframes were seen
+	recent   [5]time.Duration // the last intervals, a ring; 0: empty slot
+	next     int
+	interval time.Duration // median of recent; 0 until two keyframes were seen
 }
 
 // key records a keyframe at stream time pts.
@@ -36,15 +45,29 @@ func (k *keyframeMeter) key(pts time.Duration) {
 		d := pts - k.last
 		// A jump (loop, reconnect, broken clock) is not an interval.
 		if d > 0 && d < 2*time.Minute {
-			if k.interval == 0 {
-				k.interval = d
-			} else {
-				// Smooth over an irregular GOP or two (scene-cut keyframes).
-				k.interval = (3*k.interval + d) / 4
-			}
+			k.recent[k.next] = d
+			k.next = (k.next + 1) % len(k.recent)
+			k.interval = k.median()
 		}
 	}
 	k.last, k.haveLast = pts, true
+}
+
+// median of the recent intervals: a keyframe lost on the network (one
+// interval twice as long) or a scene-cut keyframe (one short) does not
+// move it, where an average would push a 0.5 fps look on a 2 s GOP over
+// the line into decoding every frame.
+func (k *keyframeMeter) median() time.Duration {
+	var v []time.Duration
+	for _, d := range k.recent {
+		if d > 0 {
+			v = append(v, d)
+		}
+	}
+	slices.Sort(v)
+	// The lower median of an even count: with two intervals, one of them
+	// long because a keyframe was lost, the short one is the GOP.
+	return v[(len(v)-1)/2]
 }
 
 // reset forgets the last keyframe (a new session has another clock) but
@@ -52,16 +75,20 @@ func (k *keyframeMeter) key(pts time.Duration) {
 func (k *keyframeMeter) reset() { k.haveLast = false }
 
 // keyframesOnly decides, at a keyframe, whether the next GOP is decoded
-// keyframes-only.
-func keyframesOnly(mode DecodeMode, detectFPS float64, interval time.Duration) bool {
+// keyframes-only. fullOK false keeps auto mode from decoding everything
+// (the box is overloaded; see Config.FullDecodeOK).
+func keyframesOnly(mode DecodeMode, detectFPS float64, interval time.Duration, fullOK bool) bool {
 	switch mode {
 	case DecodeKeyframes:
 		return true
 	case DecodeAll:
 		return false
 	}
-	if detectFPS <= 0 || interval <= 0 {
-		return false
+	if detectFPS <= 0 {
+		return false // every frame wanted
+	}
+	if interval <= 0 || !fullOK {
+		return true
 	}
 	// detect rate <= keyframe rate, i.e. detect period >= keyframe period,
 	// with 10 % slack for a measured interval pulled up by a late or

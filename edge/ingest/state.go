@@ -65,4 +65,8 @@ type Status struct {
 	// was when it was handed out (network, queueing and decoding). It stays
 	// small when ingest keeps up and grows when it does not.
 	Lag time.Duration
+	// Problem says what is wrong with the stream itself, when something
+	// is: no keyframe for a long time, or a clock that disagrees with
+	// arrival. Empty when it is fine.
+	Problem string
 }

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -158,17 +159,19 @@ func TestKeyframesOnlyDecision(t *testing.T) {
 	}{
 		{"forced keyframes", DecodeKeyframes, 25, time.Second, true},
 		{"forced all", DecodeAll, 0.1, time.Second, false},
-		{"auto, unknown GOP", DecodeAuto, 0.1, 0, false},
+		{"auto, unknown GOP: keyframes first", DecodeAuto, 0.1, 0, true},
+		{"auto, unknown GOP, fast detect: keyframes first", DecodeAuto, 5, 0, true},
 		{"auto, every frame wanted", DecodeAuto, 0, time.Second, false},
 		{"auto, below keyframe rate", DecodeAuto, 0.5, time.Second, true},
 		{"auto, at keyframe rate", DecodeAuto, 1, time.Second, true},
 		{"auto, at keyframe rate, interval measured long", DecodeAuto, 1, 1050 * time.Millisecond, true},
 		{"auto, above keyframe rate", DecodeAuto, 2, time.Second, false},
 		{"auto, 2 s GOP at 1 fps", DecodeAuto, 1, 2 * time.Second, false},
+		{"auto, 2 s GOP at 1 fps, box overloaded", DecodeAuto, 1, 2 * time.Second, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			require.Equal(t, tt.want, keyframesOnly(tt.mode, tt.detectFPS, tt.interval))
+			require.Equal(t, tt.want, keyframesOnly(tt.mode, tt.detectFPS, tt.interval, !strings.Contains(tt.name, "overloaded")))
 		})
 	}
 }
@@ -185,6 +188,8 @@ func TestKeyframeMeter(t *testing.T) {
 	k.reset()
 	k.key(time.Hour) // new session, new clock: no interval from the jump
 	require.InDelta(t, 2*time.Second, k.interval, float64(50*time.Millisecond))
+	k.key(time.Hour + 4*time.Second) // a keyframe lost on the way
+	require.InDelta(t, 2*time.Second, k.interval, float64(5*time.Millisecond), "one long interval does not move the median")
 }
 
 func TestConfigValidateNewFields(t *testing.T) {

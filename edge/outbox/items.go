@@ -22,12 +22,14 @@ import (
 // which then drains the queue with Oldest until it is empty.
 func (o *Outbox) Notify() <-chan struct{} { return o.notify }
 
-// Oldest returns the item that has waited longest.
+// Oldest returns the item that has waited longest and is not held.
 func (o *Outbox) Oldest() (Item, bool) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if e := o.order.Front(); e != nil {
-		return *e.Value.(*Item), true
+	for e := o.order.Front(); e != nil; e = e.Next() {
+		if it := e.Value.(*Item); !it.held {
+			return *it, true
+		}
 	}
 	return Item{}, false
 }
@@ -100,21 +102,6 @@ func (o *Outbox) OpenEvidence(id, name string) (*os.File, error) {
 		return nil, fmt.Errorf("outbox %s: %w: %w", id, ErrCorrupt, err)
 	}
 	return f, err
-}
-
-// Failed records a failed attempt to send an item: it counts it and keeps the
-// error on the Item. The item stays queued.
-func (o *Outbox) Failed(id string, err error) {
-	o.metrics.failed.Inc()
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if e, ok := o.byID[id]; ok {
-		it := e.Value.(*Item)
-		it.Attempts++
-		if err != nil {
-			it.LastError = err.Error()
-		}
-	}
 }
 
 // Ack removes a delivered item. The item leaves queue/ by an atomic rename
@@ -264,4 +251,7 @@ func (o *Outbox) remove(e *list.Element) {
 	it := o.order.Remove(e).(*Item)
 	delete(o.byID, it.ID)
 	o.bytes -= it.Bytes
+	if o.busy == it.ID {
+		o.busy = ""
+	}
 }

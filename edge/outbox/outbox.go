@@ -81,6 +81,26 @@ type Item struct {
 	// since Open.
 	Attempts  int
 	LastError string
+
+	held       bool   // waits for Attach or Release (PutHeld)
+	rank       uint64 // 0, or the order it fell behind in (see Next)
+	clip, pics int64  // bytes of clips and of other evidence files
+}
+
+// Held reports whether the item waits for more evidence (PutHeld).
+func (it Item) Held() bool { return it.held }
+
+// tally sets Bytes (evidence only), clip and pics from the evidence list.
+func (it *Item) tally(r *xiuhuav1.ViolationReport) {
+	it.Bytes, it.clip, it.pics = 0, 0, 0
+	for _, f := range r.GetEvidence() {
+		if isClip(f) {
+			it.clip += f.GetSize()
+		} else {
+			it.pics += f.GetSize()
+		}
+	}
+	it.Bytes = it.clip + it.pics
 }
 
 // Signer signs a report once Put has filled in its evidence list;
@@ -103,12 +123,20 @@ type Outbox struct {
 	notify                         chan struct{}
 	metrics                        *metrics
 
+	quota Quota
+
 	mu     sync.Mutex
 	order  *list.List // of *Item, oldest first
 	byID   map[string]*list.Element
 	bytes  int64
 	dead   int
 	closed bool
+	// busy is the item Next handed to the sender, which shedding leaves
+	// alone; seq orders the items that fell behind.
+	busy      string
+	seq       uint64
+	diskErr   string
+	diskSince time.Time
 }
 
 // Open opens the outbox in dir, creating it when needed (mode 0700: evidence
@@ -245,15 +273,18 @@ func (o *Outbox) readItem(id string) (*Item, error) {
 	if err != nil {
 		return nil, err
 	}
-	files, err := os.ReadDir(dir)
+	r, err := readReport(dir)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", id, err)
 	}
-	it := &Item{ID: id, Dir: dir, Created: rep.ModTime()}
-	for _, f := range files {
-		if fi, err := f.Info(); err == nil && fi.Mode().IsRegular() {
-			it.Bytes += fi.Size()
+	// What a crash left of a report being replaced, or of a hold.
+	for _, name := range []string{newReportFile, heldFile} {
+		if err := os.Remove(filepath.Join(dir, name)); err == nil && name == heldFile {
+			o.logger.Warn("outbox releases a violation that waited for more evidence when the box stopped", "event_id", id)
 		}
 	}
+	it := &Item{ID: id, Dir: dir, Created: rep.ModTime()}
+	it.tally(r)
+	it.Bytes += rep.Size()
 	return it, nil
 }

@@ -46,10 +46,45 @@ func ValidateName(s string) error {
 // then signs the report with the signer given to Open, then writes and syncs
 // everything before making the item visible. report is changed in place.
 //
+// When the disk is full, Put makes room rather than lose the new violation:
+// older clips and pictures go first, then the new item's own clip and
+// pictures, and older reports only to store the new report (see write).
+// After Put the quota is enforced.
+//
 // When Put returns nil, the item survives a crash. Put fails with
 // ErrDuplicate when the event id is queued already or was rejected before.
 func (o *Outbox) Put(report *xiuhuav1.ViolationReport, files []File) error {
+	return o.put(report, files, false)
+}
+
+func (o *Outbox) put(report *xiuhuav1.ViolationReport, files []File, held bool) error {
 	id := report.GetEventId()
+	if err := o.checkNew(id, files); err != nil {
+		return err
+	}
+	tmp, it, err := o.write(report, files, held)
+	if err != nil {
+		return fmt.Errorf("outbox put %s: %w", id, err)
+	}
+	if err := o.commit(tmp, it); err != nil {
+		os.RemoveAll(tmp)
+		return fmt.Errorf("outbox put %s: %w", id, err)
+	}
+	o.metrics.put.Inc()
+	o.wake()
+	o.mu.Lock()
+	o.enforce(id, "quota")
+	o.mu.Unlock()
+	if err := durable.SyncDir(o.queueDir); err != nil {
+		// The item is queued and will be sent; only its survival of a
+		// crash in the next moments is in doubt.
+		return fmt.Errorf("outbox put %s: queued, but: %w", id, err)
+	}
+	return nil
+}
+
+// checkNew refuses a bad or already known event id and bad files.
+func (o *Outbox) checkNew(id string, files []File) error {
 	if err := ValidateName(id); err != nil {
 		return fmt.Errorf("outbox put: event id: %w", err)
 	}
@@ -62,9 +97,13 @@ func (o *Outbox) Put(report *xiuhuav1.ViolationReport, files []File) error {
 	if _, err := os.Lstat(filepath.Join(o.deadDir, id)); err == nil {
 		return fmt.Errorf("outbox put %s: %w: rejected before, see %s", id, ErrDuplicate, filepath.Join(o.deadDir, id))
 	}
+	return nil
+}
 
+// seal fills in report.Evidence, signs and encodes the report, and returns
+// the item it will be (without Dir and Created).
+func (o *Outbox) seal(report *xiuhuav1.ViolationReport, files []File) ([]byte, *Item, error) {
 	report.Evidence = make([]*xiuhuav1.EvidenceFile, len(files))
-	size := int64(0)
 	for i, f := range files {
 		sum := sha256.Sum256(f.Data)
 		report.Evidence[i] = &xiuhuav1.EvidenceFile{
@@ -74,74 +113,63 @@ func (o *Outbox) Put(report *xiuhuav1.ViolationReport, files []File) error {
 			Size:        int64(len(f.Data)),
 			Sha256:      hex.EncodeToString(sum[:]),
 		}
-		size += int64(len(f.Data))
 	}
+	data, err := o.encode(report)
+	if err != nil {
+		return nil, nil, err
+	}
+	it := &Item{ID: report.GetEventId()}
+	it.tally(report)
+	it.Bytes += int64(len(data))
+	return data, it, nil
+}
+
+// encode signs report (when there is a signer) and marshals it.
+func (o *Outbox) encode(report *xiuhuav1.ViolationReport) ([]byte, error) {
 	if o.sign != nil {
 		if err := o.sign(report); err != nil {
-			return fmt.Errorf("outbox put %s: sign: %w", id, err)
+			return nil, fmt.Errorf("sign: %w", err)
 		}
 	}
 	data, err := proto.Marshal(report)
 	if err != nil {
-		return fmt.Errorf("outbox put %s: encode: %w", id, err)
+		return nil, fmt.Errorf("encode: %w", err)
 	}
-	size += int64(len(data))
+	return data, nil
+}
 
-	tmp, err := os.MkdirTemp(o.tmpDir, id+".")
-	if err != nil {
-		return fmt.Errorf("outbox put %s: %w", id, err)
-	}
-	renamed := false
-	defer func() {
-		if !renamed {
-			os.RemoveAll(tmp)
-		}
-	}()
-	for _, f := range files {
-		if err := writeFileSync(filepath.Join(tmp, f.Name), f.Data); err != nil {
-			return fmt.Errorf("outbox put %s: %w", id, err)
-		}
-	}
-	// The report goes last: an item with report.pb is complete.
-	if err := writeFileSync(filepath.Join(tmp, reportFile), data); err != nil {
-		return fmt.Errorf("outbox put %s: %w", id, err)
-	}
-	if err := durable.SyncDir(tmp); err != nil {
-		return fmt.Errorf("outbox put %s: %w", id, err)
-	}
+// commit renames the written folder tmp into the queue and indexes it.
+func (o *Outbox) commit(tmp string, it *Item) error {
 	fi, err := os.Stat(filepath.Join(tmp, reportFile))
 	if err != nil {
-		return fmt.Errorf("outbox put %s: %w", id, err)
+		return err
 	}
-
-	dst := filepath.Join(o.queueDir, id)
+	it.Created = fi.ModTime()
+	it.Dir = filepath.Join(o.queueDir, it.ID)
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.closed {
-		return fmt.Errorf("outbox put %s: %w", id, ErrClosed)
+		return ErrClosed
 	}
-	if _, ok := o.byID[id]; ok {
-		return fmt.Errorf("outbox put %s: %w", id, ErrDuplicate)
+	if _, ok := o.byID[it.ID]; ok {
+		return ErrDuplicate
 	}
-	if err := os.Rename(tmp, dst); err != nil {
+	if err := os.Rename(tmp, it.Dir); err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			err = ErrDuplicate
 		}
-		return fmt.Errorf("outbox put %s: %w", id, err)
+		return err
 	}
-	renamed = true
-	o.insert(&Item{ID: id, Dir: dst, Created: fi.ModTime(), Bytes: size})
-	o.metrics.put.Inc()
+	o.insert(it)
+	return nil
+}
+
+// wake tells the sender that an item may be ready.
+func (o *Outbox) wake() {
 	select {
 	case o.notify <- struct{}{}:
 	default:
 	}
-	if err := durable.SyncDir(o.queueDir); err != nil {
-		// The item is queued and will be sent; only its survival of a
-		// crash in the next moments is in doubt.
-		return fmt.Errorf("outbox put %s: queued, but: %w", id, err)
-	}
-	return nil
 }
 
 func validateFiles(files []File) error {

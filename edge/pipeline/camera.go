@@ -32,7 +32,9 @@ type Clipper interface {
 	Clip(ctx context.Context, t0 time.Time, pre, post time.Duration) ([]byte, error)
 }
 
-// Sink stores a violation durably (the outbox).
+// Sink stores a violation durably (the outbox). A Sink that is also a
+// HeldSink stores a violation waiting for its clip at once (see
+// storeThenClip).
 type Sink interface {
 	Put(report *xiuhuav1.ViolationReport, files []outbox.File) error
 }
@@ -63,6 +65,11 @@ type Camera struct {
 	// Regions, when set, makes the detector look at parts of the frame
 	// at the camera's resolution; nil looks at the whole frame.
 	Regions *Regions
+	// Turns, when set, says when the camera may look (see Gate); nil
+	// looks at every frame as it comes.
+	Turns Gate
+	// Warn, when set, takes the violations of warn-first rules.
+	Warn WarnFirst
 
 	clipCtx     context.Context // ends when Run ends: clips stop waiting
 	stopClips   context.CancelFunc
@@ -85,8 +92,13 @@ func (c *Camera) Run(ctx context.Context) {
 			if !ok {
 				return // the source stopped
 			}
+			f, turn, ok := c.awaitTurn(ctx, f)
+			if !ok {
+				return
+			}
 			c.Peek.serve(f)
 			c.process(f)
+			turn.Done()
 			f.Image.Close()
 		}
 	}
@@ -212,36 +224,12 @@ func (c *Camera) raise(f ingest.Frame, v rules.Violation, w, h int, before *gocv
 			files = append(files, outbox.File{Name: "before_after.jpg", Kind: xiuhuav1.EvidenceKind_EVIDENCE_KIND_BEFORE_AFTER, ContentType: "image/jpeg", Data: pair})
 		}
 	}
+	if c.warnFirst(f.Captured, rep, files, v) {
+		return
+	}
 	if c.Clips == nil || c.clipCtx == nil {
 		c.store(rep, files, v)
 		return
 	}
-	// The clip needs the post-roll, seconds that have not happened yet;
-	// the camera loop goes on meanwhile.
-	c.pendingPuts.Go(func() {
-		ctx, cancel := context.WithTimeout(c.clipCtx, c.ClipPost+10*time.Second)
-		defer cancel()
-		data, err := c.Clips.Clip(ctx, f.Captured, c.ClipPre, c.ClipPost)
-		if err != nil || len(data) == 0 {
-			c.Log.Warn("no clip for violation", "event", rep.EventId, "err", err)
-		} else {
-			files = append(files, outbox.File{Name: "clip.mp4", Kind: xiuhuav1.EvidenceKind_EVIDENCE_KIND_CLIP, ContentType: "video/mp4", Data: data})
-		}
-		c.store(rep, files, v)
-	})
-}
-
-// store puts the violation in the outbox.
-func (c *Camera) store(rep *xiuhuav1.ViolationReport, files []outbox.File, v rules.Violation) {
-	id := c.Source.CameraID
-	if err := c.Sink.Put(rep, files); err != nil {
-		// The outbox is the durability promise; failing to write it is the
-		// one loss the box cannot hide, so it is an error, loudly.
-		c.Metrics.violationErrors.WithLabelValues(id).Inc()
-		c.Log.Error("store violation in outbox", "event", rep.EventId, "err", err)
-		return
-	}
-	c.Metrics.violations.WithLabelValues(id, v.Rule.Type).Inc()
-	c.Log.Info("violation", "event", rep.EventId, "type", v.Rule.Type, "zone", v.Zone.ID,
-		"finding", v.Object.Kind, "track", v.Object.TrackID, "dwell", v.Dwell().Round(time.Second), "files", len(files))
+	c.storeThenClip(f.Captured, rep, files, v)
 }

@@ -32,7 +32,8 @@ func (w waitingClipper) Clip(ctx context.Context, t0 time.Time, pre, post time.D
 }
 
 // TestViolationWaitingForItsClipIsStoredOnShutdown: a violation whose clip
-// is still waiting for the post-roll when the camera stops is stored, with
+// is still waiting for the post-roll is on disk at once, held back from the
+// sender (a crash now loses only the clip); when the camera stops it gets
 // the clip as far as it goes, before Run returns.
 func TestViolationWaitingForItsClipIsStoredOnShutdown(t *testing.T) {
 	ob, err := outbox.Open(filepath.Join(t.TempDir(), "outbox"), slog.Default(), prometheus.NewRegistry())
@@ -72,12 +73,18 @@ func TestViolationWaitingForItsClipIsStoredOnShutdown(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("no clip asked for")
 	}
-	require.Empty(t, ob.Pending(), "stored before its clip")
+	held := ob.Pending()
+	require.Len(t, held, 1, "not on disk while it waits for its clip")
+	require.True(t, held[0].Held())
+	_, ok := ob.Next()
+	require.False(t, ok, "offered for sending before its clip")
 	close(frames)
 	<-done
 
 	items := ob.Pending()
 	require.Len(t, items, 1)
+	require.False(t, items[0].Held())
+	require.Equal(t, held[0].ID, items[0].ID)
 	rep, err := ob.Load(items[0].ID)
 	require.NoError(t, err)
 	var clip *xiuhuav1.EvidenceFile

@@ -17,7 +17,8 @@ import (
 	xiuhuav1 "github.com/xiuhua/xiuhua/proto/xiuhua/v1"
 )
 
-// sendLoop delivers the outbox, oldest first, until ctx is done.
+// sendLoop delivers the outbox, oldest first (see Outbox.Next), until ctx
+// is done.
 func (c *Client) sendLoop(ctx context.Context, api xiuhuav1.EdgeServiceClient) {
 	b := backoff.Backoff{Min: c.cfg.RetryMin, Max: c.cfg.RetryMax}
 	warn := limiter{every: 10 * time.Second}
@@ -25,7 +26,7 @@ func (c *Client) sendLoop(ctx context.Context, api xiuhuav1.EdgeServiceClient) {
 	defer rescan.Stop()
 	buf := make([]byte, c.cfg.ChunkSize)
 	for ctx.Err() == nil {
-		it, ok := c.outbox.Oldest()
+		it, ok := c.outbox.Next()
 		if !ok {
 			select {
 			case <-ctx.Done():

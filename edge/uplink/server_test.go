@@ -44,6 +44,8 @@ type testServer struct {
 	failFirst map[string]error
 	// failAll: answer every report with this error.
 	failAll error
+	// failAlways: answer every attempt of this event with this error.
+	failAlways map[string]error
 	// answerEarly: a duplicate is acknowledged as soon as its report is in,
 	// without reading the evidence.
 	answerEarly bool
@@ -84,10 +86,11 @@ type storedReport struct {
 
 func newTestServer() *testServer {
 	return &testServer{
-		stored:    map[string]*storedReport{},
-		attempts:  map[string]int{},
-		loseAck:   map[string]bool{},
-		failFirst: map[string]error{},
+		stored:     map[string]*storedReport{},
+		attempts:   map[string]int{},
+		loseAck:    map[string]bool{},
+		failFirst:  map[string]error{},
+		failAlways: map[string]error{},
 	}
 }
 
@@ -164,6 +167,9 @@ func (s *testServer) ReportViolation(stream grpc.ClientStreamingServer[xiuhuav1.
 	attempt := s.attempts[id]
 	_, dup := s.stored[id]
 	failAll, failFirst, loseAck, early := s.failAll, s.failFirst[id], s.loseAck[id], s.answerEarly
+	if err := s.failAlways[id]; err != nil {
+		failAll = err
+	}
 	s.mu.Unlock()
 
 	if failAll != nil {

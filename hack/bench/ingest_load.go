@@ -141,6 +141,8 @@ func benchStore(o *loadOptions, driver string, out io.Writer) error {
 	cfg.HTTP.Listen, cfg.GRPC.Listen = "127.0.0.1:0", "127.0.0.1:0"
 	cfg.Log.Level = "warn"
 	cfg.Store.Driver = driver
+	// The load measures the report path, not the per-device rate limit.
+	cfg.Limits.GRPC.ReportsPerMinute = 1_000_000
 	if driver == config.DriverPostgres {
 		dsn, drop, err := benchSchema(ctx, o.pgDSN)
 		if err != nil {
@@ -168,11 +170,11 @@ func benchStore(o *loadOptions, driver string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	// Each simulated edge has its device token, so that the numbers include
-	// the server's token check on every call.
+	// Each simulated edge has its device token and pinned key, so that the
+	// numbers include the server's token and signature checks on every call.
 	tokens := make([]string, o.edges)
 	for e := range o.edges {
-		if tokens[e], err = a.Auth().AddDevice(ctx, fmt.Sprintf("load-edge-%03d", e), nil); err != nil {
+		if tokens[e], err = a.Auth().AddDeviceWithKey(ctx, fmt.Sprintf("load-edge-%03d", e), nil, key.Public().(ed25519.PublicKey)); err != nil {
 			return err
 		}
 	}

@@ -5,6 +5,8 @@
 //	go run ./hack/bench ingest-load  server: reports/s and ack latency under many simulated edges
 //	go run ./hack/bench regions      edge: CPU per look at 1080p, whole frame vs zone regions
 //	go run ./hack/bench scenes       hard staged scenes: recall and precision per scene and mode
+//	go run ./hack/bench cases        server: queue, case, map and statistics on a city's year of cases (PostgreSQL)
+//	go run ./hack/bench edge         the whole edge from a cold start with K 1080p cameras: CPU, RSS, looks, steady state
 package main
 
 import (
@@ -20,6 +22,8 @@ var commands = map[string]func(args []string) int{
 	"ingest-load": runIngestLoad,
 	"regions":     runRegions,
 	"scenes":      runScenes,
+	"cases":       runCases,
+	"edge":        runEdgeBench,
 }
 
 func main() {

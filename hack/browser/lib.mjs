@@ -31,7 +31,7 @@ export async function officer(user, password, opts = {}) {
     executablePath: '/usr/bin/chromium',
     headless: true,
     args,
-    viewport: opts.viewport || { width: 1366, height: 900 },
+    viewport: opts.viewport || { width: 1440, height: 900 },
     locale: 'zh-CN',
     timezoneId: 'Asia/Shanghai',
   });

@@ -17,6 +17,12 @@ await main(async () => {
   const li = await officer('li', pass);
   let p = li.page;
   await waitText(p, 'main h2', '案件审核队列', 'the queue is in Chinese');
+  await waitText(p, 'nav.views a.on', '待审核', 'a reviewer lands on 待审核');
+  check(await p.locator(`tr[data-case="${C.overdue}"]`).count() === 0, 'a filed case is not in 待审核');
+  await shot(p, 'queue-review');
+  // All cases, closed too: the keyboard steps below keep their rows.
+  await Promise.all([p.waitForNavigation(), p.click('nav.views a.view-all')]);
+  await waitText(p, 'nav.views a.on', '全部', 'one click shows every case');
   await waitText(p, '#live', '实时', 'the live-update stream is connected');
   for (const id of [C.keys, C.dbl, C.race, C.overdue]) {
     check(await p.locator(`tr[data-case="${id}"]`).count() === 1, `queue lists case ${id}`);
@@ -33,8 +39,16 @@ await main(async () => {
   await p.keyboard.press('k');
   await p.keyboard.press('j');
   check(await p.locator('tr.selected').getAttribute('data-case') === C.keys, 'k and j move back and forth');
+  // One c only asks; any other key cancels; c twice files.
   await p.keyboard.press('c');
-  await waitText(p, `tr[data-case="${C.keys}"] .status`, '立案', 'c confirms the selected case');
+  await waitText(p, '#flash', '再按一次 c 立案', 'one c asks for a second');
+  await p.keyboard.press('x');
+  await waitText(p, '#flash', '已取消立案', 'another key cancels');
+  await p.keyboard.press('c');
+  await p.waitForTimeout(300);
+  check(await auditCount(p, C.keys, 'file') === 0, 'one c files nothing');
+  await p.keyboard.press('c');
+  await waitText(p, `tr[data-case="${C.keys}"] .status`, '立案', 'c c files the selected case');
   check(await auditCount(p, C.keys, 'file') === 1, 'one confirmation recorded');
 
   // r rejects with a reason from the prompt.
@@ -85,19 +99,26 @@ await main(async () => {
   await zhao.page.goto(base + '/cases/' + C.dispatch);
   check(await zhao.page.locator('form.act-dispatch').count() === 0, 'a handler sees no dispatch button');
   await waitText(zhao.page, '#actions', '当前身份无可办理的操作', 'the handler is told there is nothing to do');
+  await zhao.page.goto(base + '/models');
+  await waitText(zhao.page, 'main h2', '无权访问', 'a page the role may not see is a styled 403 page in Chinese');
+  check(await zhao.page.locator('header.top nav').count() === 1, 'inside the layout');
+  await shot(zhao.page, 'forbidden');
   const forced = await api(zhao.page, 'POST', `/api/v1/cases/${C.dispatch}/transitions`, { to: 'dispatched', version: 2 });
   check(forced.status === 403, `posting anyway is refused with 403 (got ${forced.status})`);
 
   // --- Dispatcher dispatches to a unit and an officer ---------------------
   const wang = await officer('wang', pass);
   const wp = wang.page;
+  await waitText(wp, 'nav.views a.on', '待派遣', 'a dispatcher lands on 待派遣');
+  check(await wp.locator(`tr[data-case="${C.dispatch}"]`).count() === 1, '待派遣 lists the filed case');
   await wp.goto(base + '/cases/' + C.dispatch);
   check(await wp.locator('form.act-dispatch select[name=unit]').inputValue() === '南京东路街道城管中队', 'the grid cell\'s unit is preselected');
   // An officer who is not a handler is refused, visibly, and nothing moves.
   await wp.fill('form.act-dispatch input[name=officer]', 'li');
   await wp.click('form.act-dispatch button');
   await waitText(wp, '#flash', '处置人员须为已启用的处置人员账号', 'a reviewer cannot be the handling officer');
-  await waitText(wp, '#flash', 'officer: invalid value', 'the refusal names the field');
+  const refusal = await text(wp, '#flash');
+  check(!/[A-Za-z]{3,}/.test(refusal), 'the refusal is in Chinese only: ' + refusal);
   check(await auditCount(wp, C.dispatch, 'dispatch') === 0, 'a refused dispatch changes nothing');
   await wp.fill('form.act-dispatch input[name=officer]', 'zhao');
   await wp.fill('form.act-dispatch input[name=comment]', '请今日处理');
@@ -115,11 +136,13 @@ await main(async () => {
 
   // --- The handler's "my cases" -----------------------------------------------
   await zhao.page.goto(base + '/');
-  await Promise.all([zhao.page.waitForNavigation(), zhao.page.click('a.mine')]);
-  check(new URL(zhao.page.url()).searchParams.get('assignee') === 'zhao', 'my cases is one click');
+  await waitText(zhao.page, 'nav.views a.on', '我的任务', 'a handler lands on 我的任务');
+  await zhao.page.goto(base + '/?view=open');
+  await Promise.all([zhao.page.waitForNavigation(), zhao.page.click('nav.views a.view-mine')]);
+  check(new URL(zhao.page.url()).searchParams.get('view') === 'mine', 'my tasks is one click');
   await waitText(zhao.page, `tr[data-case="${C.dispatch}"] .assignee`, '处置人员 zhao', 'the queue shows the assignee');
   check(await zhao.page.locator('#queue tr.case').count() === 1, 'only the case sent to zhao');
-  check(await zhao.page.locator('a.mine.on').count() === 1, 'the filter shows as on');
+  check(await zhao.page.locator('nav.views a.view-mine.on').count() === 1, 'the view shows as on');
   await shot(zhao.page, 'my-cases');
 
   // --- Handler reports back with a photo; bad uploads are refused --------
@@ -160,7 +183,8 @@ await main(async () => {
   check(await p.locator('.evidence video').count() === 1, 'the clip player is there');
   check(await p.locator('.evidence .before-after img').count() === 1, 'the before/after picture is there');
   await waitText(p, '.facts', 'yolox_nano', 'the model that found it');
-  await waitText(p, '.facts .dwell', '7m00s', 'the dwell');
+  await waitText(p, '.facts .dwell', '7分00秒', 'the dwell, in Chinese');
+  await waitText(p, '.meta', '北京时间', 'times are Beijing time, named');
   await waitText(p, '.facts .confidence', '0.91', 'the best score');
   check(await p.locator('.minimap svg circle').count() === 1, 'the location on a small map');
   await shot(p, 'case');
@@ -210,6 +234,24 @@ await main(async () => {
   await shot(phone.page, 'queue-phone');
   await phone.page.goto(base + '/cases/' + C.ai);
   await shot(phone.page, 'case-phone');
+
+  // --- Act first: the first action button is on the first screen ----------
+  // C.race is filed by now: a dispatcher's case with the dispatch form.
+  const wangPhone = await officer('wang', pass, { viewport: { width: 390, height: 844 } });
+  for (const [who, q, h] of [['desktop 1440×900', wp, 900], ['phone 390×844', wangPhone.page, 844]]) {
+    await q.goto(base + '/cases/' + C.race);
+    const box = await q.locator('#actions form.act button').first().boundingBox();
+    check(box && box.y >= 0 && box.y + box.height <= h, `${who}: the first action button is on the first screen (${JSON.stringify(box)})`);
+    await q.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+    const after = await q.locator('#actions form.act button').first().boundingBox();
+    check(after && after.y >= 0 && after.y + after.height <= h, `${who}: and stays in view scrolled to the bottom (${JSON.stringify(after)})`);
+    await q.evaluate(() => window.scrollTo(0, 0));
+    await shot(q, 'case-act-' + (h === 900 ? 'desktop' : 'phone'));
+  }
+  const small = await wangPhone.page.locator('#actions button, #actions input, #actions select, header.top nav a').evaluateAll((els) =>
+    els.map((el) => el.getBoundingClientRect()).filter((r) => r.width > 0 && (r.height < 44 || r.width < 44)).length);
+  check(small === 0, `phone: every action control and navigation link is at least 44×44 px (${small} smaller)`);
+  await wangPhone.ctx.close();
 
   // --- An expired session goes to the sign-in page --------------------------
   const exp = await api(p, 'POST', '/test/expire-sessions');

@@ -22,6 +22,8 @@ type options struct {
 	pass     string
 	cacheDir string
 	verbose  bool
+	backDir  string
+	httpAddr string
 	codec    string
 	height   int
 	streams  streamFlags
@@ -113,6 +115,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 			"  stall=D[/P]      send nothing for D out of every P (default D+3s)\n"+
 			"  corrupt=N        damage the slices of one access unit in N\n"+
 			"  badsps           lying SPS in the SDP and before every other keyframe\n"+
+			"  nospeaker        no ONVIF audio back channel (a camera without a speaker)\n"+
 			"example: -stream cam2=a.mp4:h265,height=1080,drop=10s\n\nflags:\n")
 		fs.PrintDefaults()
 	}
@@ -122,6 +125,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.pass, "pass", "", "password for -user")
 	fs.StringVar(&o.cacheDir, "cache", testdata.CacheDir(), "cache folder; transcodes go to its media/ folder")
 	fs.BoolVar(&o.verbose, "v", false, "debug logging")
+	fs.StringVar(&o.backDir, "backchannel-dir", "", "keep what clients play into a stream's back channel as STREAM-N.wav here")
+	fs.StringVar(&o.httpAddr, "http", "", "serve back-channel recordings as JSON at http://ADDR/backchannel?stream=NAME")
 	fs.StringVar(&o.codec, "codec", sim.CodecH264, "codec of streams that name none: h264 or h265")
 	fs.IntVar(&o.height, "height", 0, "scale streams that name no height= to this many lines (e.g. 1080); 0 keeps the source size")
 	fs.Var(&o.streams, "stream", "NAME=FILE to serve at rtsp://LISTEN/NAME (repeat for more cameras)")

@@ -1,7 +1,9 @@
 // Command camsim serves video files as RTSP cameras for development and
 // tests. Each file is transcoded once to H.264 or H.265 (cached per codec and
 // size), then looped in real time with continuous timestamps, optionally
-// with faults (dropped connections, stalls, corrupt slices, a lying SPS):
+// with faults (dropped connections, stalls, corrupt slices, a lying SPS).
+// Each stream also has a speaker, an ONVIF audio back channel, that keeps
+// what clients play (-backchannel-dir, -http):
 //
 //	camsim -stream cam1=../shared/testdata/media/vtest.avi
 //	ffplay rtsp://127.0.0.1:8554/cam1
@@ -16,6 +18,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -76,6 +80,7 @@ func serve(ctx context.Context, o *options, log *slog.Logger) error {
 		UDPRTCPAddress: rtcp,
 		User:           o.user,
 		Pass:           o.pass,
+		BackChannelDir: o.backDir,
 		Logger:         log,
 	}
 	if err := srv.Start(streams); err != nil {
@@ -85,6 +90,13 @@ func serve(ctx context.Context, o *options, log *slog.Logger) error {
 	for _, st := range streams {
 		log.Info("serving " + srv.URL(st.Name))
 	}
+	if o.httpAddr != "" {
+		stop, err := serveRecordings(o.httpAddr, srv, log)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 
 	select {
 	case <-ctx.Done():
@@ -93,4 +105,18 @@ func serve(ctx context.Context, o *options, log *slog.Logger) error {
 	case err := <-srv.Err():
 		return err
 	}
+}
+
+// serveRecordings answers /backchannel on addr until stop is called.
+func serveRecordings(addr string, srv *sim.Server, log *slog.Logger) (stop func(), err error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen for -http on %s: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/backchannel", srv.RecordingsHandler())
+	hs := &http.Server{Handler: mux}
+	go func() { _ = hs.Serve(l) }() // ends with ErrServerClosed at stop
+	log.Info("back-channel recordings at http://" + l.Addr().String() + "/backchannel?stream=NAME")
+	return func() { hs.Close() }, nil
 }

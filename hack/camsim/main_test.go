@@ -124,7 +124,7 @@ func TestStreamOptionsParse(t *testing.T) {
 	var out logtest.Buffer
 	o, err := parseFlags([]string{"-codec", "h265", "-height", "1080",
 		"-stream", "a=" + vtest,
-		"-stream", "b=" + vtest + ":h264,height=720,drop=5s,stall=1s/4s,corrupt=7,badsps"}, &out)
+		"-stream", "b=" + vtest + ":h264,height=720,drop=5s,stall=1s/4s,corrupt=7,badsps,nospeaker"}, &out)
 	require.NoError(t, err, out.String())
 	require.Len(t, o.streams, 2)
 	a, b := o.streams[0], o.streams[1]
@@ -140,4 +140,6 @@ func TestStreamOptionsParse(t *testing.T) {
 	require.Equal(t, 4*time.Second, b.Faults.StallEvery)
 	require.Equal(t, 7, b.Faults.CorruptEvery)
 	require.True(t, b.Faults.BadSPS)
+	require.True(t, b.Faults.NoSpeaker)
+	require.False(t, a.Faults.NoSpeaker)
 }

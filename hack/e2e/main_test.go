@@ -16,6 +16,11 @@ import (
 var binDir string
 
 func TestMain(m *testing.M) {
+	if os.Getenv(miniEdgeEnv) != "" {
+		// The fault tests run the edge's delivery half as a process of
+		// this binary, to kill it.
+		os.Exit(runMiniEdge())
+	}
 	os.Exit(runMain(m))
 }
 

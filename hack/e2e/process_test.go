@@ -49,10 +49,17 @@ func start(t *testing.T, dir, name string, args ...string) *proc {
 // startEnv is start with extra environment variables (KEY=value).
 func startEnv(t *testing.T, dir string, env []string, name string, args ...string) *proc {
 	t.Helper()
-	p := &proc{name: name, done: make(chan struct{})}
-	p.cmd = exec.Command(bin(name), args...)
-	p.cmd.Dir = dir
-	p.cmd.Env = append(os.Environ(), env...)
+	cmd := exec.Command(bin(name), args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	return startCmd(t, name, cmd)
+}
+
+// startCmd is start for a command made elsewhere (the test binary itself,
+// say); its output goes to the proc.
+func startCmd(t *testing.T, name string, cmd *exec.Cmd) *proc {
+	t.Helper()
+	p := &proc{name: name, cmd: cmd, done: make(chan struct{})}
 	p.cmd.Stdout, p.cmd.Stderr = p, p
 	require.NoError(t, p.cmd.Start(), "start %s", name)
 	go func() { p.err = p.cmd.Wait(); close(p.done) }()

@@ -26,6 +26,14 @@ const (
 	// ReasonNotYours: the device reported for another device or a camera
 	// the registry does not list for it.
 	ReasonNotYours = "NOT_YOUR_DEVICE_OR_CAMERA"
+	// ReasonDeviceKey: the device's Hello carried no key, or not the key
+	// pinned for it; an operator fixes it (server device rekey).
+	ReasonDeviceKey = "DEVICE_KEY"
+	// ReasonServerStorage: the server could not read or write its own
+	// database or files (disk full, database down). The message says so
+	// in a few words; the details (paths, driver errors) stay in the
+	// server's log. Sending the same thing later can succeed.
+	ReasonServerStorage = "SERVER_STORAGE"
 )
 
 // New returns a status with code, message and an ErrorInfo naming reason;

@@ -68,6 +68,8 @@ type App struct {
 	notifyStop context.CancelFunc
 	notifyDone chan struct{}
 	recheck    *rechecker // nil when recheck.enabled is off
+	blobs      blob.Store
+	sweeper    *sweeper
 
 	runOnce   sync.Once
 	closeOnce sync.Once
@@ -109,10 +111,6 @@ func New(cfg config.Config, opts ...Option) (*App, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("data_dir: %w", err)
 	}
-	blobs, err := blob.New(filepath.Join(cfg.DataDir, EvidenceDir))
-	if err != nil {
-		return nil, err
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	cells, err := openGrid(cfg.Grid)
@@ -128,6 +126,12 @@ func New(cfg config.Config, opts ...Option) (*App, error) {
 	}
 	a.registry = prometheus.NewRegistry()
 	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	blobs, err := openBlobs(ctx, cfg, a.registry, a.log)
+	if err != nil {
+		return nil, err
+	}
+	a.blobs = blobs
+	a.sweeper = &sweeper{s: newSweeper(cfg.Blobs.Retention, a.store, blobs, a.registry, a.log)}
 
 	router, dispatcher, err := openNotify(cfg.Notify, a.store, a.registry, a.log)
 	if err != nil {
@@ -147,14 +151,23 @@ func New(cfg config.Config, opts ...Option) (*App, error) {
 		Cases:            a.cases,
 		Blobs:            blobs,
 		ModelsDir:        filepath.Join(cfg.DataDir, ModelsDir),
+		Models:           modelSource{st: a.store, blobs: blobs},
 		MaxEvidenceBytes: cfg.Limits.MaxEvidenceBytes,
 		MaxEvidenceFiles: cfg.Limits.MaxEvidenceFiles,
 		Authorize:        a.devices.Authorize,
-		Metrics:          ingest.NewMetrics(a.registry),
-		Log:              a.log,
+		CheckKey:         a.devices.CheckKey,
+		PinnedKey:        a.devices.PinnedKey,
+		Reauthorize:      a.devices.Reauthorize,
+
+		ReportTimeout:             cfg.Limits.GRPC.ReportTimeout.D(),
+		MaxReportStreamsPerDevice: cfg.Limits.GRPC.MaxReportStreamsPerDevice,
+		ReportsPerMinute:          cfg.Limits.GRPC.ReportsPerMinute,
+		HeartbeatWriteInterval:    cfg.Limits.GRPC.HeartbeatWriteInterval.D(),
+		Metrics:                   ingest.NewMetrics(a.registry),
+		Log:                       a.log,
 	})
 	a.recheck = openRecheck(cfg.Recheck, a.store, blobs, casesCfg.Events, cfg.Limits.MaxAttachmentBytes, a.ingest, a.registry, a.log)
-	modelOpts, err := openModels(cfg, a.store, a.ingest, a.registry, a.log)
+	modelOpts, err := openModels(cfg, a.store, blobs, a.ingest, a.registry, a.log)
 	if err != nil {
 		return nil, err
 	}
@@ -163,6 +176,11 @@ func New(cfg config.Config, opts ...Option) (*App, error) {
 		// ones keep idle streams open.
 		grpc.KeepaliveParams(keepalive.ServerParameters{Time: time.Minute, Timeout: 20 * time.Second}),
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
+		// One connection may not open streams without end, and a message
+		// may be as large as a re-check answer with two pictures at the
+		// attachment limit (the default 4 MiB broke the control stream).
+		grpc.MaxConcurrentStreams(uint32(cfg.Limits.GRPC.MaxConcurrentStreams)),
+		grpc.MaxRecvMsgSize(config.MaxMessageBytes(cfg.Limits.MaxAttachmentBytes)),
 	}
 	if cfg.GRPC.TLS.Enabled() {
 		creds, err := grpcCreds(cfg.GRPC.TLS)
@@ -176,24 +194,41 @@ func New(cfg config.Config, opts ...Option) (*App, error) {
 	a.grpc = grpc.NewServer(grpcOpts...)
 	xiuhuav1.RegisterEdgeServiceServer(a.grpc, a.ingest)
 
+	proxies, err := config.TrustedProxies(cfg.HTTP.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
 	a.http = &http.Server{
 		Handler: web.New(web.Options{
-			Auth:          a.auth,
-			SecureCookies: cfg.Auth.SecureCookies || cfg.HTTP.TLS.Enabled(),
-			Store:         a.store,
-			Blobs:         blobs,
-			Cases:         a.cases,
-			Grid:          a.grid,
+			Auth:           a.auth,
+			SecureCookies:  cfg.Auth.SecureCookies || cfg.HTTP.TLS.Enabled(),
+			TrustedProxies: proxies,
+			Store:          a.store,
+			Blobs:          blobs,
+			Cases:          a.cases,
+			Grid:           a.grid,
+
+			EvidenceURLTTL: cfg.Blobs.EvidenceURLTTL.D(),
+			EvidenceOrigin: evidenceOrigin(cfg.Blobs),
 
 			MaxAttachmentBytes: cfg.Limits.MaxAttachmentBytes,
+			DiskCheck:          diskCheck(cfg),
 			Gatherer:           a.registry,
 			Log:                a.log,
 			TilesURL:           cfg.Web.TilesURL,
+			Location:           cfg.Web.Location(),
 			Models:             modelOpts,
+			Timeouts: web.Timeouts{
+				Read:       cfg.Limits.HTTP.ReadTimeout.D(),
+				Write:      cfg.Limits.HTTP.WriteTimeout.D(),
+				Attachment: cfg.Limits.HTTP.AttachmentTimeout.D(),
+				Upload:     cfg.Limits.HTTP.UploadTimeout.D(),
+				Download:   cfg.Limits.HTTP.DownloadTimeout.D(),
+			},
 		}),
+		// Body and answer deadlines are set per route (limits.http,
+		// web.Timeouts); only the headers have a server-wide one.
 		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      5 * time.Minute, // evidence clips on slow links
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
 	}
@@ -246,6 +281,7 @@ func (a *App) run(ctx context.Context) error {
 		errc <- nil
 	}()
 	a.recheck.start(ctx)
+	a.sweeper.start(ctx)
 	if a.notify != nil {
 		nctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 		a.notifyStop, a.notifyDone = stop, make(chan struct{})
@@ -316,6 +352,7 @@ func (a *App) shutdown() {
 	// deliver, and before the store closes under it. What it has not
 	// delivered stays in the outbox for the next start.
 	a.recheck.close() // before the store closes under it
+	a.sweeper.close()
 	if a.notifyStop != nil {
 		a.notifyStop()
 		<-a.notifyDone
@@ -334,6 +371,9 @@ func (a *App) Close() error {
 		}
 		for _, s := range a.sinks {
 			s.Close()
+		}
+		if a.blobs != nil {
+			_ = a.blobs.Close()
 		}
 		if a.store != nil {
 			a.closeErr = a.store.Close()

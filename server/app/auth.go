@@ -31,7 +31,7 @@ func openAuth(ctx context.Context, cfg config.Config, st store.Store, log *slog.
 		log.Warn("first admin created with a generated password, shown only now: sign in and keep it safe",
 			"user", cfg.Auth.BootstrapAdmin, "password", generated)
 	}
-	devices := &auth.DeviceAuth{Store: st, Open: cfg.Auth.Devices == config.DevicesOpen}
+	devices := &auth.DeviceAuth{Store: st, Open: cfg.Auth.Devices == config.DevicesOpen, Keys: cfg.Auth.DeviceKeys, Log: log}
 	if devices.Open {
 		log.Warn("auth.devices is open: any caller may report as any device; use it only for loopback demos")
 	}

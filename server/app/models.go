@@ -21,11 +21,12 @@ import (
 // streams, and returns what the web side needs. onnxruntime loads on the
 // first upload, not here: a server that never takes an upload needs no
 // library.
-func openModels(cfg config.Config, st store.Store, ing *ingest.Service, reg prometheus.Registerer, log *slog.Logger) (*web.ModelOptions, error) {
+func openModels(cfg config.Config, st store.Store, blobs blob.Store, ing *ingest.Service, reg prometheus.Registerer, log *slog.Logger) (*web.ModelOptions, error) {
 	m := models.NewMetrics(reg)
 	registry, err := models.New(models.Options{
 		Store:          st,
 		Dir:            filepath.Join(cfg.DataDir, ModelsDir),
+		Blobs:          blobs,
 		MaxBytes:       cfg.Models.MaxUploadBytes,
 		ReferenceImage: cfg.Models.ReferenceImage,
 		ORTLibrary:     cfg.Models.ONNXRuntimeLibrary,
@@ -60,9 +61,10 @@ func ExportDataset(ctx context.Context, cfg config.Config, format string, w io.W
 		return models.ExportStats{}, err
 	}
 	defer st.Close()
-	blobs, err := blob.New(filepath.Join(cfg.DataDir, EvidenceDir))
+	blobs, err := openBlobs(ctx, cfg, nil, slog.Default())
 	if err != nil {
 		return models.ExportStats{}, err
 	}
+	defer blobs.Close()
 	return models.ExportDataset(ctx, st, blobs, models.ExportOptions{Format: format}, w)
 }

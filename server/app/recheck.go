@@ -24,7 +24,7 @@ type rechecker struct {
 
 // openRecheck adds the re-check to ing's control streams; nil when the
 // configuration turns it off.
-func openRecheck(cfg config.Recheck, st store.Store, blobs *blob.Store, events cases.Events, maxPicture int64,
+func openRecheck(cfg config.Recheck, st store.Store, blobs blob.Store, events cases.Events, maxPicture int64,
 	ing *ingest.Service, reg prometheus.Registerer, log *slog.Logger) *rechecker {
 	if !cfg.Enabled {
 		return nil

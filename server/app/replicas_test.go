@@ -32,6 +32,9 @@ func TestReplicasOnPostgres(t *testing.T) {
 		// Every event here shows the same box: without merging each is a
 		// case of its own, which is what this test counts.
 		cfg.Cases.Merge.Types = nil
+		// All events come from one device at once, on purpose: the
+		// per-device stream limit is not what this test is about.
+		cfg.Limits.GRPC.MaxReportStreamsPerDevice = events
 		servers = append(servers, start(t, cfg))
 	}
 	_, key, err := ed25519.GenerateKey(nil)

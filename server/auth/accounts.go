@@ -20,7 +20,7 @@ func (s *Service) EnableUser(ctx context.Context, name string) error {
 	if err := s.st.SetUserDisabled(ctx, name, false); err != nil {
 		return fmt.Errorf("enable user %q: %w", name, err)
 	}
-	s.throttle.reset(name)
+	s.backoff.resetName(name)
 	s.log.Info("user enabled", "user", name)
 	return nil
 }
@@ -34,7 +34,7 @@ func (s *Service) SetPassword(ctx context.Context, name, password string) error 
 	if err := s.st.SetUserPassword(ctx, name, h); err != nil {
 		return fmt.Errorf("set password of %q: %w", name, err)
 	}
-	s.throttle.reset(name)
+	s.backoff.resetName(name)
 	s.log.Info("password changed", "user", name)
 	return nil
 }

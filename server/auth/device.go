@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"slices"
 	"strings"
 
@@ -26,14 +27,19 @@ type DeviceAuth struct {
 	Store store.Auth
 	// Open lets every call through unchecked.
 	Open bool
+	// Keys is when a device's key is pinned: KeysFirstHello (default) or
+	// KeysAdd.
+	Keys string
+	Log  *slog.Logger // default: no log
 }
 
 type deviceKey struct{}
 
 // device is the authenticated caller of a gRPC call.
 type device struct {
-	id      string
-	cameras []string
+	id        string
+	cameras   []string
+	tokenHash string
 }
 
 func credsErr(msg string) error {
@@ -72,7 +78,7 @@ func (a *DeviceAuth) authenticate(ctx context.Context) (context.Context, error) 
 	if cred.Revoked {
 		return nil, credsErr("device " + quote(ids[0]) + " is revoked")
 	}
-	return context.WithValue(ctx, deviceKey{}, &device{id: cred.DeviceID, cameras: cred.Cameras}), nil
+	return context.WithValue(ctx, deviceKey{}, &device{id: cred.DeviceID, cameras: cred.Cameras, tokenHash: cred.TokenHash}), nil
 }
 
 // Authorize checks that the caller of ctx may act for deviceID and, when

@@ -2,6 +2,9 @@ package auth
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -36,10 +39,12 @@ type Options struct {
 	SessionTTL time.Duration    // default DefaultSessionTTL
 	Now        func() time.Time // default time.Now
 	Log        *slog.Logger
-	// MaxFailedLogins failures for one name within LoginLockout lock it
-	// out until LoginLockout has passed since the last; defaults
-	// DefaultMaxFailedLogins and DefaultLoginLockout.
+	// MaxFailedLogins failures of one name from one address are free;
+	// each further one doubles the wait before the next try, from
+	// LoginBackoff up to LoginLockout. Defaults DefaultMaxFailedLogins,
+	// DefaultLoginBackoff and DefaultLoginLockout.
 	MaxFailedLogins int
+	LoginBackoff    time.Duration
 	LoginLockout    time.Duration
 }
 
@@ -50,8 +55,7 @@ type Service struct {
 	now func() time.Time
 	log *slog.Logger
 
-	throttle     *throttle // failures per user name
-	addrThrottle *throttle // failures per client address
+	backoff *backoff // failures per (name, client address)
 }
 
 // New returns a Service.
@@ -68,12 +72,14 @@ func New(o Options) *Service {
 	if o.MaxFailedLogins <= 0 {
 		o.MaxFailedLogins = DefaultMaxFailedLogins
 	}
+	if o.LoginBackoff <= 0 {
+		o.LoginBackoff = DefaultLoginBackoff
+	}
 	if o.LoginLockout <= 0 {
 		o.LoginLockout = DefaultLoginLockout
 	}
 	return &Service{st: o.Store, ttl: o.SessionTTL, now: o.Now, log: o.Log.With("component", "auth"),
-		throttle:     newThrottle(o.MaxFailedLogins, o.LoginLockout),
-		addrThrottle: newThrottle(AddrFailuresPerName*o.MaxFailedLogins, o.LoginLockout)}
+		backoff: newBackoff(o.MaxFailedLogins, o.LoginBackoff, o.LoginLockout)}
 }
 
 // SessionTTL is how long a new session lasts.
@@ -106,50 +112,48 @@ func (s *Service) AddUser(ctx context.Context, name, role, password string) erro
 
 // Login checks a name and password and starts a session. It returns the
 // cookie value (shown once, never stored) and the session.
-//
-// A locked-out name gets ErrBadLogin like a wrong password, without the
-// password being checked, so that guessing learns nothing from the answer
-// and costs the server no hashing.
 func (s *Service) Login(ctx context.Context, name, password string) (string, *store.Session, error) {
 	return s.LoginFrom(ctx, name, password, "")
 }
 
 // LoginFrom is Login for a sign-in from the network address remote (the
-// client's IP; empty: unknown). Besides each name, each address is
-// throttled too, more loosely (officers may share an office's address), so
-// that trying one password on many names from one place is stopped as well.
+// client's IP; empty: unknown). Failures are counted per (name, remote):
+// past the free ones each sets a doubling wait, and a try within the wait
+// gets a *ThrottledError (also ErrBadLogin) without the password being
+// checked, so that guessing learns nothing and costs the server no
+// hashing. A failure that sets a wait is answered with it too, so that the
+// person can be told until when to wait.
 func (s *Service) LoginFrom(ctx context.Context, name, password, remote string) (string, *store.Session, error) {
 	now := s.now()
-	if s.throttle.locked(name, now) {
-		s.log.Warn("sign-in refused: too many failures", "user", name, "remote", remote)
-		return "", nil, ErrBadLogin
+	if until, ok := s.backoff.waiting(name, remote, now); ok {
+		s.log.Warn("sign-in refused: waiting after failures", s.nameAttr(ctx, name), "remote", remote, "until", until)
+		return "", nil, &ThrottledError{Until: until}
 	}
-	if remote != "" && s.addrThrottle.locked(remote, now) {
-		s.log.Warn("sign-in refused: too many failures from this address", "user", name, "remote", remote)
-		return "", nil, ErrBadLogin
-	}
-	fail := func() {
-		s.failed(name)
-		if remote != "" && s.addrThrottle.fail(remote, s.now()) {
-			s.log.Warn("sign-in locked for an address: too many failures", "remote", remote, "for", s.addrThrottle.window)
+	fail := func(exists bool) error {
+		attr := slog.String("user", name)
+		if !exists {
+			attr = typedName(name)
 		}
+		until, wait := s.backoff.fail(name, remote, s.now())
+		if !wait {
+			s.log.Warn("sign-in failed", attr, "remote", remote)
+			return ErrBadLogin
+		}
+		s.log.Warn("sign-in failed: waiting before the next try", attr, "remote", remote, "until", until)
+		return &ThrottledError{Until: until}
 	}
 	u, err := s.st.GetUser(ctx, name)
 	if errors.Is(err, store.ErrNotFound) {
 		checkPassword(string(dummyHash), password)
-		fail()
-		return "", nil, ErrBadLogin
+		return "", nil, fail(false)
 	}
 	if err != nil {
 		return "", nil, err
 	}
 	if !checkPassword(u.PasswordHash, password) || u.Disabled {
-		fail()
-		return "", nil, ErrBadLogin
+		return "", nil, fail(true)
 	}
-	// A success clears the name's count, not the address's: one right
-	// password among many guesses must not reset the guesser.
-	s.throttle.reset(name)
+	s.backoff.reset(name, remote)
 	id := NewSecret(PrefixSession)
 	now = s.now()
 	sess := &store.Session{IDHash: HashSecret(id), UserName: u.Name, CSRFToken: NewSecret(""),
@@ -165,10 +169,21 @@ func (s *Service) LoginFrom(ctx context.Context, name, password, remote string) 
 	return id, sess, nil
 }
 
-func (s *Service) failed(name string) {
-	if s.throttle.fail(name, s.now()) {
-		s.log.Warn("sign-in locked: too many failures", "user", name, "for", s.throttle.window)
+// nameAttr is the log attribute of a typed user name: the name itself when
+// an account has it, else typedName.
+func (s *Service) nameAttr(ctx context.Context, name string) slog.Attr {
+	if _, err := s.st.GetUser(ctx, name); err == nil {
+		return slog.String("user", name)
 	}
+	return typedName(name)
+}
+
+// typedName stands for what was typed as a user name that is no account's:
+// people type their password there, so only a short hash of it is logged,
+// enough to see the same unknown name tried again.
+func typedName(name string) slog.Attr {
+	h := sha256.Sum256([]byte(name))
+	return slog.String("user_sha256", hex.EncodeToString(h[:])[:12])
 }
 
 // Logout ends the session of a cookie value.
@@ -239,15 +254,32 @@ func (s *Service) AddAPIToken(ctx context.Context, name, role, createdBy string)
 // old one stops working and a revocation is lifted), and returns the token.
 // cameras limits what it may report for; none: any camera.
 func (s *Service) AddDevice(ctx context.Context, id string, cameras []string) (string, error) {
+	return s.AddDeviceWithKey(ctx, id, cameras, nil)
+}
+
+// AddDeviceWithKey is AddDevice that also pins the device's public key;
+// nil keeps the key pinned already, if any.
+func (s *Service) AddDeviceWithKey(ctx context.Context, id string, cameras []string, key ed25519.PublicKey) (string, error) {
 	if !validName.MatchString(id) {
 		return "", fmt.Errorf("device id: %w value %q: allowed: 1 to 64 letters, digits, . _ @ -", ErrInvalid, id)
 	}
 	tok := PrefixDevice + id + "." + NewSecret("")
 	if err := s.st.PutDeviceCredential(ctx, &store.DeviceCredential{DeviceID: id, TokenHash: HashSecret(tok),
-		Cameras: cameras, CreatedAt: s.now()}); err != nil {
+		Cameras: cameras, CreatedAt: s.now(), PublicKey: key}); err != nil {
 		return "", err
 	}
 	return tok, nil
+}
+
+// RekeyDevice replaces a device's pinned key (a replaced box); nil unpins
+// it, so that the device's next Hello pins its key (auth.device_keys
+// first_hello). The token stays.
+func (s *Service) RekeyDevice(ctx context.Context, id string, key ed25519.PublicKey) error {
+	if err := s.st.SetDeviceKey(ctx, id, key); err != nil {
+		return err
+	}
+	s.log.Info("device key replaced", "device_id", id, "key", KeyFingerprint(key))
+	return nil
 }
 
 // RevokeDevice refuses a device from its next call on.

@@ -25,6 +25,10 @@ type Request struct {
 	// Attachment is a file already in the blob store (the handler's
 	// photo); nil for none.
 	Attachment *store.Evidence
+	// StoreAttachment, when set, puts the attachment in the blob store
+	// and returns it; it is called only once every check has passed, so
+	// that a refused step stores nothing. It replaces Attachment.
+	StoreAttachment func() (*store.Evidence, error)
 	// Unit and Officer are who a dispatch sends the case to (assign.go):
 	// the unit, empty for the case's own, and the handling officer's
 	// user name, empty for none. Other steps take neither.
@@ -98,12 +102,20 @@ func (s *Service) Transition(ctx context.Context, req Request) (*store.CaseDetai
 	if !step.MayTake(req.Role) {
 		return nil, &ForbiddenError{Role: req.Role, Step: step, Roles: step.Roles}
 	}
+	if err := checkAssignee(&d.Case, req); err != nil {
+		return nil, err
+	}
 	if step.NeedsComment && strings.TrimSpace(req.Comment) == "" {
 		return nil, fmt.Errorf("%s (%s → %s): %w", step.Action, step.From, step.To, ErrCommentRequired)
 	}
 	assign, err := s.assignment(ctx, step, &d.Case, req)
 	if err != nil {
 		return nil, err
+	}
+	if req.StoreAttachment != nil {
+		if req.Attachment, err = req.StoreAttachment(); err != nil {
+			return nil, err
+		}
 	}
 	t := store.Transition{
 		CaseID: d.ID, Version: d.Version, From: d.Status, To: req.To,

@@ -39,10 +39,23 @@ type Auth struct {
 	// server behind a TLS-terminating proxy. Requests that arrive over TLS
 	// get Secure cookies anyway.
 	SecureCookies bool `yaml:"secure_cookies"`
+	// DeviceKeys is when a device's signing key is pinned: first_hello
+	// (the key of its first Hello after `server device add`, the default)
+	// or add (only `server device add -public-key` or `server device
+	// rekey -public-key` pin one; a device without one is refused). Once
+	// pinned, a Hello with another key and unsigned reports are refused.
+	DeviceKeys string `yaml:"device_keys"`
 }
 
+// Device key pinning modes (auth.device_keys).
+const (
+	DeviceKeysFirstHello = "first_hello"
+	DeviceKeysAdd        = "add"
+)
+
 func defaultAuth() Auth {
-	return Auth{Devices: DevicesToken, BootstrapAdmin: "admin", SessionTTL: conf.Duration(12 * time.Hour)}
+	return Auth{Devices: DevicesToken, BootstrapAdmin: "admin", SessionTTL: conf.Duration(12 * time.Hour),
+		DeviceKeys: DeviceKeysFirstHello}
 }
 
 var accountName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$`)
@@ -56,6 +69,11 @@ func (a Auth) validate(errs *conf.Errors, grpcListen string) {
 		}
 	default:
 		errs.Add("auth.devices", a.Devices, "token, open")
+	}
+	switch a.DeviceKeys {
+	case DeviceKeysFirstHello, DeviceKeysAdd:
+	default:
+		errs.Add("auth.device_keys", a.DeviceKeys, "first_hello, add")
 	}
 	if !accountName.MatchString(a.BootstrapAdmin) {
 		errs.Add("auth.bootstrap_admin", a.BootstrapAdmin, "1 to 64 letters, digits, . _ @ -")

@@ -23,6 +23,7 @@ type Config struct {
 	Log     Log    `yaml:"log"`
 	Limits  Limits `yaml:"limits"`
 	Store   Store  `yaml:"store"`
+	Blobs   Blobs  `yaml:"blobs"` // evidence storage and retention
 	Cases   Cases  `yaml:"cases"`
 	Grid    Grid   `yaml:"grid"`
 	Notify  Notify `yaml:"notify"`
@@ -37,6 +38,10 @@ type Config struct {
 type HTTP struct {
 	TLS    HTTPTLS `yaml:"tls"` // see tls.go
 	Listen string  `yaml:"listen"`
+	// TrustedProxies are the reverse proxies (IPs or CIDR prefixes) whose
+	// X-Forwarded-For names the client: sign-in back-off and logs then
+	// see each officer's own address instead of the proxy's.
+	TrustedProxies []string `yaml:"trusted_proxies"`
 }
 
 // GRPC is the endpoint edge boxes connect to.
@@ -71,6 +76,10 @@ type Limits struct {
 	// MaxAttachmentBytes bounds the picture an officer attaches to a
 	// transition.
 	MaxAttachmentBytes int64 `yaml:"max_attachment_bytes"`
+	// GRPC bounds what devices may ask of the gRPC endpoint; HTTP the
+	// time a web request may take, by route.
+	GRPC GRPCLimits `yaml:"grpc"`
+	HTTP HTTPLimits `yaml:"http"`
 }
 
 // Bounds of the limits. The upper ones only catch typos such as a size in
@@ -92,12 +101,16 @@ func Default() Config {
 			MaxEvidenceBytes:   64 << 20,
 			MaxEvidenceFiles:   8,
 			MaxAttachmentBytes: 10 << 20,
+			GRPC:               defaultGRPCLimits(),
+			HTTP:               defaultHTTPLimits(),
 		},
 		Store:  Store{Driver: DriverSQLite},
+		Blobs:  defaultBlobs(),
 		Cases:  defaultCases(),
 		Grid:   Grid{CellSizeM: 100},
 		Notify: defaultNotify(),
 		Auth:   defaultAuth(),
+		Web:    Web{TimeZone: DefaultTimeZone},
 
 		Recheck: defaultRecheck(),
 		Models:  defaultModels(),
@@ -137,6 +150,8 @@ var envFields = []struct {
 	{"XIUHUA_STORE_DSN", func(c *Config, v string) { c.Store.DSN = v }},
 	{"XIUHUA_ADMIN_PASSWORD", func(c *Config, v string) { c.Auth.AdminPassword = v }},
 	{"XIUHUA_AUTH_DEVICES", func(c *Config, v string) { c.Auth.Devices = v }},
+	{"XIUHUA_S3_ACCESS_KEY", func(c *Config, v string) { c.Blobs.S3.AccessKey = v }},
+	{"XIUHUA_S3_SECRET_KEY", func(c *Config, v string) { c.Blobs.S3.SecretKey = v }},
 }
 
 // EnvNames lists the environment variables ApplyEnv reads.
@@ -162,6 +177,7 @@ func (c *Config) ApplyEnv(lookup func(string) (string, bool)) {
 func (c *Config) Validate() error {
 	var errs conf.Errors
 	checkListen(&errs, "http.listen", c.HTTP.Listen)
+	c.HTTP.validate(&errs)
 	checkListen(&errs, "grpc.listen", c.GRPC.Listen)
 	c.validateTLS(&errs)
 	if c.DataDir == "" {
@@ -186,7 +202,10 @@ func (c *Config) Validate() error {
 	if n := c.Limits.MaxAttachmentBytes; n < 1 || n > MaxAttachmentBytesCeiling {
 		errs.Add("limits.max_attachment_bytes", n, fmt.Sprintf("1 to %d (bytes)", int64(MaxAttachmentBytesCeiling)))
 	}
+	c.Limits.GRPC.validate(&errs)
+	c.Limits.HTTP.validate(&errs)
 	c.Store.validate(&errs)
+	c.Blobs.validate(&errs)
 	c.Cases.validate(&errs)
 	c.Grid.validate(&errs)
 	c.Notify.validate(&errs)

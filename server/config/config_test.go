@@ -29,12 +29,15 @@ func TestLoadGood(t *testing.T) {
 		GRPC:    GRPC{Listen: ":9443", TLS: TLS{CertFile: "testdata/tls/server.crt", KeyFile: "testdata/tls/server.key", ClientCA: "testdata/tls/ca.crt"}},
 		DataDir: "/var/lib/xiuhua",
 		Log:     Log{Level: "debug", Format: "json"},
-		Limits:  Limits{MaxEvidenceBytes: 1 << 20, MaxEvidenceFiles: 4, MaxAttachmentBytes: 10 << 20},
+		Limits: Limits{MaxEvidenceBytes: 1 << 20, MaxEvidenceFiles: 4, MaxAttachmentBytes: 10 << 20,
+			GRPC: defaultGRPCLimits(), HTTP: defaultHTTPLimits()},
 		Store:   Store{Driver: "postgres", DSN: "postgres://xiuhua@db.example:5432/xiuhua?sslmode=verify-full"},
+		Blobs:   defaultBlobs(),
 		Cases:   wantCases,
 		Grid:    Grid{GeoJSON: "/etc/xiuhua/grid.geojson", CellSizeM: 100, DefaultUnit: "城管大队"},
 		Notify:  defaultNotify(),
 		Auth:    defaultAuth(),
+		Web:     Web{TimeZone: "Europe/Berlin"},
 		Recheck: defaultRecheck(),
 		Models:  defaultModels(),
 	}, cfg)
@@ -64,6 +67,7 @@ var badFiles = []struct {
 	{"unknown_key.bad.yml", `config "testdata/unknown_key.bad.yml": yaml: unmarshal errors:` + "\n" + `  line 3: field port not found in type config.HTTP`},
 	{"unknown_top.bad.yml", `config "testdata/unknown_top.bad.yml": yaml: unmarshal errors:` + "\n" + `  line 1: field datadir not found in type config.Config`},
 	{"max_bytes_type.bad.yml", `config "testdata/max_bytes_type.bad.yml": yaml: unmarshal errors:` + "\n" + `  line 2: cannot unmarshal !!str ` + "`64MiB`" + ` into int64`},
+	{"time_zone.bad.yml", `web.time_zone: invalid value "Beijing": allowed: an IANA time zone such as Asia/Shanghai, or UTC`},
 	{"http_listen.bad.yml", `http.listen: invalid value "localhost": allowed: host:port with a port from 0 to 65535, e.g. 127.0.0.1:8080 or :8080`},
 	{"grpc_port.bad.yml", `grpc.listen: invalid value "127.0.0.1:70000": allowed: host:port with a port from 0 to 65535, e.g. 127.0.0.1:8080 or :8080`},
 	{"tls_half.bad.yml", `grpc.tls.key_file: invalid value "": allowed: a PEM private key file, set together with grpc.tls.cert_file`},
@@ -103,7 +107,24 @@ var badFiles = []struct {
 	{"auth_devices.bad.yml", `auth.devices: invalid value "mtls": allowed: token, open`},
 	{"auth_open.bad.yml", `auth.devices: invalid value "open": allowed: token; open only with a loopback grpc.listen (e.g. 127.0.0.1:9090)`},
 	{"auth_admin.bad.yml", `auth.bootstrap_admin: invalid value "root user": allowed: 1 to 64 letters, digits, . _ @ -`},
+	{"limits_grpc.bad.yml", `limits.grpc.max_concurrent_streams: invalid value 1: allowed: 4 to 10000` + "\n" +
+		`limits.grpc.reports_per_minute: invalid value 0: allowed: 1 to 1000000`},
+	{"limits_http.bad.yml", `limits.http.upload_timeout: invalid value "1s": allowed: 10s to 24h0m0s`},
+	{"trusted_proxies.bad.yml", `http.trusted_proxies[1]: invalid value "10.0.0.0/33": allowed: an IP address or CIDR prefix, e.g. 10.0.0.5 or 10.0.0.0/24`},
+	{"auth_device_keys.bad.yml", `auth.device_keys: invalid value "later": allowed: first_hello, add`},
 	{"auth_ttl.bad.yml", `auth.session_ttl: invalid value "1m0s": allowed: 5m to 720h`},
+	{"blobs_backend.bad.yml", `blobs.backend: invalid value "nfs": allowed: folder, s3`},
+	{"blobs_url_folder.bad.yml", `blobs.evidence_url_ttl: invalid value "5m0s": allowed: 0 with the folder backend (presigned URLs need blobs.backend: s3)`},
+	{"blobs_s3.bad.yml", `blobs.s3.endpoint: invalid value "https://s3.example.cn": allowed: host:port without a scheme, e.g. s3.example.cn:443 (set blobs.s3.tls for https)` + "\n" +
+		`blobs.s3.bucket: invalid value "Evidence_2026": allowed: an S3 bucket name: 3 to 63 of a-z 0-9 . -` + "\n" +
+		`blobs.s3.prefix: invalid value "/xiuhua": allowed: empty, or a key prefix ending in / and not starting with /, e.g. xiuhua/` + "\n" +
+		`blobs.evidence_url_ttl: invalid value "24h0m0s": allowed: 0 (stream through the server) or 10s to 1h`},
+	{"blobs_retention.bad.yml", `blobs.retention.interval: invalid value "10s": allowed: a duration from 1m to 24h` + "\n" +
+		`blobs.retention.orphan_grace: invalid value "1m0s": allowed: a duration of at least 10m (longer than any upload)` + "\n" +
+		`blobs.retention.rules[1].kind: invalid value "video": allowed: clip, snapshot, annotated, before_after` + "\n" +
+		`blobs.retention.rules[1].outcome: invalid value "open": allowed: rejected, closed` + "\n" +
+		`blobs.retention.rules[1].after: invalid value "30m0s": allowed: a duration of at least 1h, e.g. 720h for 30 days` + "\n" +
+		`blobs.retention.rules[2]: invalid value "clip/rejected": allowed: one rule per kind and outcome`},
 	{"several.bad.yml", `http.listen: invalid value "": allowed: host:port with a port from 0 to 65535, e.g. 127.0.0.1:8080 or :8080` + "\n" +
 		`log.level: invalid value "loud": allowed: debug, info, warn, error` + "\n" +
 		`log.format: invalid value "xml": allowed: text, json` + "\n" +
@@ -156,6 +177,9 @@ func TestOverrides(t *testing.T) {
 			c.HTTP.Listen, c.GRPC.Listen, c.DataDir, c.Log.Level, c.Log.Format = ":1", ":2", "/d", "warn", "json"
 			c.Store = Store{Driver: "postgres", DSN: "postgres://x@y/z"}
 		}},
+		{"s3", map[string]string{"XIUHUA_S3_ACCESS_KEY": "ak", "XIUHUA_S3_SECRET_KEY": "sk"}, func(c *Config) {
+			c.Blobs.S3.AccessKey, c.Blobs.S3.SecretKey = "ak", "sk"
+		}},
 		{"unrelated", map[string]string{"XIUHUA_OTHER": "x"}, func(*Config) {}},
 	}
 	for _, tc := range tests {
@@ -166,7 +190,7 @@ func TestOverrides(t *testing.T) {
 			require.Equal(t, want, got)
 		})
 	}
-	require.Len(t, EnvNames(), 9)
+	require.Len(t, EnvNames(), 11)
 }
 
 func TestEnvEmptyValueIsValidated(t *testing.T) {

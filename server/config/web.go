@@ -3,6 +3,8 @@ package config
 import (
 	"net/url"
 	"strings"
+	"time"
+	_ "time/tzdata" // web.time_zone needs zone data even on images without /usr/share/zoneinfo
 
 	"github.com/xiuhua/xiuhua/internal/conf"
 )
@@ -14,9 +16,28 @@ type Web struct {
 	// maps. Empty (the default): the maps are drawn from the grid cells
 	// alone, and the pages need nothing outside this server.
 	TilesURL string `yaml:"tiles_url"`
+	// TimeZone is the IANA zone the pages show times in, named beside
+	// them (北京时间 for Asia/Shanghai). Default Asia/Shanghai: the
+	// officers' clock, whatever zone the server host runs in.
+	TimeZone string `yaml:"time_zone"`
+}
+
+// DefaultTimeZone is web.time_zone's default.
+const DefaultTimeZone = "Asia/Shanghai"
+
+// Location is the loaded web.time_zone; Validate has checked it.
+func (w Web) Location() *time.Location {
+	loc, err := time.LoadLocation(w.TimeZone)
+	if err != nil || w.TimeZone == "" {
+		loc, _ = time.LoadLocation(DefaultTimeZone)
+	}
+	return loc
 }
 
 func (w Web) validate(errs *conf.Errors) {
+	if _, err := time.LoadLocation(w.TimeZone); err != nil || w.TimeZone == "" {
+		errs.Add("web.time_zone", w.TimeZone, "an IANA time zone such as Asia/Shanghai, or UTC")
+	}
 	if w.TilesURL == "" {
 		return
 	}

@@ -85,6 +85,12 @@ func (s *Service) Connect(stream controlStream) error {
 		return err
 	}
 	log := s.log.With("device_id", hello.DeviceId)
+	if s.opts.CheckKey != nil {
+		if err := s.opts.CheckKey(ctx, hello.DeviceId, hello.PublicKey); err != nil {
+			log.Warn("device refused: public key", "err", err)
+			return err
+		}
+	}
 	// A camera the registry does not list for this device would have every
 	// report refused; say so now, when the operator is looking, rather
 	// than at the first violation.
@@ -95,8 +101,7 @@ func (s *Service) Connect(stream controlStream) error {
 		}
 	}
 	if err := s.hello(ctx, log, hello); err != nil {
-		log.Error("store device", "err", err)
-		return status.Errorf(codes.Unavailable, "store device %q: %v", hello.DeviceId, err)
+		return storageStatus(log, codes.Unavailable, fmt.Sprintf("store device %q", hello.DeviceId), err)
 	}
 
 	conn := &Conn{
@@ -124,12 +129,34 @@ func (s *Service) Connect(stream controlStream) error {
 	if err := s.sendCommands(ctx, log, conn); err != nil {
 		return err
 	}
+	// allowed asks the registry again: a revoked box loses its stream at
+	// its next heartbeat, and nothing it sends after is acted on.
+	allowed := func() error {
+		if s.opts.Reauthorize == nil {
+			return nil
+		}
+		err := s.opts.Reauthorize(ctx, hello.PublicKey)
+		if err != nil {
+			log.Warn("device no longer allowed: closing its control stream", "err", err)
+		}
+		return err
+	}
+	var lastWrite time.Time // of a heartbeat to the database
 	for {
 		select {
 		case m := <-msgs:
+			if err := allowed(); err != nil {
+				return err
+			}
 			switch x := m.Msg.(type) {
 			case *xiuhuav1.EdgeMessage_Heartbeat:
-				s.heartbeat(ctx, log, hello.DeviceId, x.Heartbeat)
+				s.m.heartbeats.Inc()
+				// Heartbeats come every few seconds from every box; the
+				// database hears of them once a HeartbeatWriteInterval.
+				if now := time.Now(); now.Sub(lastWrite) >= s.opts.HeartbeatWriteInterval {
+					lastWrite = now
+					s.heartbeat(ctx, log, hello.DeviceId, x.Heartbeat)
+				}
 				if err := conn.Send(&xiuhuav1.ServerMessage{Msg: &xiuhuav1.ServerMessage_HeartbeatAck{
 					HeartbeatAck: &xiuhuav1.HeartbeatAck{ServerTime: timestamppb.Now()},
 				}}); err != nil {
@@ -150,6 +177,9 @@ func (s *Service) Connect(stream controlStream) error {
 				log.Debug("unknown control message", "type", fmt.Sprintf("%T", m.GetMsg()))
 			}
 		case <-conn.kick:
+			if err := allowed(); err != nil {
+				return err
+			}
 			if err := s.sendCommands(ctx, log, conn); err != nil {
 				return err
 			}
@@ -174,6 +204,11 @@ func validateHello(h *xiuhuav1.Hello) error {
 	}
 	if n := len(h.PublicKey); n != 0 && n != ed25519.PublicKeySize {
 		problems = append(problems, fmt.Sprintf("public_key has %d bytes, want %d (ed25519) or none", n, ed25519.PublicKeySize))
+	}
+	for i, c := range h.Cameras {
+		if p := checkPoint(fmt.Sprintf("cameras[%d].location", i), c.GetLocation()); p != "" {
+			problems = append(problems, p)
+		}
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("invalid Hello: %s", strings.Join(problems, "; "))
@@ -203,8 +238,8 @@ func (s *Service) hello(ctx context.Context, log *slog.Logger, h *xiuhuav1.Hello
 		return err
 	}
 	if old, err := s.opts.Store.GetDevice(ctx, h.DeviceId); err == nil && len(old.PublicKey) > 0 && !bytes.Equal(old.PublicKey, h.PublicKey) {
-		// Pinning keys is for the authentication work to come; until then
-		// the newest Hello wins, loudly.
+		// With a registry (CheckKey) this is a rekeyed box; without one
+		// (auth.devices open) the newest Hello wins, loudly.
 		log.Warn("device public key changed")
 	}
 	return s.opts.Store.UpsertDevice(ctx, &store.Device{
@@ -218,7 +253,6 @@ func (s *Service) hello(ctx context.Context, log *slog.Logger, h *xiuhuav1.Hello
 }
 
 func (s *Service) heartbeat(ctx context.Context, log *slog.Logger, deviceID string, hb *xiuhuav1.Heartbeat) {
-	s.m.heartbeats.Inc()
 	st, err := protojson.MarshalOptions{UseProtoNames: true}.Marshal(hb)
 	if err != nil {
 		log.Warn("encode heartbeat", "err", err)

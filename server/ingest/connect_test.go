@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"io"
+	"math"
 	"testing"
 	"time"
 
@@ -121,6 +122,11 @@ func TestConnectRefusals(t *testing.T) {
 			"invalid Hello: device_id is required"},
 		{"short key", []*xiuhuav1.EdgeMessage{helloMsg("edge-01", []byte("short"))}, codes.InvalidArgument,
 			"public_key has 5 bytes, want 32 (ed25519) or none"},
+		{"NaN camera location", []*xiuhuav1.EdgeMessage{func() *xiuhuav1.EdgeMessage {
+			m := helloMsg("edge-01", nil)
+			m.GetHello().Cameras[0].Location.Lat = math.NaN()
+			return m
+		}()}, codes.InvalidArgument, "cameras[0].location (NaN, 121.4)"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

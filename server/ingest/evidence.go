@@ -1,6 +1,8 @@
 package ingest
 
 import (
+	"context"
+	"fmt"
 	"strings"
 
 	"google.golang.org/grpc/codes"
@@ -13,25 +15,28 @@ import (
 // evidenceFile is one declared file being received.
 type evidenceFile struct {
 	decl *xiuhuav1.EvidenceFile
-	sha  string       // declared, lowercase
-	w    *blob.Writer // open from the first chunk until the file is complete
+	sha  string      // declared, lowercase
+	w    blob.Writer // open from the first chunk until the report is stored or refused
 	got  int64
 	done bool
 }
 
 // receiver checks chunks against the declarations and streams each file
-// into the blob store, committing it as soon as it is complete and matches
-// its sha256. Files may interleave; within a file chunks follow each other
-// with no gap or overlap. Not safe for concurrent use.
+// into the blob store's spool, checking its sha256 as soon as it is
+// complete. Files are committed to the store only when the whole report has
+// arrived (commit), so that a refused or broken stream leaves nothing
+// behind. Files may interleave; within a file chunks follow each other with
+// no gap or overlap. Not safe for concurrent use.
 type receiver struct {
-	blobs *blob.Store
+	ctx   context.Context
+	blobs blob.Store
 	m     *Metrics
 	files map[string]*evidenceFile
 	order []*evidenceFile
 }
 
-func newReceiver(blobs *blob.Store, m *Metrics, decls []*xiuhuav1.EvidenceFile) *receiver {
-	r := &receiver{blobs: blobs, m: m, files: map[string]*evidenceFile{}}
+func newReceiver(ctx context.Context, blobs blob.Store, m *Metrics, decls []*xiuhuav1.EvidenceFile) *receiver {
+	r := &receiver{ctx: ctx, blobs: blobs, m: m, files: map[string]*evidenceFile{}}
 	for _, d := range decls {
 		f := &evidenceFile{decl: d, sha: strings.ToLower(d.Sha256)}
 		r.files[d.Name] = f
@@ -59,14 +64,14 @@ func (r *receiver) chunk(c *xiuhuav1.EvidenceChunk) error {
 			"evidence %q: chunk at offset %d with %d bytes goes past the declared size %d", c.Name, c.Offset, n, f.decl.Size)
 	}
 	if f.w == nil {
-		w, err := r.blobs.Create()
+		w, err := r.blobs.Create(r.ctx)
 		if err != nil {
-			return refuse(codes.Unavailable, reasonUnavailable, "evidence %q: %v", c.Name, err)
+			return storageRefusal(fmt.Sprintf("evidence %q", c.Name), err)
 		}
 		f.w = w
 	}
 	if _, err := f.w.Write(c.Data); err != nil {
-		return refuse(codes.Unavailable, reasonUnavailable, "evidence %q: %v", c.Name, err)
+		return storageRefusal(fmt.Sprintf("evidence %q", c.Name), err)
 	}
 	f.got += n
 	r.m.evidenceBytes.Add(float64(n))
@@ -78,21 +83,18 @@ func (r *receiver) chunk(c *xiuhuav1.EvidenceChunk) error {
 
 func (r *receiver) complete(f *evidenceFile) error {
 	if f.w == nil { // an empty file gets no chunks
-		w, err := r.blobs.Create()
+		w, err := r.blobs.Create(r.ctx)
 		if err != nil {
-			return refuse(codes.Unavailable, reasonUnavailable, "evidence %q: %v", f.decl.Name, err)
+			return storageRefusal(fmt.Sprintf("evidence %q", f.decl.Name), err)
 		}
 		f.w = w
 	}
-	w := f.w
-	f.w, f.done = nil, true
-	if got := w.SHA256(); got != f.sha {
-		w.Abort()
+	f.done = true
+	if got := f.w.SHA256(); got != f.sha {
+		f.w.Abort()
+		f.w = nil
 		return refuse(codes.DataLoss, reasonSHA256Mismatch,
 			"evidence %q: received %d bytes with sha256 %s, declared %s", f.decl.Name, f.got, got, f.sha)
-	}
-	if _, err := w.Commit(); err != nil {
-		return refuse(codes.Unavailable, reasonUnavailable, "evidence %q: %v", f.decl.Name, err)
 	}
 	return nil
 }
@@ -115,8 +117,21 @@ func (r *receiver) finish() error {
 	return nil
 }
 
-// abort discards files still being written; complete ones stay in the blob
-// store, which is harmless: they are addressed by content.
+// commit makes every file durable in the blob store, after finish and
+// before the report is recorded: an acknowledged report's evidence is in the
+// store. Should recording then fail, the committed blobs are orphans until
+// the resend refers to them again or the sweeper removes them.
+func (r *receiver) commit() error {
+	for _, f := range r.order {
+		if _, err := f.w.Commit(r.ctx); err != nil {
+			return storageRefusal(fmt.Sprintf("evidence %q", f.decl.Name), err)
+		}
+		f.w = nil
+	}
+	return nil
+}
+
+// abort discards files not committed.
 func (r *receiver) abort() {
 	for _, f := range r.order {
 		if f.w != nil {

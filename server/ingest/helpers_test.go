@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -35,7 +34,7 @@ type env struct {
 	client    xiuhuav1.EdgeServiceClient
 	svc       *Service
 	store     *sqlite.Store
-	blobs     *blob.Store
+	blobs     *blob.Folder
 	reg       *prometheus.Registry
 	modelsDir string
 }
@@ -45,7 +44,7 @@ func newEnv(t *testing.T, mod ...func(*Options)) *env {
 	dir := t.TempDir()
 	st, err := sqlite.Open(context.Background(), filepath.Join(dir, "xiuhua.db"))
 	require.NoError(t, err)
-	blobs, err := blob.New(filepath.Join(dir, "evidence"))
+	blobs, err := blob.NewFolder(filepath.Join(dir, "evidence"))
 	require.NoError(t, err)
 	reg := prometheus.NewRegistry()
 	opts := Options{
@@ -192,8 +191,9 @@ func annotated(n int) file {
 	return file{name: "annotated.jpg", kind: xiuhuav1.EvidenceKind_EVIDENCE_KIND_ANNOTATED, ct: "image/jpeg", data: data}
 }
 
-// requireNothingStored checks that neither a case nor the report exists and
-// no temporary evidence file is left behind.
+// requireNothingStored checks that neither a case nor the report exists,
+// that no evidence blob was committed (a refused report leaves nothing in
+// the blob store) and that no spool file is left behind.
 func (e *env) requireNothingStored(t *testing.T, eventID string) {
 	t.Helper()
 	ctx := context.Background()
@@ -202,9 +202,12 @@ func (e *env) requireNothingStored(t *testing.T, eventID string) {
 	require.Empty(t, page.Cases)
 	_, err = e.store.ReportCase(ctx, eventID)
 	require.ErrorIs(t, err, store.ErrNotFound)
-	tmp, err := os.ReadDir(filepath.Join(e.blobs.Dir(), "tmp"))
+	tmp, err := filepath.Glob(filepath.Join(e.blobs.Dir(), "tmp", "*", "put-*"))
 	require.NoError(t, err)
 	require.Empty(t, tmp, "temporary evidence files left behind")
+	var blobs []string
+	require.NoError(t, e.blobs.Walk(ctx, func(i blob.Info) error { blobs = append(blobs, i.SHA256); return nil }))
+	require.Empty(t, blobs, "evidence of a refused report committed to the blob store")
 }
 
 // counter reads a counter or gauge from the registry.

@@ -16,12 +16,14 @@ const (
 	reasonNotAuthorized     = "not_authorized" // another device's or camera's report
 	reasonUnavailable       = "unavailable"
 	reasonAborted           = "aborted" // the client went away mid-stream
+	reasonRateLimited       = "rate_limited"
+	reasonDeadline          = "deadline" // the report took longer than Options.ReportTimeout
 )
 
 var reasons = []string{
 	reasonUnexpectedMessage, reasonInvalidReport, reasonInvalidEvidence, reasonUndeclaredFile,
 	reasonBadOffset, reasonOverflow, reasonIncomplete, reasonSHA256Mismatch, reasonBadSignature,
-	reasonNotAuthorized, reasonUnavailable, reasonAborted,
+	reasonNotAuthorized, reasonUnavailable, reasonAborted, reasonRateLimited, reasonDeadline,
 }
 
 // Metrics are the ingest counters.

@@ -43,6 +43,11 @@ func (s *Service) FetchModel(req *xiuhuav1.FetchModelRequest, stream modelStream
 		return status.Errorf(codes.InvalidArgument, "model name %q and version %q must each be 1 to 128 of A-Z a-z 0-9 . _ - (not starting with . _ -)", name, version)
 	}
 	id := name + "/" + version
+	if s.opts.Models != nil {
+		if served, err := s.fetchFromBlobs(req, stream); served {
+			return err
+		}
+	}
 	if s.opts.ModelsDir == "" {
 		return status.Errorf(codes.NotFound, "model %s not found: this server has no model folder", id)
 	}
@@ -52,7 +57,7 @@ func (s *Service) FetchModel(req *xiuhuav1.FetchModelRequest, stream modelStream
 		return status.Errorf(codes.NotFound, "model %s not found", id)
 	}
 	if err != nil {
-		return status.Errorf(codes.Internal, "model %s: %v", id, err)
+		return storageStatus(s.log, codes.Internal, "model "+id, err)
 	}
 	defer f.Close()
 	st, err := f.Stat()
@@ -63,12 +68,16 @@ func (s *Service) FetchModel(req *xiuhuav1.FetchModelRequest, stream modelStream
 	if errors.Is(err, fs.ErrNotExist) {
 		return status.Errorf(codes.NotFound, "model %s has no %s", id, manifestFile)
 	}
+	var pathErr *fs.PathError
+	if errors.As(err, &pathErr) { // the server's own file: its path is not for the device
+		return storageStatus(s.log, codes.Internal, "model "+id+" manifest", err)
+	}
 	if err != nil {
 		return status.Errorf(codes.FailedPrecondition, "model %s: %v", id, err)
 	}
 	sum, err := s.models.sum(f, st)
 	if err != nil {
-		return status.Errorf(codes.Internal, "model %s: %v", id, err)
+		return storageStatus(s.log, codes.Internal, "model "+id, err)
 	}
 	if want := manifestSHA256(manifest); want != "" && !strings.EqualFold(want, sum) {
 		return status.Errorf(codes.FailedPrecondition, "model %s: %s has sha256 %s but %s says %s", id, modelFile, sum, manifestFile, want)
@@ -89,7 +98,7 @@ func (s *Service) FetchModel(req *xiuhuav1.FetchModelRequest, stream modelStream
 		// A fresh buffer per message: gRPC may still hold the last one.
 		buf := make([]byte, min(ModelChunkSize, size-off))
 		if _, err := f.ReadAt(buf, off); err != nil {
-			return status.Errorf(codes.Internal, "model %s: read at %d: %v", id, off, err)
+			return storageStatus(s.log, codes.Internal, fmt.Sprintf("model %s: read at %d", id, off), err)
 		}
 		if err := stream.Send(&xiuhuav1.FetchModelResponse{Msg: &xiuhuav1.FetchModelResponse_Chunk{Chunk: &xiuhuav1.ModelChunk{
 			Offset: off, Data: buf,

@@ -17,6 +17,9 @@ type refusal struct {
 	// rpcReason, when set, goes to the edge as an rpcerr ErrorInfo: it
 	// tells a forged signature (permanent) from a credentials problem.
 	rpcReason string
+	// detail is the underlying error, logged but never sent: it may name
+	// the server's files.
+	detail error
 }
 
 func refuse(code codes.Code, reason, format string, args ...any) *refusal {

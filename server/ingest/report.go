@@ -3,9 +3,11 @@ package ingest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"strconv"
+	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -22,25 +24,55 @@ type reportStream = grpc.ClientStreamingServer[xiuhuav1.ReportViolationRequest, 
 
 // ReportViolation receives one report and its evidence; see the package
 // documentation for what it answers.
+//
+// The work runs in a goroutine of its own so that Options.ReportTimeout
+// can end a stream whose sender stalls: a blocked Recv returns only once
+// the handler has returned and gRPC has torn the stream down.
 func (s *Service) ReportViolation(stream reportStream) error {
 	s.m.received.Inc()
-	rep, err := firstReport(stream)
-	if err != nil {
-		return s.refused(s.log, err)
+	ctx, cancel := context.WithCancel(stream.Context())
+	defer cancel()
+	type result struct {
+		resp *xiuhuav1.ReportViolationResponse
+		log  *slog.Logger
+		err  error
 	}
-	log := s.log.With("event_id", rep.EventId, "device_id", rep.DeviceId, "camera_id", rep.CameraId)
-	resp, err := s.receiveReport(stream.Context(), stream, rep)
-	if err != nil {
-		return s.refused(log, err)
+	done := make(chan result, 1)
+	go func() {
+		rep, err := firstReport(stream)
+		if err != nil {
+			done <- result{log: s.log, err: err}
+			return
+		}
+		log := s.log.With("event_id", rep.EventId, "device_id", rep.DeviceId, "camera_id", rep.CameraId)
+		resp, err := s.receiveReport(ctx, stream, rep)
+		if err == nil {
+			if resp.Duplicate {
+				log.Info("duplicate report", "case_id", resp.CaseId)
+			} else {
+				log.Info("report stored", "case_id", resp.CaseId, "evidence", len(rep.Evidence))
+			}
+		}
+		done <- result{resp: resp, log: log, err: err}
+	}()
+	timer := time.NewTimer(s.opts.ReportTimeout)
+	defer timer.Stop()
+	select {
+	case r := <-done:
+		if r.err != nil {
+			return s.refused(r.log, r.err)
+		}
+		if r.resp.Duplicate {
+			s.m.duplicate.Inc()
+		} else {
+			s.m.stored.Inc()
+		}
+		return stream.SendAndClose(r.resp)
+	case <-timer.C:
+		cancel() // the database work, if any, stops; the goroutine ends with the stream
+		return s.refused(s.log, refuse(codes.DeadlineExceeded, reasonDeadline,
+			"report stream open longer than %s (limits.grpc.report_timeout): send it again", s.opts.ReportTimeout))
 	}
-	if resp.Duplicate {
-		s.m.duplicate.Inc()
-		log.Info("duplicate report", "case_id", resp.CaseId)
-	} else {
-		s.m.stored.Inc()
-		log.Info("report stored", "case_id", resp.CaseId, "evidence", len(rep.Evidence))
-	}
-	return stream.SendAndClose(resp)
 }
 
 // firstReport reads the report that must open the stream.
@@ -77,6 +109,10 @@ func (s *Service) refused(log *slog.Logger, err error) error {
 	if r.code == codes.Unavailable {
 		level = slog.LevelError
 	}
+	if r.detail != nil {
+		log.Log(context.Background(), level, "report refused", "code", r.code.String(), "reason", r.reason, "err", r.msg, "detail", r.detail)
+		return r
+	}
 	log.Log(context.Background(), level, "report refused", "code", r.code.String(), "reason", r.reason, "err", r.msg)
 	return r
 }
@@ -91,6 +127,11 @@ func (s *Service) receiveReport(ctx context.Context, stream reportStream, rep *x
 	if err := s.authorize(ctx, rep.DeviceId, rep.CameraId); err != nil {
 		return nil, err
 	}
+	release, err := s.limits.acquire(rep.DeviceId, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	if err := s.validateEvidence(rep); err != nil {
 		return nil, err
 	}
@@ -105,14 +146,14 @@ func (s *Service) receiveReport(ctx context.Context, stream reportStream, rep *x
 		}
 		return &xiuhuav1.ReportViolationResponse{EventId: rep.EventId, CaseId: caseID, Duplicate: true}, nil
 	case !errors.Is(err, store.ErrNotFound):
-		return nil, refuse(codes.Unavailable, reasonUnavailable, "look up event %q: %v", rep.EventId, err)
+		return nil, storageRefusal(fmt.Sprintf("look up event %q", rep.EventId), err)
 	}
 	signed, verified, err := s.checkSignature(ctx, rep)
 	if err != nil {
 		return nil, err
 	}
 
-	recv := newReceiver(s.opts.Blobs, s.m, rep.Evidence)
+	recv := newReceiver(ctx, s.opts.Blobs, s.m, rep.Evidence)
 	defer recv.abort()
 	for {
 		msg, err := stream.Recv()
@@ -134,33 +175,38 @@ func (s *Service) receiveReport(ctx context.Context, stream reportStream, rep *x
 	if err := recv.finish(); err != nil {
 		return nil, err
 	}
+	if err := recv.commit(); err != nil {
+		return nil, err
+	}
 
-	caseID, dup, err := s.opts.Cases.Record(ctx, toStore(rep, signed, verified))
+	caseID, dup, err := s.record(ctx, toStore(rep, signed, verified))
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		return nil, refuse(codes.Unavailable, reasonUnavailable, "store report %q: %v", rep.EventId, err)
+		return nil, storageRefusal(fmt.Sprintf("store report %q", rep.EventId), err)
 	}
 	return &xiuhuav1.ReportViolationResponse{EventId: rep.EventId, CaseId: caseID, Duplicate: dup}, nil
 }
 
-// checkSignature verifies the report with the key the device sent in its
-// Hello. Without a known key the report is accepted unverified; the signed
-// bytes are kept either way so that it can be checked later.
+// checkSignature verifies the report with the device's pinned key (see
+// Options.PinnedKey), or without a registry the key of its latest Hello.
+// Without a known key the report is accepted unverified; the signed bytes
+// are kept either way so that it can be checked later. Once a key is
+// pinned, an unsigned report is refused like a forged one.
 func (s *Service) checkSignature(ctx context.Context, rep *xiuhuav1.ViolationReport) ([]byte, bool, error) {
-	dev, err := s.opts.Store.GetDevice(ctx, rep.DeviceId)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return nil, false, refuse(codes.Unavailable, reasonUnavailable, "look up device %q: %v", rep.DeviceId, err)
+	key, err := s.reportKey(ctx, rep.DeviceId)
+	if err != nil {
+		return nil, false, storageRefusal(fmt.Sprintf("look up device %q", rep.DeviceId), err)
 	}
-	if dev == nil || len(dev.PublicKey) == 0 {
+	if len(key) == 0 {
 		signed, err := reportsig.SignedBytes(rep)
 		if err != nil {
 			return nil, false, refuse(codes.InvalidArgument, reasonInvalidReport, "%v", err)
 		}
 		return signed, false, nil
 	}
-	signed, err := reportsig.Verify(dev.PublicKey, rep)
+	signed, err := reportsig.Verify(key, rep)
 	if err != nil {
 		r := refuse(codes.Unauthenticated, reasonBadSignature,
 			"report %q: signature check with the key of device %q failed: %v", rep.EventId, rep.DeviceId, err)
@@ -203,4 +249,22 @@ func describe(m *xiuhuav1.ReportViolationRequest) string {
 	default:
 		return "an empty message"
 	}
+}
+
+// reportKey is the key rep's device signs with, or nil when none is known.
+func (s *Service) reportKey(ctx context.Context, deviceID string) ([]byte, error) {
+	if s.opts.PinnedKey != nil {
+		key, decides, err := s.opts.PinnedKey(ctx, deviceID)
+		if err != nil || decides {
+			return key, err
+		}
+	}
+	dev, err := s.opts.Store.GetDevice(ctx, deviceID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return dev.PublicKey, nil
 }

@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"io"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/xiuhua/xiuhua/server/blob"
 	"github.com/xiuhua/xiuhua/server/store"
 
 	xiuhuav1 "github.com/xiuhua/xiuhua/proto/xiuhua/v1"
@@ -44,7 +46,7 @@ func TestReportStored(t *testing.T) {
 	}, r.Evidence)
 
 	for _, f := range []file{snap, ann} {
-		rd, err := e.blobs.Open(hexSum(f.data))
+		rd, err := e.blobs.Open(context.Background(), hexSum(f.data))
 		require.NoError(t, err)
 		got, err := io.ReadAll(rd)
 		require.NoError(t, err)
@@ -99,7 +101,7 @@ func TestReportVariants(t *testing.T) {
 			require.NoError(t, err)
 			require.Len(t, d.Reports[0].Evidence, len(tc.files))
 			for _, f := range tc.files {
-				ok, err := e.blobs.Has(hexSum(f.data))
+				ok, err := blob.Has(context.Background(), e.blobs, hexSum(f.data))
 				require.NoError(t, err)
 				require.True(t, ok, f.name)
 			}
@@ -178,6 +180,23 @@ func TestRefusals(t *testing.T) {
 			"camera_id \"cam\\x00\" contains control characters"},
 		{"long id", fullStream(rep(func(r *xiuhuav1.ViolationReport) { r.RuleId = strings.Repeat("r", 200) })), codes.InvalidArgument, reasonInvalidReport,
 			"rule_id is 200 bytes, at most 128 allowed"},
+		{"NaN location", fullStream(rep(func(r *xiuhuav1.ViolationReport) { r.Location.Lat = math.NaN() })), codes.InvalidArgument, reasonInvalidReport,
+			"location (NaN, 121.47): allowed lat -90 to 90"},
+		{"infinite location", fullStream(rep(func(r *xiuhuav1.ViolationReport) { r.Location.Lon = math.Inf(1) })), codes.InvalidArgument, reasonInvalidReport,
+			"location (31.23, +Inf)"},
+		{"infinite object location", fullStream(rep(func(r *xiuhuav1.ViolationReport) {
+			r.ObjectLocation = &xiuhuav1.GeoPoint{Lat: math.Inf(-1), Lon: 0}
+		})), codes.InvalidArgument, reasonInvalidReport, "object_location (-Inf, 0)"},
+		{"NaN dwell", fullStream(rep(func(r *xiuhuav1.ViolationReport) { r.DwellSeconds = math.NaN() })), codes.InvalidArgument, reasonInvalidReport,
+			"dwell_seconds NaN"},
+		{"infinite dwell", fullStream(rep(func(r *xiuhuav1.ViolationReport) { r.DwellSeconds = math.Inf(1) })), codes.InvalidArgument, reasonInvalidReport,
+			"dwell_seconds +Inf"},
+		{"NaN score", fullStream(rep(func(r *xiuhuav1.ViolationReport) { r.Detections[0].Score = float32(math.NaN()) })), codes.InvalidArgument, reasonInvalidReport,
+			"detections[0].score NaN: allowed 0 to 1"},
+		{"infinite best score", fullStream(rep(func(r *xiuhuav1.ViolationReport) { r.BestScore = float32(math.Inf(1)) })), codes.InvalidArgument, reasonInvalidReport,
+			"best_score +Inf"},
+		{"infinite box", fullStream(rep(func(r *xiuhuav1.ViolationReport) { r.Detections[0].Box.Width = float32(math.Inf(1)) })), codes.InvalidArgument, reasonInvalidReport,
+			"detections[0].box: +Inf is not a finite number"},
 		{"duplicate file names", fullStream(rep(func(r *xiuhuav1.ViolationReport) { r.Evidence[1].Name = "snapshot.jpg" })), codes.InvalidArgument, reasonInvalidEvidence,
 			`evidence[1].name "snapshot.jpg" is declared twice`},
 		{"file too big", fullStream(rep(func(r *xiuhuav1.ViolationReport) { r.Evidence[0].Size = 2 << 20 })), codes.InvalidArgument, reasonInvalidEvidence,

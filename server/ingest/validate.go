@@ -57,6 +57,8 @@ func validateReport(r *xiuhuav1.ViolationReport) error {
 			add("started_at: " + err.Error())
 		}
 	}
+	problems = append(problems, checkNumbers(r)...)
+	add(warnProblem(r))
 	if len(problems) > 0 {
 		return refuse(codes.InvalidArgument, reasonInvalidReport, "invalid report %q: %s", r.GetEventId(), strings.Join(problems, "; "))
 	}
@@ -117,6 +119,8 @@ func evidenceKind(k xiuhuav1.EvidenceKind) string {
 		return store.KindClip
 	case xiuhuav1.EvidenceKind_EVIDENCE_KIND_BEFORE_AFTER:
 		return store.KindBeforeAfter
+	case xiuhuav1.EvidenceKind_EVIDENCE_KIND_AFTER_GRACE:
+		return store.KindAfterGrace
 	case xiuhuav1.EvidenceKind_EVIDENCE_KIND_UNSPECIFIED:
 		return store.KindUnspecified
 	default:
@@ -180,5 +184,6 @@ func toStore(r *xiuhuav1.ViolationReport, signed []byte, verified bool) *store.R
 			SHA256:      strings.ToLower(f.Sha256),
 		})
 	}
+	out.Warn = toWarn(r)
 	return out
 }

@@ -36,7 +36,7 @@ type fleet struct {
 func newFleet(t *testing.T) *fleet {
 	t.Helper()
 	e := newRegEnv(t)
-	blobs, err := blob.New(filepath.Join(t.TempDir(), "evidence"))
+	blobs, err := blob.NewFolder(filepath.Join(t.TempDir(), "evidence"))
 	require.NoError(t, err)
 	ctl := NewControl(ControlOptions{Store: e.store, Resend: time.Hour, Probation: 5 * time.Minute, MaxErrorRate: 0.05,
 		Metrics: e.m, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})

@@ -9,7 +9,6 @@ import (
 	"image"
 	"io"
 	"math"
-	"os"
 	"regexp"
 	"slices"
 	"sort"
@@ -18,6 +17,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/xiuhua/xiuhua/server/blob"
 	"github.com/xiuhua/xiuhua/server/cases"
 	"github.com/xiuhua/xiuhua/server/store"
 )
@@ -48,9 +48,9 @@ type ExportStore interface {
 	TrainingReports(ctx context.Context, statuses []string, afterID int64, limit int) ([]store.TrainingReport, error)
 }
 
-// BlobOpener opens evidence content; *blob.Store implements it.
+// BlobOpener opens evidence content; blob.Store implements it.
 type BlobOpener interface {
-	Open(sha256 string) (*os.File, error)
+	Open(ctx context.Context, sha256 string) (blob.Object, error)
 }
 
 // ExportOptions configure a dataset export.
@@ -85,8 +85,9 @@ type sample struct {
 	file     string // base name in images/<split>/
 }
 
-// pageSize is how many reports one store call returns.
-const pageSize = 500
+// pageSize is how many reports one store call returns; tests make it
+// small to cross pages.
+var pageSize = 500
 
 // ExportDataset writes rejected and confirmed cases' snapshots with their
 // boxes to w as a zip in the YOLO or COCO layout, split into train and val
@@ -109,24 +110,15 @@ func ExportDataset(ctx context.Context, st ExportStore, blobs BlobOpener, opts E
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	samples, skipped, err := collect(ctx, st)
+	// Two passes over the reports, a page at a time: the first finds the
+	// cameras (for the split) and classes, the second writes each image as
+	// it reads it. The per-image index and COCO lists go to temporary
+	// files, so that memory does not grow with the dataset.
+	cameras, classIndex, lastID, skipped, err := scan(ctx, st)
 	if err != nil {
 		return stats, err
 	}
 	stats.Skipped = skipped
-	classIndex := map[string]int{}
-	cameras := map[string]bool{}
-	for _, s := range samples {
-		cameras[s.camera] = true
-		if s.negative {
-			continue
-		}
-		for _, d := range s.rep.Detections {
-			if _, ok := classIndex[d.ClassName]; !ok {
-				classIndex[d.ClassName] = 0
-			}
-		}
-	}
 	stats.Classes = slices.Sorted(func(yield func(string) bool) {
 		for c := range classIndex {
 			if !yield(c) {
@@ -149,20 +141,37 @@ func ExportDataset(ctx context.Context, st ExportStore, blobs BlobOpener, opts E
 	sort.Strings(stats.ValCameras)
 
 	zw := zip.NewWriter(w)
-	cocoDocs := map[string]*cocoFile{SplitTrain: newCOCO(stats.Classes, opts.Now()), SplitVal: newCOCO(stats.Classes, opts.Now())}
-	var index []indexEntry
-	for _, s := range samples {
-		if err := ctx.Err(); err != nil {
-			return stats, err
-		}
-		sp := split[s.camera]
-		wrote, boxes, err := writeSample(zw, blobs, s, sp, opts.Format, classIndex, cocoDocs[sp])
+	cocoDocs := map[string]*cocoSpool{}
+	for _, sp := range []string{SplitTrain, SplitVal} {
+		c, err := newCOCO(stats.Classes, opts.Now())
 		if err != nil {
 			return stats, err
 		}
+		defer c.close()
+		cocoDocs[sp] = c
+	}
+	index, err := newSpool()
+	if err != nil {
+		return stats, err
+	}
+	defer index.close()
+	_, err = eachReport(ctx, st, lastID, func(r store.TrainingReport) error {
+		s, ok := toSample(r)
+		if !ok {
+			return nil // counted by scan
+		}
+		sp, known := split[s.camera]
+		if !known || !s.negative && !classesKnown(s.rep, classIndex) {
+			stats.Skipped++ // its case changed between the passes
+			return nil
+		}
+		wrote, boxes, err := writeSample(ctx, zw, blobs, s, sp, opts.Format, classIndex, cocoDocs[sp])
+		if err != nil {
+			return err
+		}
 		if !wrote {
 			stats.Skipped++
-			continue
+			return nil
 		}
 		stats.Images++
 		stats.Boxes += boxes
@@ -172,10 +181,13 @@ func ExportDataset(ctx context.Context, st ExportStore, blobs BlobOpener, opts E
 			stats.Positives++
 		}
 		opts.Metrics.exported.WithLabelValues(sp).Inc()
-		index = append(index, indexEntry{File: "images/" + sp + "/" + s.file, Split: sp, DeviceID: s.rep.DeviceID,
+		return index.add(indexEntry{File: "images/" + sp + "/" + s.file, Split: sp, DeviceID: s.rep.DeviceID,
 			CameraID: s.rep.CameraID, CaseID: s.rep.CaseID, CaseStatus: s.rep.CaseStatus, EventID: s.rep.EventID,
 			ViolationType: s.rep.ViolationType, Negative: s.negative, Boxes: boxes,
 			Model: s.rep.Model.Name + " " + s.rep.Model.Version})
+	})
+	if err != nil {
+		return stats, err
 	}
 	if opts.Format == FormatYOLO {
 		data, err := yaml.Marshal(yoloData{Path: ".", Train: "images/" + SplitTrain, Val: "images/" + SplitVal,
@@ -188,25 +200,20 @@ func ExportDataset(ctx context.Context, st ExportStore, blobs BlobOpener, opts E
 		}
 	} else {
 		for _, sp := range []string{SplitTrain, SplitVal} {
-			data, err := json.MarshalIndent(cocoDocs[sp], "", " ")
+			fw, err := zw.Create("annotations/instances_" + sp + ".json")
 			if err != nil {
 				return stats, err
 			}
-			if err := writeFile(zw, "annotations/instances_"+sp+".json", data); err != nil {
+			if err := cocoDocs[sp].writeTo(fw); err != nil {
 				return stats, err
 			}
 		}
 	}
-	meta, err := json.MarshalIndent(struct {
-		Format     string       `json:"format"`
-		ExportedAt time.Time    `json:"exported_at"`
-		Stats      ExportStats  `json:"stats"`
-		Images     []indexEntry `json:"images"`
-	}{opts.Format, opts.Now().UTC(), stats, index}, "", " ")
+	fw, err := zw.Create("dataset.json")
 	if err != nil {
 		return stats, err
 	}
-	if err := writeFile(zw, "dataset.json", meta); err != nil {
+	if err := writeIndex(fw, opts.Format, opts.Now().UTC(), stats, index); err != nil {
 		return stats, err
 	}
 	return stats, zw.Close()
@@ -244,47 +251,87 @@ func nonNilStrings(s []string) []string {
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
-// collect reads every rejected and confirmed report, keeping those with a
-// snapshot.
-func collect(ctx context.Context, st ExportStore) ([]sample, int, error) {
-	statuses := append(slices.Clone(ConfirmedStatuses), RejectedStatuses...)
-	var (
-		out     []sample
-		skipped int
-		after   int64
-	)
+// exportStatuses are the case statuses an export reads.
+var exportStatuses = append(slices.Clone(ConfirmedStatuses), RejectedStatuses...)
+
+// eachReport calls fn with every rejected and confirmed report, a page at a
+// time, up to row id lastID (0: no bound), and returns the last id seen.
+func eachReport(ctx context.Context, st ExportStore, lastID int64, fn func(store.TrainingReport) error) (int64, error) {
+	var after int64
 	for {
-		page, err := st.TrainingReports(ctx, statuses, after, pageSize)
+		if err := ctx.Err(); err != nil {
+			return after, err
+		}
+		page, err := st.TrainingReports(ctx, exportStatuses, after, pageSize)
 		if err != nil {
-			return nil, 0, fmt.Errorf("read reports: %w", err)
+			return after, fmt.Errorf("read reports: %w", err)
 		}
 		for _, r := range page {
+			if lastID > 0 && r.ID > lastID {
+				return after, nil
+			}
 			after = r.ID
-			s := sample{rep: r, camera: r.DeviceID + "/" + r.CameraID,
-				negative: r.Suppressed || slices.Contains(RejectedStatuses, r.CaseStatus)}
-			found := false
-			for _, e := range r.Evidence {
-				if e.Kind == store.KindSnapshot && (e.ContentType == "image/jpeg" || e.ContentType == "image/png") {
-					s.snapshot, found = e, true
-					break
-				}
+			if err := fn(r); err != nil {
+				return after, err
 			}
-			if !found {
-				skipped++
-				continue
-			}
-			ext := ".jpg"
-			if s.snapshot.ContentType == "image/png" {
-				ext = ".png"
-			}
-			s.file = fmt.Sprintf("%s_%s_%d%s", unsafeName.ReplaceAllString(r.DeviceID, "_"),
-				unsafeName.ReplaceAllString(r.CameraID, "_"), r.ID, ext)
-			out = append(out, s)
 		}
 		if len(page) < pageSize {
-			return out, skipped, nil
+			return after, nil
 		}
 	}
+}
+
+// scan is the first pass: the cameras and the classes of confirmed
+// detections, the last report id, and how many reports have no snapshot.
+func scan(ctx context.Context, st ExportStore) (map[string]bool, map[string]int, int64, int, error) {
+	cameras, classes, skipped := map[string]bool{}, map[string]int{}, 0
+	lastID, err := eachReport(ctx, st, 0, func(r store.TrainingReport) error {
+		s, ok := toSample(r)
+		if !ok {
+			skipped++
+			return nil
+		}
+		cameras[s.camera] = true
+		if !s.negative {
+			for _, d := range r.Detections {
+				classes[d.ClassName] = 0
+			}
+		}
+		return nil
+	})
+	return cameras, classes, lastID, skipped, err
+}
+
+// toSample is the image a report gives, or false when it has no snapshot.
+func toSample(r store.TrainingReport) (sample, bool) {
+	s := sample{rep: r, camera: r.DeviceID + "/" + r.CameraID,
+		negative: r.Suppressed || slices.Contains(RejectedStatuses, r.CaseStatus)}
+	found := false
+	for _, e := range r.Evidence {
+		if e.Kind == store.KindSnapshot && (e.ContentType == "image/jpeg" || e.ContentType == "image/png") {
+			s.snapshot, found = e, true
+			break
+		}
+	}
+	if !found {
+		return s, false
+	}
+	ext := ".jpg"
+	if s.snapshot.ContentType == "image/png" {
+		ext = ".png"
+	}
+	s.file = fmt.Sprintf("%s_%s_%d%s", unsafeName.ReplaceAllString(r.DeviceID, "_"),
+		unsafeName.ReplaceAllString(r.CameraID, "_"), r.ID, ext)
+	return s, true
+}
+
+func classesKnown(r store.TrainingReport, classes map[string]int) bool {
+	for _, d := range r.Detections {
+		if _, ok := classes[d.ClassName]; !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // splitCameras puts about frac of the cameras in val, chosen by a hash of
@@ -331,8 +378,8 @@ type box struct {
 
 // writeSample copies one snapshot into the zip with its labels. It returns
 // false (and writes nothing) when the snapshot cannot be read.
-func writeSample(zw *zip.Writer, blobs BlobOpener, s sample, sp, format string, classes map[string]int, coco *cocoFile) (bool, int, error) {
-	f, err := blobs.Open(s.snapshot.SHA256)
+func writeSample(ctx context.Context, zw *zip.Writer, blobs BlobOpener, s sample, sp, format string, classes map[string]int, coco *cocoSpool) (bool, int, error) {
+	f, err := blobs.Open(ctx, s.snapshot.SHA256)
 	if err != nil {
 		return false, 0, nil
 	}
@@ -368,7 +415,9 @@ func writeSample(zw *zip.Writer, blobs BlobOpener, s sample, sp, format string, 
 			return false, 0, err
 		}
 	case FormatCOCO:
-		coco.add(s, cfg.Width, cfg.Height, boxes)
+		if err := coco.add(s, cfg.Width, cfg.Height, boxes); err != nil {
+			return false, 0, err
+		}
 	}
 	return true, len(boxes), nil
 }
@@ -417,12 +466,22 @@ func writeFile(zw *zip.Writer, name string, data []byte) error {
 	return err
 }
 
-// cocoFile is one split's COCO annotations.
+// cocoFile is the shape of one split's COCO annotations file, which
+// cocoSpool writes piece by piece.
 type cocoFile struct {
 	Info        cocoInfo         `json:"info"`
 	Images      []cocoImage      `json:"images"`
 	Annotations []cocoAnnotation `json:"annotations"`
 	Categories  []cocoCategory   `json:"categories"`
+}
+
+// cocoSpool is one split's COCO annotations being written: its image and
+// annotation lists spooled to temporary files as the export goes.
+type cocoSpool struct {
+	info        cocoInfo
+	categories  []cocoCategory
+	images      *spool
+	annotations *spool
 }
 
 type cocoInfo struct {
@@ -455,28 +514,95 @@ type cocoCategory struct {
 	Name string `json:"name"`
 }
 
-func newCOCO(classes []string, now time.Time) *cocoFile {
-	c := &cocoFile{
-		Info:        cocoInfo{Description: "Xiuhua training data: confirmed and rejected cases", DateCreated: now.UTC().Format(time.RFC3339)},
-		Images:      []cocoImage{},
-		Annotations: []cocoAnnotation{},
-		Categories:  []cocoCategory{},
+func newCOCO(classes []string, now time.Time) (*cocoSpool, error) {
+	c := &cocoSpool{
+		info:       cocoInfo{Description: "Xiuhua training data: confirmed and rejected cases", DateCreated: now.UTC().Format(time.RFC3339)},
+		categories: []cocoCategory{},
 	}
 	for i, n := range classes {
-		c.Categories = append(c.Categories, cocoCategory{ID: i + 1, Name: n})
+		c.categories = append(c.categories, cocoCategory{ID: i + 1, Name: n})
 	}
-	return c
+	var err error
+	if c.images, err = newSpool(); err != nil {
+		return nil, err
+	}
+	if c.annotations, err = newSpool(); err != nil {
+		c.images.close()
+		return nil, err
+	}
+	return c, nil
 }
 
-func (c *cocoFile) add(s sample, w, h int, boxes []box) {
-	id := len(c.Images) + 1
-	c.Images = append(c.Images, cocoImage{ID: id, FileName: s.file, Width: w, Height: h,
-		DeviceID: s.rep.DeviceID, CameraID: s.rep.CameraID, CaseID: s.rep.CaseID, CaseStatus: s.rep.CaseStatus})
-	for _, b := range boxes {
-		c.Annotations = append(c.Annotations, cocoAnnotation{ID: len(c.Annotations) + 1, ImageID: id,
-			CategoryID: b.class + 1, BBox: [4]float64{round2(b.x), round2(b.y), round2(b.w), round2(b.h)},
-			Area: round2(b.w * b.h)})
+func (c *cocoSpool) close() {
+	c.images.close()
+	c.annotations.close()
+}
+
+func (c *cocoSpool) add(s sample, w, h int, boxes []box) error {
+	id := c.images.n + 1
+	if err := c.images.add(cocoImage{ID: id, FileName: s.file, Width: w, Height: h,
+		DeviceID: s.rep.DeviceID, CameraID: s.rep.CameraID, CaseID: s.rep.CaseID, CaseStatus: s.rep.CaseStatus}); err != nil {
+		return err
 	}
+	for _, b := range boxes {
+		if err := c.annotations.add(cocoAnnotation{ID: c.annotations.n + 1, ImageID: id,
+			CategoryID: b.class + 1, BBox: [4]float64{round2(b.x), round2(b.y), round2(b.w), round2(b.h)},
+			Area: round2(b.w * b.h)}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeTo writes the COCO document: info, images, annotations, categories.
+func (c *cocoSpool) writeTo(w io.Writer) error {
+	info, err := json.Marshal(c.info)
+	if err != nil {
+		return err
+	}
+	cats, err := json.Marshal(c.categories)
+	if err != nil {
+		return err
+	}
+	if _, err := fmt.Fprintf(w, `{"info":%s,"images":`, info); err != nil {
+		return err
+	}
+	if err := c.images.writeArray(w); err != nil {
+		return err
+	}
+	if _, err := io.WriteString(w, `,"annotations":`); err != nil {
+		return err
+	}
+	if err := c.annotations.writeArray(w); err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, `,"categories":%s}`+"\n", cats)
+	return err
+}
+
+// writeIndex writes dataset.json: the format, when, the stats and every
+// image traced to its case.
+func writeIndex(w io.Writer, format string, at time.Time, stats ExportStats, index *spool) error {
+	head, err := json.Marshal(struct {
+		Format     string      `json:"format"`
+		ExportedAt time.Time   `json:"exported_at"`
+		Stats      ExportStats `json:"stats"`
+	}{format, at, stats})
+	if err != nil {
+		return err
+	}
+	// The head's closing brace gives way to the images list.
+	if _, err := w.Write(head[:len(head)-1]); err != nil {
+		return err
+	}
+	if _, err := io.WriteString(w, `,"images":`); err != nil {
+		return err
+	}
+	if err := index.writeArray(w); err != nil {
+		return err
+	}
+	_, err = io.WriteString(w, "}\n")
+	return err
 }
 
 func round2(v float64) float64 { return math.Round(v*100) / 100 }

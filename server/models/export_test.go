@@ -41,7 +41,7 @@ func TestExportDataset(t *testing.T) {
 	st, err := sqlite.Open(ctx, filepath.Join(dir, "xiuhua.db"))
 	require.NoError(t, err)
 	defer st.Close()
-	blobs, err := blob.New(filepath.Join(dir, "evidence"))
+	blobs, err := blob.NewFolder(filepath.Join(dir, "evidence"))
 	require.NoError(t, err)
 
 	umbrella := store.Detection{ClassName: "umbrella", Score: 0.9, X: 20, Y: 40, Width: 100, Height: 60}
@@ -63,7 +63,7 @@ func TestExportDataset(t *testing.T) {
 		cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
 		require.NoError(t, err)
 		sizes[c.event] = cfg
-		ref, err := blobs.Put(bytes.NewReader(data))
+		ref, err := blob.Put(ctx, blobs, bytes.NewReader(data))
 		require.NoError(t, err)
 		r := &store.Report{EventID: c.event, DeviceID: "edge-01", CameraID: c.camera, ViolationType: "street_vending",
 			ObservedAt: time.Now(), Detections: append([]store.Detection(nil), c.dets...),

@@ -32,6 +32,7 @@ import (
 
 	"github.com/xiuhua/xiuhua/internal/durable"
 	"github.com/xiuhua/xiuhua/internal/modelspec"
+	"github.com/xiuhua/xiuhua/server/blob"
 	"github.com/xiuhua/xiuhua/server/store"
 )
 
@@ -71,6 +72,9 @@ type Options struct {
 	Store Store
 	// Dir is the models folder FetchModel serves (data_dir/models).
 	Dir string
+	// Blobs, when set, also keeps each accepted ONNX file, by sha256, so
+	// that every replica can serve FetchModel from it.
+	Blobs blob.Store
 	// MaxBytes bounds an ONNX upload; default 512 MiB.
 	MaxBytes int64
 	// ReferenceImage is the picture of the smoke run (JPEG or PNG); empty:
@@ -301,6 +305,9 @@ func (r *Registry) install(ctx context.Context, stage string, v *store.ModelVers
 			return fmt.Errorf("move stale %s: %w", final, err)
 		}
 		defer os.RemoveAll(old)
+	}
+	if err := r.storeBlob(ctx, filepath.Join(stage, ModelFile), v); err != nil {
+		return err
 	}
 	if err := os.Rename(stage, final); err != nil {
 		return fmt.Errorf("install model: %w", err)

@@ -19,6 +19,7 @@ import (
 	"github.com/xiuhua/xiuhua/internal/modelspec"
 	"github.com/xiuhua/xiuhua/internal/onnxbuild"
 	"github.com/xiuhua/xiuhua/internal/testdata"
+	"github.com/xiuhua/xiuhua/server/blob"
 	"github.com/xiuhua/xiuhua/server/store"
 	"github.com/xiuhua/xiuhua/server/store/sqlite"
 )
@@ -42,6 +43,7 @@ type regEnv struct {
 	dir   string
 	m     *Metrics
 	kicks chan string
+	blobs *blob.Folder
 }
 
 func newRegEnv(t *testing.T) *regEnv {
@@ -51,7 +53,10 @@ func newRegEnv(t *testing.T) *regEnv {
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, st.Close()) })
 	e := &regEnv{store: st, dir: filepath.Join(dir, "models"), m: NewMetrics(prometheus.NewRegistry()), kicks: make(chan string, 100)}
-	e.reg, err = New(Options{Store: st, Dir: e.dir, MaxBytes: 64 << 20, Metrics: e.m,
+	e.blobs, err = blob.NewFolder(filepath.Join(dir, "blobs"))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = e.blobs.Close() })
+	e.reg, err = New(Options{Store: st, Dir: e.dir, Blobs: e.blobs, MaxBytes: 64 << 20, Metrics: e.m,
 		ReferenceImage: testdata.Path(t, "images", "000000000139.jpg"),
 		Kick:           func(id string) { e.kicks <- id }})
 	require.NoError(t, err)
@@ -139,6 +144,10 @@ func TestUploadRealModel(t *testing.T) {
 	tmp, err := os.ReadDir(filepath.Join(e.dir, tmpDir))
 	require.NoError(t, err)
 	require.Empty(t, tmp, "no staging folder left")
+	// In the blob store too, for every replica's FetchModel.
+	info, err := e.blobs.Stat(ctx, v.SHA256)
+	require.NoError(t, err)
+	require.Equal(t, v.Size, info.Size)
 
 	// The same bytes again: accepted as already there.
 	v2, created, err := e.reg.Upload(ctx, realUpload(t))

@@ -172,7 +172,7 @@ func (d *Dispatcher) deliver(ctx context.Context, sink Sink, items []store.Outbo
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		if err == nil {
 			log.Debug("event delivered")
-			d.count(func(m *Metrics) { m.Delivered.WithLabelValues(it.Sink).Inc() })
+			d.count(func(m *Metrics) { m.Delivered.WithLabelValues(SinkLabel(it.Sink)).Inc() })
 			if serr := d.Store.DeliveredOutbox(rctx, it.Seq, d.Owner, time.Now()); serr != nil {
 				cancel()
 				return serr
@@ -186,7 +186,7 @@ func (d *Dispatcher) deliver(ctx context.Context, sink Sink, items []store.Outbo
 			// it wait without one.
 			down = err
 			log.Warn("event not delivered; will retry", "err", err, "retry_in", delay.Round(time.Millisecond))
-			d.count(func(m *Metrics) { m.Failed.WithLabelValues(it.Sink).Inc() })
+			d.count(func(m *Metrics) { m.Failed.WithLabelValues(SinkLabel(it.Sink)).Inc() })
 		}
 		serr := d.Store.FailedOutbox(rctx, it.Seq, d.Owner, time.Now().Add(delay), err.Error())
 		cancel()
@@ -227,9 +227,9 @@ func (d *Dispatcher) updatePending(ctx context.Context) {
 		return
 	}
 	for _, name := range d.names {
-		d.Metrics.Pending.WithLabelValues(name).Set(float64(n[name]))
+		d.Metrics.Pending.WithLabelValues(SinkLabel(name)).Set(float64(n[name]))
 	}
 	for name := range d.orphans {
-		d.Metrics.Pending.WithLabelValues(name).Set(float64(n[name]))
+		d.Metrics.Pending.WithLabelValues(SinkLabel(name)).Set(float64(n[name]))
 	}
 }

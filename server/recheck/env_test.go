@@ -58,7 +58,7 @@ func (c *clock) Add(d time.Duration) {
 type replica struct {
 	st      store.Store
 	cases   *cases.Service
-	blobs   *blob.Store
+	blobs   *blob.Folder
 	ingest  *ingest.Service
 	recheck *recheck.Service
 	reg     *prometheus.Registry
@@ -73,7 +73,7 @@ const (
 
 func newReplica(t *testing.T, st store.Store, clk *clock, blobDir string, mods ...func(*cases.Config, *recheck.Options)) *replica {
 	t.Helper()
-	blobs, err := blob.New(blobDir)
+	blobs, err := blob.NewFolder(blobDir)
 	require.NoError(t, err)
 	// Every test report shows the same box: without merging each opens
 	// a case of its own.

@@ -57,7 +57,7 @@ const (
 // Options configure a Service. Store and Blobs are required.
 type Options struct {
 	Store store.Store
-	Blobs *blob.Store
+	Blobs blob.Store
 	// Events says which sinks want case events; the re-check's
 	// transitions are announced like an officer's. Nil writes none.
 	Events cases.Events

@@ -61,7 +61,7 @@ func TestAbsentVerifies(t *testing.T) {
 	require.Equal(t, "AI re-check: absent (no chair in zone z1)", a.Comment)
 	require.NotNil(t, a.Attachment, "the fresh picture")
 	require.Equal(t, "image/jpeg", a.Attachment.ContentType)
-	f, err := r.blobs.Open(a.Attachment.SHA256)
+	f, err := r.blobs.Open(context.Background(), a.Attachment.SHA256)
 	require.NoError(t, err, "attachment in the blob store")
 	f.Close()
 	ev, err := r.st.GetEvidence(ctx, a.Attachment.SHA256)
@@ -366,6 +366,9 @@ func TestStepAnnouncedLikeAnOfficers(t *testing.T) {
 		{To: cases.StatusReported, Role: cases.RoleHandler},
 	} {
 		req.CaseID, req.Version, req.Actor, req.Comment = id, i+1, "officer", "ok"
+		if req.Role == cases.RoleHandler {
+			req.Actor = "zhao" // only the officer it was dispatched to handles it
+		}
 		_, err := r.cases.Transition(ctx, req)
 		require.NoError(t, err, "to %s", req.To)
 	}

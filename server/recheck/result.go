@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	xiuhuav1 "github.com/xiuhua/xiuhua/proto/xiuhua/v1"
+	"github.com/xiuhua/xiuhua/server/blob"
 	"github.com/xiuhua/xiuhua/server/cases"
 	"github.com/xiuhua/xiuhua/server/store"
 )
@@ -61,7 +62,7 @@ func (s *Service) apply(ctx context.Context, deviceID string, res *xiuhuav1.Rech
 		return nil
 	}
 	detail := cleanDetail(res.GetDetail())
-	att := s.storePicture(log, res)
+	att := s.storePicture(ctx, log, res)
 
 	// At most twice: a case that moves on between the read and the
 	// conditional update is read again and the answer noted instead.
@@ -117,7 +118,7 @@ func (s *Service) apply(ctx context.Context, deviceID string, res *xiuhuav1.Rech
 // there is none) in the blob store as the trail entry's attachment. A
 // picture that is missing, too large or not a JPEG is left out and the
 // answer applied without it.
-func (s *Service) storePicture(log *slog.Logger, res *xiuhuav1.RecheckResult) *store.Evidence {
+func (s *Service) storePicture(ctx context.Context, log *slog.Logger, res *xiuhuav1.RecheckResult) *store.Evidence {
 	pic := res.GetAnnotated()
 	if len(pic) == 0 {
 		pic = res.GetSnapshot()
@@ -134,7 +135,7 @@ func (s *Service) storePicture(log *slog.Logger, res *xiuhuav1.RecheckResult) *s
 		log.Warn("re-check picture left out: not a JPEG")
 		return nil
 	}
-	ref, err := s.opts.Blobs.Put(bytes.NewReader(pic))
+	ref, err := blob.Put(ctx, s.opts.Blobs, bytes.NewReader(pic))
 	if err != nil {
 		log.Error("re-check picture left out: blob store", "err", err)
 		return nil

@@ -56,6 +56,14 @@ type Auth interface {
 	// RevokeDeviceCredential refuses a device from now on; ErrNotFound for
 	// an unknown one.
 	RevokeDeviceCredential(ctx context.Context, deviceID string) error
+	// PinDeviceKey pins key as the device's signing key unless one is
+	// pinned already, in one step (two Hellos racing pin one key), and
+	// returns the key pinned now. ErrNotFound for an unknown device.
+	PinDeviceKey(ctx context.Context, deviceID string, key []byte) ([]byte, error)
+	// SetDeviceKey replaces the pinned key (server device rekey); nil
+	// unpins, so that the next Hello pins again. ErrNotFound for an
+	// unknown device.
+	SetDeviceKey(ctx context.Context, deviceID string, key []byte) error
 }
 
 // User is an officer's account.
@@ -88,12 +96,15 @@ type APIToken struct {
 }
 
 // DeviceCredential is a device's entry in the registry: the hash of its
-// token, the cameras it may report for (none listed: any) and whether it is
-// revoked.
+// token, the cameras it may report for (none listed: any), whether it is
+// revoked and the Ed25519 key its reports must be signed with.
 type DeviceCredential struct {
 	DeviceID  string
 	TokenHash string
 	Cameras   []string
 	Revoked   bool
 	CreatedAt time.Time
+	// PublicKey is the pinned key; nil: none yet. PutDeviceCredential
+	// keeps the pinned key when this is nil.
+	PublicKey []byte
 }

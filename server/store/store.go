@@ -61,6 +61,8 @@ type Store interface {
 	Rechecks
 	Models
 	Live
+	Retention
+	Corrections
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
@@ -130,6 +132,8 @@ type Report struct {
 	// Assigner sets it when it files the report with a rejected case. It is
 	// kept, with its evidence, as a labelled negative.
 	Suppressed bool
+	// Warn is what the edge's warn-first flow did; nil without one.
+	Warn *Warn
 
 	// Set by the store.
 	CaseID     string
@@ -167,6 +171,9 @@ const (
 	KindAnnotated   = "annotated"
 	KindClip        = "clip"
 	KindBeforeAfter = "before_after"
+	// KindAfterGrace is warn first's second picture: still there after
+	// the grace period.
+	KindAfterGrace = "after_grace"
 )
 
 // Evidence is one file of a report; its bytes are the blob SHA256.
@@ -176,6 +183,9 @@ type Evidence struct {
 	ContentType string
 	Size        int64
 	SHA256      string
+	// Purged is set by GetEvidence when retention has removed the file;
+	// the row stays.
+	Purged bool
 }
 
 // Case is a violation that officers act on: one or more reports of the same
@@ -222,7 +232,10 @@ type CaseDetail struct {
 
 // CaseFilter selects a page of cases.
 type CaseFilter struct {
-	Status        string // empty: any
+	Status string // empty: any
+	// Statuses, when not empty, is the set the status must be in (the
+	// pages' open cases); with Status both hold.
+	Statuses      []string
 	ViolationType string // empty: any
 	GridCode      string // empty: any
 	Unit          string // empty: any
@@ -232,6 +245,9 @@ type CaseFilter struct {
 	From, To time.Time
 	Limit    int    // 1 or more; the store caps it at MaxLimit
 	Cursor   string // NextCursor of the previous page; empty: first page
+	// NoThumbnails leaves Case.Thumbnail nil: finding each case's picture
+	// is most of the work of a long list that shows none (the map).
+	NoThumbnails bool
 }
 
 // MaxLimit is the most cases ListCases returns at once.

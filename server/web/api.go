@@ -112,6 +112,9 @@ type ReportJSON struct {
 	// Suppressed: a repeat of a rejected violation, kept as a labelled
 	// negative.
 	Suppressed bool `json:"suppressed"`
+	// Warn is what the edge's warn-first flow did before filing: the
+	// warnings played and why it filed; null without warn first.
+	Warn *store.Warn `json:"warn"`
 }
 
 // LocationJSON is a WGS-84 position.
@@ -205,6 +208,7 @@ func toReportJSON(r store.Report) ReportJSON {
 		Evidence:          []EvidenceJSON{},
 		LocationGCJ02:     gcj02(r.Location),
 		Suppressed:        r.Suppressed,
+		Warn:              r.Warn,
 	}
 	if out.Detections == nil {
 		out.Detections = []store.Detection{}

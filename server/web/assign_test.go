@@ -87,8 +87,8 @@ func TestDispatchAPI(t *testing.T) {
 }
 
 // TestAssigneePages: the case page and the queue show who a case was sent
-// to, the audit entry says it, and a handler's queue has "my cases" one
-// click away; other roles' do not.
+// to, the audit entry says it, and a handler lands on "my tasks"; other
+// roles do not have it.
 func TestAssigneePages(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
@@ -111,25 +111,25 @@ func TestAssigneePages(t *testing.T) {
 	}
 
 	p := page(zhao, "/cases/"+mine)
-	require.Contains(t, p, `责任单位 <span class="unit">南京东路街道城管中队</span> · 处置人员 <span class="officer">zhao</span>`, "the case page head")
-	require.Contains(t, p, `<p class="assign">派遣至 <span class="unit">南京东路街道城管中队</span> · 处置人员 <span class="officer">zhao</span></p>`, "the audit entry")
+	require.Contains(t, p, `责任单位 <span class="unit">南京东路街道城管中队</span> · 处置人员 <span class="officer" translate="no">zhao</span>`, "the case page head")
+	require.Contains(t, p, `<p class="assign">派遣至 <span class="unit">南京东路街道城管中队</span> · 处置人员 <span class="officer" translate="no">zhao</span></p>`, "the audit entry")
 
+	// A handler lands on my tasks: the cases dispatched to them.
 	q := page(zhao, "/")
-	require.Contains(t, q, `href="/?assignee=zhao"`, "a handler's queue offers my cases")
-	require.Contains(t, q, ">我的案件</a>")
-	require.Contains(t, q, `<small class="assignee">处置人员 zhao</small>`, "the queue shows the assignee")
-	q = page(zhao, "/?assignee=zhao")
+	require.Contains(t, q, `<a class="view view-mine on" href="/?view=mine" aria-current="page">我的任务</a>`, "a handler lands on my tasks")
 	require.Contains(t, q, `data-case="`+mine+`"`)
-	require.NotContains(t, q, `data-case="`+notMine+`"`, "my cases only")
-	require.Contains(t, q, `class="mine on" href="/" aria-current="page"`, "one click turns it off again")
+	require.NotContains(t, q, `data-case="`+notMine+`"`, "my tasks only")
+	require.Contains(t, q, `<small class="assignee">处置人员 <span translate="no">zhao</span></small>`, "the queue shows the assignee")
 	require.Contains(t, q, `<input type="hidden" name="assignee" value="zhao">`, "other filters keep it")
-	q = page(zhao, "/?assignee=zhao&lang=en")
-	require.Contains(t, q, ">My cases</a>")
-	require.Contains(t, q, `<small class="assignee">Officer zhao</small>`)
+	q = page(zhao, "/?view=open")
+	require.Contains(t, q, `data-case="`+notMine+`"`, "one click shows every open case")
+	q = page(zhao, "/?view=mine&lang=en")
+	require.Contains(t, q, ">My tasks</a>")
+	require.Contains(t, q, `<small class="assignee">Officer <span translate="no">zhao</span></small>`)
 
 	li := e.signIn(t, "li", cases.RoleReviewer)
-	q = page(li, "/?lang=zh-CN")
-	require.NotContains(t, q, "我的案件", "only handlers get my cases")
+	q = page(li, "/?view=open&lang=zh-CN")
+	require.NotContains(t, q, "我的任务", "only handlers get my tasks")
 	require.True(t, strings.Contains(q, `data-case="`+mine+`"`))
 
 	// The dispatch form on a filed case: the unit preselected, the officer free.
@@ -143,4 +143,76 @@ func TestAssigneePages(t *testing.T) {
 	p = page(wang, "/cases/"+url.PathEscape(filed))
 	require.Contains(t, p, `<select name="unit"><option>外滩街道城管中队</option>`, "the case's own unit first")
 	require.Contains(t, p, `<input name="officer"`)
+}
+
+// TestQueueViews: each role lands on its own work, the views are one click
+// away, and no queue but "all" shows closed or rejected cases.
+func TestQueueViews(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	at := map[string]string{}
+	steps := map[string][]string{
+		cases.StatusPendingReview: nil,
+		cases.StatusFiled:         {cases.StatusFiled},
+		cases.StatusReported:      {cases.StatusFiled, cases.StatusDispatched, cases.StatusHandling, cases.StatusReported},
+		cases.StatusRejected:      {cases.StatusRejected},
+		cases.StatusClosed:        {cases.StatusFiled, cases.StatusDispatched, cases.StatusHandling, cases.StatusReported, cases.StatusVerified, cases.StatusClosed},
+	}
+	for status, path := range steps {
+		id := e.addCase(t, "q-"+status, nil)
+		for i, to := range path {
+			_, err := e.cases.Transition(ctx, cases.Request{CaseID: id, To: to, Version: i + 1, Actor: "seed", Role: cases.RoleAdmin, Comment: "理由"})
+			require.NoError(t, err)
+		}
+		at[status] = id
+	}
+	get := func(b *browser, path string) string {
+		t.Helper()
+		resp, err := b.c.Get(e.srv.URL + path)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		body, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		return string(body)
+	}
+	shows := func(page string) []string {
+		var out []string
+		for _, st := range cases.Statuses {
+			if id, ok := at[st]; ok && strings.Contains(page, `data-case="`+id+`"`) {
+				out = append(out, st)
+			}
+		}
+		return out
+	}
+	li := e.signIn(t, "li", cases.RoleReviewer)
+	wang := e.signIn(t, "wang", cases.RoleDispatcher)
+	admin := e.signIn(t, "boss", cases.RoleAdmin)
+	for _, tc := range []struct {
+		name string
+		b    *browser
+		path string
+		view string
+		want []string
+	}{
+		{"reviewer lands on 待审核", li, "/", "review", []string{cases.StatusPendingReview}},
+		{"dispatcher lands on 待派遣", wang, "/", "dispatch", []string{cases.StatusFiled}},
+		{"admin lands on open cases", admin, "/", "open", []string{cases.StatusPendingReview, cases.StatusFiled, cases.StatusReported}},
+		{"待核查", li, "/?view=verify", "verify", []string{cases.StatusReported}},
+		{"the language switch keeps the landing view", li, "/?lang=zh-CN", "review", []string{cases.StatusPendingReview}},
+		{"a filter without a status: open cases", li, "/?type=street_vending", "", []string{cases.StatusPendingReview, cases.StatusFiled, cases.StatusReported}},
+		{"all, closed too", li, "/?view=all", "all", []string{cases.StatusPendingReview, cases.StatusFiled, cases.StatusRejected, cases.StatusReported, cases.StatusClosed}},
+		{"one status asked for", li, "/?status=closed", "", []string{cases.StatusClosed}},
+		{"status all from the form", li, "/?status=all&type=street_vending", "", []string{cases.StatusPendingReview, cases.StatusFiled, cases.StatusRejected, cases.StatusReported, cases.StatusClosed}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			page := get(tc.b, tc.path)
+			require.ElementsMatch(t, tc.want, shows(page))
+			if tc.view != "" {
+				require.Contains(t, page, `class="view view-`+tc.view+` on"`)
+			} else {
+				require.NotContains(t, page, ` on" href="/?view=`, "no view is marked when the filters are the officer's own")
+			}
+		})
+	}
 }

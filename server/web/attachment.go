@@ -3,6 +3,7 @@ package web
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"mime/multipart"
 	"net/http"
 
+	"github.com/xiuhua/xiuhua/server/blob"
 	"github.com/xiuhua/xiuhua/server/store"
 )
 
@@ -26,21 +28,28 @@ func (e *attachmentTooBig) Error() string {
 	return fmt.Sprintf("attachment: larger than %d bytes", e.limit)
 }
 
+// pendingAttachment is a checked picture not yet stored: it goes to the
+// blob store only once the step's role and case checks have passed.
+type pendingAttachment struct {
+	ct   string
+	data []byte
+}
+
 // readMultipart reads the parts "request" (the JSON of a transition) and
-// "attachment" (one JPEG or PNG picture), in any order, and stores the
-// picture in the blob store. Nothing is written to the database here: if
-// the step is then refused, the blob is an unreferenced file that
-// nothing serves.
-func (s *server) readMultipart(w http.ResponseWriter, r *http.Request, req *TransitionRequestJSON) (*store.Evidence, error) {
+// "attachment" (one JPEG or PNG picture), in any order, and checks the
+// picture; it stores nothing.
+func (s *server) readMultipart(w http.ResponseWriter, r *http.Request, req *TransitionRequestJSON) (*pendingAttachment, error) {
 	limit := s.opts.MaxAttachmentBytes
+	// The whole body: the picture, the JSON, and room for part headers.
+	// Wrapped before the multipart reader is made, which keeps the body
+	// it is given.
+	r.Body = http.MaxBytesReader(w, r.Body, limit+maxJSONBody+16<<10)
 	mr, err := r.MultipartReader()
 	if err != nil {
 		return nil, fmt.Errorf("body: malformed multipart: %v", err)
 	}
-	// The whole body: the picture, the JSON, and room for part headers.
-	r.Body = http.MaxBytesReader(w, r.Body, limit+maxJSONBody+16<<10)
 	var (
-		att     *store.Evidence
+		att     *pendingAttachment
 		sawJSON bool
 	)
 	for {
@@ -73,7 +82,7 @@ func (s *server) readMultipart(w http.ResponseWriter, r *http.Request, req *Tran
 			if att != nil {
 				return nil, errors.New("attachment: at most one")
 			}
-			if att, err = s.storeAttachment(part, limit); err != nil {
+			if att, err = readAttachment(part, limit); err != nil {
 				return nil, err
 			}
 		default:
@@ -86,7 +95,7 @@ func (s *server) readMultipart(w http.ResponseWriter, r *http.Request, req *Tran
 	return att, nil
 }
 
-func (s *server) storeAttachment(part *multipart.Part, limit int64) (*store.Evidence, error) {
+func readAttachment(part *multipart.Part, limit int64) (*pendingAttachment, error) {
 	br := bufio.NewReaderSize(io.LimitReader(part, limit+1), 512)
 	head, _ := br.Peek(512)
 	ct := http.DetectContentType(head)
@@ -109,9 +118,14 @@ func (s *server) storeAttachment(part *multipart.Part, limit int64) (*store.Evid
 	if _, _, err := image.DecodeConfig(bytes.NewReader(buf.Bytes())); err != nil {
 		return nil, fmt.Errorf("attachment: not a readable %s picture: %v", ct, err)
 	}
-	ref, err := s.opts.Blobs.Put(&buf)
+	return &pendingAttachment{ct: ct, data: buf.Bytes()}, nil
+}
+
+// storeAttachment puts a checked picture in the blob store.
+func (s *server) storeAttachment(ctx context.Context, a *pendingAttachment) (*store.Evidence, error) {
+	ref, err := blob.Put(ctx, s.opts.Blobs, bytes.NewReader(a.data))
 	if err != nil {
 		return nil, fmt.Errorf("attachment: store: %w", err)
 	}
-	return &store.Evidence{Kind: store.KindAttachment, ContentType: ct, Size: ref.Size, SHA256: ref.SHA256}, nil
+	return &store.Evidence{Kind: store.KindAttachment, ContentType: a.ct, Size: ref.Size, SHA256: ref.SHA256}, nil
 }

@@ -30,7 +30,9 @@ const browserPassword = "correct horse battery"
 // Screenshots go to hack/browser/artefacts/web (or $XIUHUA_ARTEFACTS/web).
 func TestBrowserWorkflow(t *testing.T) {
 	browsertest.Check(t)
-	e := newEnvWith(t, func(o *Options) { o.MaxAttachmentBytes = 1 << 20 }, browserTestRoutes)
+	shanghai, err := time.LoadLocation("Asia/Shanghai")
+	require.NoError(t, err)
+	e := newEnvWith(t, func(o *Options) { o.MaxAttachmentBytes = 1 << 20; o.Location = shanghai }, browserTestRoutes)
 	ctx := context.Background()
 	for name, role := range map[string]string{"li": cases.RoleReviewer, "chen": cases.RoleReviewer,
 		"wang": cases.RoleDispatcher, "zhao": cases.RoleHandler} {

@@ -25,13 +25,16 @@ type casePageData struct {
 	Since        string
 	// Evidence of the newest reports, one of each kind.
 	Annotated, Raw, Clip, BeforeAfter *EvidenceJSON
-	Extra                             []EvidenceJSON
-	Latest                            *reportView
-	Reports                           []reportView
-	MiniMap                           *mapView
-	Actions                           []actionView
-	Units                             []string
-	Audit                             []auditView
+	// AfterGrace is warn first's second picture (still there after the
+	// warning's grace period), shown beside the annotated one.
+	AfterGrace *EvidenceJSON
+	Extra      []EvidenceJSON
+	Latest     *reportView
+	Reports    []reportView
+	MiniMap    *mapView
+	Actions    []actionView
+	Units      []string
+	Audit      []auditView
 }
 
 type reportView struct {
@@ -60,11 +63,13 @@ type actionView struct {
 }
 
 type auditView struct {
-	At                 string
-	Actor, Role        string
-	Action             string
-	From, To           string
-	Comment            string
+	At          string
+	Actor, Role string
+	Action      string
+	From, To    string
+	Comment     string
+	// RawComment is the AI re-check's own (English) words behind Comment.
+	RawComment         string
 	Attachment         *EvidenceJSON
 	Assign             *AssigneeJSON
 	AIRecheck          bool
@@ -75,26 +80,25 @@ func (s *server) casePage(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	d, err := s.opts.Store.GetCase(r.Context(), id)
 	if errors.Is(err, store.ErrNotFound) {
-		http.Error(w, fmt.Sprintf("case %q not found", id), http.StatusNotFound)
+		s.errorPage(w, r, http.StatusNotFound, fmt.Sprintf("case %q not found", id))
 		return
 	}
 	if err != nil {
 		s.log.Error("get case", "case_id", id, "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
+		s.errorPage(w, r, http.StatusInternalServerError, "")
 		return
 	}
-	loc := s.opts.Location
 	data := &casePageData{pageBase: s.base(w, r, "case", "case.title"), Case: s.toCaseJSON(d.Case)}
 	data.Title = data.T("case.title") + " " + d.ID
 	if data.Case.Deadline != nil {
-		data.DeadlineText = data.Case.Deadline.In(loc).Format(timeLayout)
+		data.DeadlineText = data.Clock(*data.Case.Deadline)
 	}
-	data.Since = d.StatusSince.In(loc).Format(timeLayout)
+	data.Since = data.Clock(d.StatusSince)
 
 	// Newest report first; each kind from the newest report that has it.
 	for i := len(d.Reports) - 1; i >= 0; i-- {
 		rep := d.Reports[i]
-		rv := s.reportView(rep)
+		rv := s.reportView(&data.pageBase, rep)
 		data.Reports = append(data.Reports, rv)
 		if data.Latest == nil {
 			data.Latest = &data.Reports[len(data.Reports)-1]
@@ -110,6 +114,8 @@ func (s *server) casePage(w http.ResponseWriter, r *http.Request) {
 				data.Clip = &e
 			case e.Kind == store.KindBeforeAfter && data.BeforeAfter == nil:
 				data.BeforeAfter = &e
+			case e.Kind == store.KindAfterGrace && data.AfterGrace == nil:
+				data.AfterGrace = &e
 			case i == len(d.Reports)-1 && isPicture(e.ContentType):
 				data.Extra = append(data.Extra, e)
 			}
@@ -138,9 +144,12 @@ func (s *server) casePage(w http.ResponseWriter, r *http.Request) {
 	}
 	data.Units = s.units(d.Unit)
 	for _, a := range d.Audit {
-		av := auditView{At: a.At.In(loc).Format(timeLayout), Actor: a.Actor, Role: a.Role, Action: a.Action,
+		av := auditView{At: data.Clock(a.At), Actor: a.Actor, Role: a.Role, Action: a.Action,
 			From: a.From, To: a.To, Comment: a.Comment, AIRecheck: a.Actor == RecheckActor,
 			FromLabel: data.StatusLabel(a.From), ToLabel: data.StatusLabel(a.To)}
+		if av.AIRecheck {
+			av.Comment, av.RawComment = data.recheckNote(a.Comment)
+		}
 		if a.Attachment != nil {
 			e := toEvidenceJSON(*a.Attachment)
 			av.Attachment = &e
@@ -157,9 +166,9 @@ func isPicture(ct string) bool {
 	return ct == "image/jpeg" || ct == "image/png" || ct == "image/webp"
 }
 
-func (s *server) reportView(r store.Report) reportView {
-	rv := reportView{EventID: r.EventID, Observed: r.ObservedAt.In(s.opts.Location).Format(timeLayout),
-		Dwell: formatDuration(time.Duration(r.DwellSeconds * float64(time.Second))), Verified: r.SignatureVerified,
+func (s *server) reportView(p *pageBase, r store.Report) reportView {
+	rv := reportView{EventID: r.EventID, Observed: p.Clock(r.ObservedAt),
+		Dwell: p.Duration(time.Duration(r.DwellSeconds * float64(time.Second))), Verified: r.SignatureVerified,
 		Suppressed: r.Suppressed, Detections: len(r.Detections), FrameWidth: r.FrameWidth, FrameHeight: r.FrameHeight,
 		Model: refJSON(r.Model), Best: "–", Mean: "–"}
 	if len(r.Model.SHA256) > 12 {

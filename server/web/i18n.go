@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"time"
 )
 
 // Languages of the pages. Chinese is the default: the officers' language;
@@ -63,6 +64,8 @@ type pageBase struct {
 	User, Role, CSRFToken string
 	// OtherLang and OtherLangURL switch the language on this page.
 	OtherLang, OtherLangURL string
+	// loc is the zone the page shows times in (Clock).
+	loc *time.Location
 }
 
 // T translates key.
@@ -106,7 +109,7 @@ func labelOr(lang, key, fallback string) string {
 
 func (s *server) base(w http.ResponseWriter, r *http.Request, page, titleKey string) pageBase {
 	lang := langOf(w, r)
-	p := pageBase{Lang: lang, Page: page}
+	p := pageBase{Lang: lang, Page: page, loc: s.opts.Location}
 	p.Title = p.T(titleKey)
 	other := LangEN
 	if lang == LangEN {

@@ -3,9 +3,8 @@ package web
 import (
 	"bytes"
 	"errors"
-	"net"
 	"net/http"
-	"strings"
+	"strconv"
 	"time"
 
 	"github.com/xiuhua/xiuhua/server/auth"
@@ -18,15 +17,9 @@ type loginPageData struct {
 	Next string
 	// Error is a message key.
 	Error string
-}
-
-// localNext keeps a redirect after sign-in on this site: a path, never
-// "//host" or a scheme.
-func localNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, `/\`) {
-		return "/"
-	}
-	return next
+	// WaitUntil, when set, is the time of day (in the pages' time zone)
+	// before which this name may not try again from this address.
+	WaitUntil string
 }
 
 func (s *server) loginPage(w http.ResponseWriter, r *http.Request) {
@@ -58,9 +51,18 @@ func (s *server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
 	next := localNext(r.PostFormValue("next"))
-	id, sess, err := s.opts.Auth.LoginFrom(r.Context(), r.PostFormValue("user"), r.PostFormValue("password"), clientAddr(r))
+	// The auth service logs failures; what was typed as the name is not
+	// logged here (people type their password into it).
+	id, sess, err := s.opts.Auth.LoginFrom(r.Context(), r.PostFormValue("user"), r.PostFormValue("password"), s.clientAddr(r))
+	var wait *auth.ThrottledError
+	if errors.As(err, &wait) {
+		secs := int(wait.Until.Sub(s.now()).Seconds()) + 1
+		w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
+		s.renderLogin(w, r, http.StatusTooManyRequests, &loginPageData{Next: next, Error: "login.wrong",
+			WaitUntil: wait.Until.In(s.opts.Location).Format("15:04:05")})
+		return
+	}
 	if errors.Is(err, auth.ErrBadLogin) {
-		s.log.Warn("sign-in failed", "user", r.PostFormValue("user"), "remote", r.RemoteAddr)
 		s.renderLogin(w, r, http.StatusUnauthorized, &loginPageData{Next: next, Error: "login.wrong"})
 		return
 	}
@@ -75,9 +77,11 @@ func (s *server) login(w http.ResponseWriter, r *http.Request) {
 
 // logout ends the session; the guard has checked its CSRF token.
 func (s *server) logout(w http.ResponseWriter, r *http.Request) {
-	if err := s.opts.Auth.Logout(r.Context(), auth.PrincipalFrom(r.Context())); err != nil {
+	p := auth.PrincipalFrom(r.Context())
+	if err := s.opts.Auth.Logout(r.Context(), p); err != nil {
 		s.log.Error("sign out", "err", err)
 	}
+	s.streams.endSession(p)
 	s.setCookies(w, r, "", "", time.Unix(1, 0))
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }
@@ -104,16 +108,4 @@ type SessionJSON struct {
 func (s *server) session(w http.ResponseWriter, r *http.Request) {
 	p := auth.PrincipalFrom(r.Context())
 	writeJSON(w, http.StatusOK, SessionJSON{Name: p.Name, Role: p.Role, CSRFToken: p.CSRFToken})
-}
-
-// clientAddr is the client's IP as this server sees it. Behind a reverse
-// proxy that is the proxy's, so the per-address sign-in limit then counts
-// everyone together: X-Forwarded-For is not trusted, as any client could
-// set it to escape the limit.
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

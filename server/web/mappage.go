@@ -26,10 +26,10 @@ func (s *server) mapPage(w http.ResponseWriter, r *http.Request) {
 		if !cases.Open(st) {
 			continue
 		}
-		page, err := s.opts.Store.ListCases(r.Context(), store.CaseFilter{Status: st, Limit: openCasesLimit})
+		page, err := s.opts.Store.ListCases(r.Context(), store.CaseFilter{Status: st, Limit: openCasesLimit, NoThumbnails: true})
 		if err != nil {
 			s.log.Error("list open cases", "err", err)
-			http.Error(w, "internal error", http.StatusInternalServerError)
+			s.errorPage(w, r, http.StatusInternalServerError, "")
 			return
 		}
 		open = append(open, page.Cases...)

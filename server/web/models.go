@@ -372,8 +372,11 @@ func (s *server) exportDataset(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/zip")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	w.Header().Set("Cache-Control", "no-store")
+	// No overall deadline: a large export to a slow client takes long;
+	// each write must go through within the write timeout.
+	out := &streamWriter{w: w, rc: http.NewResponseController(w), idle: s.opts.Timeouts.Write}
 	stats, err := models.ExportDataset(r.Context(), s.opts.Models.Export, s.opts.Blobs,
-		models.ExportOptions{Format: format, Metrics: s.opts.Models.Metrics}, w)
+		models.ExportOptions{Format: format, Metrics: s.opts.Models.Metrics}, out)
 	if err != nil {
 		s.log.Error("dataset export", "format", format, "err", err)
 		panic(http.ErrAbortHandler) // cut the connection: the zip is incomplete
@@ -393,17 +396,17 @@ type modelsPageData struct {
 
 func (s *server) modelsPage(w http.ResponseWriter, r *http.Request) {
 	if p := principalOf(r); p == nil || p.Role != cases.RoleAdmin {
-		http.Error(w, "only an admin may manage models", http.StatusForbidden)
+		s.errorPage(w, r, http.StatusForbidden, "only an admin may manage models")
 		return
 	}
 	if s.opts.Models == nil || s.opts.Models.Registry == nil {
-		http.Error(w, "the model registry is not configured on this server", http.StatusServiceUnavailable)
+		s.errorPage(w, r, http.StatusServiceUnavailable, "the model registry is not configured on this server")
 		return
 	}
 	o, err := s.opts.Models.Registry.Overview(r.Context(), 50)
 	if err != nil {
 		s.log.Error("models overview", "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
+		s.errorPage(w, r, http.StatusInternalServerError, "")
 		return
 	}
 	data := &modelsPageData{pageBase: s.base(w, r, "models", "models.title"), Overview: overviewJSON(o),

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"embed"
 	"errors"
-	"fmt"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -62,10 +61,8 @@ type casesPageData struct {
 	// The filters as given, for the form.
 	Status, Type, Grid, Unit, Assignee, From, To string
 	Types, Statuses                              []string
-	// MineURL is a handler's one-click "my cases" (dispatched to the
-	// signed-in officer), empty for other roles; Mine is whether it is on.
-	MineURL string
-	Mine    bool
+	// Tabs are the queue's views (queueviews.go), the current one marked.
+	Tabs []queueTab
 }
 
 const timeLayout = "2006-01-02 15:04:05"
@@ -93,33 +90,44 @@ func (s *server) pageFilter(q url.Values) (store.CaseFilter, error) {
 }
 
 func (s *server) casesPage(w http.ResponseWriter, r *http.Request) {
-	f, err := s.pageFilter(r.URL.Query())
+	var role, user string
+	if pr := principalOf(r); pr != nil {
+		role, user = pr.Role, pr.Name
+	}
+	q, view := queueQuery(r.URL.Query(), role, user)
+	all := q.Get("status") == statusAll
+	if all {
+		q.Del("status")
+	}
+	f, err := s.pageFilter(q)
+	if !all && f.Status == "" {
+		f.Statuses = openStatuses()
+	}
 	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
+		s.errorPage(w, r, http.StatusBadRequest, err.Error())
 		return
 	}
 	page, err := s.opts.Store.ListCases(r.Context(), f)
 	if errors.Is(err, store.ErrBadCursor) {
-		http.Error(w, "cursor: invalid value", http.StatusBadRequest)
+		s.errorPage(w, r, http.StatusBadRequest, "cursor: invalid value")
 		return
 	}
 	if err != nil {
 		s.log.Error("list cases", "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
+		s.errorPage(w, r, http.StatusInternalServerError, "")
 		return
 	}
-	loc := s.opts.Location
-	q := r.URL.Query()
 	data := &casesPageData{
 		pageBase: s.base(w, r, "queue", "queue.title"),
-		Now:      s.now().In(loc).Format(timeLayout),
-		Status:   f.Status, Type: f.ViolationType, Grid: f.GridCode, Unit: f.Unit, Assignee: f.Assignee,
+
+		Status: f.Status, Type: f.ViolationType, Grid: f.GridCode, Unit: f.Unit, Assignee: f.Assignee,
 		From: q.Get("from"), To: q.Get("to"),
 		Types: violationTypes, Statuses: cases.Statuses,
 	}
-	if data.Role == cases.RoleHandler && data.User != "" {
-		data.MineURL = "/?" + url.Values{"assignee": {data.User}}.Encode()
-		data.Mine = f.Assignee == data.User
+	data.Now = data.Clock(s.now())
+	data.Tabs = data.queueTabs(view)
+	if all {
+		data.Status = statusAll
 	}
 	fileStep, _ := cases.FindStep(cases.StatusPendingReview, cases.StatusFiled)
 	for _, c := range page.Cases {
@@ -127,7 +135,7 @@ func (s *server) casesPage(w http.ResponseWriter, r *http.Request) {
 		data.Cases = append(data.Cases, pageCase{
 			CaseJSON:     cj,
 			PageURL:      casePageURL(c.ID),
-			LastSeenText: c.LastSeen.In(loc).Format(timeLayout),
+			LastSeenText: data.Clock(c.LastSeen),
 			LastSeenISO:  c.LastSeen.Format(time.RFC3339),
 			CanReview:    c.Status == cases.StatusPendingReview && fileStep.MayTake(data.Role),
 		})
@@ -138,6 +146,9 @@ func (s *server) casesPage(w http.ResponseWriter, r *http.Request) {
 			nq[k] = v
 		}
 		nq.Set("cursor", page.NextCursor)
+		if all {
+			nq.Set("status", statusAll)
+		}
 		data.NextURL = "/?" + nq.Encode()
 	}
 	s.render(w, casesTemplate, data)
@@ -157,17 +168,4 @@ func (s *server) render(w http.ResponseWriter, t *template.Template, data any) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	_, _ = w.Write(buf.Bytes())
-}
-
-// formatDuration is a dwell such as "7m05s" or "2h03m".
-func formatDuration(d time.Duration) string {
-	d = d.Round(time.Second)
-	switch {
-	case d >= time.Hour:
-		return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
-	case d >= time.Minute:
-		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
-	default:
-		return fmt.Sprintf("%ds", int(d.Seconds()))
-	}
 }

@@ -53,7 +53,7 @@ func TestMessageTables(t *testing.T) {
 	for _, r := range cases.Roles {
 		used["role."+r] = true
 	}
-	for _, k := range []string{"stats.by_type", "stats.by_status", "stats.by_grid", "stats.by_day", "stats.no_cell", "login.wrong", "lang.self", "action.open"} {
+	for _, k := range []string{"stats.by_type", "stats.by_status", "stats.by_grid", "stats.by_day", "stats.no_cell", "login.wrong", "lang.self", "action.open", "time.beijing"} {
 		used[k] = true
 	}
 	// Keys the Go code passes to tr (the models page's redirect messages).
@@ -235,7 +235,7 @@ func TestCaseMapStatsPages(t *testing.T) {
 	}
 	p := page(reviewer, "/cases/"+id)
 	for _, want := range []string{"占道经营", "待审核", `<video controls preload="metadata" src="/evidence/` + clip.SHA256 + `"`,
-		`class="wide before-after"`, "2m05s", "最高 0.80 · 平均 0.70", "yolox_nano 2", "abababababab",
+		`class="wide before-after"`, "2分05秒", "最高 0.80 · 平均 0.70", "yolox_nano 2", "abababababab",
 		`class="act act-file"`, `class="act act-reject"`, `data-form="comment"`, "310101001001", "<svg class=\"map\""} {
 		require.Contains(t, p, want)
 	}

@@ -18,9 +18,46 @@ type StatsJSON struct {
 	ByGrid   map[string]int `json:"by_grid"`
 	// ByDay counts by day in the server's time zone.
 	ByDay map[string]int `json:"by_day"`
+	// Autonomy is warn first's 自治率: of the violations warned about on
+	// site and observed in the range, how many were gone at the second
+	// look (corrected, never a case) and how many were filed
+	// (已劝导未整改).
+	Autonomy AutonomyJSON `json:"autonomy"`
 }
 
-// stats counts cases created in [from, to).
+// AutonomyJSON is warn first's outcome counts with their rate, in all and
+// by type, grid cell and camera ("device/camera").
+type AutonomyJSON struct {
+	AutonomyRateJSON
+	ByType   map[string]AutonomyRateJSON `json:"by_type"`
+	ByGrid   map[string]AutonomyRateJSON `json:"by_grid"`
+	ByCamera map[string]AutonomyRateJSON `json:"by_camera"`
+}
+
+// AutonomyRateJSON is one count of warned violations: Rate is
+// corrected / (corrected + filed), 0 when none was warned.
+type AutonomyRateJSON struct {
+	Corrected int     `json:"corrected"`
+	Filed     int     `json:"filed"`
+	Rate      float64 `json:"rate"`
+}
+
+func toAutonomyJSON(a store.Autonomy) AutonomyJSON {
+	rate := func(c store.AutonomyCount) AutonomyRateJSON {
+		return AutonomyRateJSON{Corrected: c.Corrected, Filed: c.Filed, Rate: c.Rate()}
+	}
+	conv := func(m map[string]store.AutonomyCount) map[string]AutonomyRateJSON {
+		out := make(map[string]AutonomyRateJSON, len(m))
+		for k, c := range m {
+			out[k] = rate(c)
+		}
+		return out
+	}
+	return AutonomyJSON{AutonomyRateJSON: rate(a.Total), ByType: conv(a.ByType), ByGrid: conv(a.ByGrid), ByCamera: conv(a.ByCamera)}
+}
+
+// stats counts cases created in [from, to), and warned violations
+// observed then.
 func (s *server) stats(w http.ResponseWriter, r *http.Request) {
 	f, err := caseFilter(r.URL.Query(), 1)
 	if err != nil {
@@ -28,13 +65,21 @@ func (s *server) stats(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_, off := s.now().In(s.opts.Location).Zone()
-	st, err := s.opts.Store.Stats(r.Context(), store.StatsQuery{From: f.From, To: f.To, DayOffset: time.Duration(off) * time.Second})
+	q := store.StatsQuery{From: f.From, To: f.To, DayOffset: time.Duration(off) * time.Second}
+	st, err := s.opts.Store.Stats(r.Context(), q)
 	if err != nil {
 		s.log.Error("stats", "err", err)
 		writeError(w, http.StatusInternalServerError, "internal error")
 		return
 	}
-	writeJSON(w, http.StatusOK, StatsJSON{Total: st.Total, ByType: st.ByType, ByStatus: st.ByStatus, ByGrid: st.ByGrid, ByDay: st.ByDay})
+	au, err := s.opts.Store.Autonomy(r.Context(), q)
+	if err != nil {
+		s.log.Error("stats: autonomy", "err", err)
+		writeError(w, http.StatusInternalServerError, "internal error")
+		return
+	}
+	writeJSON(w, http.StatusOK, StatsJSON{Total: st.Total, ByType: st.ByType, ByStatus: st.ByStatus, ByGrid: st.ByGrid,
+		ByDay: st.ByDay, Autonomy: toAutonomyJSON(au)})
 }
 
 // GridCellJSON is a grid cell in the API.

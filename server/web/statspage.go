@@ -16,6 +16,9 @@ type statsPageData struct {
 	Total    int
 	From, To string
 	Charts   []chart
+	// Autonomy is warn first's 自治率, by type, grid cell and camera.
+	Autonomy      []autonomyTable
+	AutonomyTotal autonomyRow
 }
 
 // chart is a horizontal bar chart drawn as SVG.
@@ -44,15 +47,19 @@ func (s *server) statsPage(w http.ResponseWriter, r *http.Request) {
 	data := &statsPageData{pageBase: s.base(w, r, "stats", "stats.title")}
 	f, err := s.pageFilter(r.URL.Query())
 	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
+		s.errorPage(w, r, http.StatusBadRequest, err.Error())
 		return
 	}
 	data.From, data.To = r.URL.Query().Get("from"), r.URL.Query().Get("to")
 	_, off := s.now().In(s.opts.Location).Zone()
-	st, err := s.opts.Store.Stats(r.Context(), store.StatsQuery{From: f.From, To: f.To, DayOffset: time.Duration(off) * time.Second})
+	q := store.StatsQuery{From: f.From, To: f.To, DayOffset: time.Duration(off) * time.Second}
+	st, err := s.opts.Store.Stats(r.Context(), q)
 	if err != nil {
 		s.log.Error("stats", "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
+		s.errorPage(w, r, http.StatusInternalServerError, "")
+		return
+	}
+	if !s.autonomy(w, r, q, data) {
 		return
 	}
 	data.Total = st.Total

@@ -70,7 +70,7 @@ func (s *server) transition(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	var (
 		req TransitionRequestJSON
-		att *store.Evidence
+		att *pendingAttachment
 		err error
 	)
 	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "multipart/form-data" {
@@ -88,11 +88,17 @@ func (s *server) transition(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := auth.PrincipalFrom(r.Context())
-	d, err := s.opts.Cases.Transition(r.Context(), cases.Request{CaseID: id, To: req.To, Version: req.Version,
-		Actor: p.Name, Role: p.Role, Comment: req.Comment, Attachment: att, Unit: req.Unit, Officer: req.Officer})
+	creq := cases.Request{CaseID: id, To: req.To, Version: req.Version,
+		Actor: p.Name, Role: p.Role, Comment: req.Comment, Unit: req.Unit, Officer: req.Officer}
+	if att != nil {
+		// Stored only once the role and case checks have passed.
+		creq.StoreAttachment = func() (*store.Evidence, error) { return s.storeAttachment(r.Context(), att) }
+	}
+	d, err := s.opts.Cases.Transition(r.Context(), creq)
 	var (
 		te *cases.TransitionError
 		fe *cases.ForbiddenError
+		na *cases.NotAssignedError
 	)
 	switch {
 	case err == nil:
@@ -100,6 +106,8 @@ func (s *server) transition(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, s.toDetailJSON(d))
 	case errors.As(err, &te):
 		writeJSON(w, http.StatusConflict, TransitionErrorJSON{Error: err.Error(), Status: te.From, Allowed: te.Allowed})
+	case errors.As(err, &na):
+		writeJSON(w, http.StatusForbidden, TransitionErrorJSON{Error: err.Error()})
 	case errors.As(err, &fe):
 		writeJSON(w, http.StatusForbidden, TransitionErrorJSON{Error: err.Error(), AllowedRoles: append(fe.Roles, cases.RoleAdmin)})
 	case errors.Is(err, store.ErrNotFound):

@@ -5,10 +5,9 @@ package web
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
-	"os"
+	"net/netip"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -27,17 +26,16 @@ type Store interface {
 	GetCase(ctx context.Context, id string) (*store.CaseDetail, error)
 	GetEvidence(ctx context.Context, sha256 string) (*store.Evidence, error)
 	Stats(ctx context.Context, q store.StatsQuery) (store.Stats, error)
+	// Autonomy counts warned violations corrected and filed (自治率).
+	Autonomy(ctx context.Context, q store.StatsQuery) (store.Autonomy, error)
 	Ping(ctx context.Context) error
 	// CasesChangedSince feeds the live updates (store.Live).
 	CasesChangedSince(ctx context.Context, since time.Time, limit int) ([]store.Case, error)
 }
 
-// Blobs opens evidence content and stores attachments; *blob.Store
-// implements it.
-type Blobs interface {
-	Open(sha256 string) (*os.File, error)
-	Put(r io.Reader) (blob.Ref, error)
-}
+// Blobs opens evidence content and stores attachments: a blob.Store,
+// wrapped in blob.Checked so that corrupt content is refused.
+type Blobs = blob.Store
 
 // Options configure the handler. Store, Blobs, Cases and Auth are required.
 type Options struct {
@@ -46,8 +44,19 @@ type Options struct {
 	// SecureCookies marks cookies Secure on plain HTTP too (behind a TLS
 	// proxy); over TLS they are Secure anyway.
 	SecureCookies bool
-	Store         Store
-	Blobs         Blobs
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client (http.trusted_proxies); none: the connection's peer is.
+	TrustedProxies []netip.Prefix
+	Store          Store
+	Blobs          Blobs
+	// EvidenceURLTTL, when above zero and Blobs can presign (S3), sends
+	// browsers to the object store with URLs valid this long instead of
+	// streaming evidence through this server.
+	EvidenceURLTTL time.Duration
+	// EvidenceOrigin is the object store's scheme://host[:port], which
+	// the pages' Content-Security-Policy then allows pictures and videos
+	// from; only with EvidenceURLTTL.
+	EvidenceOrigin string
 	// Cases moves cases through the workflow and knows their deadlines.
 	Cases *cases.Service
 	// Grid lists the grid cells; nil lists none.
@@ -68,6 +77,12 @@ type Options struct {
 	// Models is the model registry and training data export (models.go);
 	// nil answers its routes 503.
 	Models *ModelOptions
+	// Timeouts are the deadlines by kind of route; zero fields take
+	// DefaultTimeouts'.
+	Timeouts Timeouts
+	// DiskCheck, when set, is part of /healthz: an error (a disk too full
+	// to take uploads) makes it answer 503 with the error.
+	DiskCheck func() error
 }
 
 // DefaultMaxAttachmentBytes is the default bound of an attachment.
@@ -82,10 +97,14 @@ const (
 )
 
 type server struct {
-	opts Options
-	log  *slog.Logger
-	hub  *hub
-	csp  string
+	opts    Options
+	log     *slog.Logger
+	hub     *hub
+	streams *streams
+	csp     string
+	// keepAlive is how often a live-update stream gets a comment line and
+	// checks its credentials again: sseKeepAlive, shorter in tests.
+	keepAlive time.Duration
 }
 
 func (s *server) now() time.Time { return s.opts.Now() }
@@ -106,9 +125,11 @@ func New(opts Options) *Handler {
 	s := newServer(opts)
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {
-		mux.Handle(rt.Method+" "+rt.Pattern, s.guard(rt.Access, rt.Handler))
+		mux.Handle(rt.Method+" "+rt.Pattern, s.withDeadlines(classOf(rt.Method, rt.Pattern), s.guard(rt.Access, rt.Handler)))
 	}
-	return &Handler{Handler: securityHeaders(s.csp, mux), s: s}
+	// The default deadlines first, for what no route matches; each route
+	// then sets its own.
+	return &Handler{Handler: securityHeaders(s.csp, s.withDeadlines(classNormal, mux)), s: s}
 }
 
 func newServer(opts Options) *server {
@@ -124,11 +145,22 @@ func newServer(opts Options) *server {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	d := DefaultTimeouts
+	for _, f := range []struct{ v, def *time.Duration }{
+		{&opts.Timeouts.Read, &d.Read}, {&opts.Timeouts.Write, &d.Write}, {&opts.Timeouts.Attachment, &d.Attachment},
+		{&opts.Timeouts.Upload, &d.Upload}, {&opts.Timeouts.Download, &d.Download},
+	} {
+		if *f.v <= 0 {
+			*f.v = *f.def
+		}
+	}
 	if opts.MaxAttachmentBytes <= 0 {
 		opts.MaxAttachmentBytes = DefaultMaxAttachmentBytes
 	}
-	s := &server{opts: opts, log: opts.Log.With("component", "web"), csp: contentSecurityPolicy(opts.TilesURL)}
+	s := &server{opts: opts, log: opts.Log.With("component", "web"), csp: allowEvidenceOrigin(contentSecurityPolicy(opts.TilesURL), opts.EvidenceOrigin)}
 	s.hub = newHub(opts.Store, s.log, livePollInterval)
+	s.streams = newStreams()
+	s.keepAlive = sseKeepAlive
 	return s
 }
 
@@ -148,6 +180,8 @@ func (s *server) routes() []Route {
 	h := func(f http.HandlerFunc) http.Handler { return f }
 	return []Route{
 		{"GET", "/{$}", false, Page, h(s.casesPage)},
+		// Every other GET path: a styled 404 page (JSON under /api/).
+		{"GET", "/", false, Public, h(s.notFoundPage)}, // signed in or not: a 404 is no reason to sign in
 		{"GET", "/cases/{id}", false, Page, h(s.casePage)},
 		{"GET", "/map", false, Page, h(s.mapPage)},
 		{"GET", "/stats", false, Page, h(s.statsPage)},
@@ -218,6 +252,14 @@ func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusServiceUnavailable)
 		_, _ = w.Write([]byte("database unavailable\n"))
 		return
+	}
+	if s.opts.DiskCheck != nil {
+		if err := s.opts.DiskCheck(); err != nil {
+			s.log.Error("health check", "err", err)
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = w.Write([]byte(err.Error() + "\n"))
+			return
+		}
 	}
 	_, _ = w.Write([]byte("ok\n"))
 }

@@ -36,7 +36,7 @@ type env struct {
 	clock atomic.Int64
 	srv   *httptest.Server
 	store *sqlite.Store
-	blobs *blob.Store
+	blobs *blob.Folder
 	cases *cases.Service
 	grid  *grid.Indexed
 	web   *Handler
@@ -52,7 +52,7 @@ func newEnvWith(t testing.TB, mod func(*Options), wrap func(e *env, h http.Handl
 	st, err := sqlite.Open(context.Background(), filepath.Join(dir, "xiuhua.db"))
 	require.NoError(t, err)
 	t.Cleanup(func() { st.Close() })
-	blobs, err := blob.New(filepath.Join(dir, "evidence"))
+	blobs, err := blob.NewFolder(filepath.Join(dir, "evidence"))
 	require.NoError(t, err)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(prometheus.NewCounter(prometheus.CounterOpts{Name: "xiuhua_test_total", Help: "test"}))
@@ -116,7 +116,7 @@ func (e *env) addCase(t testing.TB, eventID string, mod func(*store.Report), fil
 
 func (e *env) put(t *testing.T, name, kind, ct string, data []byte) store.Evidence {
 	t.Helper()
-	ref, err := e.blobs.Put(bytes.NewReader(data))
+	ref, err := blob.Put(context.Background(), e.blobs, bytes.NewReader(data))
 	require.NoError(t, err)
 	return store.Evidence{Name: name, Kind: kind, ContentType: ct, Size: ref.Size, SHA256: ref.SHA256}
 }
@@ -163,16 +163,16 @@ func TestCasesPage(t *testing.T) {
 		"案件审核队列",
 		// Case 1: the annotated picture, not the snapshot.
 		`<img src="/evidence/` + ann.SHA256 + `"`,
-		"2025-06-01 16:30:00",
+		"2025-06-01 16:30:00 (CST&#43;08:00)", // in the configured zone, named
 		"cam-7", "edge-01",
-		"占道经营<small>street_vending</small>",
+		`占道经营<small translate="no">street_vending</small>`,
 		`<span class="status s-pending_review">待审核</span>`,
-		`href="/cases/` + id + `">` + id + `</a>`,
+		`href="/cases/` + id + `" translate="no">` + id + `</a>`,
 		`data-case="` + id + `" data-version="1" data-status="pending_review"`,
 		// Case 2: only a snapshot; an unknown type shown as it is; the
 		// hostile camera id escaped.
 		`<img src="/evidence/` + onlySnap.SHA256 + `"`,
-		"demo_linger<small>demo_linger</small>",
+		`demo_linger<small translate="no">demo_linger</small>`,
 		"&lt;script&gt;alert(1)&lt;/script&gt;",
 		id2,
 		// Case 3: no picture.
@@ -200,7 +200,7 @@ func TestCasesPage(t *testing.T) {
 	resp, body = e.get(t, "/?lang=en")
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.Contains(t, string(body), "Review queue")
-	require.Contains(t, string(body), "Street vending<small>street_vending</small>")
+	require.Contains(t, string(body), `Street vending<small translate="no">street_vending</small>`)
 	require.Contains(t, string(body), `<html lang="en">`)
 
 	resp, _ = e.get(t, "/?status=bogus")
@@ -341,7 +341,7 @@ func TestEvidence(t *testing.T) {
 	snap := e.put(t, "snapshot.jpg", store.KindSnapshot, "image/jpeg", jpeg)
 	html := e.put(t, "x.html", store.KindUnspecified, "text/html; charset=utf-8", []byte("<script>alert(1)</script>"))
 	e.addCase(t, "ev-1", nil, snap, html)
-	orphan, err := e.blobs.Put(strings.NewReader("not in any report"))
+	orphan, err := blob.Put(context.Background(), e.blobs, strings.NewReader("not in any report"))
 	require.NoError(t, err)
 
 	resp, body := e.get(t, "/evidence/"+snap.SHA256)

@@ -26,10 +26,16 @@ type Faults struct {
 	// with a broken SPS is refused by gortsplib's DESCRIBE, so no client
 	// could play it at all.)
 	BadSPS bool
+	// NoSpeaker leaves out the ONVIF audio back channel, as a camera
+	// without a speaker does: clients that ask for one find none.
+	NoSpeaker bool
 }
 
-// Any reports whether some fault is set.
-func (f Faults) Any() bool { return f != Faults{} }
+// Any reports whether some fault that touches the video is set.
+func (f Faults) Any() bool {
+	f.NoSpeaker = false
+	return f != Faults{}
+}
 
 // stallPeriod is StallEvery with its default.
 func (f Faults) stallPeriod() time.Duration {
@@ -66,7 +72,7 @@ func (f Faults) Validate() error {
 
 // ParseOption applies one stream option of camsim's -stream flag to o or
 // f: h264, h265, height=1080, fps=25, keyframe=2s, drop=5s, stall=2s or
-// stall=2s/10s, corrupt=10, badsps. It reports an error naming the option.
+// stall=2s/10s, corrupt=10, badsps, nospeaker. It reports an error naming the option.
 func ParseOption(opt string, o *TranscodeOptions, f *Faults) error {
 	key, val, hasVal := strings.Cut(opt, "=")
 	dur := func() (time.Duration, error) {
@@ -92,6 +98,8 @@ func ParseOption(opt string, o *TranscodeOptions, f *Faults) error {
 		o.Codec = key
 	case key == "badsps" && !hasVal:
 		f.BadSPS = true
+	case key == "nospeaker" && !hasVal:
+		f.NoSpeaker = true
 	case key == "height":
 		o.Height, err = num()
 	case key == "fps":
@@ -112,7 +120,7 @@ func ParseOption(opt string, o *TranscodeOptions, f *Faults) error {
 	case key == "corrupt":
 		f.CorruptEvery, err = num()
 	default:
-		return fmt.Errorf("unknown option %q: want h264, h265, height=N, fps=N, keyframe=D, drop=D, stall=D[/D], corrupt=N, badsps", opt)
+		return fmt.Errorf("unknown option %q: want h264, h265, height=N, fps=N, keyframe=D, drop=D, stall=D[/D], corrupt=N, badsps, nospeaker", opt)
 	}
 	return err
 }

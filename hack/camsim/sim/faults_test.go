@@ -24,6 +24,8 @@ func TestParseOption(t *testing.T) {
 		{opt: "stall=2s/10s", wantF: Faults{StallFor: 2 * time.Second, StallEvery: 10 * time.Second}},
 		{opt: "corrupt=10", wantF: Faults{CorruptEvery: 10}},
 		{opt: "badsps", wantF: Faults{BadSPS: true}},
+		{opt: "nospeaker", wantF: Faults{NoSpeaker: true}},
+		{opt: "nospeaker=1", wantErr: "unknown option"},
 		{opt: "drop=soon", wantErr: "positive duration"},
 		{opt: "corrupt=-1", wantErr: "positive whole number"},
 		{opt: "h265=1", wantErr: "takes no value"},
@@ -54,6 +56,7 @@ func TestFaultsStallSchedule(t *testing.T) {
 		require.Equal(t, tt.want, f.stalled(tt.at), "at %v", tt.at)
 	}
 	require.False(t, Faults{}.stalled(time.Hour))
+	require.False(t, Faults{NoSpeaker: true}.Any(), "no speaker leaves the video alone")
 	require.Equal(t, 5*time.Second, Faults{StallFor: 2 * time.Second}.stallPeriod(), "default: 3 s of stream between stalls")
 	require.Error(t, Faults{StallFor: 5 * time.Second, StallEvery: 2 * time.Second}.Validate())
 	require.Error(t, Faults{DropEvery: -time.Second}.Validate())

@@ -40,6 +40,7 @@ func (h *handler) OnPlay(ctx *gortsplib.ServerHandlerOnPlayCtx) (*base.Response,
 	h.s.Logger.Info("client playing", "path", ctx.Path, "remote", ctx.Conn.NetConn().RemoteAddr().String())
 	if fs, err := h.s.lookup(ctx.Path); err == nil {
 		fs.addPlayer(ctx.Session, ctx.Conn)
+		h.s.speakers.listen(fs.name, ctx.Session)
 	}
 	return &base.Response{StatusCode: base.StatusOK}, nil
 }
@@ -48,6 +49,7 @@ func (h *handler) OnSessionClose(ctx *gortsplib.ServerHandlerOnSessionCloseCtx) 
 	if fs, err := h.s.lookup(ctx.Session.SetuppedPath()); err == nil {
 		fs.removePlayer(ctx.Session)
 	}
+	h.s.speakers.finish(ctx.Session)
 }
 
 // auth checks credentials when the server has a user. Credentials are

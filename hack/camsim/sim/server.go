@@ -33,6 +33,9 @@ type Server struct {
 	// User and Pass, when User is set, are required of every client
 	// (Basic or Digest, as the client chooses).
 	User, Pass string
+	// BackChannelDir, when set, receives a WAV file (8 kHz mono) of every
+	// session's back-channel audio: STREAM-N.wav. Recordings works either way.
+	BackChannelDir string
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 
@@ -42,6 +45,8 @@ type Server struct {
 
 	mu      sync.RWMutex // guards streams, read by gortsplib's goroutines
 	streams map[string]*fileStream
+
+	speakers *speakers
 
 	wg   sync.WaitGroup
 	errc chan error
@@ -56,6 +61,7 @@ func (s *Server) Start(streams []Stream) error {
 	if len(streams) == 0 {
 		return errors.New("no streams to serve")
 	}
+	s.speakers = newSpeakers(s.BackChannelDir, s.Logger)
 	s.rtsp = &gortsplib.Server{
 		Handler:        &handler{s: s},
 		RTSPAddress:    s.Listen,
@@ -121,6 +127,11 @@ func (s *Server) Addr() string { return s.addr.String() }
 
 // URL is the address of a stream, without credentials.
 func (s *Server) URL(name string) string { return "rtsp://" + s.Addr() + "/" + name }
+
+// Recordings lists what clients played into a stream's back channel, one
+// entry a finished session (it ends when the client tears down or
+// disconnects), oldest first.
+func (s *Server) Recordings(name string) []Recording { return s.speakers.recordings(name) }
 
 // Err delivers the first fatal error of a stream or of the server.
 func (s *Server) Err() <-chan error { return s.errc }

@@ -75,7 +75,11 @@ func newFileStream(srv *gortsplib.Server, st Stream, log *slog.Logger) (*fileStr
 		fs.newEnc = func() (rtpEncoder, error) { return f.CreateEncoder() }
 	}
 	fs.media = &description.Media{Type: description.MediaTypeVideo, Formats: []format.Format{forma}}
-	fs.stream = &gortsplib.ServerStream{Server: srv, Desc: &description.Session{Medias: []*description.Media{fs.media}}}
+	medias := []*description.Media{fs.media}
+	if !st.Faults.NoSpeaker {
+		medias = append(medias, backChannelMedia())
+	}
+	fs.stream = &gortsplib.ServerStream{Server: srv, Desc: &description.Session{Medias: medias}}
 	if err := fs.stream.Initialize(); err != nil {
 		return nil, fmt.Errorf("stream %q: %w", st.Name, err)
 	}

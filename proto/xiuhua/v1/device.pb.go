@@ -302,7 +302,18 @@ type Heartbeat struct {
 	OutboxOldestAgeSeconds float64 `protobuf:"fixed64,4,opt,name=outbox_oldest_age_seconds,json=outboxOldestAgeSeconds,proto3" json:"outbox_oldest_age_seconds,omitempty"`
 	// The model state, so that a server that missed a ModelStatus (a
 	// restart, another replica) still knows what each camera runs.
-	ModelStatus   *ModelStatus `protobuf:"bytes,5,opt,name=model_status,json=modelStatus,proto3" json:"model_status,omitempty"`
+	ModelStatus *ModelStatus `protobuf:"bytes,5,opt,name=model_status,json=modelStatus,proto3" json:"model_status,omitempty"`
+	// The outbox's disk (or its quota) is full: new violations are stored
+	// only by shedding older evidence (clips, then pictures, then the oldest
+	// reports). disk_full_detail says what the last write met.
+	DiskFull       bool   `protobuf:"varint,6,opt,name=disk_full,json=diskFull,proto3" json:"disk_full,omitempty"`
+	DiskFullDetail string `protobuf:"bytes,7,opt,name=disk_full_detail,json=diskFullDetail,proto3" json:"disk_full_detail,omitempty"`
+	// Size on disk of the violations waiting in the outbox.
+	OutboxBytes int64 `protobuf:"varint,8,opt,name=outbox_bytes,json=outboxBytes,proto3" json:"outbox_bytes,omitempty"`
+	// The box cannot look as often as its cameras ask: the detector is
+	// shared evenly between them and each camera's look_rate says what it
+	// gets (docs/fleet.md).
+	Overloaded    bool `protobuf:"varint,9,opt,name=overloaded,proto3" json:"overloaded,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -372,6 +383,34 @@ func (x *Heartbeat) GetModelStatus() *ModelStatus {
 	return nil
 }
 
+func (x *Heartbeat) GetDiskFull() bool {
+	if x != nil {
+		return x.DiskFull
+	}
+	return false
+}
+
+func (x *Heartbeat) GetDiskFullDetail() string {
+	if x != nil {
+		return x.DiskFullDetail
+	}
+	return ""
+}
+
+func (x *Heartbeat) GetOutboxBytes() int64 {
+	if x != nil {
+		return x.OutboxBytes
+	}
+	return 0
+}
+
+func (x *Heartbeat) GetOverloaded() bool {
+	if x != nil {
+		return x.Overloaded
+	}
+	return false
+}
+
 // CameraStatus is the state of one camera on an edge box.
 type CameraStatus struct {
 	state          protoimpl.MessageState `protogen:"open.v1"`
@@ -380,8 +419,17 @@ type CameraStatus struct {
 	LastError      string                 `protobuf:"bytes,3,opt,name=last_error,json=lastError,proto3" json:"last_error,omitempty"`
 	FramesDecoded  uint64                 `protobuf:"varint,4,opt,name=frames_decoded,json=framesDecoded,proto3" json:"frames_decoded,omitempty"`
 	FramesDetected uint64                 `protobuf:"varint,5,opt,name=frames_detected,json=framesDetected,proto3" json:"frames_detected,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// Looks (detector runs) per second achieved over the last window, and
+	// the rate the camera is configured for.
+	LookRate       float64 `protobuf:"fixed64,6,opt,name=look_rate,json=lookRate,proto3" json:"look_rate,omitempty"`
+	TargetLookRate float64 `protobuf:"fixed64,7,opt,name=target_look_rate,json=targetLookRate,proto3" json:"target_look_rate,omitempty"`
+	// Whether only keyframes are decoded now.
+	KeyframesOnly bool `protobuf:"varint,8,opt,name=keyframes_only,json=keyframesOnly,proto3" json:"keyframes_only,omitempty"`
+	// What is wrong with the stream itself, if anything: no keyframe for a
+	// long time, timestamps that disagree with arrival.
+	Problem       string `protobuf:"bytes,9,opt,name=problem,proto3" json:"problem,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CameraStatus) Reset() {
@@ -447,6 +495,34 @@ func (x *CameraStatus) GetFramesDetected() uint64 {
 		return x.FramesDetected
 	}
 	return 0
+}
+
+func (x *CameraStatus) GetLookRate() float64 {
+	if x != nil {
+		return x.LookRate
+	}
+	return 0
+}
+
+func (x *CameraStatus) GetTargetLookRate() float64 {
+	if x != nil {
+		return x.TargetLookRate
+	}
+	return 0
+}
+
+func (x *CameraStatus) GetKeyframesOnly() bool {
+	if x != nil {
+		return x.KeyframesOnly
+	}
+	return false
+}
+
+func (x *CameraStatus) GetProblem() string {
+	if x != nil {
+		return x.Problem
+	}
+	return ""
 }
 
 // Welcome answers Hello.
@@ -920,20 +996,30 @@ const file_xiuhua_v1_device_proto_rawDesc = "" +
 	"CameraInfo\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12/\n" +
-	"\blocation\x18\x03 \x01(\v2\x13.xiuhua.v1.GeoPointR\blocation\"\x90\x02\n" +
+	"\blocation\x18\x03 \x01(\v2\x13.xiuhua.v1.GeoPointR\blocation\"\x9a\x03\n" +
 	"\tHeartbeat\x123\n" +
 	"\asent_at\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x06sentAt\x121\n" +
 	"\acameras\x18\x02 \x03(\v2\x17.xiuhua.v1.CameraStatusR\acameras\x12%\n" +
 	"\x0eoutbox_pending\x18\x03 \x01(\x03R\routboxPending\x129\n" +
 	"\x19outbox_oldest_age_seconds\x18\x04 \x01(\x01R\x16outboxOldestAgeSeconds\x129\n" +
-	"\fmodel_status\x18\x05 \x01(\v2\x16.xiuhua.v1.ModelStatusR\vmodelStatus\"\xc8\x01\n" +
+	"\fmodel_status\x18\x05 \x01(\v2\x16.xiuhua.v1.ModelStatusR\vmodelStatus\x12\x1b\n" +
+	"\tdisk_full\x18\x06 \x01(\bR\bdiskFull\x12(\n" +
+	"\x10disk_full_detail\x18\a \x01(\tR\x0ediskFullDetail\x12!\n" +
+	"\foutbox_bytes\x18\b \x01(\x03R\voutboxBytes\x12\x1e\n" +
+	"\n" +
+	"overloaded\x18\t \x01(\bR\n" +
+	"overloaded\"\xd0\x02\n" +
 	"\fCameraStatus\x12\x1b\n" +
 	"\tcamera_id\x18\x01 \x01(\tR\bcameraId\x12,\n" +
 	"\x05state\x18\x02 \x01(\x0e2\x16.xiuhua.v1.CameraStateR\x05state\x12\x1d\n" +
 	"\n" +
 	"last_error\x18\x03 \x01(\tR\tlastError\x12%\n" +
 	"\x0eframes_decoded\x18\x04 \x01(\x04R\rframesDecoded\x12'\n" +
-	"\x0fframes_detected\x18\x05 \x01(\x04R\x0eframesDetected\"\x84\x01\n" +
+	"\x0fframes_detected\x18\x05 \x01(\x04R\x0eframesDetected\x12\x1b\n" +
+	"\tlook_rate\x18\x06 \x01(\x01R\blookRate\x12(\n" +
+	"\x10target_look_rate\x18\a \x01(\x01R\x0etargetLookRate\x12%\n" +
+	"\x0ekeyframes_only\x18\b \x01(\bR\rkeyframesOnly\x12\x18\n" +
+	"\aproblem\x18\t \x01(\tR\aproblem\"\x84\x01\n" +
 	"\aWelcome\x12;\n" +
 	"\vserver_time\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"serverTime\x12<\n" +

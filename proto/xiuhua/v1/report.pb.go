@@ -22,6 +22,69 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// WarnOutcome says how a warn-first violation ended.
+type WarnOutcome int32
+
+const (
+	WarnOutcome_WARN_OUTCOME_UNSPECIFIED WarnOutcome = 0
+	// Warned and still there after grace (已劝导未整改): a case.
+	WarnOutcome_WARN_OUTCOME_NOT_CORRECTED WarnOutcome = 1
+	// The warning could not be played (no back channel, speaker down): a
+	// case, as if the policy were file.
+	WarnOutcome_WARN_OUTCOME_WARNING_FAILED WarnOutcome = 2
+	// Gone after the warning (自治): a record, counted and kept, never a
+	// case. Sent as a report like any other, so it is signed, goes through
+	// the outbox and is stored once per event id.
+	WarnOutcome_WARN_OUTCOME_CORRECTED WarnOutcome = 3
+	// Not warned because of quiet hours: a case at once.
+	WarnOutcome_WARN_OUTCOME_QUIET_HOURS WarnOutcome = 4
+)
+
+// Enum value maps for WarnOutcome.
+var (
+	WarnOutcome_name = map[int32]string{
+		0: "WARN_OUTCOME_UNSPECIFIED",
+		1: "WARN_OUTCOME_NOT_CORRECTED",
+		2: "WARN_OUTCOME_WARNING_FAILED",
+		3: "WARN_OUTCOME_CORRECTED",
+		4: "WARN_OUTCOME_QUIET_HOURS",
+	}
+	WarnOutcome_value = map[string]int32{
+		"WARN_OUTCOME_UNSPECIFIED":    0,
+		"WARN_OUTCOME_NOT_CORRECTED":  1,
+		"WARN_OUTCOME_WARNING_FAILED": 2,
+		"WARN_OUTCOME_CORRECTED":      3,
+		"WARN_OUTCOME_QUIET_HOURS":    4,
+	}
+)
+
+func (x WarnOutcome) Enum() *WarnOutcome {
+	p := new(WarnOutcome)
+	*p = x
+	return p
+}
+
+func (x WarnOutcome) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (WarnOutcome) Descriptor() protoreflect.EnumDescriptor {
+	return file_xiuhua_v1_report_proto_enumTypes[0].Descriptor()
+}
+
+func (WarnOutcome) Type() protoreflect.EnumType {
+	return &file_xiuhua_v1_report_proto_enumTypes[0]
+}
+
+func (x WarnOutcome) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use WarnOutcome.Descriptor instead.
+func (WarnOutcome) EnumDescriptor() ([]byte, []int) {
+	return file_xiuhua_v1_report_proto_rawDescGZIP(), []int{0}
+}
+
 // EvidenceKind says what an evidence file shows.
 type EvidenceKind int32
 
@@ -32,6 +95,9 @@ const (
 	EvidenceKind_EVIDENCE_KIND_CLIP        EvidenceKind = 3
 	// The zone's reference picture and the current one side by side.
 	EvidenceKind_EVIDENCE_KIND_BEFORE_AFTER EvidenceKind = 4
+	// Warn first: the place looked at again after the grace period, the
+	// object still there (the first pictures show it when warned).
+	EvidenceKind_EVIDENCE_KIND_AFTER_GRACE EvidenceKind = 5
 )
 
 // Enum value maps for EvidenceKind.
@@ -42,6 +108,7 @@ var (
 		2: "EVIDENCE_KIND_ANNOTATED",
 		3: "EVIDENCE_KIND_CLIP",
 		4: "EVIDENCE_KIND_BEFORE_AFTER",
+		5: "EVIDENCE_KIND_AFTER_GRACE",
 	}
 	EvidenceKind_value = map[string]int32{
 		"EVIDENCE_KIND_UNSPECIFIED":  0,
@@ -49,6 +116,7 @@ var (
 		"EVIDENCE_KIND_ANNOTATED":    2,
 		"EVIDENCE_KIND_CLIP":         3,
 		"EVIDENCE_KIND_BEFORE_AFTER": 4,
+		"EVIDENCE_KIND_AFTER_GRACE":  5,
 	}
 )
 
@@ -63,11 +131,11 @@ func (x EvidenceKind) String() string {
 }
 
 func (EvidenceKind) Descriptor() protoreflect.EnumDescriptor {
-	return file_xiuhua_v1_report_proto_enumTypes[0].Descriptor()
+	return file_xiuhua_v1_report_proto_enumTypes[1].Descriptor()
 }
 
 func (EvidenceKind) Type() protoreflect.EnumType {
-	return &file_xiuhua_v1_report_proto_enumTypes[0]
+	return &file_xiuhua_v1_report_proto_enumTypes[1]
 }
 
 func (x EvidenceKind) Number() protoreflect.EnumNumber {
@@ -76,7 +144,7 @@ func (x EvidenceKind) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use EvidenceKind.Descriptor instead.
 func (EvidenceKind) EnumDescriptor() ([]byte, []int) {
-	return file_xiuhua_v1_report_proto_rawDescGZIP(), []int{0}
+	return file_xiuhua_v1_report_proto_rawDescGZIP(), []int{1}
 }
 
 // ReportViolationRequest is one message of the ReportViolation client stream:
@@ -200,7 +268,17 @@ type ViolationReport struct {
 	ObjectLocation *GeoPoint `protobuf:"bytes,19,opt,name=object_location,json=objectLocation,proto3" json:"object_location,omitempty"`
 	// How the violation was found: "detection" (a tracked object) or
 	// "change" (the zone differs persistently from its reference picture).
-	Method        string `protobuf:"bytes,20,opt,name=method,proto3" json:"method,omitempty"`
+	Method string `protobuf:"bytes,20,opt,name=method,proto3" json:"method,omitempty"`
+	// Warn first (先劝导、后立案): the warnings played before this report
+	// was sent, oldest first; empty when none was tried.
+	Warnings []*WarningPlayed `protobuf:"bytes,21,rep,name=warnings,proto3" json:"warnings,omitempty"`
+	// How the warn-first flow ended; UNSPECIFIED for a violation filed
+	// without one.
+	WarnOutcome WarnOutcome `protobuf:"varint,22,opt,name=warn_outcome,json=warnOutcome,proto3,enum=xiuhua.v1.WarnOutcome" json:"warn_outcome,omitempty"`
+	// Why the edge filed (or recorded) it in words, e.g.
+	// "still there after warning (已劝导未整改)" or "quiet hours: no warning
+	// played".
+	WarnReason    string `protobuf:"bytes,23,opt,name=warn_reason,json=warnReason,proto3" json:"warn_reason,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -375,6 +453,99 @@ func (x *ViolationReport) GetMethod() string {
 	return ""
 }
 
+func (x *ViolationReport) GetWarnings() []*WarningPlayed {
+	if x != nil {
+		return x.Warnings
+	}
+	return nil
+}
+
+func (x *ViolationReport) GetWarnOutcome() WarnOutcome {
+	if x != nil {
+		return x.WarnOutcome
+	}
+	return WarnOutcome_WARN_OUTCOME_UNSPECIFIED
+}
+
+func (x *ViolationReport) GetWarnReason() string {
+	if x != nil {
+		return x.WarnReason
+	}
+	return ""
+}
+
+// WarningPlayed is one voice warning played (or tried) on site.
+type WarningPlayed struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	At    *timestamppb.Timestamp `protobuf:"bytes,1,opt,name=at,proto3" json:"at,omitempty"`
+	// How it was played: "backchannel" (the camera's speaker over RTSP) or
+	// "http" (a standalone speaker).
+	Player string `protobuf:"bytes,2,opt,name=player,proto3" json:"player,omitempty"`
+	Ok     bool   `protobuf:"varint,3,opt,name=ok,proto3" json:"ok,omitempty"`
+	// Why it failed; empty when ok.
+	Error         string `protobuf:"bytes,4,opt,name=error,proto3" json:"error,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WarningPlayed) Reset() {
+	*x = WarningPlayed{}
+	mi := &file_xiuhua_v1_report_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WarningPlayed) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WarningPlayed) ProtoMessage() {}
+
+func (x *WarningPlayed) ProtoReflect() protoreflect.Message {
+	mi := &file_xiuhua_v1_report_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WarningPlayed.ProtoReflect.Descriptor instead.
+func (*WarningPlayed) Descriptor() ([]byte, []int) {
+	return file_xiuhua_v1_report_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *WarningPlayed) GetAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.At
+	}
+	return nil
+}
+
+func (x *WarningPlayed) GetPlayer() string {
+	if x != nil {
+		return x.Player
+	}
+	return ""
+}
+
+func (x *WarningPlayed) GetOk() bool {
+	if x != nil {
+		return x.Ok
+	}
+	return false
+}
+
+func (x *WarningPlayed) GetError() string {
+	if x != nil {
+		return x.Error
+	}
+	return ""
+}
+
 // Detection is one object that makes up the violation, in frame pixels.
 type Detection struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -388,7 +559,7 @@ type Detection struct {
 
 func (x *Detection) Reset() {
 	*x = Detection{}
-	mi := &file_xiuhua_v1_report_proto_msgTypes[2]
+	mi := &file_xiuhua_v1_report_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -400,7 +571,7 @@ func (x *Detection) String() string {
 func (*Detection) ProtoMessage() {}
 
 func (x *Detection) ProtoReflect() protoreflect.Message {
-	mi := &file_xiuhua_v1_report_proto_msgTypes[2]
+	mi := &file_xiuhua_v1_report_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -413,7 +584,7 @@ func (x *Detection) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Detection.ProtoReflect.Descriptor instead.
 func (*Detection) Descriptor() ([]byte, []int) {
-	return file_xiuhua_v1_report_proto_rawDescGZIP(), []int{2}
+	return file_xiuhua_v1_report_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *Detection) GetClassName() string {
@@ -457,7 +628,7 @@ type Box struct {
 
 func (x *Box) Reset() {
 	*x = Box{}
-	mi := &file_xiuhua_v1_report_proto_msgTypes[3]
+	mi := &file_xiuhua_v1_report_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -469,7 +640,7 @@ func (x *Box) String() string {
 func (*Box) ProtoMessage() {}
 
 func (x *Box) ProtoReflect() protoreflect.Message {
-	mi := &file_xiuhua_v1_report_proto_msgTypes[3]
+	mi := &file_xiuhua_v1_report_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -482,7 +653,7 @@ func (x *Box) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Box.ProtoReflect.Descriptor instead.
 func (*Box) Descriptor() ([]byte, []int) {
-	return file_xiuhua_v1_report_proto_rawDescGZIP(), []int{3}
+	return file_xiuhua_v1_report_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *Box) GetX() float32 {
@@ -529,7 +700,7 @@ type EvidenceFile struct {
 
 func (x *EvidenceFile) Reset() {
 	*x = EvidenceFile{}
-	mi := &file_xiuhua_v1_report_proto_msgTypes[4]
+	mi := &file_xiuhua_v1_report_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -541,7 +712,7 @@ func (x *EvidenceFile) String() string {
 func (*EvidenceFile) ProtoMessage() {}
 
 func (x *EvidenceFile) ProtoReflect() protoreflect.Message {
-	mi := &file_xiuhua_v1_report_proto_msgTypes[4]
+	mi := &file_xiuhua_v1_report_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -554,7 +725,7 @@ func (x *EvidenceFile) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EvidenceFile.ProtoReflect.Descriptor instead.
 func (*EvidenceFile) Descriptor() ([]byte, []int) {
-	return file_xiuhua_v1_report_proto_rawDescGZIP(), []int{4}
+	return file_xiuhua_v1_report_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *EvidenceFile) GetName() string {
@@ -605,7 +776,7 @@ type EvidenceChunk struct {
 
 func (x *EvidenceChunk) Reset() {
 	*x = EvidenceChunk{}
-	mi := &file_xiuhua_v1_report_proto_msgTypes[5]
+	mi := &file_xiuhua_v1_report_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -617,7 +788,7 @@ func (x *EvidenceChunk) String() string {
 func (*EvidenceChunk) ProtoMessage() {}
 
 func (x *EvidenceChunk) ProtoReflect() protoreflect.Message {
-	mi := &file_xiuhua_v1_report_proto_msgTypes[5]
+	mi := &file_xiuhua_v1_report_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -630,7 +801,7 @@ func (x *EvidenceChunk) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EvidenceChunk.ProtoReflect.Descriptor instead.
 func (*EvidenceChunk) Descriptor() ([]byte, []int) {
-	return file_xiuhua_v1_report_proto_rawDescGZIP(), []int{5}
+	return file_xiuhua_v1_report_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *EvidenceChunk) GetName() string {
@@ -668,7 +839,7 @@ type ReportViolationResponse struct {
 
 func (x *ReportViolationResponse) Reset() {
 	*x = ReportViolationResponse{}
-	mi := &file_xiuhua_v1_report_proto_msgTypes[6]
+	mi := &file_xiuhua_v1_report_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -680,7 +851,7 @@ func (x *ReportViolationResponse) String() string {
 func (*ReportViolationResponse) ProtoMessage() {}
 
 func (x *ReportViolationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_xiuhua_v1_report_proto_msgTypes[6]
+	mi := &file_xiuhua_v1_report_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -693,7 +864,7 @@ func (x *ReportViolationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportViolationResponse.ProtoReflect.Descriptor instead.
 func (*ReportViolationResponse) Descriptor() ([]byte, []int) {
-	return file_xiuhua_v1_report_proto_rawDescGZIP(), []int{6}
+	return file_xiuhua_v1_report_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *ReportViolationResponse) GetEventId() string {
@@ -725,7 +896,7 @@ const file_xiuhua_v1_report_proto_rawDesc = "" +
 	"\x16ReportViolationRequest\x124\n" +
 	"\x06report\x18\x01 \x01(\v2\x1a.xiuhua.v1.ViolationReportH\x00R\x06report\x120\n" +
 	"\x05chunk\x18\x02 \x01(\v2\x18.xiuhua.v1.EvidenceChunkH\x00R\x05chunkB\x05\n" +
-	"\x03msg\"\x99\x06\n" +
+	"\x03msg\"\xab\a\n" +
 	"\x0fViolationReport\x12\x19\n" +
 	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12\x1b\n" +
 	"\tdevice_id\x18\x02 \x01(\tR\bdeviceId\x12\x1b\n" +
@@ -754,7 +925,16 @@ const file_xiuhua_v1_report_proto_rawDesc = "" +
 	"\n" +
 	"mean_score\x18\x12 \x01(\x02R\tmeanScore\x12<\n" +
 	"\x0fobject_location\x18\x13 \x01(\v2\x13.xiuhua.v1.GeoPointR\x0eobjectLocation\x12\x16\n" +
-	"\x06method\x18\x14 \x01(\tR\x06method\"}\n" +
+	"\x06method\x18\x14 \x01(\tR\x06method\x124\n" +
+	"\bwarnings\x18\x15 \x03(\v2\x18.xiuhua.v1.WarningPlayedR\bwarnings\x129\n" +
+	"\fwarn_outcome\x18\x16 \x01(\x0e2\x16.xiuhua.v1.WarnOutcomeR\vwarnOutcome\x12\x1f\n" +
+	"\vwarn_reason\x18\x17 \x01(\tR\n" +
+	"warnReason\"y\n" +
+	"\rWarningPlayed\x12*\n" +
+	"\x02at\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\x12\x16\n" +
+	"\x06player\x18\x02 \x01(\tR\x06player\x12\x0e\n" +
+	"\x02ok\x18\x03 \x01(\bR\x02ok\x12\x14\n" +
+	"\x05error\x18\x04 \x01(\tR\x05error\"}\n" +
 	"\tDetection\x12\x1d\n" +
 	"\n" +
 	"class_name\x18\x01 \x01(\tR\tclassName\x12\x14\n" +
@@ -779,13 +959,20 @@ const file_xiuhua_v1_report_proto_rawDesc = "" +
 	"\x17ReportViolationResponse\x12\x19\n" +
 	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12\x17\n" +
 	"\acase_id\x18\x02 \x01(\tR\x06caseId\x12\x1c\n" +
-	"\tduplicate\x18\x03 \x01(\bR\tduplicate*\x9e\x01\n" +
+	"\tduplicate\x18\x03 \x01(\bR\tduplicate*\xa6\x01\n" +
+	"\vWarnOutcome\x12\x1c\n" +
+	"\x18WARN_OUTCOME_UNSPECIFIED\x10\x00\x12\x1e\n" +
+	"\x1aWARN_OUTCOME_NOT_CORRECTED\x10\x01\x12\x1f\n" +
+	"\x1bWARN_OUTCOME_WARNING_FAILED\x10\x02\x12\x1a\n" +
+	"\x16WARN_OUTCOME_CORRECTED\x10\x03\x12\x1c\n" +
+	"\x18WARN_OUTCOME_QUIET_HOURS\x10\x04*\xbd\x01\n" +
 	"\fEvidenceKind\x12\x1d\n" +
 	"\x19EVIDENCE_KIND_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16EVIDENCE_KIND_SNAPSHOT\x10\x01\x12\x1b\n" +
 	"\x17EVIDENCE_KIND_ANNOTATED\x10\x02\x12\x16\n" +
 	"\x12EVIDENCE_KIND_CLIP\x10\x03\x12\x1e\n" +
-	"\x1aEVIDENCE_KIND_BEFORE_AFTER\x10\x04B3Z1github.com/xiuhua/xiuhua/proto/xiuhua/v1;xiuhuav1b\x06proto3"
+	"\x1aEVIDENCE_KIND_BEFORE_AFTER\x10\x04\x12\x1d\n" +
+	"\x19EVIDENCE_KIND_AFTER_GRACE\x10\x05B3Z1github.com/xiuhua/xiuhua/proto/xiuhua/v1;xiuhuav1b\x06proto3"
 
 var (
 	file_xiuhua_v1_report_proto_rawDescOnce sync.Once
@@ -799,38 +986,43 @@ func file_xiuhua_v1_report_proto_rawDescGZIP() []byte {
 	return file_xiuhua_v1_report_proto_rawDescData
 }
 
-var file_xiuhua_v1_report_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_xiuhua_v1_report_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
+var file_xiuhua_v1_report_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
+var file_xiuhua_v1_report_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
 var file_xiuhua_v1_report_proto_goTypes = []any{
-	(EvidenceKind)(0),               // 0: xiuhua.v1.EvidenceKind
-	(*ReportViolationRequest)(nil),  // 1: xiuhua.v1.ReportViolationRequest
-	(*ViolationReport)(nil),         // 2: xiuhua.v1.ViolationReport
-	(*Detection)(nil),               // 3: xiuhua.v1.Detection
-	(*Box)(nil),                     // 4: xiuhua.v1.Box
-	(*EvidenceFile)(nil),            // 5: xiuhua.v1.EvidenceFile
-	(*EvidenceChunk)(nil),           // 6: xiuhua.v1.EvidenceChunk
-	(*ReportViolationResponse)(nil), // 7: xiuhua.v1.ReportViolationResponse
-	(*timestamppb.Timestamp)(nil),   // 8: google.protobuf.Timestamp
-	(*GeoPoint)(nil),                // 9: xiuhua.v1.GeoPoint
-	(*ModelRef)(nil),                // 10: xiuhua.v1.ModelRef
+	(WarnOutcome)(0),                // 0: xiuhua.v1.WarnOutcome
+	(EvidenceKind)(0),               // 1: xiuhua.v1.EvidenceKind
+	(*ReportViolationRequest)(nil),  // 2: xiuhua.v1.ReportViolationRequest
+	(*ViolationReport)(nil),         // 3: xiuhua.v1.ViolationReport
+	(*WarningPlayed)(nil),           // 4: xiuhua.v1.WarningPlayed
+	(*Detection)(nil),               // 5: xiuhua.v1.Detection
+	(*Box)(nil),                     // 6: xiuhua.v1.Box
+	(*EvidenceFile)(nil),            // 7: xiuhua.v1.EvidenceFile
+	(*EvidenceChunk)(nil),           // 8: xiuhua.v1.EvidenceChunk
+	(*ReportViolationResponse)(nil), // 9: xiuhua.v1.ReportViolationResponse
+	(*timestamppb.Timestamp)(nil),   // 10: google.protobuf.Timestamp
+	(*GeoPoint)(nil),                // 11: xiuhua.v1.GeoPoint
+	(*ModelRef)(nil),                // 12: xiuhua.v1.ModelRef
 }
 var file_xiuhua_v1_report_proto_depIdxs = []int32{
-	2,  // 0: xiuhua.v1.ReportViolationRequest.report:type_name -> xiuhua.v1.ViolationReport
-	6,  // 1: xiuhua.v1.ReportViolationRequest.chunk:type_name -> xiuhua.v1.EvidenceChunk
-	8,  // 2: xiuhua.v1.ViolationReport.observed_at:type_name -> google.protobuf.Timestamp
-	8,  // 3: xiuhua.v1.ViolationReport.started_at:type_name -> google.protobuf.Timestamp
-	3,  // 4: xiuhua.v1.ViolationReport.detections:type_name -> xiuhua.v1.Detection
-	9,  // 5: xiuhua.v1.ViolationReport.location:type_name -> xiuhua.v1.GeoPoint
-	10, // 6: xiuhua.v1.ViolationReport.model:type_name -> xiuhua.v1.ModelRef
-	5,  // 7: xiuhua.v1.ViolationReport.evidence:type_name -> xiuhua.v1.EvidenceFile
-	9,  // 8: xiuhua.v1.ViolationReport.object_location:type_name -> xiuhua.v1.GeoPoint
-	4,  // 9: xiuhua.v1.Detection.box:type_name -> xiuhua.v1.Box
-	0,  // 10: xiuhua.v1.EvidenceFile.kind:type_name -> xiuhua.v1.EvidenceKind
-	11, // [11:11] is the sub-list for method output_type
-	11, // [11:11] is the sub-list for method input_type
-	11, // [11:11] is the sub-list for extension type_name
-	11, // [11:11] is the sub-list for extension extendee
-	0,  // [0:11] is the sub-list for field type_name
+	3,  // 0: xiuhua.v1.ReportViolationRequest.report:type_name -> xiuhua.v1.ViolationReport
+	8,  // 1: xiuhua.v1.ReportViolationRequest.chunk:type_name -> xiuhua.v1.EvidenceChunk
+	10, // 2: xiuhua.v1.ViolationReport.observed_at:type_name -> google.protobuf.Timestamp
+	10, // 3: xiuhua.v1.ViolationReport.started_at:type_name -> google.protobuf.Timestamp
+	5,  // 4: xiuhua.v1.ViolationReport.detections:type_name -> xiuhua.v1.Detection
+	11, // 5: xiuhua.v1.ViolationReport.location:type_name -> xiuhua.v1.GeoPoint
+	12, // 6: xiuhua.v1.ViolationReport.model:type_name -> xiuhua.v1.ModelRef
+	7,  // 7: xiuhua.v1.ViolationReport.evidence:type_name -> xiuhua.v1.EvidenceFile
+	11, // 8: xiuhua.v1.ViolationReport.object_location:type_name -> xiuhua.v1.GeoPoint
+	4,  // 9: xiuhua.v1.ViolationReport.warnings:type_name -> xiuhua.v1.WarningPlayed
+	0,  // 10: xiuhua.v1.ViolationReport.warn_outcome:type_name -> xiuhua.v1.WarnOutcome
+	10, // 11: xiuhua.v1.WarningPlayed.at:type_name -> google.protobuf.Timestamp
+	6,  // 12: xiuhua.v1.Detection.box:type_name -> xiuhua.v1.Box
+	1,  // 13: xiuhua.v1.EvidenceFile.kind:type_name -> xiuhua.v1.EvidenceKind
+	14, // [14:14] is the sub-list for method output_type
+	14, // [14:14] is the sub-list for method input_type
+	14, // [14:14] is the sub-list for extension type_name
+	14, // [14:14] is the sub-list for extension extendee
+	0,  // [0:14] is the sub-list for field type_name
 }
 
 func init() { file_xiuhua_v1_report_proto_init() }
@@ -848,8 +1040,8 @@ func file_xiuhua_v1_report_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_xiuhua_v1_report_proto_rawDesc), len(file_xiuhua_v1_report_proto_rawDesc)),
-			NumEnums:      1,
-			NumMessages:   7,
+			NumEnums:      2,
+			NumMessages:   8,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

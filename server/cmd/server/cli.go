@@ -3,16 +3,19 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/xiuhua/xiuhua/server/app"
 	"github.com/xiuhua/xiuhua/server/auth"
 	"github.com/xiuhua/xiuhua/server/cases"
+	"github.com/xiuhua/xiuhua/server/config"
 )
 
 // commands are the first arguments that run an administration command
@@ -27,13 +30,13 @@ func (l *stringList) String() string     { return strings.Join(*l, ",") }
 func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 
 // runCommand runs `server user add|disable|enable|passwd`, `server token
-// add|revoke`, `server device add` or `server device revoke`. Secrets go to stdout, alone on their
+// add|revoke`, `server device add`, `server device rekey` or `server device revoke`. Secrets go to stdout, alone on their
 // line, so that a script can capture them; everything else to stderr.
 // Exit status 2 for a usage or configuration error, 1 when the command
 // fails.
 func runCommand(args []string, lookupEnv func(string) (string, bool), stdin io.Reader, stdout, stderr io.Writer) int {
 	usage := func() int {
-		fmt.Fprintln(stderr, "usage: server user add -role ROLE NAME | server user disable|enable|passwd NAME | server token add -role ROLE NAME | server token revoke NAME | server device add [-camera ID]... ID | server device revoke ID  (each also takes -config FILE, -data-dir DIR)")
+		fmt.Fprintln(stderr, "usage: server user add -role ROLE NAME | server user disable|enable|passwd NAME | server token add -role ROLE NAME | server token revoke NAME | server device add [-camera ID]... [-public-key FILE] ID | server device rekey [-public-key FILE] ID | server device revoke ID  (each also takes -config FILE, -data-dir DIR)")
 		return 2
 	}
 	if len(args) < 2 {
@@ -47,6 +50,7 @@ func runCommand(args []string, lookupEnv func(string) (string, bool), stdin io.R
 	role := fs.String("role", "", "role: "+strings.Join(cases.Roles, ", "))
 	var cameras stringList
 	fs.Var(&cameras, "camera", "a camera the device may report for (repeat; none: any)")
+	keyFile := fs.String("public-key", "", "the device's Ed25519 public key: PEM (openssl pkey -in key.pem -pubout) or base64")
 	if err := fs.Parse(args[2:]); err != nil {
 		return 2
 	}
@@ -54,6 +58,11 @@ func runCommand(args []string, lookupEnv func(string) (string, bool), stdin io.R
 		return usage()
 	}
 	name := fs.Arg(0)
+	key, err := readPublicKey(*keyFile)
+	if err != nil {
+		fmt.Fprintf(stderr, "server: -public-key: %v\n", err)
+		return 2
+	}
 	cfg, _, err := loadFlagged(fs, *configPath, *dataDir, lookupEnv)
 	if err != nil {
 		fmt.Fprintf(stderr, "server: %v\n", err)
@@ -87,7 +96,7 @@ func runCommand(args []string, lookupEnv func(string) (string, bool), stdin io.R
 		}
 	case "device add":
 		var tok string
-		if tok, err = svc.AddDevice(ctx, name, cameras); err == nil {
+		if tok, err = svc.AddDeviceWithKey(ctx, name, cameras, key); err == nil {
 			fmt.Fprintf(stderr, "device %s registered, token shown only now; put it in the edge's server.token or server.token_file\n", name)
 			fmt.Fprintln(stdout, tok)
 		}
@@ -112,6 +121,16 @@ func runCommand(args []string, lookupEnv func(string) (string, bool), stdin io.R
 		var n int64
 		if n, err = svc.RevokeAPIToken(ctx, name); err == nil {
 			fmt.Fprintf(stderr, "API token %s revoked (%d live)\n", name, n)
+		}
+	case "device rekey":
+		if key == nil && cfg.Auth.DeviceKeys == config.DeviceKeysAdd {
+			fmt.Fprintln(stderr, "server: device rekey: auth.device_keys is add: give the new key with -public-key FILE")
+			return 2
+		}
+		if err = svc.RekeyDevice(ctx, name, key); err == nil && key == nil {
+			fmt.Fprintf(stderr, "device %s: key unpinned; its next Hello pins the key it sends\n", name)
+		} else if err == nil {
+			fmt.Fprintf(stderr, "device %s: key %s pinned\n", name, auth.KeyFingerprint(key))
 		}
 	case "device revoke":
 		if err = svc.RevokeDevice(ctx, name); err == nil {
@@ -143,4 +162,16 @@ func password(lookupEnv func(string) (string, bool), stdin io.Reader, stderr io.
 		return "", fmt.Errorf("read password: %w", err)
 	}
 	return strings.TrimRight(line, "\r\n"), nil
+}
+
+// readPublicKey reads -public-key's file; "" is no key.
+func readPublicKey(path string) (ed25519.PublicKey, error) {
+	if path == "" {
+		return nil, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return auth.ParsePublicKey(b)
 }

@@ -4,7 +4,8 @@
 //	server [-config server.yaml] [-data-dir DIR] [-http ADDR] [-grpc ADDR]
 //	server user add [-config ...] -role ROLE NAME      (password: env XIUHUA_USER_PASSWORD or stdin)
 //	server token add [-config ...] -role ROLE NAME     (prints an API token)
-//	server device add [-config ...] [-camera ID]... ID (prints a device token)
+//	server device add [-config ...] [-camera ID]... [-public-key FILE] ID (prints a device token)
+//	server device rekey [-config ...] [-public-key FILE] ID (a replaced box's key)
 //	server device revoke [-config ...] ID
 //
 // Settings come from the defaults, then the config file, then XIUHUA_*

@@ -127,3 +127,16 @@ func TestUnreachable(t *testing.T) {
 	require.ErrorContains(t, err, "postgres: bad connection string")
 	require.NotContains(t, err.Error(), "secret")
 }
+
+// TestCountsFollowUpdates: the statistics' triggers follow changes of
+// type, grid cell and creation time made outside the store's methods.
+func TestCountsFollowUpdates(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, pgtest.Schema(t))
+	require.NoError(t, err)
+	defer s.Close()
+	storetest.CountsFollowUpdates(t, s, func(q string) {
+		_, err := s.pool.Exec(ctx, q)
+		require.NoError(t, err, q)
+	}, func(at time.Time) string { return "'" + at.UTC().Format(time.RFC3339Nano) + "'" })
+}

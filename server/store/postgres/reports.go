@@ -39,6 +39,10 @@ func (s *Store) saveReport(ctx context.Context, r *store.Report, assign store.As
 	if err != nil {
 		return "", false, fmt.Errorf("postgres: detections: %w", err)
 	}
+	warnOutcome, warn, err := sqlstore.WarnJSON(r.Warn)
+	if err != nil {
+		return "", false, fmt.Errorf("postgres: %w", err)
+	}
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return "", false, fmt.Errorf("postgres: begin: %w", err)
@@ -69,14 +73,14 @@ func (s *Store) saveReport(ctx context.Context, r *store.Report, assign store.As
 		event_id, case_id, device_id, camera_id, zone_id, rule_id, violation_type,
 		observed_at, started_at, dwell_seconds, detections, lat, lon,
 		model_name, model_version, model_sha256, frame_width, frame_height,
-		signature, signed, signature_verified, received_at, suppressed
-	) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
+		signature, signed, signature_verified, received_at, suppressed, warn_outcome, warn
+	) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)
 	ON CONFLICT (event_id) DO NOTHING
 	RETURNING id`,
 		r.EventID, caseID, r.DeviceID, r.CameraID, r.ZoneID, r.RuleID, r.ViolationType,
 		r.ObservedAt, nullTime(r.StartedAt), r.DwellSeconds, string(detections), lat, lon,
 		r.Model.Name, r.Model.Version, r.Model.SHA256, r.FrameWidth, r.FrameHeight,
-		r.Signature, r.Signed, r.SignatureVerified, now, r.Suppressed).Scan(&reportID)
+		r.Signature, r.Signed, r.SignatureVerified, now, r.Suppressed, warnOutcome, warn).Scan(&reportID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", false, nil // another transaction stored it first
 	}
@@ -87,6 +91,15 @@ func (s *Store) saveReport(ctx context.Context, r *store.Report, assign store.As
 		if _, err := tx.Exec(ctx, `INSERT INTO evidence (report_id, name, kind, content_type, size, sha256)
 			VALUES ($1, $2, $3, $4, $5, $6)`, reportID, e.Name, e.Kind, e.ContentType, e.Size, e.SHA256); err != nil {
 			return "", false, fmt.Errorf("postgres: insert evidence %q of %q: %w", e.Name, r.EventID, err)
+		}
+	}
+	if r.Warn != nil && len(r.Warn.Warnings) > 0 {
+		// The warning goes in the case's trail: officers see 已劝导未整改.
+		// The case keeps its status: from and to are the one it has.
+		if _, err := tx.Exec(ctx, `INSERT INTO case_audit (case_id, at, actor, action, from_status, to_status, comment)
+			SELECT id, $1, $2, $3, status, status, $4 FROM cases WHERE id = $5`, now, store.SystemActor,
+			store.ActionWarned, store.WarnedComment(r.Warn), caseID); err != nil {
+			return "", false, fmt.Errorf("postgres: audit warning of %q: %w", r.EventID, err)
 		}
 	}
 	tag, err := tx.Exec(ctx, `UPDATE cases SET
@@ -128,7 +141,7 @@ type caseTx struct {
 }
 
 func (c *caseTx) OpenCase(ctx context.Context, n store.NewCase) (string, error) {
-	id := c.s.ids.Next(c.now)
+	id, at := c.s.ids.NextWithTime(c.now)
 	var lat, lon *float64
 	if n.Location != nil {
 		lat, lon = &n.Location.Lat, &n.Location.Lon
@@ -139,13 +152,13 @@ func (c *caseTx) OpenCase(ctx context.Context, n store.NewCase) (string, error) 
 		first_seen, last_seen, report_count, created_at, updated_at,
 		version, status_since, category_code, subcategory_code, lat, lon, grid_code, unit
 	) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, 0, $8, $8, 1, $8, $9, $10, $11, $12, $13, $14)`,
-		id, n.Status, n.ViolationType, n.DeviceID, n.CameraID, n.ZoneID, n.RuleID, c.now,
+		id, n.Status, n.ViolationType, n.DeviceID, n.CameraID, n.ZoneID, n.RuleID, at,
 		n.CategoryCode, n.SubcategoryCode, lat, lon, n.GridCode, n.Unit)
 	if err != nil {
 		return "", fmt.Errorf("postgres: open case: %w", err)
 	}
 	if _, err := c.tx.Exec(ctx, `INSERT INTO case_audit (case_id, at, actor, action, to_status)
-		VALUES ($1, $2, $3, $4, $5)`, id, c.now, store.SystemActor, store.ActionOpen, n.Status); err != nil {
+		VALUES ($1, $2, $3, $4, $5)`, id, at, store.SystemActor, store.ActionOpen, n.Status); err != nil {
 		return "", fmt.Errorf("postgres: open case: audit: %w", err)
 	}
 	return id, nil

@@ -30,6 +30,10 @@ func (s *Store) saveReport(ctx context.Context, r *store.Report, assign store.As
 	if err != nil {
 		return "", false, fmt.Errorf("sqlite: detections: %w", err)
 	}
+	warnOutcome, warn, err := sqlstore.WarnJSON(r.Warn)
+	if err != nil {
+		return "", false, fmt.Errorf("sqlite: %w", err)
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return "", false, fmt.Errorf("sqlite: begin: %w", err)
@@ -59,12 +63,12 @@ func (s *Store) saveReport(ctx context.Context, r *store.Report, assign store.As
 		event_id, case_id, device_id, camera_id, zone_id, rule_id, violation_type,
 		observed_at, started_at, dwell_seconds, detections, lat, lon,
 		model_name, model_version, model_sha256, frame_width, frame_height,
-		signature, signed, signature_verified, received_at, suppressed
-	) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		signature, signed, signature_verified, received_at, suppressed, warn_outcome, warn
+	) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.EventID, caseID, r.DeviceID, r.CameraID, r.ZoneID, r.RuleID, r.ViolationType,
 		formatTime(r.ObservedAt), nullTime(r.StartedAt), r.DwellSeconds, string(detections), lat, lon,
 		r.Model.Name, r.Model.Version, r.Model.SHA256, r.FrameWidth, r.FrameHeight,
-		r.Signature, r.Signed, r.SignatureVerified, formatTime(now), r.Suppressed)
+		r.Signature, r.Signed, r.SignatureVerified, formatTime(now), r.Suppressed, warnOutcome, warn)
 	if err != nil {
 		return "", false, fmt.Errorf("sqlite: insert report %q: %w", r.EventID, err)
 	}
@@ -76,6 +80,15 @@ func (s *Store) saveReport(ctx context.Context, r *store.Report, assign store.As
 		if _, err := tx.ExecContext(ctx, `INSERT INTO evidence (report_id, name, kind, content_type, size, sha256)
 			VALUES (?, ?, ?, ?, ?, ?)`, reportID, e.Name, e.Kind, e.ContentType, e.Size, e.SHA256); err != nil {
 			return "", false, fmt.Errorf("sqlite: insert evidence %q of %q: %w", e.Name, r.EventID, err)
+		}
+	}
+	if r.Warn != nil && len(r.Warn.Warnings) > 0 {
+		// The warning goes in the case's trail: officers see 已劝导未整改.
+		// The case keeps its status: from and to are the one it has.
+		if _, err := tx.ExecContext(ctx, `INSERT INTO case_audit (case_id, at, actor, action, from_status, to_status, comment)
+			SELECT id, ?, ?, ?, status, status, ? FROM cases WHERE id = ?`, formatTime(now), store.SystemActor,
+			store.ActionWarned, store.WarnedComment(r.Warn), caseID); err != nil {
+			return "", false, fmt.Errorf("sqlite: audit warning of %q: %w", r.EventID, err)
 		}
 	}
 	observed := formatTime(r.ObservedAt)
@@ -118,8 +131,8 @@ type caseTx struct {
 }
 
 func (c *caseTx) OpenCase(ctx context.Context, n store.NewCase) (string, error) {
-	id := c.s.ids.Next(c.now)
-	now := formatTime(c.now)
+	id, at := c.s.ids.NextWithTime(c.now)
+	now := formatTime(at)
 	var lat, lon any
 	if n.Location != nil {
 		lat, lon = n.Location.Lat, n.Location.Lon

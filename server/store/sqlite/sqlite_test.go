@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -95,4 +96,16 @@ func TestAuditIsAppendOnly(t *testing.T) {
 		_, err := s.db.Exec(q)
 		require.ErrorContains(t, err, "case_audit is append-only", q)
 	}
+}
+
+// TestCountsFollowUpdates: the statistics' triggers follow changes of
+// type, grid cell and creation time made outside the store's methods.
+func TestCountsFollowUpdates(t *testing.T) {
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "xiuhua.db"))
+	require.NoError(t, err)
+	defer s.Close()
+	storetest.CountsFollowUpdates(t, s, func(q string) {
+		_, err := s.db.Exec(q)
+		require.NoError(t, err, q)
+	}, func(at time.Time) string { return "'" + formatTime(at) + "'" })
 }

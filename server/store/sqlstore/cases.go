@@ -14,13 +14,22 @@ import (
 	"github.com/xiuhua/xiuhua/server/store/caseid"
 )
 
+// caseFields are a case's own columns.
+const caseFields = `c.id, c.status, c.violation_type, c.device_id, c.camera_id, c.zone_id, c.rule_id,
+	c.first_seen, c.last_seen, c.report_count, c.created_at, c.updated_at,
+	c.version, c.status_since, c.category_code, c.subcategory_code,
+	c.lat, c.lon, c.grid_code, c.unit, c.assignee`
+
+// caseColumnsNoThumbnail selects a case without its thumbnail, in
+// caseColumns' shape.
+const caseColumnsNoThumbnail = caseFields + `,
+	CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS BIGINT), CAST(NULL AS TEXT)
+	FROM cases c`
+
 // caseColumns selects a case and its thumbnail: of all the snapshot and
 // annotated files of its reports, an annotated one first, the newest report
 // first.
-const caseColumns = `c.id, c.status, c.violation_type, c.device_id, c.camera_id, c.zone_id, c.rule_id,
-	c.first_seen, c.last_seen, c.report_count, c.created_at, c.updated_at,
-	c.version, c.status_since, c.category_code, c.subcategory_code,
-	c.lat, c.lon, c.grid_code, c.unit, c.assignee,
+const caseColumns = caseFields + `,
 	t.name, t.kind, t.content_type, t.size, t.sha256
 	FROM cases c
 	LEFT JOIN evidence t ON t.id = (
@@ -76,11 +85,22 @@ func filterWhere(f store.CaseFilter, p *params) []string {
 			where = append(where, t.col+" = "+p.add(t.v))
 		}
 	}
+	if len(f.Statuses) > 0 {
+		in := make([]string, len(f.Statuses))
+		for i, st := range f.Statuses {
+			in[i] = p.add(st)
+		}
+		where = append(where, "c.status IN ("+strings.Join(in, ", ")+")")
+	}
+	// Ids sort by creation time (OpenCase keeps an id's time and
+	// created_at alike): bounding them as well changes no answer, but lets
+	// the database walk the primary key from the end of the range rather
+	// than from the newest case down (docs/scale.md).
 	if !f.From.IsZero() {
-		where = append(where, "c.created_at >= "+p.add(f.From))
+		where = append(where, "c.created_at >= "+p.add(f.From), "c.id >= "+p.add(caseid.Floor(f.From)))
 	}
 	if !f.To.IsZero() {
-		where = append(where, "c.created_at < "+p.add(f.To))
+		where = append(where, "c.created_at < "+p.add(f.To), "c.id < "+p.add(caseid.Floor(f.To.Add(time.Millisecond))))
 	}
 	return where
 }
@@ -99,6 +119,9 @@ func (s *Store) ListCases(ctx context.Context, f store.CaseFilter) (store.CasePa
 		where = append(where, "c.id < "+p.add(string(b)))
 	}
 	q := "SELECT " + caseColumns
+	if f.NoThumbnails {
+		q = "SELECT " + caseColumnsNoThumbnail
+	}
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
@@ -162,12 +185,17 @@ func caseReports(ctx context.Context, tx Querier, caseID string) ([]store.Report
 			started    *time.Time
 			detections string
 			lat, lon   *float64
+			warn       *string
 		)
 		if err := row.Scan(&rowID, &r.EventID, &r.CaseID, &r.DeviceID, &r.CameraID, &r.ZoneID, &r.RuleID, &r.ViolationType,
 			&r.ObservedAt, &started, &r.DwellSeconds, &detections, &lat, &lon,
 			&r.Model.Name, &r.Model.Version, &r.Model.SHA256, &r.FrameWidth, &r.FrameHeight,
-			&r.Signature, &r.Signed, &r.SignatureVerified, &r.ReceivedAt, &r.Suppressed); err != nil {
+			&r.Signature, &r.Signed, &r.SignatureVerified, &r.ReceivedAt, &r.Suppressed, &warn); err != nil {
 			return r, err
+		}
+		var err error
+		if r.Warn, err = parseWarn(warn); err != nil {
+			return r, fmt.Errorf("report %q: %w", r.EventID, err)
 		}
 		if started != nil {
 			r.StartedAt = *started
@@ -181,7 +209,7 @@ func caseReports(ctx context.Context, tx Querier, caseID string) ([]store.Report
 	}, `SELECT id, event_id, case_id, device_id, camera_id, zone_id, rule_id, violation_type,
 		observed_at, started_at, dwell_seconds, detections, lat, lon,
 		model_name, model_version, model_sha256, frame_width, frame_height,
-		signature, signed, signature_verified, received_at, suppressed
+		signature, signed, signature_verified, received_at, suppressed, warn
 		FROM reports WHERE case_id = $1 ORDER BY id`, caseID)
 	if err != nil {
 		return nil, err
@@ -233,11 +261,12 @@ func attachEvidence(rows Rows, index map[int64]int, strict bool, add func(i int,
 func (s *Store) GetEvidence(ctx context.Context, sha256 string) (*store.Evidence, error) {
 	var e store.Evidence
 	err := s.db.QueryRow(ctx, `SELECT * FROM (
-		SELECT name, kind, content_type, size, sha256 FROM evidence WHERE sha256 = $1 ORDER BY id LIMIT 1) f
+		SELECT name, kind, content_type, size, sha256, purged_at IS NOT NULL FROM evidence WHERE sha256 = $1
+		ORDER BY purged_at IS NOT NULL, id LIMIT 1) f
 		UNION ALL SELECT * FROM (
-		SELECT attachment_sha256, 'attachment', attachment_type, attachment_size, attachment_sha256 FROM case_audit
+		SELECT attachment_sha256, 'attachment', attachment_type, attachment_size, attachment_sha256, false FROM case_audit
 		WHERE attachment_sha256 = $1 ORDER BY id LIMIT 1) a
-		LIMIT 1`, sha256).Scan(&e.Name, &e.Kind, &e.ContentType, &e.Size, &e.SHA256)
+		ORDER BY 6 LIMIT 1`, sha256).Scan(&e.Name, &e.Kind, &e.ContentType, &e.Size, &e.SHA256, &e.Purged)
 	if errors.Is(err, ErrNoRows) {
 		return nil, store.ErrNotFound
 	}

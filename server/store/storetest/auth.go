@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
 	"testing"
 	"time"
@@ -145,4 +146,57 @@ func testDeviceCredentials(t *testing.T, s store.Store) {
 	require.Equal(t, "t2", got.TokenHash)
 	require.Empty(t, got.Cameras)
 	require.Equal(t, t0, got.CreatedAt, "re-registering keeps the first registration time")
+}
+
+func testDeviceKeys(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	k1, k2 := bytes.Repeat([]byte{1}, 32), bytes.Repeat([]byte{2}, 32)
+	_, err := s.PinDeviceKey(ctx, "edge-01", k1)
+	require.ErrorIs(t, err, store.ErrNotFound)
+	require.ErrorIs(t, s.SetDeviceKey(ctx, "edge-01", k1), store.ErrNotFound)
+
+	require.NoError(t, s.PutDeviceCredential(ctx, &store.DeviceCredential{DeviceID: "edge-01", TokenHash: "t1", CreatedAt: t0}))
+	got, err := s.GetDeviceCredential(ctx, "edge-01")
+	require.NoError(t, err)
+	require.Nil(t, got.PublicKey, "none pinned yet")
+
+	// The first key pins; a second attempt gets the first key back.
+	pinned, err := s.PinDeviceKey(ctx, "edge-01", k1)
+	require.NoError(t, err)
+	require.Equal(t, k1, pinned)
+	pinned, err = s.PinDeviceKey(ctx, "edge-01", k2)
+	require.NoError(t, err)
+	require.Equal(t, k1, pinned)
+	got, err = s.GetDeviceCredential(ctx, "edge-01")
+	require.NoError(t, err)
+	require.Equal(t, k1, got.PublicKey)
+
+	// A new token keeps the pin; a key given with it replaces it.
+	require.NoError(t, s.PutDeviceCredential(ctx, &store.DeviceCredential{DeviceID: "edge-01", TokenHash: "t2", CreatedAt: t0}))
+	got, err = s.GetDeviceCredential(ctx, "edge-01")
+	require.NoError(t, err)
+	require.Equal(t, k1, got.PublicKey)
+	require.NoError(t, s.PutDeviceCredential(ctx, &store.DeviceCredential{DeviceID: "edge-01", TokenHash: "t3", CreatedAt: t0, PublicKey: k2}))
+	got, err = s.GetDeviceCredential(ctx, "edge-01")
+	require.NoError(t, err)
+	require.Equal(t, k2, got.PublicKey)
+
+	// Rekey: replace, or unpin so that the next Hello pins.
+	require.NoError(t, s.SetDeviceKey(ctx, "edge-01", k1))
+	got, err = s.GetDeviceCredential(ctx, "edge-01")
+	require.NoError(t, err)
+	require.Equal(t, k1, got.PublicKey)
+	require.NoError(t, s.SetDeviceKey(ctx, "edge-01", nil))
+	got, err = s.GetDeviceCredential(ctx, "edge-01")
+	require.NoError(t, err)
+	require.Nil(t, got.PublicKey)
+	pinned, err = s.PinDeviceKey(ctx, "edge-01", k2)
+	require.NoError(t, err)
+	require.Equal(t, k2, pinned)
+
+	// Pinning nothing pins nothing.
+	require.NoError(t, s.PutDeviceCredential(ctx, &store.DeviceCredential{DeviceID: "edge-02", TokenHash: "t4", CreatedAt: t0}))
+	pinned, err = s.PinDeviceKey(ctx, "edge-02", nil)
+	require.NoError(t, err)
+	require.Nil(t, pinned)
 }

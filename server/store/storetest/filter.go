@@ -2,12 +2,14 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/xiuhua/xiuhua/server/store"
+	"github.com/xiuhua/xiuhua/server/store/caseid"
 )
 
 // openWith opens cases with the given type, grid and unit.
@@ -42,6 +44,9 @@ func testFiltersAndStats(t *testing.T, s store.Store) {
 		{"grid", store.CaseFilter{GridCode: "g1"}, []string{b, a}},
 		{"unit", store.CaseFilter{Unit: "u2"}, []string{c, b}},
 		{"status and unit", store.CaseFilter{Status: "filed", Unit: "u2"}, []string{c}},
+		{"statuses", store.CaseFilter{Statuses: []string{"filed", "closed"}}, []string{c}},
+		{"statuses and status", store.CaseFilter{Statuses: []string{"filed", "pending_review"}, Status: "pending_review", Unit: "u2"}, []string{b}},
+		{"statuses, evil", store.CaseFilter{Statuses: evil}, nil},
 		{"in time", store.CaseFilter{From: before, To: after}, []string{c, b, a}},
 		{"too early", store.CaseFilter{To: before}, nil},
 		{"too late", store.CaseFilter{From: after}, nil},
@@ -104,4 +109,48 @@ func ids(p store.CasePage) []string {
 		out = append(out, c.ID)
 	}
 	return out
+}
+
+// testTimeBounds: a creation-time filter gives exactly the cases created in
+// [From, To), also with bounds inside the millisecond of a case (ListCases
+// bounds ids by the millisecond as well), and every id carries its case's
+// creation millisecond.
+func testTimeBounds(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	var created []store.Case // oldest first
+	for i := range 6 {
+		id, _, err := s.SaveReport(ctx, Report(fmt.Sprintf("tb-%d", i)), pending)
+		require.NoError(t, err)
+		d, err := s.GetCase(ctx, id)
+		require.NoError(t, err)
+		at, ok := caseid.Time(id)
+		require.True(t, ok)
+		require.Equal(t, d.CreatedAt.UnixMilli(), at.UnixMilli(), "case %s created %s", id, d.CreatedAt)
+		created = append(created, d.Case)
+		if i%2 == 1 {
+			time.Sleep(2 * time.Millisecond) // some in one millisecond, some not
+		}
+	}
+	var bounds []time.Time
+	for _, c := range created {
+		bounds = append(bounds, c.CreatedAt.Add(-time.Microsecond), c.CreatedAt, c.CreatedAt.Add(time.Microsecond))
+	}
+	bounds = append(bounds, time.Time{})
+	for _, from := range bounds {
+		for _, to := range bounds {
+			var want []string
+			for i := len(created) - 1; i >= 0; i-- {
+				at := created[i].CreatedAt
+				if (from.IsZero() || !at.Before(from)) && (to.IsZero() || at.Before(to)) {
+					want = append(want, created[i].ID)
+				}
+			}
+			page, err := s.ListCases(ctx, store.CaseFilter{From: from, To: to, Limit: 10})
+			require.NoError(t, err)
+			require.Equal(t, want, ids(page), "from %s to %s", from.Format(time.RFC3339Nano), to.Format(time.RFC3339Nano))
+			st, err := s.Stats(ctx, store.StatsQuery{From: from, To: to})
+			require.NoError(t, err)
+			require.Equal(t, len(want), st.Total)
+		}
+	}
 }

@@ -43,6 +43,8 @@ func Run(t *testing.T, open Open) {
 		{"CaseLocationAndGrid", testCaseLocationAndGrid},
 		{"Candidates", testCandidates},
 		{"FiltersAndStats", testFiltersAndStats},
+		{"TimeBounds", testTimeBounds},
+		{"StatsMatchCases", testStatsMatchCases},
 		{"TransitionAttachment", testTransitionAttachment},
 		{"Assignee", testAssignee},
 		{"OutboxClaimDeliverRetry", testOutboxClaimDeliverRetry},
@@ -53,11 +55,14 @@ func Run(t *testing.T, open Open) {
 		{"APITokens", testAPITokens},
 		{"UserChanges", testUserChanges},
 		{"DeviceCredentials", testDeviceCredentials},
+		{"DeviceKeys", testDeviceKeys},
 		{"CasesChangedSince", testCasesChangedSince},
 		{"RecheckLifecycle", testRecheckLifecycle},
 		{"RecheckConflictAndNote", testRecheckConflictAndNote},
 		{"RecheckConcurrentFinish", testRecheckConcurrentFinish},
 		{"ModelRegistry", testModelRegistry}, {"Rollouts", testRollouts}, {"DeviceModels", testDeviceModels}, {"TrainingReports", testTrainingReports},
+		{"Retention", testRetention},
+		{"WarnFirst", testWarnFirst},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -377,6 +382,12 @@ func testThumbnail(t *testing.T, s store.Store) {
 					require.Equal(t, tc.want, c.Thumbnail.Name)
 				}
 			}
+			// Without thumbnails: the same case, its picture left out.
+			bare, err := s.ListCases(ctx, store.CaseFilter{Limit: 1, NoThumbnails: true})
+			require.NoError(t, err)
+			want := page.Cases[0]
+			want.Thumbnail = nil
+			require.Equal(t, []store.Case{want}, bare.Cases)
 		})
 	}
 }

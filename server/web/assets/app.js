@@ -45,7 +45,8 @@
     try {
       resp = await fetch('/api/v1/cases/' + encodeURIComponent(caseID) + '/transitions', opts);
     } catch (e) {
-      flash(t('failed') + e, 'error');
+      console.warn('transition:', e);
+      flash(t('network'), 'error');
       return false;
     }
     if (resp.ok) {
@@ -54,6 +55,11 @@
     }
     let msg = '';
     try { msg = (await resp.json()).error || ''; } catch (e) { /* not JSON */ }
+    // The server's words are English, for integrators and the log: a
+    // Chinese page says what went wrong in Chinese only and leaves them
+    // to the console.
+    if (msg) console.warn('transition refused:', resp.status, msg);
+    const detail = document.documentElement.lang === 'zh-CN' ? '' : ' ' + msg;
     switch (resp.status) {
       case 401:
         flash(t('expired'), 'error');
@@ -64,15 +70,19 @@
         await refresh();
         break;
       case 403:
-        flash(t('forbidden') + ' ' + msg, 'error');
+        flash(t('forbidden') + detail, 'error');
+        break;
+      case 404:
+        flash(t('not_found') + detail, 'error');
         break;
       case 413:
-        flash(t('too_large') + ' ' + msg, 'error');
+        flash(t('too_large') + detail, 'error');
         break;
       default:
-        if (/^attachment: (type|not a readable)/.test(msg)) flash(t('not_image') + ' ' + msg, 'error');
-        else if (/officer: invalid value/.test(msg)) flash(t('bad_officer') + ' ' + msg, 'error');
-        else flash(t('failed') + msg, 'error');
+        if (/^attachment: (type|not a readable)/.test(msg)) flash(t('not_image') + detail, 'error');
+        else if (/officer: invalid value/.test(msg)) flash(t('bad_officer') + detail, 'error');
+        else if (resp.status >= 500) flash(t('server_error') + detail, 'error');
+        else flash(t('bad_request') + detail, 'error');
     }
     return false;
   }
@@ -128,15 +138,27 @@
     else row.querySelectorAll('button').forEach((b) => { b.disabled = false; });
   }
 
+  // armed is the case a first c press chose: filing is one key away from
+  // j/k, so it takes a second c on the same case, and any other key
+  // cancels.
+  let armed = '';
   function onQueueKey(ev) {
     if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
     if (/^(INPUT|TEXTAREA|SELECT)$/.test(ev.target.tagName)) return;
     const row = rows()[current];
+    const wasArmed = armed;
+    armed = '';
+    if (wasArmed && ev.key !== 'c') flash(t('file_cancelled'), 'info');
     switch (ev.key) {
       case 'j': select(current + 1); break;
       case 'k': select(current - 1); break;
       case 'Enter': if (row) location.href = row.dataset.url; break;
-      case 'c': if (row && row.dataset.status === 'pending_review') rowAct(row, 'filed', false); break;
+      case 'c':
+        if (!row || row.dataset.status !== 'pending_review') break;
+        if (wasArmed === row.dataset.case) { rowAct(row, 'filed', false); break; }
+        armed = row.dataset.case;
+        flash(t('confirm_file'), 'info');
+        break;
       case 'r': if (row && row.dataset.status === 'pending_review') rowAct(row, 'rejected', true); break;
       default: return;
     }

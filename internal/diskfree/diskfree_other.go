@@ -1,0 +1,5 @@
+//go:build !linux
+
+package diskfree
+
+func of(string) (Space, error) { return Space{}, ErrUnsupported }

@@ -1,0 +1,5 @@
+-- (PostgreSQL migrations are numbered on their own: this is 0011 in SQLite.)
+-- Retention removes the files of finished cases (clips of rejected cases
+-- after 30 days, say) but keeps their evidence rows, with the time the
+-- file went, so that the case and its audit trail still say what there was.
+ALTER TABLE evidence ADD COLUMN purged_at timestamptz;

@@ -1,0 +1,82 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/xiuhua/xiuhua/server/cases"
+)
+
+// TestHandlerActsOnlyOnOwnCases: a case dispatched to one handling officer
+// cannot be accepted or reported by another.
+func TestHandlerActsOnlyOnOwnCases(t *testing.T) {
+	e := newEnv(t)
+	id := e.addCase(t, "e1", nil)
+	path := "/api/v1/cases/" + id + "/transitions"
+	zhao := e.signIn(t, "zhao", cases.RoleHandler)
+	sun := e.signIn(t, "sun", cases.RoleHandler)
+	resp, body := e.post(t, path, "application/json", jsonBody(TransitionRequestJSON{To: "filed"}))
+	require.Equal(t, http.StatusOK, resp.StatusCode, "%s", body)
+	resp, body = e.post(t, path, "application/json", jsonBody(TransitionRequestJSON{To: "dispatched", Officer: "zhao"}))
+	require.Equal(t, http.StatusOK, resp.StatusCode, "%s", body)
+
+	accept := jsonBody(TransitionRequestJSON{To: "handling"})
+	resp = sun.do(t, "POST", path, accept, CSRFHeader, sun.csrf)
+	require.Equal(t, http.StatusForbidden, resp.StatusCode, "another handler")
+	resp = zhao.do(t, "POST", path, accept, CSRFHeader, zhao.csrf)
+	require.Equal(t, http.StatusOK, resp.StatusCode, "the assigned handler")
+	resp = sun.do(t, "POST", path, jsonBody(TransitionRequestJSON{To: "reported"}), CSRFHeader, sun.csrf)
+	require.Equal(t, http.StatusForbidden, resp.StatusCode)
+}
+
+// TestTransitionBodyLimit: the body limit covers the whole multipart body,
+// not only the picture: a request part padded with megabytes is refused.
+func TestTransitionBodyLimit(t *testing.T) {
+	e := newEnv(t)
+	id := e.addCase(t, "e1", nil)
+	padded := jsonBody(TransitionRequestJSON{To: "filed"}) + strings.Repeat(" ", 2*DefaultMaxAttachmentBytes)
+	ct, body := multipartBody(t, "request", padded)
+	resp, out := e.post(t, "/api/v1/cases/"+id+"/transitions", ct, body.String())
+	require.Equal(t, http.StatusRequestEntityTooLarge, resp.StatusCode, "%s", out)
+}
+
+// TestRefusedStepStoresNoAttachment: a photo sent with a step the role may
+// not take, or for a case that does not exist, is not stored.
+func TestRefusedStepStoresNoAttachment(t *testing.T) {
+	e := newEnv(t)
+	id := e.addCase(t, "e1", nil)
+	photo := pngBytes(t)
+	photo = append(photo, []byte("unique trailer")...) // a blob no other test made
+	sum := sha256.Sum256(photo)
+	sha := hex.EncodeToString(sum[:])
+	request := jsonBody(TransitionRequestJSON{To: "filed"})
+	for _, tc := range []struct {
+		role, path string
+		code       int
+	}{
+		{cases.RoleHandler, "/api/v1/cases/" + id + "/transitions", http.StatusForbidden},
+		{cases.RoleAdmin, "/api/v1/cases/C-none/transitions", http.StatusNotFound},
+	} {
+		ct, body := multipartBody(t, "request", request, "attachment", string(photo))
+		resp, out := e.postAs(t, tc.role, tc.path, ct, body.String())
+		require.Equal(t, tc.code, resp.StatusCode, "%s", out)
+		_, err := e.blobs.Open(t.Context(), sha)
+		require.Error(t, err, "nothing stored for a refused step")
+	}
+	ct, body := multipartBody(t, "request", request, "attachment", string(photo))
+	resp, out := e.post(t, "/api/v1/cases/"+id+"/transitions", ct, body.String())
+	require.Equal(t, http.StatusOK, resp.StatusCode, "%s", out)
+	f, err := e.blobs.Open(t.Context(), sha)
+	require.NoError(t, err)
+	defer f.Close()
+	var got bytes.Buffer
+	_, err = got.ReadFrom(f)
+	require.NoError(t, err)
+	require.Equal(t, photo, got.Bytes())
+}

@@ -1,0 +1,104 @@
+package web
+
+import (
+	"net/url"
+
+	"github.com/xiuhua/xiuhua/server/cases"
+)
+
+// The queue's views: each role's work list, one click away, and the one a
+// role lands on. A view is a preset of the filters, so the filter form
+// still narrows it, and the live updates refetch the same URL.
+const (
+	viewReview   = "review"   // 待审核: pending review
+	viewDispatch = "dispatch" // 待派遣: filed, waiting for a dispatcher
+	viewMine     = "mine"     // 我的任务: dispatched to the signed-in handler
+	viewVerify   = "verify"   // 待核查: reported back, waiting for a reviewer
+	viewOpen     = "open"     // 全部未结: every case not closed or rejected
+	viewAll      = "all"      // 全部: closed and rejected cases too
+
+	// statusAll is the status filter's value for "any status"; an empty
+	// status is open cases only, so closed ones never crowd a queue.
+	statusAll = "all"
+)
+
+// landingView is where a role starts: its own work.
+func landingView(role string) string {
+	switch role {
+	case cases.RoleReviewer:
+		return viewReview
+	case cases.RoleDispatcher:
+		return viewDispatch
+	case cases.RoleHandler:
+		return viewMine
+	}
+	return viewOpen
+}
+
+// queueQuery applies the view named in q, or the role's landing view when
+// q names no filter at all, and returns the filters and the view's name
+// ("" when the filters are the officer's own).
+func queueQuery(q url.Values, role, user string) (url.Values, string) {
+	out := url.Values{}
+	bare := true
+	for k, v := range q {
+		out[k] = v
+		if k != "lang" && k != "view" {
+			bare = false
+		}
+	}
+	view := q.Get("view")
+	if view == "" && bare {
+		view = landingView(role)
+	}
+	out.Del("view")
+	switch view {
+	case viewReview:
+		out.Set("status", cases.StatusPendingReview)
+	case viewDispatch:
+		out.Set("status", cases.StatusFiled)
+	case viewVerify:
+		out.Set("status", cases.StatusReported)
+	case viewMine:
+		out.Set("assignee", user)
+		out.Del("status")
+	case viewOpen:
+		out.Del("status")
+	case viewAll:
+		out.Set("status", statusAll)
+	default:
+		view = ""
+	}
+	return out, view
+}
+
+// openStatuses are the statuses of cases still being worked on.
+func openStatuses() []string {
+	var out []string
+	for _, s := range cases.Statuses {
+		if cases.Open(s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// queueTab is one view's link above the queue.
+type queueTab struct {
+	Key, Label, URL string
+	Current         bool
+}
+
+// queueTabs are the views an officer may pick; "my tasks" only for a
+// handler, who alone is dispatched cases.
+func (p *pageBase) queueTabs(current string) []queueTab {
+	keys := []string{viewReview, viewDispatch, viewMine, viewVerify, viewOpen, viewAll}
+	var out []queueTab
+	for _, k := range keys {
+		if k == viewMine && p.Role != cases.RoleHandler {
+			continue
+		}
+		out = append(out, queueTab{Key: k, Label: p.T("view." + k), URL: "/?view=" + k, Current: k == current})
+	}
+	return out
+}
