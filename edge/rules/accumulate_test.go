@@ -176,3 +176,22 @@ func TestAccumulateAndTrackRaiseOnce(t *testing.T) {
 		require.Equal(t, want, fired[0].Object.Kind)
 	}
 }
+
+// TestTwoTracksOnOneObjectRaiseOnce: the detector sees one chair as a
+// chair and a bench, the tracker follows both; with no cool-down to hide
+// it, the object still gives one violation.
+func TestTwoTracksOnOneObjectRaiseOnce(t *testing.T) {
+	r := presenceRule()
+	r.Cooldown, r.Accumulate = 0, Accumulation{}
+	r.Classes = []string{"chair", "bench"}
+	ls := looks(60, 0.5, func(int) []vision.Detection { return nil })
+	for i := range ls {
+		ls[i].tracks = []track.Track{{ID: 1, Class: "chair", Score: 0.8, Box: stall}}
+		if i >= 3 {
+			ls[i].tracks = append(ls[i].tracks, track.Track{ID: 2, Class: "bench", Score: 0.5, Box: shifted(stall, 2)})
+		}
+	}
+	fired := accumulate(t, r, ls)
+	require.Len(t, fired, 1)
+	require.Equal(t, uint64(1), fired[0].Object.TrackID)
+}

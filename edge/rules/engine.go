@@ -231,6 +231,13 @@ func (e *Engine) step(now time.Time, k stayKey, z Zone, r Rule, tr track.Track) 
 		s.lastAlert = at // accumulated presence raised this object already
 		return Violation{}, false
 	}
+	if at, ok := e.trackAlerted(zk, tr.Box); ok && s.lastAlert.IsZero() {
+		// Another track on the same object raised it: the detector often
+		// sees one thing as two classes (a chair and a bench), and the
+		// tracker follows each.
+		s.lastAlert = at
+		return Violation{}, false
+	}
 	if last, ok := e.lastAlert[zk]; ok && s.lastAlert.IsZero() && now.Sub(last) < r.Cooldown {
 		return Violation{}, false
 	}

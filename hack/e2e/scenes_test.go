@@ -83,26 +83,35 @@ func TestHardScenes(t *testing.T) {
 				require.Empty(t, got, "a control raised a violation")
 				return
 			}
-			require.Len(t, got, 1, "the staged stall must be raised exactly once")
 			from, _ := s.Stay()
 			visible := t0.Add(from)
 			if seen[s.Name].After(visible) {
 				visible = seen[s.Name] // the edge joined after it appeared
 			}
-			delay := got[0].ObservedAt.Sub(visible)
-			d := got[0].Detections[0]
 			r := s.Truth()
-			iou := track.IoU(vision.Box{X1: d.X, Y1: d.Y, X2: d.X + d.Width, Y2: d.Y + d.Height},
-				vision.Box{X1: float32(r.Min.X), Y1: float32(r.Min.Y), X2: float32(r.Max.X), Y2: float32(r.Max.Y)})
-			t.Logf("%s: %s raised %v after it could be seen, IoU %.2f", s.Name, d.ClassName, delay.Round(100*time.Millisecond), iou)
-			require.LessOrEqual(t, delay, sceneDwell+15*time.Second)
-			require.GreaterOrEqual(t, iou, float32(0.3))
+			var staged []sceneReport
+			for _, rep := range got {
+				d := rep.Detections[0]
+				iou := track.IoU(vision.Box{X1: d.X, Y1: d.Y, X2: d.X + d.Width, Y2: d.Y + d.Height},
+					vision.Box{X1: float32(r.Min.X), Y1: float32(r.Min.Y), X2: float32(r.Max.X), Y2: float32(r.Max.Y)})
+				delay := rep.ObservedAt.Sub(visible)
+				t.Logf("%s: %s raised %v after the chair could be seen, IoU %.2f with it", s.Name, d.ClassName, delay.Round(100*time.Millisecond), iou)
+				if iou >= 0.3 {
+					staged = append(staged, rep)
+					require.LessOrEqual(t, delay, sceneDwell+15*time.Second)
+				}
+			}
+			// Anything else in the zone is the detector's false alarm, which
+			// the bench's precision counts; logged above, not failed here.
+			require.Len(t, staged, 1, "the staged stall must be raised exactly once, with IoU >= 0.3")
 		})
 	}
 }
 
 // sceneCamera is the edge configuration of one scene's camera: the rule as
-// an operator writes it, accumulation left at its default.
+// an operator writes it, accumulation left at its default. No cool-down:
+// one violation per stay must come from the stays themselves, and a false
+// alarm elsewhere in the zone must not hide the staged stall.
 func sceneCamera(s scene.Scene, rtspAddr string) string {
 	var poly []string
 	for _, p := range s.Zone {
@@ -119,7 +128,7 @@ func sceneCamera(s scene.Scene, rtspAddr string) string {
       - id: walkway
         polygon: [%s]
         rules:
-          - {id: vending, type: street_vending, min_score: 0.4, dwell: %s, max_motion: 0.5, cooldown: 10m}
+          - {id: vending, type: street_vending, min_score: 0.4, dwell: %s, max_motion: 0.5}
 `, s.Name, rtspAddr, s.Name, tiles, strings.Join(poly, ", "), sceneDwell)
 }
 
