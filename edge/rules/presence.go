@@ -4,7 +4,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/xiuhua/xiuhua/edge/track"
 	"github.com/xiuhua/xiuhua/edge/vision"
 )
 
@@ -99,6 +98,12 @@ func (e *Engine) lookAt(now time.Time, zk [2]string, z Zone, r Rule, seen []visi
 			s.lastAlert = at // the tracker's path raised this object already
 			continue
 		}
+		if at, ok := e.spotAlerted(zk, s.box); ok && s.lastAlert.IsZero() {
+			// Another place on the same object raised it: a place begun
+			// from a half-hidden box that the whole boxes never matched.
+			s.lastAlert = at
+			continue
+		}
 		if last, ok := e.lastAlert[zk]; ok && s.lastAlert.IsZero() && now.Sub(last) < r.Cooldown {
 			continue
 		}
@@ -113,7 +118,7 @@ func (e *Engine) lookAt(now time.Time, zk [2]string, z Zone, r Rule, seen []visi
 // overlaps box was alerted.
 func (e *Engine) trackAlerted(zk [2]string, box vision.Box) (time.Time, bool) {
 	for k, s := range e.stays {
-		if k.zone == zk[0] && k.rule == zk[1] && !s.lastAlert.IsZero() && track.IoU(s.box, box) >= spotMatchIoU {
+		if k.zone == zk[0] && k.rule == zk[1] && !s.lastAlert.IsZero() && sameObject(s.box, box) {
 			return s.lastAlert, true
 		}
 	}
@@ -124,7 +129,7 @@ func (e *Engine) trackAlerted(zk [2]string, box vision.Box) (time.Time, bool) {
 // overlaps box was alerted.
 func (e *Engine) spotAlerted(zk [2]string, box vision.Box) (time.Time, bool) {
 	for _, s := range e.spots[zk] {
-		if !s.lastAlert.IsZero() && track.IoU(s.box, box) >= spotMatchIoU {
+		if !s.lastAlert.IsZero() && sameObject(s.box, box) {
 			return s.lastAlert, true
 		}
 	}
@@ -138,4 +143,18 @@ func (e *Engine) Spots() int {
 		n += len(s)
 	}
 	return n
+}
+
+// sameObject reports whether boxes a and b are likely the same object for
+// one alert per stay: they overlap by half of the smaller one. Looser than
+// matching, since a half-hidden box and a whole one of the same chair
+// overlap little by IoU.
+func sameObject(a, b vision.Box) bool {
+	ix := min(a.X2, b.X2) - max(a.X1, b.X1)
+	iy := min(a.Y2, b.Y2) - max(a.Y1, b.Y1)
+	if ix <= 0 || iy <= 0 {
+		return false
+	}
+	small := min((a.X2-a.X1)*(a.Y2-a.Y1), (b.X2-b.X1)*(b.Y2-b.Y1))
+	return small > 0 && ix*iy >= 0.5*small
 }
