@@ -50,7 +50,9 @@ func checkExpectInput(cfg *config.Config, m *detect.Manifest) error {
 // without classes (classlessRules), whose classes follow the model.
 func newModels(cfg *config.Config, classless map[string]bool, det detect.Detector, m *detect.Manifest, reg prometheus.Registerer, logger *slog.Logger) *modelswap.Manager {
 	mc := modelswap.Config{
-		Open:         func(m *detect.Manifest) (detect.Detector, error) { return detect.Open(m, detectOptions(cfg)) },
+		Open: func(m *detect.Manifest) (detect.Detector, error) {
+			return detect.Open(withFloors(cfg, m), detectOptions(cfg))
+		},
 		Probation:    cfg.Model.Probation.D(),
 		MaxErrorRate: cfg.Model.MaxErrorRate,
 		ErrorWindow:  cfg.Model.ErrorWindow,
@@ -124,7 +126,7 @@ func openRemembered(cfg *config.Config, record string) (detect.Detector, *detect
 	if err := resolveRuleClasses(&trial, m.Classes); err != nil {
 		return nil, nil, fmt.Errorf("its classes do not cover the configured rules: %w", err)
 	}
-	det, err := detect.Open(m, detectOptions(cfg))
+	det, err := detect.Open(withFloors(cfg, m), detectOptions(cfg))
 	if err != nil {
 		return nil, nil, fmt.Errorf("load remembered model %s %s: %w", a.Name, a.Version, err)
 	}

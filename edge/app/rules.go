@@ -119,7 +119,7 @@ func zoneRules(c config.Camera, loc *time.Location) ([]rules.ZoneRules, time.Dur
 				ID: r.ID, Type: r.Type, Classes: r.Classes, MinScore: float32(r.MinScore),
 				Dwell: r.Dwell.D(), MaxMotion: r.MaxMotion, Inertia: r.Inertia,
 				GapTolerance: r.GapTolerance.D(), Cooldown: r.Cooldown.D(), Realert: r.Realert.D(),
-				Location: loc,
+				Location: loc, Accumulate: accumulation(r.Accumulate),
 			}
 			for _, h := range r.AllowedHours {
 				// Validated at load: a parse error cannot happen here.
@@ -141,4 +141,13 @@ func timezone(cfg config.Config) *time.Location {
 		return time.Local // validated at load; kept total for tests
 	}
 	return loc
+}
+
+// accumulation is the rules engine's form of a rule's accumulate settings;
+// off when they are disabled.
+func accumulation(a config.Accumulate) rules.Accumulation {
+	if !a.On() {
+		return rules.Accumulation{}
+	}
+	return rules.Accumulation{Floor: float32(a.Floor), HalfLife: a.HalfLife.D(), Presence: a.Presence}
 }

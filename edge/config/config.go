@@ -250,6 +250,8 @@ type Rule struct {
 	// Change tunes persistent-change detection, which illegal_structure
 	// and street_laundry use when the model has no class for them.
 	Change Change `yaml:"change"`
+	// Accumulate fires on presence that repeats at one place.
+	Accumulate Accumulate `yaml:"accumulate"`
 	// Enforcement overrides the type's policy for this rule
 	// (enforcement.go).
 	Enforcement *Policy `yaml:"enforcement"`

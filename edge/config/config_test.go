@@ -21,6 +21,33 @@ func TestLoadGoodFileFillsDefaults(t *testing.T) {
 	require.Equal(t, "127.0.0.1:9090", c.Server.Address)
 }
 
+// TestAccumulateDefaults: stall-like types accumulate by default, with a
+// floor no higher than their min_score; others do not.
+func TestAccumulateDefaults(t *testing.T) {
+	cases := []struct {
+		typ      string
+		minScore float64
+		on       bool
+		floor    float64
+	}{
+		{"street_vending", 0.4, true, 0.2},
+		{"outside_store", 0.15, true, 0.15},
+		{"street_laundry", 0.4, true, 0.2},
+		{"illegal_structure", 0.4, false, 0.2},
+		{"demo_linger", 0.4, false, 0.2},
+	}
+	for _, tc := range cases {
+		t.Run(tc.typ, func(t *testing.T) {
+			r := Rule{Type: tc.typ, MinScore: tc.minScore}
+			fillAccumulateDefaults(&r)
+			require.Equal(t, tc.on, r.Accumulate.On())
+			require.Equal(t, tc.floor, r.Accumulate.Floor)
+			require.Equal(t, 30*time.Second, r.Accumulate.HalfLife.D())
+			require.Equal(t, 0.3, r.Accumulate.Presence)
+		})
+	}
+}
+
 func TestLoadBadFilesNameFieldValueAndAllowed(t *testing.T) {
 	cases := []struct {
 		file string
@@ -66,6 +93,10 @@ func TestLoadBadFilesNameFieldValueAndAllowed(t *testing.T) {
 		{"bad_outbox", `outbox.max_mb: invalid value -1: allowed: 0 (no cap but the disk) to 1073741824 MiB`},
 		{"bad_outbox", `outbox.max_clip_age: invalid value "-1h0m0s": allowed: a duration of 0 (for ever) or more`},
 		{"bad_lat", `cameras[0].location.lat: invalid value 131.2: allowed: -90 to 90 (WGS-84 degrees)`},
+		{"bad_accumulate", `cameras[0].zones[0].rules[0].accumulate.floor: invalid value 0.5: allowed: a score above 0, at most the rule's min_score`},
+		{"bad_accumulate", `cameras[0].zones[0].rules[0].accumulate.half_life: invalid value "-1s": allowed: a positive duration up to 24h`},
+		{"bad_accumulate", `cameras[0].zones[0].rules[0].accumulate.presence: invalid value 1.5: allowed: a share of looks above 0, at most 1`},
+		{"bad_accumulate", `cameras[0].zones[0].rules[1].accumulate.enabled: invalid value true: allowed: false for a rule that counts person: someone standing still is not a stall`},
 		{"warn_audio_missing", `enforcement.street_vending.audio: invalid value "testdata/warn/no-such.wav": allowed: a readable WAV file (PCM 8/16/24/32-bit or 32-bit float, mono or stereo, 8000 to 192000 Hz, at most 2m0s) (no such file or directory)`},
 		{"warn_audio_not_audio", `enforcement.street_vending.audio: invalid value "testdata/good.yml": allowed: a readable WAV file (PCM 8/16/24/32-bit or 32-bit float, mono or stereo, 8000 to 192000 Hz, at most 2m0s) (not a playable WAV file: no RIFF/WAVE header)`},
 		{"warn_no_audio", `cameras[0].zones[0].rules[0].enforcement.audio: invalid value "": allowed: a WAV file to play through the camera's back channel, here or in enforcement.outside_store.audio (or a speaker of kind http for cameras[0])`},

@@ -67,6 +67,7 @@ func (c *Config) fillDefaults() {
 					r.MinScore = 0.4
 				}
 				fillChangeDefaults(r)
+				fillAccumulateDefaults(r)
 				if r.GapTolerance == 0 {
 					r.GapTolerance = conf.Duration(5 * time.Second)
 				}

@@ -236,6 +236,7 @@ func validateRule(errs *conf.Errors, p string, r Rule) {
 	if r.Cooldown.D() < 0 {
 		errs.Add(p+".cooldown", r.Cooldown.String(), "a duration of 0 or more")
 	}
+	validateAccumulate(errs, p, r)
 }
 
 // redact hides a password in a camera URL before it reaches a log or an

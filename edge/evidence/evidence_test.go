@@ -15,7 +15,6 @@ import (
 	"gocv.io/x/gocv"
 
 	"github.com/xiuhua/xiuhua/edge/rules"
-	"github.com/xiuhua/xiuhua/edge/track"
 	"github.com/xiuhua/xiuhua/edge/vision"
 	"github.com/xiuhua/xiuhua/internal/geo"
 	"github.com/xiuhua/xiuhua/internal/testdata"
@@ -24,11 +23,11 @@ import (
 func violation() rules.Violation {
 	at := time.Date(2026, 11, 23, 8, 0, 30, 0, time.UTC)
 	return rules.Violation{
-		Zone:  rules.Zone{ID: "plaza", Polygon: []rules.Point{{X: 0.1, Y: 0.1}, {X: 0.9, Y: 0.1}, {X: 0.9, Y: 0.9}}},
-		Rule:  rules.Rule{ID: "linger", Type: "demo_linger"},
-		Track: track.Track{ID: 7, Class: "person", Score: 0.8, Box: vision.Box{X1: 100, Y1: 80, X2: 180, Y2: 300}},
-		Since: at.Add(-30 * time.Second),
-		At:    at,
+		Zone:   rules.Zone{ID: "plaza", Polygon: []rules.Point{{X: 0.1, Y: 0.1}, {X: 0.9, Y: 0.1}, {X: 0.9, Y: 0.9}}},
+		Rule:   rules.Rule{ID: "linger", Type: "demo_linger"},
+		Object: rules.Finding{TrackID: 7, Class: "person", Score: 0.8, Box: vision.Box{X1: 100, Y1: 80, X2: 180, Y2: 300}},
+		Since:  at.Add(-30 * time.Second),
+		At:     at,
 	}
 }
 
@@ -97,7 +96,7 @@ func TestReportPlacesTheObjectWhenTheCameraIsCalibrated(t *testing.T) {
 	require.NoError(t, err)
 
 	v := violation()
-	v.Track.BestScore, v.Track.MeanScore = 0.9, 0.7
+	v.Object.BestScore, v.Object.MeanScore = 0.9, 0.7
 	r := Report(Source{DeviceID: "e", CameraID: "c", Ground: h}, v, 768, 576)
 	require.Equal(t, float32(0.9), r.BestScore)
 	require.Equal(t, float32(0.7), r.MeanScore)
@@ -183,6 +182,35 @@ func changed(a, b gocv.Mat, r image.Rectangle) float64 {
 	gocv.CvtColor(d, &grey, gocv.ColorBGRToGray)
 	gocv.Threshold(grey, &grey, 30, 255, gocv.ThresholdBinary)
 	return float64(gocv.CountNonZero(grey)) / float64(r.Dx()*r.Dy())
+}
+
+// TestReportByFinding: how a violation was found decides the report's
+// method, and only a track finding has a track id; the annotated label
+// says how it was found.
+func TestReportByFinding(t *testing.T) {
+	cases := []struct {
+		kind   rules.FindingKind
+		method string
+		label  string
+	}{
+		{rules.FindingTrack, MethodDetection, "chair #7 80% 30s"},
+		{rules.FindingPresence, MethodDetection, "chair presence 35% 80% 30s"},
+		{rules.FindingChange, MethodChange, "chair changed 80% 30s"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.kind.String(), func(t *testing.T) {
+			v := violation()
+			v.Object.Kind, v.Object.Class, v.Object.Occupancy = tc.kind, "chair", 0.35
+			if tc.kind != rules.FindingTrack {
+				v.Object.TrackID = 0
+			}
+			r := Report(Source{DeviceID: "e", CameraID: "c"}, v, 768, 576)
+			require.Equal(t, tc.method, r.Method)
+			require.Equal(t, v.Object.TrackID, r.Detections[0].TrackId)
+			require.Equal(t, "chair", r.Detections[0].ClassName)
+			require.Equal(t, tc.label, objectLabel(v))
+		})
+	}
 }
 
 // TestLabelersShareParsedFonts: every camera's Labeler is its own, but

@@ -24,7 +24,9 @@ type Source struct {
 	Ground *geo.Homography
 }
 
-// Methods a violation is found by.
+// Methods a violation is found by, as reports name them. A presence
+// finding is made of detections too, so it goes as "detection": the wire
+// keeps its two values, and the annotated picture says "presence".
 const (
 	MethodDetection = "detection"
 	MethodChange    = "change"
@@ -42,7 +44,7 @@ func NewEventID(src Source, v rules.Violation) string {
 // Report describes violation v seen by src in a w×h frame. The evidence
 // list is filled in when the files are stored in the outbox.
 func Report(src Source, v rules.Violation, w, h int) *xiuhuav1.ViolationReport {
-	b := v.Track.Box
+	b := v.Object.Box
 	r := &xiuhuav1.ViolationReport{
 		EventId:       NewEventID(src, v),
 		DeviceId:      src.DeviceID,
@@ -54,20 +56,20 @@ func Report(src Source, v rules.Violation, w, h int) *xiuhuav1.ViolationReport {
 		StartedAt:     timestamppb.New(v.Since),
 		DwellSeconds:  v.Dwell().Seconds(),
 		Detections: []*xiuhuav1.Detection{{
-			ClassName: v.Track.Class,
-			Score:     v.Track.Score,
-			TrackId:   v.Track.ID,
+			ClassName: v.Object.Class,
+			Score:     v.Object.Score,
+			TrackId:   v.Object.TrackID,
 			Box:       &xiuhuav1.Box{X: b.X1, Y: b.Y1, Width: b.X2 - b.X1, Height: b.Y2 - b.Y1},
 		}},
 		Location:    src.Location,
 		Model:       &xiuhuav1.ModelRef{Name: src.Model.Name, Version: src.Model.Version, Sha256: src.Model.SHA256},
 		FrameWidth:  uint32(w),
 		FrameHeight: uint32(h),
-		BestScore:   v.Track.BestScore,
-		MeanScore:   v.Track.MeanScore,
+		BestScore:   v.Object.BestScore,
+		MeanScore:   v.Object.MeanScore,
 		Method:      MethodDetection,
 	}
-	if v.Track.Class == ChangeClass {
+	if v.Object.Kind == rules.FindingChange {
 		r.Method = MethodChange
 	}
 	if src.Ground != nil {

@@ -82,10 +82,10 @@ func annotate(m *gocv.Mat, cameraID string, v rules.Violation) {
 	defer pv.Close()
 	gocv.Polylines(m, pv, true, zoneColour, 2)
 
-	b := v.Track.Box
+	b := v.Object.Box
 	rect := image.Rect(int(b.X1), int(b.Y1), int(b.X2), int(b.Y2))
 	gocv.Rectangle(m, rect, boxColour, 3)
-	label := fmt.Sprintf("%s #%d %.0f%% %s", v.Track.Class, v.Track.ID, v.Track.Score*100, v.Dwell().Round(time.Second))
+	label := objectLabel(v)
 	labelAt := image.Pt(rect.Min.X, max(rect.Min.Y-6, 14))
 	gocv.PutText(m, label, labelAt.Add(image.Pt(1, 1)), gocv.FontHersheySimplex, 0.5, shadeColour, 2)
 	gocv.PutText(m, label, labelAt, gocv.FontHersheySimplex, 0.5, boxColour, 1)
@@ -113,4 +113,18 @@ func BeforeAfter(before, after gocv.Mat) ([]byte, error) {
 	gocv.PutText(&pair, "before", image.Pt(10, before.Rows()-12), gocv.FontHersheySimplex, 0.8, textColour, 2)
 	gocv.PutText(&pair, "after", image.Pt(before.Cols()+10, before.Rows()-12), gocv.FontHersheySimplex, 0.8, textColour, 2)
 	return encodeJPEG(pair)
+}
+
+// objectLabel names the object on the annotated picture: its class, its
+// track id or how it was found, score and dwell.
+func objectLabel(v rules.Violation) string {
+	o := v.Object
+	how := fmt.Sprintf("#%d", o.TrackID)
+	switch o.Kind {
+	case rules.FindingPresence:
+		how = fmt.Sprintf("presence %.0f%%", o.Occupancy*100)
+	case rules.FindingChange:
+		how = "changed"
+	}
+	return fmt.Sprintf("%s %s %.0f%% %s", o.Class, how, o.Score*100, v.Dwell().Round(time.Second))
 }

@@ -173,6 +173,9 @@ func (c *Camera) process(f ingest.Frame) {
 	for _, v := range c.Rules.Observe(f.Captured, w, h, tracks) {
 		c.raise(f, v, w, h, nil)
 	}
+	for _, v := range c.Rules.Accumulate(f.Captured, w, h, dets) {
+		c.raise(f, v, w, h, nil)
+	}
 }
 
 // detect runs the model on the frame, or on its regions when the camera
@@ -203,9 +206,9 @@ func (c *Camera) raise(f ingest.Frame, v rules.Violation, w, h int, before *gocv
 		{Name: "snapshot.jpg", Kind: xiuhuav1.EvidenceKind_EVIDENCE_KIND_SNAPSHOT, ContentType: "image/jpeg", Data: raw},
 		{Name: "annotated.jpg", Kind: xiuhuav1.EvidenceKind_EVIDENCE_KIND_ANNOTATED, ContentType: "image/jpeg", Data: annotated},
 	}
-	if b, ok := c.best.get(v.Track.ID); ok && !b.at.Equal(f.Captured) {
+	if b, ok := c.best.get(v.Object.TrackID); ok && v.Object.Kind == rules.FindingTrack && !b.at.Equal(f.Captured) {
 		best := v
-		best.Track.Box, best.Track.Score, best.At = b.box, b.score, b.at
+		best.Object.Box, best.Object.Score, best.At = b.box, b.score, b.at
 		_, img, err := c.Annotator.Snapshots(b.img, id, best)
 		if err != nil {
 			c.Log.Warn("best-frame evidence", "err", err)

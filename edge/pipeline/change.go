@@ -10,8 +10,8 @@ import (
 	"gocv.io/x/gocv"
 
 	"github.com/xiuhua/xiuhua/edge/change"
+	"github.com/xiuhua/xiuhua/edge/evidence"
 	"github.com/xiuhua/xiuhua/edge/rules"
-	"github.com/xiuhua/xiuhua/edge/track"
 	"github.com/xiuhua/xiuhua/edge/vision"
 )
 
@@ -59,10 +59,9 @@ func (w *ChangeWatch) check(at time.Time, frame gocv.Mat) (*rules.Violation, err
 	return &rules.Violation{
 		Zone: w.Zone,
 		Rule: w.Rule,
-		Track: track.Track{
-			Class: "change", Score: score, BestScore: score, MeanScore: score,
-			Box:       vision.Box{X1: float32(box.Min.X), Y1: float32(box.Min.Y), X2: float32(box.Max.X), Y2: float32(box.Max.Y)},
-			FirstSeen: res.Since, LastSeen: at,
+		Object: rules.Finding{
+			Kind: rules.FindingChange, Class: evidence.ChangeClass, Score: score, BestScore: score, MeanScore: score,
+			Box: vision.Box{X1: float32(box.Min.X), Y1: float32(box.Min.Y), X2: float32(box.Max.X), Y2: float32(box.Max.Y)},
 		},
 		Since: res.Since,
 		At:    at,

@@ -134,7 +134,7 @@ func TestScenariosOnRealVideo(t *testing.T) {
 		for _, v := range vs {
 			require.GreaterOrEqual(t, v.Dwell(), 10*time.Second)
 			require.Less(t, v.Dwell(), 11*time.Second, "fired late: looks are half a second apart")
-			require.Equal(t, "person", v.Track.Class)
+			require.Equal(t, "person", v.Object.Class)
 		}
 	})
 	t.Run("a zone nobody enters gives none", func(t *testing.T) {
@@ -164,7 +164,7 @@ func TestScenariosOnRealVideo(t *testing.T) {
 		})}}})
 		require.NotEmpty(t, post)
 		for _, v := range post {
-			require.Less(t, v.Track.Box.X2, float32(0.12*768), "a stationary object outside the post's corner")
+			require.Less(t, v.Object.Box.X2, float32(0.12*768), "a stationary object outside the post's corner")
 		}
 	})
 	t.Run("allowed hours suppress", func(t *testing.T) {

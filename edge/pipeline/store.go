@@ -84,5 +84,5 @@ func (c *Camera) storeFailed(rep *xiuhuav1.ViolationReport, err error) {
 func (c *Camera) stored(rep *xiuhuav1.ViolationReport, files int, v rules.Violation) {
 	c.Metrics.violations.WithLabelValues(c.Source.CameraID, v.Rule.Type).Inc()
 	c.Log.Info("violation", "event", rep.EventId, "type", v.Rule.Type, "zone", v.Zone.ID,
-		"track", v.Track.ID, "dwell", v.Dwell().Round(time.Second), "files", files)
+		"finding", v.Object.Kind, "track", v.Object.TrackID, "dwell", v.Dwell().Round(time.Second), "files", files)
 }

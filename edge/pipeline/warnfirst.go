@@ -34,7 +34,7 @@ func (c *Camera) warnFirst(at time.Time, rep *xiuhuav1.ViolationReport, files []
 			return
 		}
 		c.Log.Info("violation handed to warn first", "event", rep.EventId, "type", v.Rule.Type,
-			"zone", v.Zone.ID, "track", v.Track.ID, "files", len(files))
+			"zone", v.Zone.ID, "finding", v.Object.Kind, "track", v.Object.TrackID, "files", len(files))
 	}
 	if c.Clips == nil || c.clipCtx == nil {
 		hand(files)

@@ -14,7 +14,6 @@ import (
 	"github.com/xiuhua/xiuhua/edge/change"
 	"github.com/xiuhua/xiuhua/edge/evidence"
 	"github.com/xiuhua/xiuhua/edge/rules"
-	"github.com/xiuhua/xiuhua/edge/track"
 	"github.com/xiuhua/xiuhua/edge/vision"
 	xiuhuav1 "github.com/xiuhua/xiuhua/proto/xiuhua/v1"
 )
@@ -215,7 +214,7 @@ func (c *Checker) answer(res *xiuhuav1.RecheckResult, t target, looks []look) *x
 	if b.model != (vision.ModelInfo{}) {
 		res.Model = &xiuhuav1.ModelRef{Name: b.model.Name, Version: b.model.Version, Sha256: b.model.SHA256}
 	}
-	v := rules.Violation{Zone: t.zone, Rule: t.rule, Since: b.at, At: b.at, Track: track.Track{Class: "clear"}}
+	v := rules.Violation{Zone: t.zone, Rule: t.rule, Since: b.at, At: b.at, Object: rules.Finding{Class: "clear"}}
 	if len(b.matches) > 0 {
 		m := b.matches[0]
 		for _, d := range b.matches {
@@ -223,7 +222,7 @@ func (c *Checker) answer(res *xiuhuav1.RecheckResult, t target, looks []look) *x
 				m = d
 			}
 		}
-		v.Track = track.Track{Class: m.Class, Score: m.Score, BestScore: m.Score, MeanScore: m.Score, Box: m.Box}
+		v.Object = rules.Finding{Class: m.Class, Score: m.Score, BestScore: m.Score, MeanScore: m.Score, Box: m.Box}
 	}
 	raw, annotated, err := c.opts.Annotator.Snapshots(b.frame, res.CameraId, v)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/xiuhua/xiuhua/edge/track"
+	"github.com/xiuhua/xiuhua/edge/vision"
 )
 
 // Rule raises a violation when an object of one of Classes, scored at least
@@ -40,6 +41,9 @@ type Rule struct {
 	// violation (a licensed night market); nothing accumulates then.
 	Allowed  []Hours
 	Location *time.Location
+	// Accumulate, when on, also fires on presence that repeats at one
+	// place (see Engine.Accumulate).
+	Accumulate Accumulation
 }
 
 func (r Rule) counts(class string, score float32) bool {
@@ -72,11 +76,11 @@ type ZoneRules struct {
 	Rules []Rule
 }
 
-// Violation is a rule that fired for one track.
+// Violation is a rule that fired for one finding.
 type Violation struct {
-	Zone  Zone
-	Rule  Rule
-	Track track.Track
+	Zone   Zone
+	Rule   Rule
+	Object Finding
 	// Since is when the object was first seen inside the zone in the
 	// current stay; At is the frame time that completed the dwell.
 	Since, At time.Time
@@ -93,7 +97,8 @@ type stayKey struct {
 type stay struct {
 	since, lastInside, lastAlert time.Time
 	streak                       int
-	refX, refY, refSize          float64 // anchor and box height where the stay began
+	refX, refY, refSize          float64    // anchor and box height where the stay began
+	box                          vision.Box // the latest, to match accumulated places
 }
 
 // Engine evaluates the rules of one camera. Not safe for concurrent use,
@@ -101,6 +106,7 @@ type stay struct {
 type Engine struct {
 	zones     []ZoneRules
 	stays     map[stayKey]*stay
+	spots     map[[2]string][]*spot   // by zone and rule, for rules that accumulate
 	lastAlert map[[2]string]time.Time // by zone and rule, for Cooldown
 	index     map[[2]string][2]int    // zone and rule ID → position in zones; never changes
 
@@ -114,6 +120,7 @@ func NewEngine(zones []ZoneRules) *Engine {
 	e := &Engine{
 		zones:     slices.Clone(zones),
 		stays:     map[stayKey]*stay{},
+		spots:     map[[2]string][]*spot{},
 		lastAlert: map[[2]string]time.Time{},
 		index:     map[[2]string][2]int{},
 		pending:   map[[2]int][]string{},
@@ -211,6 +218,7 @@ func (e *Engine) step(now time.Time, k stayKey, z Zone, r Rule, tr track.Track) 
 		e.stays[k] = s
 	}
 	s.lastInside = now
+	s.box = tr.Box
 	s.streak++
 	if s.streak < r.Inertia || now.Sub(s.since) < r.Dwell {
 		return Violation{}, false
@@ -219,12 +227,23 @@ func (e *Engine) step(now time.Time, k stayKey, z Zone, r Rule, tr track.Track) 
 		return Violation{}, false
 	}
 	zk := [2]string{k.zone, k.rule}
+	if at, ok := e.spotAlerted(zk, tr.Box); ok && s.lastAlert.IsZero() {
+		s.lastAlert = at // accumulated presence raised this object already
+		return Violation{}, false
+	}
+	if at, ok := e.trackAlerted(zk, tr.Box); ok && s.lastAlert.IsZero() {
+		// Another track on the same object raised it: the detector often
+		// sees one thing as two classes (a chair and a bench), and the
+		// tracker follows each.
+		s.lastAlert = at
+		return Violation{}, false
+	}
 	if last, ok := e.lastAlert[zk]; ok && s.lastAlert.IsZero() && now.Sub(last) < r.Cooldown {
 		return Violation{}, false
 	}
 	s.lastAlert = now
 	e.lastAlert[zk] = now
-	return Violation{Zone: z, Rule: r, Track: tr, Since: s.since, At: now}, true
+	return Violation{Zone: z, Rule: r, Object: trackFinding(tr), Since: s.since, At: now}, true
 }
 
 // forget drops stays past their gap tolerance, so memory stays bounded on

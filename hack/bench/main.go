@@ -4,6 +4,7 @@
 //	go run ./hack/bench ingest       RTSP ingest: CPU per camera-second, full vs keyframe-only decode
 //	go run ./hack/bench ingest-load  server: reports/s and ack latency under many simulated edges
 //	go run ./hack/bench regions      edge: CPU per look at 1080p, whole frame vs zone regions
+//	go run ./hack/bench scenes       hard staged scenes: recall and precision per scene and mode
 //	go run ./hack/bench cases        server: queue, case, map and statistics on a city's year of cases (PostgreSQL)
 //	go run ./hack/bench edge         the whole edge from a cold start with K 1080p cameras: CPU, RSS, looks, steady state
 package main
@@ -20,6 +21,7 @@ var commands = map[string]func(args []string) int{
 	"ingest":      runIngest,
 	"ingest-load": runIngestLoad,
 	"regions":     runRegions,
+	"scenes":      runScenes,
 	"cases":       runCases,
 	"edge":        runEdgeBench,
 }
