@@ -30,14 +30,14 @@ func openBlobs(ctx context.Context, cfg config.Config, reg prometheus.Registerer
 			Endpoint: c.Endpoint, Bucket: c.Bucket, Region: c.Region, Prefix: c.Prefix,
 			PathStyle: c.PathStyle, TLS: c.TLS, CAFile: c.CAFile,
 			AccessKey: c.AccessKey, SecretKey: c.SecretKey, CredentialsFile: c.CredentialsFile, Profile: c.Profile,
-			SpoolDir: filepath.Join(cfg.DataDir, SpoolDir),
+			SpoolDir: localBlobDir(cfg),
 		})
 		if err != nil {
 			return nil, s3Field(err)
 		}
 		s = st
 	default:
-		st, err := blob.NewFolder(filepath.Join(cfg.DataDir, EvidenceDir))
+		st, err := blob.NewFolder(localBlobDir(cfg))
 		if err != nil {
 			return nil, err
 		}
@@ -56,6 +56,16 @@ func openBlobs(ctx context.Context, cfg config.Config, reg prometheus.Registerer
 		log.Error("blob does not match its sha256: refused", "sha256", sha)
 	}
 	return c, nil
+}
+
+// localBlobDir is the folder on this machine that every blob passes
+// through: the evidence folder itself, or with S3 the spool that uploads
+// land in before they are sent. A full disk there refuses uploads.
+func localBlobDir(cfg config.Config) string {
+	if cfg.Blobs.Backend == config.BlobsS3 {
+		return filepath.Join(cfg.DataDir, SpoolDir)
+	}
+	return filepath.Join(cfg.DataDir, EvidenceDir)
 }
 
 // s3Field names the configuration field an S3 start-up check points at.

@@ -3,19 +3,20 @@ package app
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 	"syscall"
 
 	"github.com/xiuhua/xiuhua/internal/diskfree"
 	"github.com/xiuhua/xiuhua/server/config"
 )
 
-// diskCheck is the health check of the evidence disk: it fails when the
-// folder has less room than one evidence file of the largest size a device
-// may send (limits.max_evidence_bytes), since such an upload would then be
-// refused. A platform without a free-space call passes.
+// diskCheck is the health check of the evidence disk — the folder every
+// blob passes through on this machine (localBlobDir: the evidence folder,
+// or S3's spool): it fails when the folder has less room than one evidence
+// file of the largest size a device may send (limits.max_evidence_bytes),
+// since such an upload would then be refused. A platform without a
+// free-space call passes.
 func diskCheck(cfg config.Config) func() error {
-	dir := filepath.Join(cfg.DataDir, EvidenceDir)
+	dir := localBlobDir(cfg)
 	need := uint64(max(0, cfg.Limits.MaxEvidenceBytes))
 	return func() error {
 		sp, err := diskfree.Of(dir)

@@ -54,6 +54,9 @@ func TestS3Backend(t *testing.T) {
 
 	cfg := s3Config(t, srv)
 	r := start(t, cfg)
+	// With S3 there is no evidence folder: health looks at the spool's disk.
+	hz, body := httpGet(t, "http://"+r.app.HTTPAddr()+"/healthz")
+	require.Equal(t, http.StatusOK, hz.StatusCode, "%s", body)
 	client := dial(t, r.app.GRPCAddr(), nil)
 	_, key, err := ed25519.GenerateKey(nil)
 	require.NoError(t, err)
