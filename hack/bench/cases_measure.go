@@ -201,8 +201,8 @@ func benchRequests(ctx context.Context, st *postgres.Store, dsn string, c *city)
 		{name: "queue page (HTML, 100 cases), by status", path: func(i int) string { return q("/", "status", pick(statuses, i)) }},
 		{name: "case (API)", path: func(i int) string { return "/api/v1/cases/" + pick(ids, i*13) }},
 		{name: "case page (HTML)", path: func(i int) string { return "/cases/" + pick(ids, i*17) }},
-		{name: "map page (HTML: open cases per cell, newest 300)", path: func(int) string { return "/map" }},
-		{name: "map's queries (store: counts per cell, newest 300)", call: func(ctx context.Context, _ int) error {
+		{name: "map page (HTML, counts + newest 300)", path: func(int) string { return "/map" }},
+		{name: "map's queries (store, counts + 300)", call: func(ctx context.Context, _ int) error {
 			// What the map page asks (web.mapPage).
 			var open []string
 			for _, s := range statuses {
