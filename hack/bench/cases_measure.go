@@ -201,18 +201,20 @@ func benchRequests(ctx context.Context, st *postgres.Store, dsn string, c *city)
 		{name: "queue page (HTML, 100 cases), by status", path: func(i int) string { return q("/", "status", pick(statuses, i)) }},
 		{name: "case (API)", path: func(i int) string { return "/api/v1/cases/" + pick(ids, i*13) }},
 		{name: "case page (HTML)", path: func(i int) string { return "/cases/" + pick(ids, i*17) }},
-		{name: "map page (HTML, all open cases)", path: func(int) string { return "/map" }},
-		{name: "map's open-case query (store, 6 statuses)", call: func(ctx context.Context, _ int) error {
+		{name: "map page (HTML, counts + newest 300)", path: func(int) string { return "/map" }},
+		{name: "map's queries (store, counts + 300)", call: func(ctx context.Context, _ int) error {
 			// What the map page asks (web.mapPage).
+			var open []string
 			for _, s := range statuses {
-				if !cases.Open(s) {
-					continue
-				}
-				if _, err := st.ListCases(ctx, store.CaseFilter{Status: s, Limit: store.MaxLimit, NoThumbnails: true}); err != nil {
-					return err
+				if cases.Open(s) {
+					open = append(open, s)
 				}
 			}
-			return nil
+			if _, err := st.CountByCell(ctx, open); err != nil {
+				return err
+			}
+			_, err := st.ListCases(ctx, store.CaseFilter{Statuses: open, Limit: 300, NoThumbnails: true})
+			return err
 		}},
 		{name: "statistics: a month (API)", path: func(i int) string { f, t := month(i); return q("/api/v1/stats", "from", f, "to", t) }},
 		{name: "statistics: the year (API)", path: func(int) string {

@@ -205,6 +205,7 @@ await main(async () => {
   await waitText(p, 'main h2', '案件地图', 'the map page');
   check(await p.locator('svg.map path.cell').count() >= 2, 'grid cells drawn');
   check(await p.locator(`svg.map a[data-case="${C.overdue}"] circle.overdue`).count() === 1, 'open cases drawn, overdue marked');
+  check(await p.locator('svg.map text.n').count() >= 1, 'open cases counted on their cells');
   await shot(p, 'map');
   await p.goto(base + '/stats');
   await waitText(p, 'main h2', '案件统计', 'the statistics page');

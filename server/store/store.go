@@ -40,6 +40,10 @@ type Store interface {
 	ListCases(ctx context.Context, f CaseFilter) (CasePage, error)
 	// Stats counts cases by type, status, grid cell and day.
 	Stats(ctx context.Context, q StatsQuery) (Stats, error)
+	// CountByCell counts the cases in the given statuses per grid code
+	// ("" for cases without a cell), all of them in one aggregate: the
+	// map's open cases, however many (only non-zero counts).
+	CountByCell(ctx context.Context, statuses []string) (map[string]int, error)
 	// GetCase returns one case with its reports and their evidence, or
 	// ErrNotFound.
 	GetCase(ctx context.Context, id string) (*CaseDetail, error)

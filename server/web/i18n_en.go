@@ -145,6 +145,7 @@ var messagesEN = map[string]string{
 
 	"map.title":    "Map of open cases",
 	"map.open":     "%d open cases",
+	"map.shown":    "the newest %d drawn and listed; each cell shows its count",
 	"map.unplaced": "%d without a position",
 
 	"models.title":              "Models",

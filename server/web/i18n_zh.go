@@ -145,6 +145,7 @@ var messagesZH = map[string]string{
 
 	"map.title":    "案件地图",
 	"map.open":     "未结案件 %d 件",
+	"map.shown":    "图上标注并列出最新 %d 件，各网格显示其未结案件数",
 	"map.unplaced": "%d 件无位置",
 
 	"models.title":              "模型管理",

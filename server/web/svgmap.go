@@ -24,6 +24,9 @@ type mapView struct {
 	Tiles         []mapTile
 	// Unplaced counts cases without a position.
 	Unplaced int
+	// Counts: the cells' Open are counts of all open cases, drawn as
+	// numbers, not only of the cases drawn as points.
+	Counts bool
 }
 
 type mapCell struct {
@@ -31,6 +34,7 @@ type mapCell struct {
 	Path             string // SVG path data, holes by even-odd
 	LabelX, LabelY   string
 	Open             int // open cases in the cell
+	Level            int // Open against the busiest cell: 1 to 4, 0 for none
 	Highlight        bool
 }
 
@@ -62,8 +66,11 @@ func mercator(lat, lon float64) (x, y float64) {
 func num(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) }
 
 type mapInput struct {
-	Cells     []grid.Cell
-	Cases     []store.Case
+	Cells []grid.Cell
+	Cases []store.Case
+	// CellOpen, when not nil, is each cell's count of open cases (by grid
+	// code); without it the cells count the cases given.
+	CellOpen  map[string]int
 	Overdue   func(store.Case) bool
 	Highlight string // a cell code drawn stronger
 	TilesURL  string
@@ -161,11 +168,18 @@ func buildMap(in mapInput) mapView {
 		if in.Overdue != nil {
 			p.Overdue = in.Overdue(c)
 		}
-		if i, ok := cellOf[c.GridCode]; ok {
+		if i, ok := cellOf[c.GridCode]; ok && in.CellOpen == nil {
 			mv.Cells[i].Open++
 		}
 		mv.Points = append(mv.Points, p)
 	}
+	if in.CellOpen != nil {
+		mv.Counts = true
+		for i := range mv.Cells {
+			mv.Cells[i].Open = in.CellOpen[mv.Cells[i].Code]
+		}
+	}
+	shade(mv.Cells)
 	if in.TilesURL != "" {
 		tz := int(z)
 		n := 1 << tz
@@ -182,6 +196,20 @@ func buildMap(in mapInput) mapView {
 		}
 	}
 	return mv
+}
+
+// shade sets the cells' Levels: quarters of the busiest cell's count, so
+// that a city's hot spots stand out whatever its size.
+func shade(cells []mapCell) {
+	most := 0
+	for _, c := range cells {
+		most = max(most, c.Open)
+	}
+	for i := range cells {
+		if n := cells[i].Open; n > 0 {
+			cells[i].Level = (4*n + most - 1) / most
+		}
+	}
 }
 
 // tileOrigin is the scheme and host of a tile URL template, for the

@@ -26,6 +26,8 @@ type Store interface {
 	GetCase(ctx context.Context, id string) (*store.CaseDetail, error)
 	GetEvidence(ctx context.Context, sha256 string) (*store.Evidence, error)
 	Stats(ctx context.Context, q store.StatsQuery) (store.Stats, error)
+	// CountByCell counts the map's open cases per grid cell.
+	CountByCell(ctx context.Context, statuses []string) (map[string]int, error)
 	// Autonomy counts warned violations corrected and filed (自治率).
 	Autonomy(ctx context.Context, q store.StatsQuery) (store.Autonomy, error)
 	Ping(ctx context.Context) error
@@ -83,6 +85,9 @@ type Options struct {
 	// DiskCheck, when set, is part of /healthz: an error (a disk too full
 	// to take uploads) makes it answer 503 with the error.
 	DiskCheck func() error
+
+	// mapPoints, when above zero, replaces the const mapPoints (tests).
+	mapPoints int
 }
 
 // DefaultMaxAttachmentBytes is the default bound of an attachment.

@@ -101,6 +101,26 @@ func testFiltersAndStats(t *testing.T, s store.Store) {
 	require.NoError(t, err)
 	require.Zero(t, st.Total)
 	require.Empty(t, st.ByDay)
+
+	// The map's counts per cell: only the statuses asked for, "" for a
+	// case without a cell, nothing for none.
+	_, _, err = s.SaveReport(ctx, Report("d"), openWith("street_vending", "", "u1"))
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		statuses []string
+		want     map[string]int
+	}{
+		{[]string{"pending_review", "filed"}, map[string]int{"g1": 2, "g2": 1, "": 1}},
+		{[]string{"pending_review"}, map[string]int{"g1": 2, "": 1}},
+		{[]string{"filed", "closed"}, map[string]int{"g2": 1}},
+		{[]string{"closed"}, map[string]int{}},
+		{nil, map[string]int{}},
+		{evil, map[string]int{}},
+	} {
+		got, err := s.CountByCell(ctx, tc.statuses)
+		require.NoError(t, err)
+		require.Equal(t, tc.want, got, "%q", tc.statuses)
+	}
 }
 
 func ids(p store.CasePage) []string {
