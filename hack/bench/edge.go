@@ -23,6 +23,7 @@ type edgeOptions struct {
 	warmup, window time.Duration
 	fps            float64
 	mode           string
+	regions        string
 	ring           time.Duration
 	ringBytes      int
 	ringTotal      int64
@@ -76,8 +77,9 @@ func parseEdgeFlags(args []string) (*edgeOptions, error) {
 	fs.IntVar(&o.ringBytes, "ring-bytes", 0, "ring_buffer_bytes of every camera (0: the default)")
 	fs.Int64Var(&o.ringTotal, "ring-total", 0, "fleet.ring_buffer_total_bytes (0: none)")
 	fs.DurationVar(&o.stagger, "stagger", 100*time.Millisecond, "fleet.start_stagger")
-	fs.IntVar(&o.width, "width", 416, "detect_width (0: the camera's)")
-	fs.IntVar(&o.height, "height", 312, "detect_height (0: the camera's)")
+	fs.StringVar(&o.regions, "regions", "auto", "regions of every camera: auto (the zone at the camera's resolution) or full (the whole frame, at -width x -height)")
+	fs.IntVar(&o.width, "width", 0, "detect_width, only with -regions full (0: the camera's)")
+	fs.IntVar(&o.height, "height", 0, "detect_height, only with -regions full (0: the camera's)")
 	fs.IntVar(&o.paths, "paths", 4, "camsim paths the cameras are spread over")
 	fs.StringVar(&o.cacheDir, "cache", testdata.CacheDir(), "cache folder for the 1080p stream")
 	fs.StringVar(&o.serveConfig, "serve-edge", "", "internal: run the edge child on this config")
@@ -94,6 +96,9 @@ func parseEdgeFlags(args []string) (*edgeOptions, error) {
 			return nil, fmt.Errorf("-cameras %q: want positive numbers separated by commas", *counts)
 		}
 		o.counts = append(o.counts, k)
+	}
+	if o.regions != "auto" && o.regions != "full" || o.regions == "auto" && (o.width != 0 || o.height != 0) {
+		return nil, fmt.Errorf("-regions %q -width %d -height %d: want auto (with no -width/-height) or full", o.regions, o.width, o.height)
 	}
 	if o.window <= 0 || o.warmup < o.steadyWindow || o.paths <= 0 || o.fps <= 0 {
 		return nil, errors.New("-window, -paths and -fps must be positive, -warmup at least -steady-window")
@@ -113,8 +118,8 @@ func benchEdge(ctx context.Context, o *edgeOptions, out io.Writer) error {
 	defer stopSim()
 	fmt.Fprintf(out, "bench edge: %d-core machine, %s, load average %s; staged vending video 1080 lines H.264 25 fps, IDR every 2 s, camsim child on %s (%d paths)\n",
 		runtime.NumCPU(), runtime.Version(), loadAvg(), addr, o.paths)
-	fmt.Fprintf(out, "each K from a cold start: detect_fps %g, decode_mode %s, detect %dx%d, ring_buffer %v, stagger %v; window %v after %v\n\n",
-		o.fps, o.mode, o.width, o.height, o.ring, o.stagger, o.window, o.warmup)
+	fmt.Fprintf(out, "each K from a cold start: detect_fps %g, decode_mode %s, regions %s, detect %dx%d, ring_buffer %v, stagger %v; window %v after %v\n\n",
+		o.fps, o.mode, o.regions, o.width, o.height, o.ring, o.stagger, o.window, o.warmup)
 	fmt.Fprintln(out, "   K  CPU-s/s  RSS MiB  Go heap  MiB/cam  +MiB/cam  looks/cam/s mean  min   max  min/max  keyonly  drops/s  lag max  overloaded  steady at")
 	var prev *edgeResult
 	for _, k := range o.counts {

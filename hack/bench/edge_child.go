@@ -55,7 +55,7 @@ func edgeConfig(dir string, o *edgeOptions, addr, httpAddr string, k int) (strin
 	fmt.Fprintf(&b, "fleet: {start_stagger: %s, ring_buffer_total_bytes: %d}\n", o.stagger, o.ringTotal)
 	b.WriteString("cameras:\n")
 	for i := range k {
-		fmt.Fprintf(&b, "  - id: cam%d\n    url: rtsp://%s/p%d\n    detect_fps: %g\n    decode_mode: %s\n", i, addr, i%o.paths, o.fps, o.mode)
+		fmt.Fprintf(&b, "  - id: cam%d\n    url: rtsp://%s/p%d\n    detect_fps: %g\n    decode_mode: %s\n    regions: %s\n", i, addr, i%o.paths, o.fps, o.mode, o.regions)
 		fmt.Fprintf(&b, "    detect_width: %d\n    detect_height: %d\n    ring_buffer: %s\n    ring_buffer_bytes: %d\n", o.width, o.height, o.ring, o.ringBytes)
 		b.WriteString("    zones:\n      - id: lawn\n        polygon: [[0.0, 0.6], [0.3, 0.6], [0.3, 1.0], [0.0, 1.0]]\n")
 		b.WriteString("        rules:\n          - {id: vending, type: street_vending, min_score: 0.3, dwell: 20s, max_motion: 0.5}\n")
