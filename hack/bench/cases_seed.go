@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/xiuhua/xiuhua/server/store"
+	"github.com/xiuhua/xiuhua/server/store/postgres"
 )
 
 // seedYear fills an empty, migrated database with a year of cases in one
@@ -144,24 +145,17 @@ var (
 )
 
 // fillCaseCounts turns the case_counts trigger back on and counts the
-// seeded cases as migration 0008_scale.sql does for the cases there.
+// seeded cases with migration 0008_scale.sql's own statement.
 func fillCaseCounts(ctx context.Context, tx pgx.Tx) error {
 	start := time.Now()
 	if _, err := tx.Exec(ctx, `ALTER TABLE cases ENABLE TRIGGER case_counts_insert_delete`); err != nil {
 		return fmt.Errorf("seed: case counts trigger: %w", err)
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO case_counts (dim, bucket, key, n)
-		SELECT v.dim, v.bucket, v.key, count(*) FROM cases c, LATERAL (VALUES
-			('type', date_trunc('day', c.created_at, 'UTC'), c.violation_type),
-			('status', date_trunc('day', c.created_at, 'UTC'), c.status),
-			('grid', date_trunc('day', c.created_at, 'UTC'), c.grid_code),
-			('type_month', date_trunc('month', c.created_at, 'UTC'), c.violation_type),
-			('status_month', date_trunc('month', c.created_at, 'UTC'), c.status),
-			('grid_month', date_trunc('month', c.created_at, 'UTC'), c.grid_code),
-			('total', date_trunc('hour', c.created_at, 'UTC'), ''),
-			('total_15', date_bin('15 minutes', c.created_at, TIMESTAMPTZ '2000-01-01 00:00:00+00'), '')
-		) AS v (dim, bucket, key)
-		GROUP BY 1, 2, 3`); err != nil {
+	fill, err := postgres.CaseCountsFill()
+	if err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	if _, err := tx.Exec(ctx, fill); err != nil {
 		return fmt.Errorf("seed: case counts: %w", err)
 	}
 	fmt.Printf("  counted  case_counts in %s\n", time.Since(start).Round(time.Second))
