@@ -107,30 +107,3 @@ func validTileURL(errs *conf.Errors, field, tmpl string, subdomains []string, op
 func fillTemplate(tmpl, sub string) string {
 	return strings.NewReplacer("{z}", "0", "{x}", "0", "{y}", "0", "{s}", sub).Replace(tmpl)
 }
-
-// TileOrigins are the scheme://host of every tile URL the sources can
-// make, one per subdomain: exactly what the pages' Content-Security-Policy
-// allows pictures from.
-func TileOrigins(sources []TileSource) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, s := range sources {
-		subs := s.Subdomains
-		if len(subs) == 0 {
-			subs = []string{""}
-		}
-		for _, tmpl := range []string{s.URL, s.LabelsURL} {
-			for _, sub := range subs {
-				u, err := url.Parse(fillTemplate(tmpl, sub))
-				if tmpl == "" || err != nil || u.Host == "" {
-					continue
-				}
-				if o := u.Scheme + "://" + u.Host; !seen[o] {
-					seen[o] = true
-					out = append(out, o)
-				}
-			}
-		}
-	}
-	return out
-}

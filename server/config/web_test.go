@@ -80,10 +80,30 @@ func TestBasemapValidation(t *testing.T) {
 	}
 }
 
-func TestTileOrigins(t *testing.T) {
-	got := TileOrigins([]TileSource{
-		{URL: tdtVec, LabelsURL: "https://t{s}.tianditu.gov.cn/cva_w/wmts?TILEMATRIX={z}&TILEROW={y}&TILECOL={x}", Subdomains: []string{"0", "1"}},
-		{URL: "http://10.0.0.5:8080/{z}/{x}/{y}.png"},
-	})
-	require.Equal(t, []string{"https://t0.tianditu.gov.cn", "https://t1.tianditu.gov.cn", "http://10.0.0.5:8080"}, got)
+func TestAddressValidation(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		edit func(a *Address)
+		want string
+	}{
+		{"default", func(a *Address) {}, ""},
+		{"tianditu hook", func(a *Address) {
+			a.Hook.URL, a.Hook.Field, a.Hook.CRS = "https://api.tianditu.gov.cn/geocoder?postStr={'lon':{lon},'lat':{lat},'ver':1}&type=geocode&tk=K", "result.formatted_address", "wgs84"
+		}, ""},
+		{"no placeholders", func(a *Address) { a.Hook.URL, a.Hook.Field, a.Hook.CRS = "https://x/geo", "a", "gcj02" }, `address.hook.url: invalid value "https://x/geo"`},
+		{"no field", func(a *Address) { a.Hook.URL, a.Hook.CRS = "https://x/?{lat},{lon}", "gcj02" }, `address.hook.field: invalid value ""`},
+		{"no crs", func(a *Address) { a.Hook.URL, a.Hook.Field = "https://x/?{lat},{lon}", "a.b" }, `address.hook.crs: invalid value "": allowed: wgs84 (天地图) or gcj02`},
+		{"distance", func(a *Address) { a.MaxDistanceM = 0 }, "address.max_distance_m: invalid value 0"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := Default()
+			tc.edit(&cfg.Address)
+			err := cfg.Validate()
+			if tc.want == "" {
+				require.NoError(t, err)
+				return
+			}
+			require.ErrorContains(t, err, tc.want)
+		})
+	}
 }
