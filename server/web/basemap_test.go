@@ -25,7 +25,7 @@ var testBasemap = []TileSource{
 func TestTileOriginsAndPolicy(t *testing.T) {
 	got := tileOrigins(testBasemap)
 	require.Equal(t, []string{"https://t0.tianditu.gov.cn", "https://t1.tianditu.gov.cn", "https://webrd01.is.autonavi.com"}, got)
-	require.Contains(t, contentSecurityPolicy(got), "img-src 'self' https://t0.tianditu.gov.cn https://t1.tianditu.gov.cn https://webrd01.is.autonavi.com;")
+	require.Contains(t, contentSecurityPolicy(got), "img-src 'self' data: https://t0.tianditu.gov.cn https://t1.tianditu.gov.cn https://webrd01.is.autonavi.com;")
 	require.Empty(t, tileOrigins(nil))
 	require.Equal(t, []string{"wgs84", "gcj02"}, crsList(testBasemap))
 	require.Equal(t, []string{"wgs84"}, crsList(testBasemap[:1]))
@@ -64,7 +64,7 @@ func TestCasePageWithBasemap(t *testing.T) {
 	resp.Body.Close()
 	page := string(body)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
-	require.Contains(t, resp.Header.Get("Content-Security-Policy"), "img-src 'self' https://t0.tianditu.gov.cn https://t1.tianditu.gov.cn https://webrd01.is.autonavi.com;")
+	require.Contains(t, resp.Header.Get("Content-Security-Policy"), "img-src 'self' data: https://t0.tianditu.gov.cn https://t1.tianditu.gov.cn https://webrd01.is.autonavi.com;")
 	require.Contains(t, page, `<script src="/static/leaflet/leaflet.js" defer></script>`)
 	require.Contains(t, page, `<script src="/static/map.js" defer></script>`)
 	require.NotContains(t, page, `class="nobasemap"`)

@@ -225,8 +225,16 @@ func (s *server) routes() []Route {
 // sheet and script (and the tile servers' pictures, exactly their hosts):
 // no inline scripts or styles, no framing. The map script sets styles
 // through the DOM, which style-src does not govern.
+//
+// With tiles, data: pictures are allowed too: Leaflet blanks a tile it
+// drops by loading a built-in one-pixel data: GIF, which the policy would
+// otherwise refuse (and log) on every pan and zoom. A data: picture runs
+// nothing.
 func contentSecurityPolicy(tileOrigins []string) string {
 	img := "img-src 'self'"
+	if len(tileOrigins) > 0 {
+		img += " data:"
+	}
 	for _, o := range tileOrigins {
 		img += " " + o
 	}
