@@ -5,7 +5,7 @@
 // the case page and the map's popup name the cell, 社区, 街道, unit and
 // address, the clip has a poster, and without a basemap the 未配置底图
 // note says which key to set.
-import { base, need, officer, check, shot, waitText, main } from './lib.mjs';
+import { base, need, officer, check, shot, waitText, api, main } from './lib.mjs';
 
 const pass = need('XIUHUA_PASSWORD');
 const nomap = need('XIUHUA_NOMAP_URL');
@@ -79,12 +79,24 @@ async function withBasemap(p, vp) {
   await p.waitForSelector('.lmap.ready');
   await p.waitForSelector('.lmap img.leaflet-tile-loaded');
   check(await p.locator('.lmap path.pt').count() >= 1, 'the map page draws the case');
-  await p.locator('.lmap path.pt').first().click({ force: true });
+  await p.locator(`.lmap path.pt[data-case="${id}"]`).click({ force: true });
   await waitText(p, '.leaflet-popup-content', '南京东路附近 约 35 米', 'the popup says the address');
   await waitText(p, '.leaflet-popup-content', '贵州路居委会 · 南京东路街道 · 南京东路街道城管中队', 'and the community, street and unit');
   await waitText(p, '.maplist', '南京东路 1 号网格', 'the list names the cell');
   await p.waitForFunction(() => getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1');
   await shot(p, `map-${vp}`);
+
+  // A live update redraws the map with the new case, keeping the view.
+  const zoomOf = () => p.locator('.lmap img.leaflet-tile-loaded').first().evaluate((i) => i.src.match(/\/(\d+)\/\d+\/\d+\.png$/)[1]);
+  const before = await zoomOf();
+  const points = await p.locator('.lmap path.pt').count();
+  const made = await api(p, 'POST', '/test/new-case');
+  check(made.status === 200, 'a new case opened');
+  await p.waitForFunction((n) => document.querySelectorAll('.lmap.ready path.pt').length === n + 1, points, { timeout: 30000 });
+  console.log('ok   the live update draws the new case on the map');
+  await p.waitForSelector('.lmap img.leaflet-tile-loaded');
+  check(await zoomOf() === before, `and keeps the zoom (${before})`);
+  check(await p.locator('.lmap').count() === 1 && await p.locator('.lmap-canvas').count() === 1, 'one map, not two');
 }
 
 async function withoutBasemap(p, vp) {

@@ -54,7 +54,7 @@ func TestBrowserMap(t *testing.T) {
 		{Name: "测试底图", URL: tiles.URL + "/wgs/{z}/{x}/{y}.png", CRS: "wgs84", MaxZoom: 19, Attribution: "测试瓦片 <b>不是标记</b>"},
 		{Name: "测试高德", URL: tiles.URL + "/gcj/{z}/{x}/{y}.png", CRS: "gcj02", MaxZoom: 19},
 	}
-	withMap := newEnvWith(t, func(o *Options) { o.Basemap = sources }, nil)
+	withMap := newEnvWith(t, func(o *Options) { o.Basemap = sources }, browserTestRoutes)
 	noMap := newEnv(t)
 	ctx := context.Background()
 	jpeg, err := os.ReadFile(testdata.Path(t, "images", "000000005193.jpg"))

@@ -8,9 +8,11 @@
 (function () {
   if (!window.L) return;
   const L = window.L;
-  // views keeps each map's centre and zoom across live refreshes, which
-  // replace the map's markup (app.js swaps server-rendered parts).
-  const views = {};
+  // maps are the drawn maps by key. A live refresh replaces a map's markup
+  // (app.js swaps server-rendered parts); the drawn map then moves into
+  // the new markup, keeping its view and open popup, and only its cells
+  // and cases are redrawn, and only when the server's data changed.
+  const maps = {};
 
   const esc = (s) => String(s).replace(/[&<>"']/g, (c) => '&#' + c.charCodeAt(0) + ';');
 
@@ -82,10 +84,26 @@
   function draw(box, key) {
     const island = box.querySelector('script.lmapdata');
     if (!island || box.dataset.drawn) return;
-    const data = JSON.parse(island.textContent);
     box.dataset.drawn = '1';
     const svg = box.querySelector('svg.map');
     if (svg) svg.remove();
+    const raw = island.textContent;
+    const st = maps[key];
+    if (st) {
+      box.appendChild(st.div);
+      st.box = box;
+      if (raw !== st.raw) {
+        st.raw = raw;
+        st.data = JSON.parse(raw);
+        st.map.removeLayer(st.current);
+        st.current = overlay(st.data, st.crs).addTo(st.map);
+      }
+      box.dataset.crs = st.crs;
+      box.classList.add('ready');
+      st.map.invalidateSize();
+      return;
+    }
+    const data = JSON.parse(raw);
     const div = el('div', 'lmap-canvas');
     box.appendChild(div);
     const map = L.map(div, { zoomControl: true, attributionControl: true });
@@ -95,28 +113,26 @@
     data.sources.forEach((src) => {
       const layers = [tileLayer(src, src.url)];
       if (src.labels_url) layers.push(tileLayer(src, src.labels_url));
-      const grp = L.layerGroup(layers);
-      bases[esc(src.name)] = grp;
+      bases[esc(src.name)] = L.layerGroup(layers);
       byName[esc(src.name)] = src;
-      grp.crs = src.crs;
     });
-    const first = Object.values(bases)[0];
-    first.addTo(map);
-    let current = overlay(data, first.crs).addTo(map);
-    box.dataset.crs = first.crs;
+    Object.values(bases)[0].addTo(map);
+    const crs = data.sources[0].crs;
+    const state = { map, div, raw, data, box, crs, current: overlay(data, crs).addTo(map) };
+    maps[key] = state;
+    box.dataset.crs = crs;
     if (data.sources.length > 1) L.control.layers(bases, null, { collapsed: true }).addTo(map);
     map.on('baselayerchange', (e) => {
-      const crs = byName[e.name].crs;
-      if (crs === box.dataset.crs) return;
-      map.removeLayer(current);
-      current = overlay(data, crs).addTo(map);
-      box.dataset.crs = crs;
+      const to = byName[e.name].crs;
+      if (to === state.crs) return;
+      map.removeLayer(state.current);
+      state.crs = to;
+      state.current = overlay(state.data, to).addTo(map);
+      state.box.dataset.crs = to;
     });
-    const bounds = current.getBounds();
-    if (views[key]) map.setView(views[key].center, views[key].zoom);
-    else if (bounds.isValid()) map.fitBounds(bounds.pad(0.1), { maxZoom: data.marker ? 17 : 16 });
+    const bounds = state.current.getBounds();
+    if (bounds.isValid()) map.fitBounds(bounds.pad(0.1), { maxZoom: data.marker ? 17 : 16 });
     else map.setView([0, 0], 2);
-    map.on('moveend', () => { views[key] = { center: map.getCenter(), zoom: map.getZoom() }; });
     box.classList.add('ready');
   }
 
