@@ -129,3 +129,15 @@ func TestAddresserRetriesUntilTheCaseIsCommitted(t *testing.T) {
 	require.Empty(t, none.Local(31.2, 121.4))
 	none.Opened("x", 1, 2) // no hook, no panic
 }
+
+func FuzzField(f *testing.F) {
+	f.Add([]byte(`{"result":{"formatted_address":"南京东路"}}`), "result.formatted_address")
+	f.Add([]byte(`{"results":[{"a":"x"}]}`), "results.0.a")
+	f.Add([]byte(`[1,2,3]`), "-1")
+	f.Fuzz(func(t *testing.T, doc []byte, path string) {
+		got, err := Field(doc, path)
+		if err == nil {
+			require.NotEmpty(t, got, "an answer is never empty")
+		}
+	})
+}
