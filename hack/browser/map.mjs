@@ -38,6 +38,12 @@ async function pinAt(p, tilePath, at, what) {
   await p.waitForFunction(() => !document.querySelector('.leaflet-zoom-anim, .leaflet-pan-anim'));
   const off = await pinOffset(p, tilePath, at);
   check(off && Math.abs(off.dx) <= 1.5 && Math.abs(off.dy) <= 1.5, `${what}: the pin is on the case's pixel of the tiles (off by ${JSON.stringify(off)})`);
+  const inView = await p.evaluate(() => {
+    const r = document.querySelector('.lmap .leaflet-marker-icon').getBoundingClientRect();
+    const c = document.querySelector('.lmap-canvas').getBoundingClientRect();
+    return r.left >= c.left && r.right <= c.right && r.top >= c.top && r.bottom <= c.bottom;
+  });
+  check(inView, `${what}: and in view`);
 }
 
 async function signInAt(p, url) {

@@ -125,10 +125,19 @@
     map.on('baselayerchange', (e) => {
       const to = byName[e.name].crs;
       if (to === state.crs) return;
+      const was = state.current.getBounds();
       map.removeLayer(state.current);
       state.crs = to;
       state.current = overlay(state.data, to).addTo(map);
       state.box.dataset.crs = to;
+      // Keep looking at the same ground: the view moves by the datum's
+      // offset (a few hundred metres, nearly the same across a city), as
+      // the cells and cases did.
+      const now = state.current.getBounds();
+      if (was.isValid() && now.isValid()) {
+        const c = map.getCenter(), a = was.getCenter(), b = now.getCenter();
+        map.setView([c.lat + b.lat - a.lat, c.lng + b.lng - a.lng], map.getZoom(), { animate: false });
+      }
     });
     const bounds = state.current.getBounds();
     if (bounds.isValid()) map.fitBounds(bounds.pad(0.1), { maxZoom: data.marker ? 17 : 16 });
