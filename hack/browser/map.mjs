@@ -71,7 +71,7 @@ async function withBasemap(p, vp) {
   await waitText(p, '.leaflet-control-attribution', '测试瓦片 <b>不是标记</b>', 'the attribution, as text');
   const poster = await p.locator('.evidence video').getAttribute('poster');
   check(poster && poster.startsWith('/evidence/'), 'the clip has a poster frame: ' + poster);
-  await p.locator('.minimap').scrollIntoViewIfNeeded();
+  await p.evaluate(() => document.querySelector('.minimap').scrollIntoView({ block: 'center' }));
   await shot(p, `case-${vp}`);
 
   // The second source is GCJ-02: the pin moves with the datum.
@@ -116,7 +116,8 @@ async function withoutBasemap(p, vp) {
     check(await p.locator('svg.map path.cell').count() >= 1, 'cells are still drawn');
     check(await p.locator('svg.map circle.pt').count() >= 1, 'and the case');
     check(await p.locator('script[src*="leaflet"]').count() === 0, 'no map library loaded');
-    await p.locator('p.nobasemap').scrollIntoViewIfNeeded();
+    // A live refresh may swap the note's markup at any moment: scroll by query.
+  await p.evaluate(() => document.querySelector('p.nobasemap').scrollIntoView({ block: 'center' }));
     await shot(p, `nomap-${path === '/map' ? 'map' : 'case'}-${vp}`);
   }
 }

@@ -33,6 +33,12 @@ func TestTileOriginsAndPolicy(t *testing.T) {
 
 // TestInCRS: what the map script draws for a GCJ-02 source is
 // internal/geo's transform, and WGS-84 sources get the stored position.
+func TestLatLonJSON(t *testing.T) {
+	b, err := json.Marshal(latLon{31.200000000000003, 121.47053249876})
+	require.NoError(t, err)
+	require.Equal(t, "[31.2,121.4705325]", string(b))
+}
+
 func TestInCRS(t *testing.T) {
 	for _, p := range []geo.Point{{Lat: 31.2304, Lon: 121.4737}, {Lat: 39.915, Lon: 116.404}, {Lat: 22.543847, Lon: 113.912316}, {Lat: 48.8566, Lon: 2.3522}} {
 		g := geo.ToGCJ02(p)
@@ -82,14 +88,18 @@ func TestCasePageWithBasemap(t *testing.T) {
 	require.Len(t, d.Points, 1)
 	g := geo.ToGCJ02(geo.Point{Lat: 31.2305, Lon: 121.4705})
 	require.Equal(t, latLon{31.2305, 121.4705}, d.Points[0].At["wgs84"])
-	require.Equal(t, latLon{g.Lat, g.Lon}, d.Points[0].At["gcj02"])
+	near := func(want, got latLon, what string) {
+		require.InDelta(t, want[0], got[0], 1e-7, what)
+		require.InDelta(t, want[1], got[1], 1e-7, what)
+	}
+	near(latLon{g.Lat, g.Lon}, d.Points[0].At["gcj02"], "the case in GCJ-02")
 	require.Equal(t, "南京东路附近 约 35 米", d.Points[0].Address)
 	require.Equal(t, "南京东路 1 号网格 · 贵州路居委会 · 南京东路街道 · 南京东路街道城管中队", d.Points[0].Place)
 	require.Len(t, d.Cells, 1)
 	require.True(t, d.Cells[0].Here)
 	c0 := d.Cells[0].Polygons["gcj02"][0][0][0]
 	g = geo.ToGCJ02(geo.Point{Lat: 31.230, Lon: 121.470})
-	require.Equal(t, latLon{g.Lat, g.Lon}, c0, "cell outlines shifted too")
+	near(latLon{g.Lat, g.Lon}, c0, "cell outlines shifted too")
 
 	_, api := e.get(t, "/api/v1/cases/"+id)
 	var detail struct {
@@ -140,4 +150,21 @@ func TestLeafletServed(t *testing.T) {
 	}
 	resp, _ := e.get(t, "/static/leaflet/leaflet-src.js")
 	require.Equal(t, http.StatusNotFound, resp.StatusCode)
+}
+
+// TestQueueRowPlace: a queue row names the cell, its community and street,
+// and the address.
+func TestQueueRowPlace(t *testing.T) {
+	e := newEnv(t)
+	id := e.addCase(t, "ev-row", func(r *store.Report) { r.Location = &store.GeoPoint{Lat: 31.2305, Lon: 121.4705} })
+	_, err := e.store.SetCaseAddress(t.Context(), id, "南京东路附近 约 35 米")
+	require.NoError(t, err)
+	b := e.signIn(t, "li", cases.RoleReviewer)
+	resp, err := b.c.Get(b.base + "/")
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	page := string(body)
+	require.Contains(t, page, `<span class="addr">南京东路附近 约 35 米</span>`)
+	require.Contains(t, page, `<small class="cell">南京东路 1 号网格 · 贵州路居委会 · 南京东路街道</small>`)
 }
