@@ -121,7 +121,8 @@ fi
 port_open 5432 || log "WARNING: no PostgreSQL on 127.0.0.1:5432: the PostgreSQL store tests will fail (install postgresql, create database test, allow local trust auth, or set XIUHUA_TEST_POSTGRES)"
 
 # --- browser tests: playwright-core (pinned in hack/browser/package-lock.json)
-# drives Debian's chromium; no browser download.
+# drives Debian's chromium; no browser download. leaflet, pinned there too, is
+# the source of server/web/assets/leaflet (a Go test compares them).
 if [ -f "$root/hack/browser/node_modules/playwright-core/package.json" ] &&
    [ "$root/hack/browser/node_modules/.package-lock.json" -nt "$root/hack/browser/package-lock.json" ]; then
   log "browser tests: playwright-core present"

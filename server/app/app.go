@@ -29,6 +29,7 @@ import (
 	"github.com/xiuhua/xiuhua/server/grid"
 	"github.com/xiuhua/xiuhua/server/ingest"
 	"github.com/xiuhua/xiuhua/server/notify"
+	"github.com/xiuhua/xiuhua/server/place"
 	"github.com/xiuhua/xiuhua/server/store"
 	"github.com/xiuhua/xiuhua/server/web"
 
@@ -70,6 +71,7 @@ type App struct {
 	recheck    *rechecker // nil when recheck.enabled is off
 	blobs      blob.Store
 	sweeper    *sweeper
+	addresser  *place.Addresser
 
 	runOnce   sync.Once
 	closeOnce sync.Once
@@ -139,6 +141,10 @@ func New(cfg config.Config, opts ...Option) (*App, error) {
 	}
 	casesCfg := cfg.Cases.CasesConfig()
 	casesCfg.Grid = grid.Locator(cells)
+	if a.addresser, err = openAddresser(cfg.Address, a.store, a.log); err != nil {
+		return nil, err
+	}
+	casesCfg.Address, casesCfg.Opened = a.addresser.Local, a.addresser.Opened
 	if router != nil {
 		casesCfg.Events = router
 		a.notify, a.sinks = dispatcher, router.Sinks()
@@ -215,7 +221,7 @@ func New(cfg config.Config, opts ...Option) (*App, error) {
 			DiskCheck:          diskCheck(cfg),
 			Gatherer:           a.registry,
 			Log:                a.log,
-			TilesURL:           cfg.Web.TilesURL,
+			Basemap:            basemap(cfg.Web.Basemap()),
 			Location:           cfg.Web.Location(),
 			Models:             modelOpts,
 			Timeouts: web.Timeouts{
@@ -282,6 +288,7 @@ func (a *App) run(ctx context.Context) error {
 	}()
 	a.recheck.start(ctx)
 	a.sweeper.start(ctx)
+	a.addresser.Start(ctx)
 	if a.notify != nil {
 		nctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 		a.notifyStop, a.notifyDone = stop, make(chan struct{})

@@ -19,6 +19,14 @@ type Config struct {
 	Merge      Merge
 	// Grid places a new case in its grid cell; nil leaves cases without.
 	Grid Locator
+	// Address, when set, names a new case's place in words (the nearest
+	// street); it runs inside the report's transaction, so it must be
+	// fast and must not call out.
+	Address func(lat, lon float64) string
+	// Opened, when set, is told of each case opened with a position (the
+	// address hook queues it); it runs inside the report's transaction,
+	// which may still roll back, and must not block.
+	Opened func(id string, lat, lon float64)
 	// Events names who wants case events; nil writes none.
 	Events Events
 }
@@ -96,9 +104,15 @@ func (s *Service) Assign(ctx context.Context, tx store.CaseTx, r *store.Report) 
 	if r.Location != nil && s.cfg.Grid != nil {
 		nc.GridCode, nc.Unit, _ = s.cfg.Grid(r.Location.Lat, r.Location.Lon)
 	}
+	if r.Location != nil && s.cfg.Address != nil {
+		nc.Address = s.cfg.Address(r.Location.Lat, r.Location.Lon)
+	}
 	id, err := tx.OpenCase(ctx, nc)
 	if err != nil {
 		return "", err
+	}
+	if r.Location != nil && s.cfg.Opened != nil {
+		s.cfg.Opened(id, r.Location.Lat, r.Location.Lon)
 	}
 	if err := s.emit(ctx, tx, reportEvent(EventCreated, id, nc.Status, r, &nc, s.now())); err != nil {
 		return "", err

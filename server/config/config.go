@@ -26,9 +26,11 @@ type Config struct {
 	Blobs   Blobs  `yaml:"blobs"` // evidence storage and retention
 	Cases   Cases  `yaml:"cases"`
 	Grid    Grid   `yaml:"grid"`
-	Notify  Notify `yaml:"notify"`
-	Auth    Auth   `yaml:"auth"`
-	Web     Web    `yaml:"web"`
+	// Address puts new cases' positions into words (docs/map.md).
+	Address Address `yaml:"address"`
+	Notify  Notify  `yaml:"notify"`
+	Auth    Auth    `yaml:"auth"`
+	Web     Web     `yaml:"web"`
 
 	Recheck Recheck `yaml:"recheck"` // AI re-check (智能核查)
 	Models  Models  `yaml:"models"`  // model registry and rollouts
@@ -104,13 +106,14 @@ func Default() Config {
 			GRPC:               defaultGRPCLimits(),
 			HTTP:               defaultHTTPLimits(),
 		},
-		Store:  Store{Driver: DriverSQLite},
-		Blobs:  defaultBlobs(),
-		Cases:  defaultCases(),
-		Grid:   Grid{CellSizeM: 100},
-		Notify: defaultNotify(),
-		Auth:   defaultAuth(),
-		Web:    Web{TimeZone: DefaultTimeZone},
+		Store:   Store{Driver: DriverSQLite},
+		Blobs:   defaultBlobs(),
+		Cases:   defaultCases(),
+		Grid:    Grid{CellSizeM: 100},
+		Address: defaultAddress(),
+		Notify:  defaultNotify(),
+		Auth:    defaultAuth(),
+		Web:     Web{TimeZone: DefaultTimeZone},
 
 		Recheck: defaultRecheck(),
 		Models:  defaultModels(),
@@ -208,6 +211,7 @@ func (c *Config) Validate() error {
 	c.Blobs.validate(&errs)
 	c.Cases.validate(&errs)
 	c.Grid.validate(&errs)
+	c.Address.validate(&errs)
 	c.Notify.validate(&errs)
 	c.Auth.validate(&errs, c.GRPC.Listen)
 	c.Web.validate(&errs)

@@ -35,6 +35,7 @@ func TestLoadGood(t *testing.T) {
 		Blobs:   defaultBlobs(),
 		Cases:   wantCases,
 		Grid:    Grid{GeoJSON: "/etc/xiuhua/grid.geojson", CellSizeM: 100, DefaultUnit: "城管大队"},
+		Address: defaultAddress(),
 		Notify:  defaultNotify(),
 		Auth:    defaultAuth(),
 		Web:     Web{TimeZone: "Europe/Berlin"},

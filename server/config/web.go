@@ -1,8 +1,6 @@
 package config
 
 import (
-	"net/url"
-	"strings"
 	"time"
 	_ "time/tzdata" // web.time_zone needs zone data even on images without /usr/share/zoneinfo
 
@@ -11,10 +9,13 @@ import (
 
 // Web configures the officers' pages.
 type Web struct {
-	// TilesURL is a map tile server's URL template with {z}, {x} and {y}
-	// (Web Mercator, 256-pixel tiles), drawn under the grid cells on the
-	// maps. Empty (the default): the maps are drawn from the grid cells
-	// alone, and the pages need nothing outside this server.
+	// Sources are the basemaps (web.basemap): the first is shown, the
+	// others can be switched to. None (the default): the maps are drawn
+	// from the grid cells alone, with a note saying no basemap is
+	// configured, and the pages need nothing outside this server.
+	Sources []TileSource `yaml:"basemap"`
+	// TilesURL is deprecated: one XYZ template, the same as a basemap of
+	// one wgs84 source. Use web.basemap.
 	TilesURL string `yaml:"tiles_url"`
 	// TimeZone is the IANA zone the pages show times in, named beside
 	// them (北京时间 for Asia/Shanghai). Default Asia/Shanghai: the
@@ -38,19 +39,5 @@ func (w Web) validate(errs *conf.Errors) {
 	if _, err := time.LoadLocation(w.TimeZone); err != nil || w.TimeZone == "" {
 		errs.Add("web.time_zone", w.TimeZone, "an IANA time zone such as Asia/Shanghai, or UTC")
 	}
-	if w.TilesURL == "" {
-		return
-	}
-	const allowed = "empty, or an http(s) URL template with {z}, {x} and {y}, e.g. https://tiles.example.cn/{z}/{x}/{y}.png"
-	u, err := url.Parse(strings.NewReplacer("{z}", "0", "{x}", "0", "{y}", "0").Replace(w.TilesURL))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		errs.Add("web.tiles_url", w.TilesURL, allowed)
-		return
-	}
-	for _, p := range []string{"{z}", "{x}", "{y}"} {
-		if !strings.Contains(w.TilesURL, p) {
-			errs.Add("web.tiles_url", w.TilesURL, allowed)
-			return
-		}
-	}
+	w.validateBasemap(errs)
 }

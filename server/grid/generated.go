@@ -45,10 +45,40 @@ func (g *Generated) Locate(lat, lon float64) (Cell, bool) {
 		return c, true
 	}
 	x0, y0 := col*dLon, row*dLat
-	c := Cell{Code: code, Name: fmt.Sprintf("%.0f m cell %s", g.size, code), Unit: g.defaultUnit,
+	c := Cell{Code: code, Name: GeneratedName(code, g.size), Unit: g.defaultUnit, GeneratedSize: g.size,
 		Polygons: [][][]Point{{{{x0, y0}, {x0 + dLon, y0}, {x0 + dLon, y0 + dLat}, {x0, y0 + dLat}, {x0, y0}}}}}
 	c.computeBox()
 	g.seen[code] = c
+	return c, true
+}
+
+// GeneratedName is a generated cell's name: what it is and why, for the
+// officer who would otherwise read a bare code. The pages name it in their
+// own language; this is the API's (the platform's language is Chinese).
+func GeneratedName(code string, size float64) string {
+	return fmt.Sprintf("自动网格 %s（%.0f 米方格，未配置网格文件）", code, size)
+}
+
+// Cell implements Grid: a cell handed out so far, or the cell the code
+// names when it is a valid generated code.
+func (g *Generated) Cell(code string) (Cell, bool) {
+	g.mu.Lock()
+	c, ok := g.seen[code]
+	g.mu.Unlock()
+	if ok {
+		return c, true
+	}
+	var row, col int64
+	if n, err := fmt.Sscanf(code, "G%d_%d", &row, &col); err != nil || n != 2 || code != fmt.Sprintf("G%d_%d", row, col) {
+		return Cell{}, false
+	}
+	dLat := g.size / metresPerDegree
+	midLat := (float64(row) + 0.5) * dLat
+	dLon := g.size / (metresPerDegree * math.Cos(midLat*math.Pi/180))
+	c, ok = g.Locate(midLat, (float64(col)+0.5)*dLon)
+	if !ok || c.Code != code {
+		return Cell{}, false
+	}
 	return c, true
 }
 

@@ -2,6 +2,7 @@ package grid
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -19,7 +20,8 @@ const (
 
 // Load reads a GeoJSON FeatureCollection of Polygon or MultiPolygon
 // features whose properties carry code, name and unit (the responsible
-// unit). Codes must be unique.
+// unit), and optionally community and street (社区, 街道; see properties).
+// Codes must be unique.
 func Load(path string) (*Indexed, error) {
 	st, err := os.Stat(path)
 	if err != nil {
@@ -45,16 +47,25 @@ type featureCollection struct {
 }
 
 type feature struct {
-	Type       string `json:"type"`
-	Properties struct {
-		Code string `json:"code"`
-		Name string `json:"name"`
-		Unit string `json:"unit"`
-	} `json:"properties"`
-	Geometry *struct {
+	Type       string     `json:"type"`
+	Properties properties `json:"properties"`
+	Geometry   *struct {
 		Type        string          `json:"type"`
 		Coordinates json.RawMessage `json:"coordinates"`
 	} `json:"geometry"`
+}
+
+// properties are a cell's: code, name and unit, and optionally the
+// community (社区) and street (街道) it lies in, under English or Chinese
+// keys (city GIS exports use either); the English key wins when both are.
+type properties struct {
+	Code        string `json:"code"`
+	Name        string `json:"name"`
+	Unit        string `json:"unit"`
+	Community   string `json:"community"`
+	CommunityZH string `json:"社区"`
+	Street      string `json:"street"`
+	StreetZH    string `json:"街道"`
 }
 
 // Parse is Load on bytes.
@@ -93,7 +104,8 @@ func Parse(data []byte) (*Indexed, error) {
 }
 
 func parseFeature(f feature) (Cell, error) {
-	c := Cell{Code: f.Properties.Code, Name: f.Properties.Name, Unit: f.Properties.Unit}
+	pr := f.Properties
+	c := Cell{Code: pr.Code, Name: pr.Name, Unit: pr.Unit, Community: cmp.Or(pr.Community, pr.CommunityZH), Street: cmp.Or(pr.Street, pr.StreetZH)}
 	if f.Type != "Feature" {
 		return c, fmt.Errorf("type: invalid value %q: allowed: Feature", f.Type)
 	}

@@ -12,7 +12,15 @@ type Point struct{ X, Y float64 }
 type Cell struct {
 	Code string `json:"code"`
 	Name string `json:"name"`
-	Unit string `json:"unit"`
+	// Community (社区) and Street (街道, the subdistrict) are where the
+	// cell lies, for officers who know the city by them; empty when the
+	// grid file does not say.
+	Community string `json:"community,omitempty"`
+	Street    string `json:"street,omitempty"`
+	Unit      string `json:"unit"`
+	// GeneratedSize is the edge in metres of a generated cell (no grid
+	// file configured); zero for a cell from the file.
+	GeneratedSize float64 `json:"generated_size_m,omitempty"`
 	// Polygons are the cell's areas (several for a MultiPolygon): each an
 	// outer ring followed by its holes, rings closed or not.
 	Polygons [][][]Point `json:"-"`
@@ -25,6 +33,8 @@ type Grid interface {
 	Locate(lat, lon float64) (c Cell, ok bool)
 	// Cells lists the known cells, ordered by code.
 	Cells() []Cell
+	// Cell returns the cell of a code, or ok false.
+	Cell(code string) (c Cell, ok bool)
 }
 
 // Locator adapts g to the cases package, which knows cells only by code

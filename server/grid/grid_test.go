@@ -41,6 +41,34 @@ func TestLoadAndLocate(t *testing.T) {
 	}
 }
 
+func TestCellProperties(t *testing.T) {
+	g, err := Load("testdata/cells.geojson")
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		code, community, street string
+	}{
+		{"310101001001", "贵州路居委会", "南京东路街道"},  // English keys
+		{"310101001002", "云南中路居委会", "南京东路街道"}, // Chinese keys 社区, 街道
+		{"310101002001", "", ""}, // neither: optional
+	} {
+		t.Run(tc.code, func(t *testing.T) {
+			c, ok := g.Cell(tc.code)
+			require.True(t, ok)
+			require.Equal(t, tc.community, c.Community)
+			require.Equal(t, tc.street, c.Street)
+			require.Zero(t, c.GeneratedSize)
+		})
+	}
+	_, ok := g.Cell("nope")
+	require.False(t, ok)
+	both := `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"a","community":"英","社区":"中"},` +
+		`"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}}]}`
+	g2, err := Parse([]byte(both))
+	require.NoError(t, err)
+	c, _ := g2.Cell("a")
+	require.Equal(t, "英", c.Community, "the English key wins")
+}
+
 func nanF() float64 { var z float64; return z / z }
 
 func TestBadFiles(t *testing.T) {
@@ -120,6 +148,22 @@ func TestGenerated(t *testing.T) {
 	require.Len(t, g.Cells(), 2)
 	_, ok = g.Locate(95, 0)
 	require.False(t, ok)
+	require.Equal(t, "自动网格 "+c.Code+"（100 米方格，未配置网格文件）", c.Name)
+	require.InDelta(t, 100, c.GeneratedSize, 0)
+
+	// By code: handed out already, or valid but not yet asked about.
+	byCode, ok := g.Cell(c.Code)
+	require.True(t, ok)
+	require.Equal(t, c, byCode)
+	fresh := NewGenerated(100, "城管大队")
+	byCode, ok = fresh.Cell(c.Code)
+	require.True(t, ok)
+	require.Equal(t, c.Code, byCode.Code)
+	require.True(t, byCode.Contains(Point{121.4737, 31.2304}))
+	for _, bad := range []string{"", "G1", "G1_x", "X1_2", "G01_2", "G1_2 "} {
+		_, ok := fresh.Cell(bad)
+		require.False(t, ok, bad)
+	}
 }
 
 func FuzzParse(f *testing.F) {

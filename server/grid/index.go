@@ -11,6 +11,7 @@ import (
 // only the cells of the point's bucket.
 type Indexed struct {
 	cells   []Cell
+	byCode  map[string]int
 	origin  Point
 	size    float64 // bucket edge, degrees
 	cols    int
@@ -23,7 +24,12 @@ const maxBuckets = 1 << 20
 
 // NewIndexed indexes cells. They must have at least one polygon each.
 func NewIndexed(cells []Cell) *Indexed {
-	g := &Indexed{cells: cells, buckets: map[int][]int{}}
+	g := &Indexed{cells: cells, buckets: map[int][]int{}, byCode: make(map[string]int, len(cells))}
+	for i, c := range cells {
+		if _, dup := g.byCode[c.Code]; !dup {
+			g.byCode[c.Code] = i
+		}
+	}
 	if len(cells) == 0 {
 		return g
 	}
@@ -87,4 +93,13 @@ func (g *Indexed) Cells() []Cell {
 	out := append([]Cell(nil), g.cells...)
 	sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })
 	return out
+}
+
+// Cell implements Grid.
+func (g *Indexed) Cell(code string) (Cell, bool) {
+	i, ok := g.byCode[code]
+	if !ok {
+		return Cell{}, false
+	}
+	return g.cells[i], true
 }

@@ -107,6 +107,8 @@ type NewCase struct {
 	// GridCode and Unit are the grid cell and the unit responsible for it.
 	GridCode string
 	Unit     string
+	// Address is the case's place in words; empty when none is known yet.
+	Address string
 }
 
 // Report is one violation as an edge box reported it.
@@ -216,6 +218,9 @@ type Case struct {
 	SubcategoryCode string
 	Location        *GeoPoint // WGS-84; nil when unknown
 	GridCode        string
+	// Address is where the case is in words (an address hook's answer or
+	// "XX路附近 约 35 米"), found when it was opened; empty for none.
+	Address string
 	// Unit is the unit responsible for the case: its grid cell's when it
 	// is opened, the one it was dispatched to after that.
 	Unit string

@@ -43,6 +43,12 @@ type CaseJSON struct {
 	Location      *LocationJSON `json:"location"`
 	LocationGCJ02 *LocationJSON `json:"location_gcj02"`
 	GridCode      string        `json:"grid_code"`
+	// Cell is the grid cell's name, community, street and unit; absent
+	// when the grid does not know the case's cell.
+	Cell *CellJSON `json:"cell,omitempty"`
+	// Address is where the case is in words, found when it was opened
+	// (address hook or nearest named street); empty when none was found.
+	Address string `json:"address"`
 	// Unit is the responsible unit: the grid cell's, or the one the case
 	// was dispatched to; Assignee the handling officer it was dispatched
 	// to (empty: none named).
@@ -179,7 +185,7 @@ func (s *server) toCaseJSON(c store.Case) CaseJSON {
 		Version: c.Version, StatusSince: c.StatusSince,
 		EventCode: EventCodeJSON{Category: c.CategoryCode, Subcategory: c.SubcategoryCode},
 		Location:  wgs84(c.Location), LocationGCJ02: gcj02(c.Location),
-		GridCode: c.GridCode, Unit: c.Unit, Assignee: c.Assignee,
+		GridCode: c.GridCode, Unit: c.Unit, Assignee: c.Assignee, Cell: s.cellOf(c), Address: c.Address,
 	}
 	if code, ok := s.opts.Cases.EventCode(c.ViolationType); ok && code.Subcategory == c.SubcategoryCode {
 		out.EventCode.CategoryName, out.EventCode.SubcategoryName = code.CategoryName, code.SubcategoryName

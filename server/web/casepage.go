@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
@@ -28,13 +29,16 @@ type casePageData struct {
 	// AfterGrace is warn first's second picture (still there after the
 	// warning's grace period), shown beside the annotated one.
 	AfterGrace *EvidenceJSON
-	Extra      []EvidenceJSON
-	Latest     *reportView
-	Reports    []reportView
-	MiniMap    *mapView
-	Actions    []actionView
-	Units      []string
-	Audit      []auditView
+	// Poster is the clip's still before it plays (phones show nothing
+	// until then): the annotated picture, else the snapshot.
+	Poster  *EvidenceJSON
+	Extra   []EvidenceJSON
+	Latest  *reportView
+	Reports []reportView
+	MiniMap *mapView
+	Actions []actionView
+	Units   []string
+	Audit   []auditView
 }
 
 type reportView struct {
@@ -124,8 +128,9 @@ func (s *server) casePage(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+	data.Poster = cmp.Or(data.Annotated, data.Raw)
 	if d.Location != nil {
-		mv := s.caseMap(d.Case, 260)
+		mv := s.caseMap(&data.pageBase, d.Case, 260)
 		data.MiniMap = &mv
 	}
 	role := data.Role

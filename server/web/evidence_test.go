@@ -56,8 +56,8 @@ func TestEvidenceCorruptAndPurged(t *testing.T) {
 
 // With presigned URLs on, the page's policy allows the store's origin.
 func TestEvidenceOriginInPolicy(t *testing.T) {
-	csp := allowEvidenceOrigin(contentSecurityPolicy(""), "https://s3.example.cn:9000")
+	csp := allowEvidenceOrigin(contentSecurityPolicy(nil), "https://s3.example.cn:9000")
 	require.Contains(t, csp, "img-src 'self' https://s3.example.cn:9000;")
 	require.Contains(t, csp, "media-src 'self' https://s3.example.cn:9000;")
-	require.Equal(t, contentSecurityPolicy(""), allowEvidenceOrigin(contentSecurityPolicy(""), ""))
+	require.Equal(t, contentSecurityPolicy(nil), allowEvidenceOrigin(contentSecurityPolicy(nil), ""))
 }

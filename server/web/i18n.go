@@ -56,9 +56,11 @@ func tr(lang, key string) string {
 // pageBase is what every officer page has: language, the signed-in
 // officer, navigation.
 type pageBase struct {
-	Lang  string
-	Page  string // queue, case, map, stats, login
-	Title string
+	Lang string
+	Page string // queue, case, map, stats, login
+	// Leaflet: the page loads the map library and script (map.js).
+	Leaflet bool
+	Title   string
 	// User and Role are the signed-in officer; CSRFToken goes back with the
 	// sign-out form.
 	User, Role, CSRFToken string
@@ -110,6 +112,8 @@ func labelOr(lang, key, fallback string) string {
 func (s *server) base(w http.ResponseWriter, r *http.Request, page, titleKey string) pageBase {
 	lang := langOf(w, r)
 	p := pageBase{Lang: lang, Page: page, loc: s.opts.Location}
+	// The map library only where a map is drawn over tiles.
+	p.Leaflet = len(s.opts.Basemap) > 0 && (page == "case" || page == "map")
 	p.Title = p.T(titleKey)
 	other := LangEN
 	if lang == LangEN {

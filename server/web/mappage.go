@@ -39,12 +39,13 @@ func (s *server) mapPage(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, http.StatusInternalServerError, "")
 		return
 	}
-	in := mapInput{Cases: page.Cases, CellOpen: byCell, TilesURL: s.opts.TilesURL, MaxPx: 900,
+	in := mapInput{Cases: page.Cases, CellOpen: byCell, MaxPx: 900,
 		Overdue: func(c store.Case) bool { return s.opts.Cases.Overdue(c, s.now()) }}
 	if s.opts.Grid != nil {
 		in.Cells = s.opts.Grid.Cells()
 	}
 	data := &mapPageData{pageBase: s.base(w, r, "map", "map.title"), Map: buildMap(in), Shown: len(page.Cases)}
+	s.finishMap(&data.pageBase, in, &data.Map, false)
 	for _, n := range byCell {
 		data.Open += n
 	}

@@ -2,8 +2,11 @@ package web
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -25,12 +28,26 @@ func pageTemplate(name string) *template.Template {
 var casesTemplate = pageTemplate("cases.html")
 
 // staticNames are the files served under /static/.
-var staticNames = map[string]bool{"style.css": true, "app.js": true, "drafts.js": true, "notice.js": true}
+var staticNames = map[string]bool{"style.css": true, "app.js": true, "drafts.js": true, "notice.js": true, "map.js": true,
+	"leaflet/leaflet.js": true, "leaflet/leaflet.css": true, "leaflet/LICENSE": true,
+	"leaflet/images/layers.png": true, "leaflet/images/layers-2x.png": true,
+	"leaflet/images/marker-icon.png": true, "leaflet/images/marker-icon-2x.png": true, "leaflet/images/marker-shadow.png": true}
 
 func staticFiles() http.Handler {
 	sub, err := fs.Sub(assets, "assets")
 	if err != nil {
 		panic(err)
+	}
+	// Embedded files have no modification time: an ETag of their content
+	// lets browsers revalidate them cheaply once max-age has passed.
+	etags := map[string]string{}
+	for name := range staticNames {
+		data, err := fs.ReadFile(sub, name)
+		if err != nil {
+			panic(fmt.Sprintf("static file %s: %v", name, err))
+		}
+		sum := sha256.Sum256(data)
+		etags[name] = `"` + hex.EncodeToString(sum[:8]) + `"`
 	}
 	h := http.FileServerFS(sub)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -39,6 +56,7 @@ func staticFiles() http.Handler {
 			return
 		}
 		w.Header().Set("Cache-Control", "public, max-age=300")
+		w.Header().Set("ETag", etags[r.URL.Path])
 		h.ServeHTTP(w, r)
 	})
 }

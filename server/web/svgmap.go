@@ -3,7 +3,6 @@ package web
 import (
 	"fmt"
 	"math"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -13,15 +12,22 @@ import (
 
 // The maps are drawn as SVG on the server from the grid cells and the
 // cases' positions, in Web Mercator pixel coordinates at a zoom chosen to
-// fit, so that optional tiles (web.tiles_url, the usual {z}/{x}/{y}
-// scheme) lie under them exactly. No tile server is needed.
+// fit. With a basemap configured (web.basemap) the page's map script
+// (assets/map.js, Leaflet) replaces the SVG with tiles under the same cells
+// and cases (basemap.go); without one, or without script, the SVG is the
+// map, with a note saying no basemap is configured.
 
 type mapView struct {
 	ViewBox       string
 	Width, Height int
 	Cells         []mapCell
 	Points        []mapPoint
-	Tiles         []mapTile
+	// Leaflet is the map script's data; nil without a basemap.
+	Leaflet *lmapData
+	// Note says that no basemap is configured and how to configure one,
+	// in three parts around the config key and the guide; nil with a
+	// basemap.
+	Note []string
 	// Unplaced counts cases without a position.
 	Unplaced int
 	// Counts: the cells' Open are counts of all open cases, drawn as
@@ -31,6 +37,7 @@ type mapView struct {
 
 type mapCell struct {
 	Code, Name, Unit string
+	Label            string // the page's name for the cell (CellLabel)
 	Path             string // SVG path data, holes by even-odd
 	LabelX, LabelY   string
 	Open             int // open cases in the cell
@@ -46,14 +53,6 @@ type mapPoint struct {
 	Overdue        bool
 	StatusLabelKey string
 }
-
-type mapTile struct {
-	X, Y, Size string
-	URL        string
-}
-
-// maxTiles bounds the tiles one map asks for.
-const maxTiles = 64
 
 // mercator is a WGS-84 position in Web Mercator pixels at zoom 0 (the world
 // 256 pixels wide).
@@ -73,7 +72,6 @@ type mapInput struct {
 	CellOpen  map[string]int
 	Overdue   func(store.Case) bool
 	Highlight string // a cell code drawn stronger
-	TilesURL  string
 	MaxPx     float64
 }
 
@@ -180,21 +178,6 @@ func buildMap(in mapInput) mapView {
 		}
 	}
 	shade(mv.Cells)
-	if in.TilesURL != "" {
-		tz := int(z)
-		n := 1 << tz
-		tx0, tx1 := int(math.Floor(x0/256)), int(math.Floor((x0+w)/256))
-		ty0, ty1 := int(math.Floor(y0/256)), int(math.Floor((y0+h)/256))
-		if (tx1-tx0+1)*(ty1-ty0+1) <= maxTiles {
-			for ty := max(ty0, 0); ty <= min(ty1, n-1); ty++ {
-				for tx := tx0; tx <= tx1; tx++ {
-					wx := ((tx % n) + n) % n
-					u := strings.NewReplacer("{z}", strconv.Itoa(tz), "{x}", strconv.Itoa(wx), "{y}", strconv.Itoa(ty)).Replace(in.TilesURL)
-					mv.Tiles = append(mv.Tiles, mapTile{X: num(float64(tx*256) - x0), Y: num(float64(ty*256) - y0), Size: "256", URL: u})
-				}
-			}
-		}
-	}
 	return mv
 }
 
@@ -212,27 +195,17 @@ func shade(cells []mapCell) {
 	}
 }
 
-// tileOrigin is the scheme and host of a tile URL template, for the
-// content security policy; empty for none.
-func tileOrigin(tmpl string) string {
-	if tmpl == "" {
-		return ""
-	}
-	u, err := url.Parse(strings.NewReplacer("{z}", "0", "{x}", "0", "{y}", "0", "{s}", "a").Replace(tmpl))
-	if err != nil || u.Host == "" {
-		return ""
-	}
-	return u.Scheme + "://" + u.Host
-}
-
 // caseMap is the small map of one case: its cell and its point.
-func (s *server) caseMap(c store.Case, px float64) mapView {
+func (s *server) caseMap(p *pageBase, c store.Case, px float64) mapView {
 	var cells []grid.Cell
 	if s.opts.Grid != nil && c.Location != nil {
 		if cell, ok := s.opts.Grid.Locate(c.Location.Lat, c.Location.Lon); ok {
 			cells = append(cells, cell)
 		}
 	}
-	return buildMap(mapInput{Cells: cells, Cases: []store.Case{c}, Highlight: c.GridCode, TilesURL: s.opts.TilesURL, MaxPx: px,
-		Overdue: func(c store.Case) bool { return s.opts.Cases.Overdue(c, s.now()) }})
+	in := mapInput{Cells: cells, Cases: []store.Case{c}, Highlight: c.GridCode, MaxPx: px,
+		Overdue: func(c store.Case) bool { return s.opts.Cases.Overdue(c, s.now()) }}
+	mv := buildMap(in)
+	s.finishMap(p, in, &mv, true)
+	return mv
 }

@@ -73,9 +73,9 @@ type Options struct {
 	// MaxAttachmentBytes bounds a transition's attachment; default
 	// DefaultMaxAttachmentBytes.
 	MaxAttachmentBytes int64
-	// TilesURL is a map tile URL template with {z}, {x} and {y} (web.tiles_url);
-	// empty draws the maps from grid cells alone.
-	TilesURL string
+	// Basemap are the maps' tile sources (web.basemap), the first shown
+	// first; none draws the maps from grid cells alone, with a note.
+	Basemap []TileSource
 	// Models is the model registry and training data export (models.go);
 	// nil answers its routes 503.
 	Models *ModelOptions
@@ -162,7 +162,7 @@ func newServer(opts Options) *server {
 	if opts.MaxAttachmentBytes <= 0 {
 		opts.MaxAttachmentBytes = DefaultMaxAttachmentBytes
 	}
-	s := &server{opts: opts, log: opts.Log.With("component", "web"), csp: allowEvidenceOrigin(contentSecurityPolicy(opts.TilesURL), opts.EvidenceOrigin)}
+	s := &server{opts: opts, log: opts.Log.With("component", "web"), csp: allowEvidenceOrigin(contentSecurityPolicy(tileOrigins(opts.Basemap)), opts.EvidenceOrigin)}
 	s.hub = newHub(opts.Store, s.log, livePollInterval)
 	s.streams = newStreams()
 	s.keepAlive = sseKeepAlive
@@ -222,11 +222,20 @@ func (s *server) routes() []Route {
 }
 
 // contentSecurityPolicy allows only this origin's pictures, videos, style
-// sheet and script (and the tile server's pictures when there is one): no
-// inline scripts or styles, no framing.
-func contentSecurityPolicy(tilesURL string) string {
+// sheet and script (and the tile servers' pictures, exactly their hosts):
+// no inline scripts or styles, no framing. The map script sets styles
+// through the DOM, which style-src does not govern.
+//
+// With tiles, data: pictures are allowed too: Leaflet blanks a tile it
+// drops by loading a built-in one-pixel data: GIF, which the policy would
+// otherwise refuse (and log) on every pan and zoom. A data: picture runs
+// nothing.
+func contentSecurityPolicy(tileOrigins []string) string {
 	img := "img-src 'self'"
-	if o := tileOrigin(tilesURL); o != "" {
+	if len(tileOrigins) > 0 {
+		img += " data:"
+	}
+	for _, o := range tileOrigins {
 		img += " " + o
 	}
 	return "default-src 'none'; " + img + "; media-src 'self'; style-src 'self'; script-src 'self'; connect-src 'self'; " +

@@ -390,7 +390,7 @@ func TestHealthMetricsHeaders(t *testing.T) {
 
 	for _, path := range []string{"/", "/api/v1/cases", "/healthz", "/nope"} {
 		resp, _ := e.get(t, path)
-		require.Equal(t, contentSecurityPolicy(""), resp.Header.Get("Content-Security-Policy"), path)
+		require.Equal(t, contentSecurityPolicy(nil), resp.Header.Get("Content-Security-Policy"), path)
 		require.Equal(t, "DENY", resp.Header.Get("X-Frame-Options"), path)
 		require.Equal(t, "nosniff", resp.Header.Get("X-Content-Type-Options"), path)
 		require.Equal(t, "no-referrer", resp.Header.Get("Referrer-Policy"), path)

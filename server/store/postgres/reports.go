@@ -150,10 +150,10 @@ func (c *caseTx) OpenCase(ctx context.Context, n store.NewCase) (string, error) 
 	_, err := c.tx.Exec(ctx, `INSERT INTO cases (
 		id, status, violation_type, device_id, camera_id, zone_id, rule_id,
 		first_seen, last_seen, report_count, created_at, updated_at,
-		version, status_since, category_code, subcategory_code, lat, lon, grid_code, unit
-	) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, 0, $8, $8, 1, $8, $9, $10, $11, $12, $13, $14)`,
+		version, status_since, category_code, subcategory_code, lat, lon, grid_code, unit, address
+	) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, 0, $8, $8, 1, $8, $9, $10, $11, $12, $13, $14, $15)`,
 		id, n.Status, n.ViolationType, n.DeviceID, n.CameraID, n.ZoneID, n.RuleID, at,
-		n.CategoryCode, n.SubcategoryCode, lat, lon, n.GridCode, n.Unit)
+		n.CategoryCode, n.SubcategoryCode, lat, lon, n.GridCode, n.Unit, n.Address)
 	if err != nil {
 		return "", fmt.Errorf("postgres: open case: %w", err)
 	}

@@ -141,10 +141,10 @@ func (c *caseTx) OpenCase(ctx context.Context, n store.NewCase) (string, error) 
 	_, err := c.tx.ExecContext(ctx, `INSERT INTO cases (
 		id, status, violation_type, device_id, camera_id, zone_id, rule_id,
 		first_seen, last_seen, report_count, created_at, updated_at,
-		version, status_since, category_code, subcategory_code, lat, lon, grid_code, unit
-	) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)`,
+		version, status_since, category_code, subcategory_code, lat, lon, grid_code, unit, address
+	) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		id, n.Status, n.ViolationType, n.DeviceID, n.CameraID, n.ZoneID, n.RuleID, now, now, now, now,
-		now, n.CategoryCode, n.SubcategoryCode, lat, lon, n.GridCode, n.Unit)
+		now, n.CategoryCode, n.SubcategoryCode, lat, lon, n.GridCode, n.Unit, n.Address)
 	if err != nil {
 		return "", fmt.Errorf("sqlite: open case: %w", err)
 	}

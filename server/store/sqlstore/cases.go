@@ -18,7 +18,7 @@ import (
 const caseFields = `c.id, c.status, c.violation_type, c.device_id, c.camera_id, c.zone_id, c.rule_id,
 	c.first_seen, c.last_seen, c.report_count, c.created_at, c.updated_at,
 	c.version, c.status_since, c.category_code, c.subcategory_code,
-	c.lat, c.lon, c.grid_code, c.unit, c.assignee`
+	c.lat, c.lon, c.grid_code, c.unit, c.assignee, c.address`
 
 // caseColumnsNoThumbnail selects a case without its thumbnail, in
 // caseColumns' shape.
@@ -48,7 +48,7 @@ func scanCase(row Row) (store.Case, error) {
 	if err := row.Scan(&c.ID, &c.Status, &c.ViolationType, &c.DeviceID, &c.CameraID, &c.ZoneID, &c.RuleID,
 		&c.FirstSeen, &c.LastSeen, &c.ReportCount, &c.CreatedAt, &c.UpdatedAt,
 		&c.Version, &c.StatusSince, &c.CategoryCode, &c.SubcategoryCode,
-		&lat, &lon, &c.GridCode, &c.Unit, &c.Assignee,
+		&lat, &lon, &c.GridCode, &c.Unit, &c.Assignee, &c.Address,
 		&tName, &tKind, &tType, &tSize, &tSHA); err != nil {
 		return c, err
 	}

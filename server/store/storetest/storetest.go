@@ -64,6 +64,7 @@ func Run(t *testing.T, open Open) {
 		{"Retention", testRetention},
 		{"CorrectionRetention", testCorrectionRetention},
 		{"WarnFirst", testWarnFirst},
+		{"CaseAddress", testCaseAddress},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

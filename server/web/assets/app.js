@@ -111,6 +111,8 @@
       });
       if (selected) select(rows().findIndex((r) => r.dataset.case === selected));
       bind();
+      // map.js draws the swapped-in maps over their tiles again.
+      document.dispatchEvent(new Event('xiuhua:refreshed'));
       if (page === 'queue') notice.update();
     })().finally(() => { refreshing = null; });
     return refreshing;
