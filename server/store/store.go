@@ -195,7 +195,10 @@ type Evidence struct {
 // Case is a violation that officers act on: one or more reports of the same
 // violation at the same place.
 type Case struct {
-	ID            string
+	ID string
+	// Number is the readable number officers read out, YYYYMMDD-NNNN
+	// (casenum); ID stays the key.
+	Number        string
 	Status        string
 	ViolationType string
 	DeviceID      string
@@ -244,6 +247,10 @@ type CaseFilter struct {
 	GridCode      string // empty: any
 	Unit          string // empty: any
 	Assignee      string // the handling officer's user name; empty: any
+	// Query is what an officer typed in the search box: a case number
+	// (with or without its leading zeros), a number's day alone
+	// ("20261206": that day's cases) or a case id; empty: any.
+	Query string
 	// From and To bound the creation time: From <= created_at < To; zero
 	// times do not bound.
 	From, To time.Time

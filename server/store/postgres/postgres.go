@@ -30,6 +30,8 @@ type Store struct {
 	pool *pgxpool.Pool
 	q    pgQ
 	ids  *caseid.Gen
+	// numberZone's days number the cases (casenum).
+	numberZone *time.Location
 }
 
 var _ store.Store = (*Store)(nil)
@@ -38,7 +40,7 @@ var _ store.Store = (*Store)(nil)
 // string; pool_max_conns and search_path may be set in it) and brings its
 // schema up to date. Several processes may Open the same database at once:
 // migrations run under an advisory lock.
-func Open(ctx context.Context, dsn string) (*Store, error) {
+func Open(ctx context.Context, dsn string, opts ...store.Option) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		// The DSN may hold a password: do not repeat it.
@@ -57,7 +59,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
 	return &Store{Store: sqlstore.New(pgDB{pgQ{pool}, pool.BeginTx}, "postgres", dialect), pool: pool, q: pgQ{pool},
-		ids: caseid.NewGen()}, nil
+		ids: caseid.NewGen(), numberZone: store.ApplyOptions(opts).NumberZone}, nil
 }
 
 // dialect: the day of a timestamptz in UTC, shifted by an interval.

@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -12,6 +15,7 @@ import (
 
 	"github.com/xiuhua/xiuhua/server/store"
 	"github.com/xiuhua/xiuhua/server/store/postgres/pgtest"
+	"github.com/xiuhua/xiuhua/server/store/sqlstore"
 	"github.com/xiuhua/xiuhua/server/store/storetest"
 )
 
@@ -159,4 +163,29 @@ func TestCountsFollowUpdates(t *testing.T) {
 	_, err = s.pool.Exec(ctx, fill)
 	require.NoError(t, err)
 	require.Equal(t, kept, counts())
+}
+
+// TestNumbersBackfilled: migration 0015 numbers the cases already there.
+func TestNumbersBackfilled(t *testing.T) {
+	ctx := context.Background()
+	dsn := pgtest.Schema(t)
+	ms, err := loadMigrations()
+	require.NoError(t, err)
+	i := slices.IndexFunc(ms, func(m sqlstore.Migration) bool { return strings.HasSuffix(m.Name, "_case_numbers.sql") })
+	require.Positive(t, i)
+	pool, err := pgxpool.New(ctx, dsn)
+	require.NoError(t, err)
+	defer pool.Close()
+	require.NoError(t, migrateThese(ctx, pool, ms[:i]))
+	insert := func(id string, at time.Time) {
+		_, err := pool.Exec(ctx, `INSERT INTO cases (id, status, violation_type, device_id, camera_id,
+			first_seen, last_seen, created_at, updated_at, status_since) VALUES ($1, 'filed', 'x', 'd', 'c', $2, $2, $2, $2, $2)`, id, at)
+		require.NoError(t, err)
+	}
+	storetest.NumbersBackfilled(t, insert, func() store.Store {
+		s, err := Open(ctx, dsn)
+		require.NoError(t, err)
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/xiuhua/xiuhua/server/store"
+	"github.com/xiuhua/xiuhua/server/store/casenum"
 	"github.com/xiuhua/xiuhua/server/store/sqlstore"
 )
 
@@ -137,14 +138,19 @@ func (c *caseTx) OpenCase(ctx context.Context, n store.NewCase) (string, error) 
 	if n.Location != nil {
 		lat, lon = n.Location.Lat, n.Location.Lon
 	}
+	day := casenum.Day(at, c.s.numberZone)
+	var seq int64
+	if err := c.tx.QueryRowContext(ctx, store.NextNumberSQL, day).Scan(&seq); err != nil {
+		return "", fmt.Errorf("sqlite: open case: number of %s: %w", day, err)
+	}
 	// first_seen and last_seen are set when the first report is attached.
 	_, err := c.tx.ExecContext(ctx, `INSERT INTO cases (
 		id, status, violation_type, device_id, camera_id, zone_id, rule_id,
 		first_seen, last_seen, report_count, created_at, updated_at,
-		version, status_since, category_code, subcategory_code, lat, lon, grid_code, unit
-	) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)`,
+		version, status_since, category_code, subcategory_code, lat, lon, grid_code, unit, number
+	) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		id, n.Status, n.ViolationType, n.DeviceID, n.CameraID, n.ZoneID, n.RuleID, now, now, now, now,
-		now, n.CategoryCode, n.SubcategoryCode, lat, lon, n.GridCode, n.Unit)
+		now, n.CategoryCode, n.SubcategoryCode, lat, lon, n.GridCode, n.Unit, casenum.Format(day, seq))
 	if err != nil {
 		return "", fmt.Errorf("sqlite: open case: %w", err)
 	}

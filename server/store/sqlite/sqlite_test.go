@@ -2,7 +2,9 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/xiuhua/xiuhua/server/store"
+	"github.com/xiuhua/xiuhua/server/store/sqlstore"
 	"github.com/xiuhua/xiuhua/server/store/storetest"
 )
 
@@ -108,4 +111,31 @@ func TestCountsFollowUpdates(t *testing.T) {
 		_, err := s.db.Exec(q)
 		require.NoError(t, err, q)
 	}, func(at time.Time) string { return "'" + formatTime(at) + "'" })
+}
+
+// TestNumbersBackfilled: migration 0018 numbers the cases already there.
+func TestNumbersBackfilled(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "xiuhua.db")
+	ms, err := loadMigrations()
+	require.NoError(t, err)
+	i := slices.IndexFunc(ms, func(m sqlstore.Migration) bool { return strings.HasSuffix(m.Name, "_case_numbers.sql") })
+	require.Positive(t, i)
+	// A file migrated up to the schema before numbers.
+	db, err := sql.Open("sqlite", path)
+	require.NoError(t, err)
+	require.NoError(t, migrateThese(ctx, db, ms[:i]))
+	insert := func(id string, at time.Time) {
+		_, err := db.ExecContext(ctx, `INSERT INTO cases (id, status, violation_type, device_id, camera_id,
+			first_seen, last_seen, created_at, updated_at, status_since) VALUES (?, 'filed', 'x', 'd', 'c', ?, ?, ?, ?, ?)`,
+			id, formatTime(at), formatTime(at), formatTime(at), formatTime(at), formatTime(at))
+		require.NoError(t, err)
+	}
+	storetest.NumbersBackfilled(t, insert, func() store.Store {
+		require.NoError(t, db.Close())
+		s, err := Open(ctx, path)
+		require.NoError(t, err)
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
 }

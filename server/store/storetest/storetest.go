@@ -63,6 +63,7 @@ func Run(t *testing.T, open Open) {
 		{"ModelRegistry", testModelRegistry}, {"Rollouts", testRollouts}, {"DeviceModels", testDeviceModels}, {"TrainingReports", testTrainingReports},
 		{"Retention", testRetention},
 		{"WarnFirst", testWarnFirst},
+		{"CaseNumbers", testCaseNumbers},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
