@@ -85,6 +85,9 @@ type CaseTx interface {
 	// the report to whichever case the Assigner returned, updating the
 	// case's report count and first and last seen times.
 	OpenCase(ctx context.Context, c NewCase) (id string, err error)
+	// CaseNumber returns a case's readable number (an event announcing
+	// the case carries it).
+	CaseNumber(ctx context.Context, id string) (string, error)
 	MergeTx
 	OutboxTx
 }

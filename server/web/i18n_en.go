@@ -77,6 +77,8 @@ var messagesEN = map[string]string{
 	"filter.to":           "To",
 	"filter.apply":        "Filter",
 	"filter.clear":        "Clear",
+	"filter.search":       "Case number",
+	"filter.search_hint":  "e.g. 20261206-0001",
 	"col.evidence":        "Evidence",
 	"col.case":            "Case",
 	"col.type":            "Violation",
@@ -86,6 +88,7 @@ var messagesEN = map[string]string{
 	"col.actions":         "Actions",
 
 	"case.title":            "Case",
+	"case.number":           "Case number",
 	"case.since":            "In this status since",
 	"case.deadline":         "due",
 	"case.version":          "version",

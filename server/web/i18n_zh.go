@@ -77,6 +77,8 @@ var messagesZH = map[string]string{
 	"filter.to":           "截止日期",
 	"filter.apply":        "筛选",
 	"filter.clear":        "清除",
+	"filter.search":       "案件编号",
+	"filter.search_hint":  "如 20261206-0001",
 	"col.evidence":        "取证图片",
 	"col.case":            "案件编号",
 	"col.type":            "违规类型",
@@ -86,6 +88,7 @@ var messagesZH = map[string]string{
 	"col.actions":         "操作",
 
 	"case.title":            "案件",
+	"case.number":           "案件编号",
 	"case.since":            "进入当前状态：",
 	"case.deadline":         "办理期限",
 	"case.version":          "版本",

@@ -141,6 +141,15 @@ type caseTx struct {
 	now time.Time
 }
 
+// CaseNumber implements store.CaseTx.
+func (c *caseTx) CaseNumber(ctx context.Context, id string) (string, error) {
+	var n string
+	if err := c.tx.QueryRow(ctx, `SELECT number FROM cases WHERE id = $1`, id).Scan(&n); err != nil {
+		return "", fmt.Errorf("postgres: number of case %s: %w", id, err)
+	}
+	return n, nil
+}
+
 func (c *caseTx) OpenCase(ctx context.Context, n store.NewCase) (string, error) {
 	id, at := c.s.ids.NextWithTime(c.now)
 	var lat, lon *float64
