@@ -67,6 +67,7 @@ type Store interface {
 	Live
 	Retention
 	Corrections
+	Figures
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error

@@ -68,6 +68,9 @@ var dialect = sqlstore.Dialect{
 		return "to_char((" + col + " AT TIME ZONE 'UTC') + make_interval(secs => " +
 			strconv.FormatInt(offsetSeconds, 10) + "), 'YYYY-MM-DD')"
 	},
+	Seconds: func(a, b string) string {
+		return "CAST(EXTRACT(EPOCH FROM (" + b + " - " + a + ")) AS DOUBLE PRECISION)"
+	},
 	IsUnique: isUniqueViolation,
 }
 

@@ -76,6 +76,11 @@ var dialect = sqlstore.Dialect{
 	Day: func(col string, offsetSeconds int64) string {
 		return fmt.Sprintf("date(%s, '%+d seconds')", col, offsetSeconds)
 	},
+	// julianday reads the fixed-width text times (to the millisecond,
+	// plenty for stage times of minutes and hours).
+	Seconds: func(a, b string) string {
+		return "((julianday(" + b + ") - julianday(" + a + ")) * 86400.0)"
+	},
 	IsUnique: isUnique,
 }
 

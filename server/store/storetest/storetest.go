@@ -64,6 +64,7 @@ func Run(t *testing.T, open Open) {
 		{"Retention", testRetention},
 		{"WarnFirst", testWarnFirst},
 		{"CaseNumbers", testCaseNumbers},
+		{"CaseFigures", testCaseFigures},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
