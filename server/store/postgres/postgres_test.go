@@ -189,3 +189,19 @@ func TestNumbersBackfilled(t *testing.T) {
 		return s
 	})
 }
+
+// BenchmarkCaseFigures: a year of 50,000 cases (docs/statistics.md quotes
+// the numbers).
+func BenchmarkCaseFigures(b *testing.B) {
+	ctx := context.Background()
+	s, err := Open(ctx, pgtest.Schema(b))
+	require.NoError(b, err)
+	defer s.Close()
+	storetest.SeedFigures(b, 50000, func(q string) {
+		_, err := s.pool.Exec(ctx, q)
+		require.NoError(b, err)
+	}, func(at time.Time) string { return "'" + at.UTC().Format(time.RFC3339Nano) + "'" })
+	_, err = s.pool.Exec(ctx, "ANALYZE")
+	require.NoError(b, err)
+	storetest.BenchCaseFigures(b, s)
+}

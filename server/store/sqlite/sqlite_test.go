@@ -139,3 +139,18 @@ func TestNumbersBackfilled(t *testing.T) {
 		return s
 	})
 }
+
+// BenchmarkCaseFigures: a year of 50,000 cases (docs/statistics.md quotes
+// the numbers).
+func BenchmarkCaseFigures(b *testing.B) {
+	s, err := Open(context.Background(), filepath.Join(b.TempDir(), "xiuhua.db"))
+	require.NoError(b, err)
+	defer s.Close()
+	storetest.SeedFigures(b, 50000, func(q string) {
+		_, err := s.db.Exec(q)
+		require.NoError(b, err)
+	}, func(at time.Time) string { return "'" + formatTime(at) + "'" })
+	_, err = s.db.Exec("ANALYZE")
+	require.NoError(b, err)
+	storetest.BenchCaseFigures(b, s)
+}

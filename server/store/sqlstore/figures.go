@@ -20,10 +20,29 @@ import (
 func (s *Store) CaseFigures(ctx context.Context, q store.FiguresQuery) (store.CaseFigures, error) {
 	out := store.CaseFigures{ByDay: map[string]store.FigureCounts{}, ByUnit: map[string]store.FigureCounts{},
 		ByGrid: map[string]store.FigureCounts{}, BacklogByUnit: map[string]int{}, BacklogByGrid: map[string]int{}}
-	var p params
-	rows, err := s.db.Query(ctx, s.figuresSQL(q, &p), p...)
+	err := s.db.InReadTx(ctx, func(tx Querier) error {
+		if s.dialect.FiguresSetup != "" {
+			if _, err := tx.Exec(ctx, s.dialect.FiguresSetup); err != nil {
+				return err
+			}
+		}
+		if err := s.figures(ctx, tx, q, &out); err != nil {
+			return err
+		}
+		return s.backlog(ctx, tx, q, &out)
+	})
 	if err != nil {
 		return out, s.errorf("case figures: %w", err)
+	}
+	return out, nil
+}
+
+// figures runs figuresSQL into out.
+func (s *Store) figures(ctx context.Context, tx Querier, q store.FiguresQuery, out *store.CaseFigures) error {
+	var p params
+	rows, err := tx.Query(ctx, s.figuresSQL(q, &p), p...)
+	if err != nil {
+		return err
 	}
 	defer rows.Close()
 	into := map[string]map[string]store.FigureCounts{"day": out.ByDay, "unit": out.ByUnit, "grid": out.ByGrid}
@@ -37,7 +56,7 @@ func (s *Store) CaseFigures(ctx context.Context, q store.FiguresQuery) (store.Ca
 			dest = append(dest, &n[i], &secs[i])
 		}
 		if err := rows.Scan(dest...); err != nil {
-			return out, s.errorf("case figures: %w", err)
+			return err
 		}
 		c.Stages = map[string]store.StageTime{}
 		for i, st := range store.Stages {
@@ -50,10 +69,7 @@ func (s *Store) CaseFigures(ctx context.Context, q store.FiguresQuery) (store.Ca
 			out.Total.Add(c)
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return out, s.errorf("case figures: %w", err)
-	}
-	return out, s.backlog(ctx, q, &out)
+	return rows.Err()
 }
 
 // figuresSQL is CaseFigures' statement; its parameters go to p.
@@ -84,22 +100,22 @@ func (s *Store) figuresSQL(q store.FiguresQuery, p *params) string {
 		strings.Join(sums, ", ")
 	return `WITH f AS (` + filed + `),
 	v AS (
-		SELECT a.case_id, a.to_status AS stage, a.at AS since,
+		SELECT a.case_id, f.filed_at, a.to_status AS stage, a.at AS since,
 			LEAD(a.at) OVER (PARTITION BY a.case_id ORDER BY a.id) AS until
 		FROM case_audit a JOIN f ON f.case_id = a.case_id),
 	d AS (
-		SELECT case_id, stage, until IS NULL AS cur,
+		SELECT case_id, filed_at, stage, until IS NULL AS cur,
 			` + s.dialect.Seconds("since", "COALESCE(until, "+now+")") + ` AS secs, ` + limit + ` AS lim
 		FROM v),
 	per AS (
-		SELECT case_id, MAX(CASE WHEN secs > lim THEN 1 ELSE 0 END) AS over,
+		SELECT case_id, filed_at, MAX(CASE WHEN secs > lim THEN 1 ELSE 0 END) AS over,
 			MAX(CASE WHEN cur AND secs > lim THEN 1 ELSE 0 END) AS over_now,
 			` + strings.Join(perStage, ",\n\t\t\t") + `
-		FROM d GROUP BY case_id),
-	x AS (
-		SELECT ` + s.dialect.Day("f.filed_at", int64(q.DayOffset.Seconds())) + ` AS day, c.unit, c.grid_code,
+		FROM d GROUP BY case_id, filed_at),
+	x AS MATERIALIZED (
+		SELECT ` + s.dialect.Day("per.filed_at", int64(q.DayOffset.Seconds())) + ` AS day, c.unit, c.grid_code,
 			CASE WHEN c.status = 'closed' THEN 1 ELSE 0 END AS closed, per.*
-		FROM f JOIN per ON per.case_id = f.case_id JOIN cases c ON c.id = f.case_id)
+		FROM per JOIN cases c ON c.id = per.case_id)
 	SELECT 'day', day, ` + counts + ` FROM x GROUP BY day
 	UNION ALL SELECT 'unit', unit, ` + counts + ` FROM x GROUP BY unit
 	UNION ALL SELECT 'grid', grid_code, ` + counts + ` FROM x GROUP BY grid_code`
@@ -126,7 +142,7 @@ func deadlineCases(deadlines map[string]time.Duration, p *params) string {
 // backlog counts the open cases over their current stage's deadline now,
 // in all and by unit and grid cell, from the cases alone (status and
 // status_since), whenever they were filed.
-func (s *Store) backlog(ctx context.Context, q store.FiguresQuery, out *store.CaseFigures) error {
+func (s *Store) backlog(ctx context.Context, tx Querier, q store.FiguresQuery, out *store.CaseFigures) error {
 	var p params
 	var or []string
 	for st, d := range q.Deadlines {
@@ -137,24 +153,24 @@ func (s *Store) backlog(ctx context.Context, q store.FiguresQuery, out *store.Ca
 	if len(or) == 0 {
 		return nil
 	}
-	rows, err := s.db.Query(ctx, "SELECT c.unit, c.grid_code, COUNT(*) FROM cases c WHERE "+
+	rows, err := tx.Query(ctx, "SELECT c.unit, c.grid_code, COUNT(*) FROM cases c WHERE "+
 		strings.Join(or, " OR ")+" GROUP BY c.unit, c.grid_code", p...)
 	if err != nil {
-		return s.errorf("case figures: backlog: %w", err)
+		return fmt.Errorf("backlog: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var unit, grid string
 		var n int
 		if err := rows.Scan(&unit, &grid, &n); err != nil {
-			return s.errorf("case figures: backlog: %w", err)
+			return fmt.Errorf("backlog: %w", err)
 		}
 		out.Backlog += n
 		out.BacklogByUnit[unit] += n
 		out.BacklogByGrid[grid] += n
 	}
 	if err := rows.Err(); err != nil {
-		return s.errorf("case figures: backlog: %w", err)
+		return fmt.Errorf("backlog: %w", err)
 	}
 	return nil
 }

@@ -21,6 +21,9 @@ type Dialect struct {
 	// Seconds is the SQL expression for the seconds from time a to time b,
 	// a floating-point number.
 	Seconds func(a, b string) string
+	// FiguresSetup, when not empty, runs in CaseFigures' read transaction
+	// before its statement.
+	FiguresSetup string
 	// IsUnique reports a PRIMARY KEY or UNIQUE clash (false for nil).
 	IsUnique func(err error) bool
 }
