@@ -77,6 +77,7 @@ var messagesEN = map[string]string{
 	"filter.to":           "To",
 	"filter.apply":        "Filter",
 	"filter.clear":        "Clear",
+	"filter.find":         "Find",
 	"filter.search":       "Case number",
 	"filter.search_hint":  "e.g. 20261206-0001",
 	"col.evidence":        "Evidence",

@@ -77,6 +77,7 @@ var messagesZH = map[string]string{
 	"filter.to":           "截止日期",
 	"filter.apply":        "筛选",
 	"filter.clear":        "清除",
+	"filter.find":         "查找",
 	"filter.search":       "案件编号",
 	"filter.search_hint":  "如 20261206-0001",
 	"col.evidence":        "取证图片",
