@@ -171,7 +171,7 @@ func TestNumbersBackfilled(t *testing.T) {
 	dsn := pgtest.Schema(t)
 	ms, err := loadMigrations()
 	require.NoError(t, err)
-	i := slices.IndexFunc(ms, func(m sqlstore.Migration) bool { return strings.HasSuffix(m.Name, "_case_numbers.sql") })
+	i := slices.IndexFunc(ms, func(m sqlstore.Migration) bool { return strings.HasSuffix(m.Name, "_numbers_stage_times.sql") })
 	require.Positive(t, i)
 	pool, err := pgxpool.New(ctx, dsn)
 	require.NoError(t, err)
@@ -197,11 +197,44 @@ func BenchmarkCaseFigures(b *testing.B) {
 	s, err := Open(ctx, pgtest.Schema(b))
 	require.NoError(b, err)
 	defer s.Close()
-	storetest.SeedFigures(b, 50000, func(q string) {
+	storetest.SeedFigures(b, 50000, true, func(q string) {
 		_, err := s.pool.Exec(ctx, q)
 		require.NoError(b, err)
 	}, func(at time.Time) string { return "'" + at.UTC().Format(time.RFC3339Nano) + "'" })
 	_, err = s.pool.Exec(ctx, "ANALYZE")
 	require.NoError(b, err)
 	storetest.BenchCaseFigures(b, s)
+}
+
+// TestFiguresMatchTrail: the trigger keeps case_stage_times equal to what
+// the audit trail says, and so does migration 0015's fill of a database
+// that had trails before it.
+func TestFiguresMatchTrail(t *testing.T) {
+	ctx := context.Background()
+	timeText := func(at time.Time) string { return "'" + at.UTC().Format(time.RFC3339Nano) + "'" }
+	s, err := Open(ctx, pgtest.Schema(t))
+	require.NoError(t, err)
+	defer s.Close()
+	storetest.SeedFigures(t, 3000, true, func(q string) {
+		_, err := s.pool.Exec(ctx, q)
+		require.NoError(t, err)
+	}, timeText)
+	storetest.FiguresMatchTrail(t, s, s.CaseFiguresFromTrail)
+
+	dsn := pgtest.Schema(t)
+	ms, err := loadMigrations()
+	require.NoError(t, err)
+	i := slices.IndexFunc(ms, func(m sqlstore.Migration) bool { return strings.HasSuffix(m.Name, "_numbers_stage_times.sql") })
+	pool, err := pgxpool.New(ctx, dsn)
+	require.NoError(t, err)
+	defer pool.Close()
+	require.NoError(t, migrateThese(ctx, pool, ms[:i]))
+	storetest.SeedFigures(t, 3000, false, func(q string) {
+		_, err := pool.Exec(ctx, q)
+		require.NoError(t, err)
+	}, timeText)
+	s2, err := Open(ctx, dsn)
+	require.NoError(t, err)
+	defer s2.Close()
+	storetest.FiguresMatchTrail(t, s2, s2.CaseFiguresFromTrail)
 }

@@ -11,13 +11,18 @@ import (
 	"github.com/xiuhua/xiuhua/server/store"
 )
 
-// CaseFigures implements store.Figures. One statement walks the audit trail
-// of the cases filed in the range (found through case_audit_filed, the
-// index of 'filed' entries by time), pairs each entry with the next by a
-// window function to get the time spent in each status, folds that per
-// case, and groups the cases by day filed, unit and grid cell: what comes
-// back is a row per day, unit and cell, never a row per case or entry.
+// CaseFigures implements store.Figures. One statement reads the cases filed
+// in the range from case_stage_times (a row per case, which a trigger
+// keeps as the audit trail grows: each stage's finished visits, their time
+// and the longest, and the current visit), measures them against the
+// deadlines, and groups them by day filed, unit and grid cell: what comes
+// back is a row per day, unit and cell, never a row per case.
 func (s *Store) CaseFigures(ctx context.Context, q store.FiguresQuery) (store.CaseFigures, error) {
+	return s.caseFigures(ctx, q, s.figuresSQL)
+}
+
+// caseFigures runs statement (CaseFigures' or the trail's) and the backlog.
+func (s *Store) caseFigures(ctx context.Context, q store.FiguresQuery, statement func(store.FiguresQuery, *params) string) (store.CaseFigures, error) {
 	out := store.CaseFigures{ByDay: map[string]store.FigureCounts{}, ByUnit: map[string]store.FigureCounts{},
 		ByGrid: map[string]store.FigureCounts{}, BacklogByUnit: map[string]int{}, BacklogByGrid: map[string]int{}}
 	err := s.db.InReadTx(ctx, func(tx Querier) error {
@@ -26,7 +31,7 @@ func (s *Store) CaseFigures(ctx context.Context, q store.FiguresQuery) (store.Ca
 				return err
 			}
 		}
-		if err := s.figures(ctx, tx, q, &out); err != nil {
+		if err := s.figures(ctx, tx, statement, q, &out); err != nil {
 			return err
 		}
 		return s.backlog(ctx, tx, q, &out)
@@ -37,10 +42,12 @@ func (s *Store) CaseFigures(ctx context.Context, q store.FiguresQuery) (store.Ca
 	return out, nil
 }
 
-// figures runs figuresSQL into out.
-func (s *Store) figures(ctx context.Context, tx Querier, q store.FiguresQuery, out *store.CaseFigures) error {
+// figures runs statement into out: rows of a dimension (day, unit, grid),
+// its key, the counts and each stage's cases and seconds.
+func (s *Store) figures(ctx context.Context, tx Querier, statement func(store.FiguresQuery, *params) string,
+	q store.FiguresQuery, out *store.CaseFigures) error {
 	var p params
-	rows, err := tx.Query(ctx, s.figuresSQL(q, &p), p...)
+	rows, err := tx.Query(ctx, statement(q, &p), p...)
 	if err != nil {
 		return err
 	}
@@ -72,55 +79,6 @@ func (s *Store) figures(ctx context.Context, tx Querier, q store.FiguresQuery, o
 	return rows.Err()
 }
 
-// figuresSQL is CaseFigures' statement; its parameters go to p.
-func (s *Store) figuresSQL(q store.FiguresQuery, p *params) string {
-	filed := "SELECT case_id, at AS filed_at FROM case_audit WHERE to_status = 'filed'"
-	if !q.From.IsZero() {
-		filed += " AND at >= " + p.add(q.From)
-	}
-	if !q.To.IsZero() {
-		filed += " AND at < " + p.add(q.To)
-	}
-	// The deadline of the status a visit is in, in seconds; NULL (never
-	// over) for a status without one.
-	limit := "CAST(NULL AS DOUBLE PRECISION)"
-	if when := deadlineCases(q.Deadlines, p); when != "" {
-		limit = "CASE stage " + when + " END"
-	}
-	perStage, sums := make([]string, 0, len(store.Stages)), make([]string, 0, len(store.Stages))
-	for i, st := range store.Stages {
-		k := p.add(st)
-		perStage = append(perStage, fmt.Sprintf(
-			"MAX(CASE WHEN stage = %[1]s AND NOT cur THEN 1 ELSE 0 END) AS n%[2]d, "+
-				"SUM(CASE WHEN stage = %[1]s AND NOT cur THEN secs ELSE 0 END) AS s%[2]d", k, i))
-		sums = append(sums, fmt.Sprintf("SUM(n%[1]d), CAST(SUM(s%[1]d) AS DOUBLE PRECISION)", i))
-	}
-	now := p.add(q.Now)
-	counts := "COUNT(*), SUM(closed), SUM(CASE WHEN closed = 1 AND over = 0 THEN 1 ELSE 0 END), SUM(over), SUM(over_now), " +
-		strings.Join(sums, ", ")
-	return `WITH f AS (` + filed + `),
-	v AS (
-		SELECT a.case_id, f.filed_at, a.to_status AS stage, a.at AS since,
-			LEAD(a.at) OVER (PARTITION BY a.case_id ORDER BY a.id) AS until
-		FROM case_audit a JOIN f ON f.case_id = a.case_id),
-	d AS (
-		SELECT case_id, filed_at, stage, until IS NULL AS cur,
-			` + s.dialect.Seconds("since", "COALESCE(until, "+now+")") + ` AS secs, ` + limit + ` AS lim
-		FROM v),
-	per AS (
-		SELECT case_id, filed_at, MAX(CASE WHEN secs > lim THEN 1 ELSE 0 END) AS over,
-			MAX(CASE WHEN cur AND secs > lim THEN 1 ELSE 0 END) AS over_now,
-			` + strings.Join(perStage, ",\n\t\t\t") + `
-		FROM d GROUP BY case_id, filed_at),
-	x AS MATERIALIZED (
-		SELECT ` + s.dialect.Day("per.filed_at", int64(q.DayOffset.Seconds())) + ` AS day, c.unit, c.grid_code,
-			CASE WHEN c.status = 'closed' THEN 1 ELSE 0 END AS closed, per.*
-		FROM per JOIN cases c ON c.id = per.case_id)
-	SELECT 'day', day, ` + counts + ` FROM x GROUP BY day
-	UNION ALL SELECT 'unit', unit, ` + counts + ` FROM x GROUP BY unit
-	UNION ALL SELECT 'grid', grid_code, ` + counts + ` FROM x GROUP BY grid_code`
-}
-
 // deadlineCases is the WHEN clauses of a CASE on the stage: each status's
 // deadline in seconds (numbers from the configuration, written as
 // literals so that both dialects type the CASE as a number).
@@ -134,7 +92,7 @@ func deadlineCases(deadlines map[string]time.Duration, p *params) string {
 	sort.Strings(keys)
 	var b strings.Builder
 	for _, k := range keys {
-		fmt.Fprintf(&b, " WHEN %s THEN %s", p.add(k), strconv.FormatFloat(deadlines[k].Seconds(), 'f', -1, 64)+".0")
+		fmt.Fprintf(&b, " WHEN %s THEN %s", p.add(k), seconds(deadlines[k]))
 	}
 	return b.String()
 }
@@ -142,6 +100,58 @@ func deadlineCases(deadlines map[string]time.Duration, p *params) string {
 // backlog counts the open cases over their current stage's deadline now,
 // in all and by unit and grid cell, from the cases alone (status and
 // status_since), whenever they were filed.
+// figuresSQL is CaseFigures' statement; its parameters go to p.
+func (s *Store) figuresSQL(q store.FiguresQuery, p *params) string {
+	where := "t.filed_at IS NOT NULL"
+	if !q.From.IsZero() {
+		where += " AND t.filed_at >= " + p.add(q.From)
+	}
+	if !q.To.IsZero() {
+		where += " AND t.filed_at < " + p.add(q.To)
+	}
+	// The current visit is over when it has lasted longer than its
+	// status's deadline by now; a finished one when its longest did.
+	overNow := "0 = 1"
+	if when := deadlineCases(q.Deadlines, p); when != "" {
+		overNow = s.dialect.Seconds("t.last_at", p.add(q.Now)) + " > CASE t.last_status" + when + " END"
+	}
+	over := []string{overNow}
+	var stages []string
+	for i, st := range store.Stages {
+		if d := q.Deadlines[st]; d > 0 {
+			over = append(over, fmt.Sprintf("t.m%d > %s", i, seconds(d)))
+		}
+		stages = append(stages, fmt.Sprintf("CASE WHEN t.n%[1]d > 0 THEN 1 ELSE 0 END AS n%[1]d, t.s%[1]d", i))
+	}
+	return `WITH x AS MATERIALIZED (
+		SELECT ` + s.dialect.Day("t.filed_at", int64(q.DayOffset.Seconds())) + ` AS day, c.unit, c.grid_code,
+			CASE WHEN c.status = 'closed' THEN 1 ELSE 0 END AS closed,
+			CASE WHEN ` + strings.Join(over, " OR ") + ` THEN 1 ELSE 0 END AS over,
+			CASE WHEN ` + overNow + ` THEN 1 ELSE 0 END AS over_now,
+			` + strings.Join(stages, ", ") + `
+		FROM case_stage_times t JOIN cases c ON c.id = t.case_id
+		WHERE ` + where + `)
+	` + groupings()
+}
+
+// groupings sums the per-case rows of x by day, unit and grid cell.
+func groupings() string {
+	sums := make([]string, 0, len(store.Stages))
+	for i := range store.Stages {
+		sums = append(sums, fmt.Sprintf("SUM(n%[1]d), CAST(SUM(s%[1]d) AS DOUBLE PRECISION)", i))
+	}
+	counts := "COUNT(*), SUM(closed), SUM(CASE WHEN closed = 1 AND over = 0 THEN 1 ELSE 0 END), SUM(over), SUM(over_now), " +
+		strings.Join(sums, ", ")
+	return `SELECT 'day', day, ` + counts + ` FROM x GROUP BY day
+	UNION ALL SELECT 'unit', unit, ` + counts + ` FROM x GROUP BY unit
+	UNION ALL SELECT 'grid', grid_code, ` + counts + ` FROM x GROUP BY grid_code`
+}
+
+// seconds writes d as a number literal of seconds.
+func seconds(d time.Duration) string {
+	return strconv.FormatFloat(d.Seconds(), 'f', -1, 64) + ".0"
+}
+
 func (s *Store) backlog(ctx context.Context, tx Querier, q store.FiguresQuery, out *store.CaseFigures) error {
 	var p params
 	var or []string

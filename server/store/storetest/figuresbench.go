@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -21,7 +22,8 @@ var benchStages = []time.Duration{40 * time.Minute, 30 * time.Minute, time.Hour,
 // timeText writes a time as the backend's literal), 100 cases a statement:
 // 10 % rejected, 5 % left open at some stage, the rest closed, one in ten
 // of those sent back once from verification. 300 grid cells, 40 units.
-func SeedFigures(tb testing.TB, n int, exec func(q string), timeText func(time.Time) string) {
+// numbered: the cases get numbers (false for a schema from before them).
+func SeedFigures(tb testing.TB, n int, numbered bool, exec func(q string), timeText func(time.Time) string) {
 	tb.Helper()
 	rng := rand.New(rand.NewPCG(16, 3))
 	ids := caseid.NewGen()
@@ -32,8 +34,12 @@ func SeedFigures(tb testing.TB, n int, exec func(q string), timeText func(time.T
 		if len(cases) < 100 && !(force && len(cases) > 0) {
 			return
 		}
+		number := ""
+		if numbered {
+			number = "number, "
+		}
 		exec(`INSERT INTO cases (id, status, violation_type, device_id, camera_id, first_seen, last_seen,
-			created_at, updated_at, status_since, grid_code, unit, number, version) VALUES ` + strings.Join(cases, ", "))
+			created_at, updated_at, status_since, grid_code, unit, ` + number + `version) VALUES ` + strings.Join(cases, ", "))
 		exec(`INSERT INTO case_audit (case_id, at, actor, action, from_status, to_status) VALUES ` + strings.Join(audit, ", "))
 		cases, audit = cases[:0], audit[:0]
 	}
@@ -69,8 +75,12 @@ func SeedFigures(tb testing.TB, n int, exec func(q string), timeText func(time.T
 			}
 		}
 		cell := rng.IntN(300)
-		cases = append(cases, fmt.Sprintf("('%s', '%s', 'street_vending', 'edge-%d', 'cam-%d', %s, %s, %s, %s, %s, 'g%03d', 'u%02d', 'B-%d', 1)",
-			id, status, cell/4, cell, timeText(opened), timeText(opened), timeText(opened), timeText(at), timeText(at), cell, cell%40, i))
+		number := ""
+		if numbered {
+			number = fmt.Sprintf("'B-%d', ", i)
+		}
+		cases = append(cases, fmt.Sprintf("('%s', '%s', 'street_vending', 'edge-%d', 'cam-%d', %s, %s, %s, %s, %s, 'g%03d', 'u%02d', %s1)",
+			id, status, cell/4, cell, timeText(opened), timeText(opened), timeText(opened), timeText(at), timeText(at), cell, cell%40, number))
 		flush(false)
 	}
 	flush(true)
@@ -105,5 +115,71 @@ func BenchCaseFigures(b *testing.B, s store.Store) {
 			}
 			b.ReportMetric(float64(filed), "filed")
 		})
+	}
+}
+
+// FiguresMatchTrail holds CaseFigures (case_stage_times) to the audit
+// trail itself (trail: the backend's CaseFiguresFromTrail) on a store
+// SeedFigures filled, for ranges, zones, deadlines and moments of
+// measuring: every count equal, every stage's seconds to the millisecond
+// a case.
+func FiguresMatchTrail(t *testing.T, s store.Store, trail func(context.Context, store.FiguresQuery) (store.CaseFigures, error)) {
+	ctx := context.Background()
+	day := 24 * time.Hour
+	year := time.Date(2025, 12, 31, 16, 0, 0, 0, time.UTC)
+	def := map[string]time.Duration{"pending_review": 2 * time.Hour, "filed": time.Hour, "dispatched": 2 * time.Hour,
+		"handling": 24 * time.Hour, "reported": 4 * time.Hour, "verified": 2 * time.Hour}
+	tight := map[string]time.Duration{"handling": 3 * time.Hour, "verified": 30 * time.Minute}
+	for _, q := range []store.FiguresQuery{
+		{Deadlines: def, Now: year.Add(400 * day), DayOffset: 8 * time.Hour},
+		{From: year.Add(100 * day), To: year.Add(130 * day), Deadlines: def, Now: year.Add(400 * day), DayOffset: 8 * time.Hour},
+		{From: year.Add(360 * day), Deadlines: tight, Now: year.Add(364 * day), DayOffset: -5 * time.Hour},
+		{To: year.Add(10 * day), Now: year.Add(20 * day)},
+	} {
+		got, err := s.CaseFigures(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := trail(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want.Total.Filed == 0 {
+			t.Fatalf("%+v: nothing filed: the seed did not take", q)
+		}
+		requireSame(t, want.Total, got.Total, "total of %v–%v", q.From, q.To)
+		for _, dim := range []struct {
+			name      string
+			want, got map[string]store.FigureCounts
+		}{{"day", want.ByDay, got.ByDay}, {"unit", want.ByUnit, got.ByUnit}, {"grid", want.ByGrid, got.ByGrid}} {
+			if len(dim.want) != len(dim.got) {
+				t.Fatalf("%s: %d groups from the trail, %d from case_stage_times", dim.name, len(dim.want), len(dim.got))
+			}
+			for k, w := range dim.want {
+				requireSame(t, w, dim.got[k], "%s %s of %v–%v", dim.name, k, q.From, q.To)
+			}
+		}
+	}
+}
+
+func requireSame(t *testing.T, want, got store.FigureCounts, msg string, args ...any) {
+	t.Helper()
+	tolerance := map[string]float64{}
+	for k, w := range want.Stages {
+		tolerance[k] = 0.001 * float64(w.Cases)
+	}
+	wantStages := want.Stages
+	for k, w := range wantStages {
+		g := got.Stages[k]
+		if g.Cases != w.Cases || g.Seconds-w.Seconds > tolerance[k] || w.Seconds-g.Seconds > tolerance[k] {
+			t.Fatalf(msg+": stage %s: trail %+v, case_stage_times %+v", append(args, k, w, g)...)
+		}
+	}
+	if len(got.Stages) != len(wantStages) {
+		t.Fatalf(msg+": stages: trail %v, case_stage_times %v", append(args, wantStages, got.Stages)...)
+	}
+	want.Stages, got.Stages = nil, nil
+	if !reflect.DeepEqual(want, got) {
+		t.Fatalf(msg+": trail %+v, case_stage_times %+v", append(args, want, got)...)
 	}
 }
