@@ -238,3 +238,50 @@ func TestFiguresMatchTrail(t *testing.T) {
 	defer s2.Close()
 	storetest.FiguresMatchTrail(t, s2, s2.CaseFiguresFromTrail)
 }
+
+// TestNumbersAndStageTimesFill: the migration's fill statements, which a
+// bulk load runs after copying with the trigger off, give what the trigger
+// and the store's openings kept.
+func TestNumbersAndStageTimesFill(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, pgtest.Schema(t))
+	require.NoError(t, err)
+	defer s.Close()
+	for i := range 3 {
+		_, _, err := s.SaveReport(ctx, storetest.Report(fmt.Sprintf("fill-%d", i)), func(ctx context.Context, tx store.CaseTx, r *store.Report) (string, error) {
+			return tx.OpenCase(ctx, store.NewCase{Status: "pending_review", ViolationType: r.ViolationType, CameraID: r.CameraID})
+		})
+		require.NoError(t, err)
+	}
+	// Straight into the tables (numbered B-1, B-2 …, which case_number_days
+	// does not count: only the store's openings are compared there).
+	storetest.SeedFigures(t, 500, true, func(q string) {
+		_, err := s.pool.Exec(ctx, q)
+		require.NoError(t, err)
+	}, func(at time.Time) string { return "'" + at.UTC().Format(time.RFC3339Nano) + "'" })
+
+	var stages []string
+	for i := range 6 {
+		stages = append(stages, fmt.Sprintf("n%[1]d, round(s%[1]d::numeric, 2), round(m%[1]d::numeric, 2)", i))
+	}
+	rows := func() []string {
+		r, err := s.pool.Query(ctx, `SELECT row(case_id, filed_at, last_at, last_status, `+strings.Join(stages, ", ")+`)::text
+			FROM case_stage_times UNION ALL SELECT day || ' ' || last FROM case_number_days WHERE day ~ '^[0-9]{8}$' ORDER BY 1`)
+		require.NoError(t, err)
+		out, err := pgx.CollectRows(r, pgx.RowTo[string])
+		require.NoError(t, err)
+		return out
+	}
+	kept := rows()
+	require.Greater(t, len(kept), 500)
+	fills, err := NumbersAndStageTimesFill()
+	require.NoError(t, err)
+	require.Len(t, fills, 2)
+	_, err = s.pool.Exec(ctx, "DELETE FROM case_stage_times; DELETE FROM case_number_days")
+	require.NoError(t, err)
+	for _, f := range fills {
+		_, err = s.pool.Exec(ctx, f)
+		require.NoError(t, err, f)
+	}
+	require.Equal(t, kept, rows())
+}
