@@ -52,11 +52,6 @@ func (s *server) statsPage(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, http.StatusBadRequest, err.Error())
 		return
 	}
-	period, err := parsePeriod(r.URL.Query())
-	if err != nil {
-		s.errorPage(w, r, http.StatusBadRequest, err.Error())
-		return
-	}
 	data.From, data.To = r.URL.Query().Get("from"), r.URL.Query().Get("to")
 	_, off := s.now().In(s.opts.Location).Zone()
 	q := store.StatsQuery{From: f.From, To: f.To, DayOffset: time.Duration(off) * time.Second}
@@ -66,13 +61,9 @@ func (s *server) statsPage(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, http.StatusInternalServerError, "")
 		return
 	}
-	fig, err := s.figures(r.Context(), q, period)
-	if err != nil {
-		s.log.Error("stats: figures", "err", err)
-		s.errorPage(w, r, http.StatusInternalServerError, "")
+	if !s.pageFigures(w, r, q, data) {
 		return
 	}
-	data.Figures = figuresOf(&data.pageBase, fig, r.URL.Query())
 	if !s.autonomy(w, r, q, data) {
 		return
 	}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"net/http"
 	"net/url"
 	"sort"
 	"time"
@@ -48,6 +49,24 @@ type stageRow struct {
 	LabelKey string
 	Cases    int
 	Mean     string
+}
+
+// pageFigures fills the page's figures of the cases filed in q's range,
+// by the period the query asks for; false when it wrote an error.
+func (s *server) pageFigures(w http.ResponseWriter, r *http.Request, q store.StatsQuery, data *statsPageData) bool {
+	period, err := parsePeriod(r.URL.Query())
+	if err != nil {
+		s.errorPage(w, r, http.StatusBadRequest, err.Error())
+		return false
+	}
+	fig, err := s.figures(r.Context(), q, period)
+	if err != nil {
+		s.log.Error("stats: figures", "err", err)
+		s.errorPage(w, r, http.StatusInternalServerError, "")
+		return false
+	}
+	data.Figures = figuresOf(&data.pageBase, fig, r.URL.Query())
+	return true
 }
 
 // figuresOf lays the figures out for the page. query is the page's own
