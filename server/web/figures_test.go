@@ -94,6 +94,10 @@ func TestFiguresPage(t *testing.T) {
 	}
 	_, body = e.get(t, "/stats")
 	require.Contains(t, string(body), `id="period-month" class="period on"`)
+	_, body = e.get(t, "/stats?lang=en&period=week")
+	for _, want := range []string{"Closure rate", "On-time rate", "Found → filed", "week of "} {
+		require.Contains(t, string(body), want)
+	}
 
 	resp, body = e.get(t, "/stats.csv?period=month")
 	require.Equal(t, http.StatusOK, resp.StatusCode)
