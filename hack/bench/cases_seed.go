@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/xiuhua/xiuhua/server/store"
+	"github.com/xiuhua/xiuhua/server/store/casenum"
 	"github.com/xiuhua/xiuhua/server/store/postgres"
 )
 
@@ -29,6 +30,14 @@ func seedYear(ctx context.Context, conn *pgx.Conn, c *city, seed uint64, times [
 	if _, err := tx.Exec(ctx, `ALTER TABLE cases DISABLE TRIGGER case_counts_insert_delete`); err != nil {
 		return fmt.Errorf("seed: case counts trigger: %w", err)
 	}
+	// The stage-times trigger would upsert a case's row once per audit
+	// row: off too, and filled after as its migration fills it.
+	if _, err := tx.Exec(ctx, `ALTER TABLE case_audit DISABLE TRIGGER case_stage_times_follow`); err != nil {
+		return fmt.Errorf("seed: stage times trigger: %w", err)
+	}
+	// Case numbers by day, in creation order (times are sorted), as
+	// OpenCase gives them.
+	seedNumbers = map[string]int64{}
 	for _, t := range seedTables {
 		start := time.Now()
 		i, sub := 0, 0
@@ -52,6 +61,9 @@ func seedYear(ctx context.Context, conn *pgx.Conn, c *city, seed uint64, times [
 		fmt.Printf("  seeded %-10s %9d rows in %s\n", t.name, n, time.Since(start).Round(time.Second))
 	}
 	if err := fillCaseCounts(ctx, tx); err != nil {
+		return err
+	}
+	if err := fillStageTimes(ctx, tx); err != nil {
 		return err
 	}
 	// Report ids were given explicitly (evidence names them): move the
@@ -85,13 +97,14 @@ const maxReports = 20
 var seedTables = []seedTable{
 	{"cases", []string{"id", "status", "violation_type", "device_id", "camera_id", "zone_id", "rule_id",
 		"first_seen", "last_seen", "report_count", "created_at", "updated_at", "version", "status_since",
-		"category_code", "subcategory_code", "lat", "lon", "grid_code", "unit", "assignee"},
+		"category_code", "subcategory_code", "lat", "lon", "grid_code", "unit", "assignee", "number"},
 		func(sc *seedCase, _ int) [][]any {
 			code := eventCodes[sc.vtype]
 			unit := sc.cell.unit
 			return [][]any{{sc.id, sc.status, sc.vtype, sc.device, sc.camera, sc.zone, sc.vtype + "-rule",
 				sc.reports[0].observed, sc.reports[len(sc.reports)-1].observed, len(sc.reports), sc.created, sc.updated,
-				1 + len(sc.steps), sc.since, code.Category, code.Subcategory, sc.lat, sc.lon, sc.cell.code, unit, sc.assignee}}
+				1 + len(sc.steps), sc.since, code.Category, code.Subcategory, sc.lat, sc.lon, sc.cell.code, unit, sc.assignee,
+				seedNumber(sc.created)}}
 		}},
 	{"reports", []string{"id", "event_id", "case_id", "device_id", "camera_id", "zone_id", "rule_id", "violation_type",
 		"observed_at", "started_at", "dwell_seconds", "detections", "lat", "lon", "model_name", "model_version",
@@ -143,6 +156,46 @@ var (
 	benchSignature = make([]byte, 64)
 	benchSigned    = make([]byte, 220)
 )
+
+// seedNumbers is each day's last case number so far in the seeding.
+var seedNumbers map[string]int64
+
+// shanghai is the zone of the seeded cases' numbers, the default one.
+var shanghai = func() *time.Location {
+	loc, err := time.LoadLocation(casenum.DefaultZone)
+	if err != nil {
+		return time.FixedZone("CST", 8*3600)
+	}
+	return loc
+}()
+
+// seedNumber is the next number of the day of created.
+func seedNumber(created time.Time) string {
+	day := casenum.Day(created, shanghai)
+	seedNumbers[day]++
+	return casenum.Format(day, seedNumbers[day])
+}
+
+// fillStageTimes turns the stage-times trigger back on and fills
+// case_number_days and case_stage_times with migration
+// 0016_numbers_stage_times.sql's own statements.
+func fillStageTimes(ctx context.Context, tx pgx.Tx) error {
+	start := time.Now()
+	if _, err := tx.Exec(ctx, `ALTER TABLE case_audit ENABLE TRIGGER case_stage_times_follow`); err != nil {
+		return fmt.Errorf("seed: stage times trigger: %w", err)
+	}
+	fills, err := postgres.NumbersAndStageTimesFill()
+	if err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	for _, fill := range fills {
+		if _, err := tx.Exec(ctx, fill); err != nil {
+			return fmt.Errorf("seed: numbers and stage times: %w", err)
+		}
+	}
+	fmt.Printf("  filled   case_number_days and case_stage_times in %s\n", time.Since(start).Round(time.Second))
+	return nil
+}
 
 // fillCaseCounts turns the case_counts trigger back on and counts the
 // seeded cases with migration 0008_scale.sql's own statement.

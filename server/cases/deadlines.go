@@ -35,3 +35,16 @@ func (s *Service) Overdue(c store.Case, now time.Time) bool {
 	due, ok := s.Deadline(c)
 	return ok && now.After(due)
 }
+
+// Deadlines returns the configured deadlines of the working statuses
+// (those of final statuses and those not above zero left out): what the
+// statistics measure each stage against.
+func (s *Service) Deadlines() map[string]time.Duration {
+	out := map[string]time.Duration{}
+	for st, d := range s.cfg.Deadlines {
+		if d > 0 && !Terminal(st) {
+			out[st] = d
+		}
+	}
+	return out
+}

@@ -45,7 +45,9 @@ type Event struct {
 
 // EventCase is the case an event is about, as far as the change knows it.
 type EventCase struct {
-	ID              string    `json:"id"`
+	ID string `json:"id"`
+	// Number is the readable case number, YYYYMMDD-NNNN.
+	Number          string    `json:"number,omitempty"`
 	Status          string    `json:"status"`
 	ViolationType   string    `json:"violation_type"`
 	DeviceID        string    `json:"device_id,omitempty"`
@@ -116,6 +118,14 @@ func outboxEvent(events Events, e Event) (store.OutboxEvent, bool, error) {
 
 // emit writes e to the outbox of the report transaction tx.
 func (s *Service) emit(ctx context.Context, tx store.CaseTx, e Event) error {
+	if s.cfg.Events == nil || len(s.cfg.Events.SinksFor(e.Event)) == 0 {
+		return nil
+	}
+	n, err := tx.CaseNumber(ctx, e.Case.ID)
+	if err != nil {
+		return fmt.Errorf("case event %s: number of case %s: %w", e.Event, e.Case.ID, err)
+	}
+	e.Case.Number = n
 	o, ok, err := outboxEvent(s.cfg.Events, e)
 	if err != nil || !ok {
 		return err

@@ -58,6 +58,9 @@ func TestEvents(t *testing.T) {
 
 	items, err := st.ClaimOutbox(ctx, "t", []string{"s"}, time.Now().Add(time.Second), time.Minute, 100)
 	require.NoError(t, err)
+	c, err := st.GetCase(ctx, id)
+	require.NoError(t, err)
+	require.NotEmpty(t, c.Number)
 	var got []string
 	ids := map[string]bool{}
 	for _, it := range items {
@@ -66,6 +69,7 @@ func TestEvents(t *testing.T) {
 		require.Equal(t, it.EventID, e.ID)
 		require.Equal(t, it.Kind, e.Event)
 		require.Equal(t, id, e.Case.ID)
+		require.Equal(t, c.Number, e.Case.Number, "the %s event names the case's number", e.Event)
 		ids[e.ID] = true
 		switch e.Event {
 		case cases.EventTransitioned:

@@ -144,7 +144,7 @@ func StageTimes(d *store.CaseDetail) map[string]store.AuditEntry {
 
 // transitionEvent is the event of step t on case c, as c will be after it.
 func transitionEvent(c *store.Case, t store.Transition) Event {
-	ec := EventCase{ID: c.ID, Status: t.To, ViolationType: c.ViolationType, DeviceID: c.DeviceID,
+	ec := EventCase{ID: c.ID, Number: c.Number, Status: t.To, ViolationType: c.ViolationType, DeviceID: c.DeviceID,
 		CameraID: c.CameraID, ZoneID: c.ZoneID, CategoryCode: c.CategoryCode, SubcategoryCode: c.SubcategoryCode,
 		GridCode: c.GridCode, Unit: c.Unit, Assignee: c.Assignee, Version: c.Version + 1}
 	if a := t.Assign; a != nil {

@@ -67,6 +67,7 @@ type Store interface {
 	Live
 	Retention
 	Corrections
+	Figures
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
@@ -85,6 +86,9 @@ type CaseTx interface {
 	// the report to whichever case the Assigner returned, updating the
 	// case's report count and first and last seen times.
 	OpenCase(ctx context.Context, c NewCase) (id string, err error)
+	// CaseNumber returns a case's readable number (an event announcing
+	// the case carries it).
+	CaseNumber(ctx context.Context, id string) (string, error)
 	MergeTx
 	OutboxTx
 }
@@ -197,7 +201,10 @@ type Evidence struct {
 // Case is a violation that officers act on: one or more reports of the same
 // violation at the same place.
 type Case struct {
-	ID            string
+	ID string
+	// Number is the readable number officers read out, YYYYMMDD-NNNN
+	// (casenum); ID stays the key.
+	Number        string
 	Status        string
 	ViolationType string
 	DeviceID      string
@@ -249,6 +256,10 @@ type CaseFilter struct {
 	GridCode      string // empty: any
 	Unit          string // empty: any
 	Assignee      string // the handling officer's user name; empty: any
+	// Query is what an officer typed in the search box: a case number
+	// (with or without its leading zeros), a number's day alone
+	// ("20261206": that day's cases) or a case id; empty: any.
+	Query string
 	// From and To bound the creation time: From <= created_at < To; zero
 	// times do not bound.
 	From, To time.Time

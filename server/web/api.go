@@ -16,7 +16,10 @@ import (
 
 // CaseJSON is a case in the API.
 type CaseJSON struct {
-	ID            string        `json:"id"`
+	ID string `json:"id"`
+	// Number is the readable case number, YYYYMMDD-NNNN: the day the case
+	// was opened (web.time_zone) and its place in that day's sequence.
+	Number        string        `json:"number"`
 	Status        string        `json:"status"`
 	ViolationType string        `json:"violation_type"`
 	DeviceID      string        `json:"device_id"`
@@ -177,7 +180,7 @@ func wgs84(p *store.GeoPoint) *LocationJSON {
 
 func (s *server) toCaseJSON(c store.Case) CaseJSON {
 	out := CaseJSON{
-		ID: c.ID, Status: c.Status, ViolationType: c.ViolationType, DeviceID: c.DeviceID,
+		ID: c.ID, Number: c.Number, Status: c.Status, ViolationType: c.ViolationType, DeviceID: c.DeviceID,
 		CameraID: c.CameraID, ZoneID: c.ZoneID, RuleID: c.RuleID,
 		FirstSeen: c.FirstSeen, LastSeen: c.LastSeen, ReportCount: c.ReportCount,
 		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
@@ -235,9 +238,16 @@ func toReportJSON(r store.Report) ReportJSON {
 // caseFilter reads ?status=, ?type=, ?grid=, ?unit=, ?assignee=, ?from=,
 // ?to=, ?limit= and ?cursor=. Text filters are compared as values (bound SQL
 // parameters), never spliced into a query.
+// maxQuery bounds a search's text: a case id is 26 characters.
+const maxQuery = 64
+
 func caseFilter(q url.Values, defaultLimit int) (store.CaseFilter, error) {
 	f := store.CaseFilter{Status: q.Get("status"), Cursor: q.Get("cursor"), Limit: defaultLimit,
-		ViolationType: q.Get("type"), GridCode: q.Get("grid"), Unit: q.Get("unit"), Assignee: q.Get("assignee")}
+		ViolationType: q.Get("type"), GridCode: q.Get("grid"), Unit: q.Get("unit"), Assignee: q.Get("assignee"),
+		Query: strings.TrimSpace(q.Get("q"))}
+	if len(f.Query) > maxQuery {
+		return f, fmt.Errorf("q: invalid value: %d characters: allowed: a case number, day or id of at most %d", len(f.Query), maxQuery)
+	}
 	if f.Status != "" && !cases.KnownStatus(f.Status) {
 		return f, fmt.Errorf("status: invalid value %q: allowed: %s", f.Status, strings.Join(cases.Statuses, ", "))
 	}

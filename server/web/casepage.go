@@ -11,6 +11,7 @@ import (
 
 	"github.com/xiuhua/xiuhua/server/cases"
 	"github.com/xiuhua/xiuhua/server/store"
+	"github.com/xiuhua/xiuhua/server/store/casenum"
 )
 
 var caseTemplate = pageTemplate("case.html")
@@ -85,6 +86,10 @@ type auditView struct {
 
 func (s *server) casePage(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
+	if n, ok := casenum.Parse(id); ok {
+		s.caseByNumber(w, r, n)
+		return
+	}
 	d, err := s.opts.Store.GetCase(r.Context(), id)
 	if errors.Is(err, store.ErrNotFound) {
 		s.errorPage(w, r, http.StatusNotFound, fmt.Sprintf("case %q not found", id))
@@ -96,7 +101,7 @@ func (s *server) casePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data := &casePageData{pageBase: s.base(w, r, "case", "case.title"), Case: s.toCaseJSON(d.Case)}
-	data.Title = data.T("case.title") + " " + d.ID
+	data.Title = data.T("case.title") + " " + d.Number
 	if data.Case.Deadline != nil {
 		data.DeadlineText = data.Clock(*data.Case.Deadline)
 	}
@@ -226,4 +231,20 @@ func (s *server) units(own string) []string {
 		out = slices.Insert(out, 0, own)
 	}
 	return out
+}
+
+// caseByNumber sends /cases/20261206-0001 (what an officer types after a
+// phone call) to the case's page: one lookup on the number's unique index.
+func (s *server) caseByNumber(w http.ResponseWriter, r *http.Request, number string) {
+	page, err := s.opts.Store.ListCases(r.Context(), store.CaseFilter{Query: number, Limit: 1, NoThumbnails: true})
+	if err != nil {
+		s.log.Error("case by number", "number", number, "err", err)
+		s.errorPage(w, r, http.StatusInternalServerError, "")
+		return
+	}
+	if len(page.Cases) == 0 {
+		s.errorPage(w, r, http.StatusNotFound, fmt.Sprintf("case %q not found", number))
+		return
+	}
+	http.Redirect(w, r, casePageURL(page.Cases[0].ID), http.StatusSeeOther)
 }

@@ -77,8 +77,8 @@ type casesPageData struct {
 	NextURL string
 	Now     string
 	// The filters as given, for the form.
-	Status, Type, Grid, Unit, Assignee, From, To string
-	Types, Statuses                              []string
+	Status, Type, Grid, Unit, Assignee, From, To, Query string
+	Types, Statuses                                     []string
 	// Tabs are the queue's views (queueviews.go), the current one marked.
 	Tabs []queueTab
 }
@@ -118,7 +118,9 @@ func (s *server) casesPage(w http.ResponseWriter, r *http.Request) {
 		q.Del("status")
 	}
 	f, err := s.pageFilter(q)
-	if !all && f.Status == "" {
+	// A search looks through every status unless one was chosen: the
+	// number read out on the phone may be a closed case's.
+	if !all && f.Status == "" && f.Query == "" {
 		f.Statuses = openStatuses()
 	}
 	if err != nil {
@@ -139,7 +141,7 @@ func (s *server) casesPage(w http.ResponseWriter, r *http.Request) {
 		pageBase: s.base(w, r, "queue", "queue.title"),
 
 		Status: f.Status, Type: f.ViolationType, Grid: f.GridCode, Unit: f.Unit, Assignee: f.Assignee,
-		From: q.Get("from"), To: q.Get("to"),
+		From: q.Get("from"), To: q.Get("to"), Query: f.Query,
 		Types: violationTypes, Statuses: cases.Statuses,
 	}
 	data.Now = data.Clock(s.now())

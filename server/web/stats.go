@@ -23,6 +23,10 @@ type StatsJSON struct {
 	// look (corrected, never a case) and how many were filed
 	// (已劝导未整改).
 	Autonomy AutonomyJSON `json:"autonomy"`
+	// Figures are the centre's figures (立案数, 结案率, 按期结案率, 超期数,
+	// stage times) of the cases filed in the range, by period (the period
+	// parameter: week or month), unit and grid cell.
+	Figures FiguresJSON `json:"figures"`
 }
 
 // AutonomyJSON is warn first's outcome counts with their rate, in all and
@@ -56,10 +60,15 @@ func toAutonomyJSON(a store.Autonomy) AutonomyJSON {
 	return AutonomyJSON{AutonomyRateJSON: rate(a.Total), ByType: conv(a.ByType), ByGrid: conv(a.ByGrid), ByCamera: conv(a.ByCamera)}
 }
 
-// stats counts cases created in [from, to), and warned violations
-// observed then.
+// stats counts cases created in [from, to), warned violations observed
+// then, and the figures of the cases filed then.
 func (s *server) stats(w http.ResponseWriter, r *http.Request) {
 	f, err := caseFilter(r.URL.Query(), 1)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	period, err := parsePeriod(r.URL.Query())
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
@@ -78,8 +87,14 @@ func (s *server) stats(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, "internal error")
 		return
 	}
+	fig, err := s.figures(r.Context(), q, period)
+	if err != nil {
+		s.log.Error("stats: figures", "err", err)
+		writeError(w, http.StatusInternalServerError, "internal error")
+		return
+	}
 	writeJSON(w, http.StatusOK, StatsJSON{Total: st.Total, ByType: st.ByType, ByStatus: st.ByStatus, ByGrid: st.ByGrid,
-		ByDay: st.ByDay, Autonomy: toAutonomyJSON(au)})
+		ByDay: st.ByDay, Autonomy: toAutonomyJSON(au), Figures: fig})
 }
 
 // GridCellJSON is a grid cell in the API.

@@ -19,6 +19,8 @@ type statsPageData struct {
 	// Autonomy is warn first's 自治率, by type, grid cell and camera.
 	Autonomy      []autonomyTable
 	AutonomyTotal autonomyRow
+	// Figures are the centre's figures of the cases filed in the range.
+	Figures figuresView
 }
 
 // chart is a horizontal bar chart drawn as SVG.
@@ -57,6 +59,9 @@ func (s *server) statsPage(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.log.Error("stats", "err", err)
 		s.errorPage(w, r, http.StatusInternalServerError, "")
+		return
+	}
+	if !s.pageFigures(w, r, q, data) {
 		return
 	}
 	if !s.autonomy(w, r, q, data) {

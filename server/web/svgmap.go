@@ -47,6 +47,7 @@ type mapCell struct {
 
 type mapPoint struct {
 	ID, URL        string
+	Number         string // the readable case number, for the point's title
 	X, Y           string
 	Status         string
 	ViolationType  string
@@ -161,7 +162,7 @@ func buildMap(in mapInput) mapView {
 			continue
 		}
 		x, y := px(c.Location.Lat, c.Location.Lon)
-		p := mapPoint{ID: c.ID, URL: casePageURL(c.ID), X: num(x), Y: num(y), Status: c.Status,
+		p := mapPoint{ID: c.ID, Number: c.Number, URL: casePageURL(c.ID), X: num(x), Y: num(y), Status: c.Status,
 			ViolationType: c.ViolationType}
 		if in.Overdue != nil {
 			p.Overdue = in.Overdue(c)

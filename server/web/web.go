@@ -30,6 +30,8 @@ type Store interface {
 	CountByCell(ctx context.Context, statuses []string) (map[string]int, error)
 	// Autonomy counts warned violations corrected and filed (自治率).
 	Autonomy(ctx context.Context, q store.StatsQuery) (store.Autonomy, error)
+	// CaseFigures computes the centre's figures (store.Figures).
+	CaseFigures(ctx context.Context, q store.FiguresQuery) (store.CaseFigures, error)
 	Ping(ctx context.Context) error
 	// CasesChangedSince feeds the live updates (store.Live).
 	CasesChangedSince(ctx context.Context, since time.Time, limit int) ([]store.Case, error)
@@ -190,6 +192,7 @@ func (s *server) routes() []Route {
 		{"GET", "/cases/{id}", false, Page, h(s.casePage)},
 		{"GET", "/map", false, Page, h(s.mapPage)},
 		{"GET", "/stats", false, Page, h(s.statsPage)},
+		{"GET", "/stats.csv", false, Page, h(s.statsCSV)},
 		{"GET", "/api/v1/events", true, API, h(s.events)},
 		{"GET", "/login", false, Public, h(s.loginPage)},
 		{"POST", "/login", false, Public, h(s.login)},

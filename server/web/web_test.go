@@ -167,7 +167,7 @@ func TestCasesPage(t *testing.T) {
 		"cam-7", "edge-01",
 		`占道经营<small translate="no">street_vending</small>`,
 		`<span class="status s-pending_review">待审核</span>`,
-		`href="/cases/` + id + `" translate="no">` + id + `</a>`,
+		`href="/cases/` + id + `" translate="no">20`, `<small class="id" translate="no">` + id + `</small>`,
 		`data-case="` + id + `" data-version="1" data-status="pending_review"`,
 		// Case 2: only a snapshot; an unknown type shown as it is; the
 		// hostile camera id escaped.

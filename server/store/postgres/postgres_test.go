@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -12,6 +15,7 @@ import (
 
 	"github.com/xiuhua/xiuhua/server/store"
 	"github.com/xiuhua/xiuhua/server/store/postgres/pgtest"
+	"github.com/xiuhua/xiuhua/server/store/sqlstore"
 	"github.com/xiuhua/xiuhua/server/store/storetest"
 )
 
@@ -159,4 +163,125 @@ func TestCountsFollowUpdates(t *testing.T) {
 	_, err = s.pool.Exec(ctx, fill)
 	require.NoError(t, err)
 	require.Equal(t, kept, counts())
+}
+
+// TestNumbersBackfilled: migration 0015 numbers the cases already there.
+func TestNumbersBackfilled(t *testing.T) {
+	ctx := context.Background()
+	dsn := pgtest.Schema(t)
+	ms, err := loadMigrations()
+	require.NoError(t, err)
+	i := slices.IndexFunc(ms, func(m sqlstore.Migration) bool { return strings.HasSuffix(m.Name, "_numbers_stage_times.sql") })
+	require.Positive(t, i)
+	pool, err := pgxpool.New(ctx, dsn)
+	require.NoError(t, err)
+	defer pool.Close()
+	require.NoError(t, migrateThese(ctx, pool, ms[:i]))
+	insert := func(id string, at time.Time) {
+		_, err := pool.Exec(ctx, `INSERT INTO cases (id, status, violation_type, device_id, camera_id,
+			first_seen, last_seen, created_at, updated_at, status_since) VALUES ($1, 'filed', 'x', 'd', 'c', $2, $2, $2, $2, $2)`, id, at)
+		require.NoError(t, err)
+	}
+	storetest.NumbersBackfilled(t, insert, func() store.Store {
+		s, err := Open(ctx, dsn)
+		require.NoError(t, err)
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
+}
+
+// BenchmarkCaseFigures: a year of 50,000 cases (docs/statistics.md quotes
+// the numbers).
+func BenchmarkCaseFigures(b *testing.B) {
+	ctx := context.Background()
+	s, err := Open(ctx, pgtest.Schema(b))
+	require.NoError(b, err)
+	defer s.Close()
+	storetest.SeedFigures(b, 50000, true, func(q string) {
+		_, err := s.pool.Exec(ctx, q)
+		require.NoError(b, err)
+	}, func(at time.Time) string { return "'" + at.UTC().Format(time.RFC3339Nano) + "'" })
+	_, err = s.pool.Exec(ctx, "ANALYZE")
+	require.NoError(b, err)
+	storetest.BenchCaseFigures(b, s)
+}
+
+// TestFiguresMatchTrail: the trigger keeps case_stage_times equal to what
+// the audit trail says, and so does migration 0015's fill of a database
+// that had trails before it.
+func TestFiguresMatchTrail(t *testing.T) {
+	ctx := context.Background()
+	timeText := func(at time.Time) string { return "'" + at.UTC().Format(time.RFC3339Nano) + "'" }
+	s, err := Open(ctx, pgtest.Schema(t))
+	require.NoError(t, err)
+	defer s.Close()
+	storetest.SeedFigures(t, 3000, true, func(q string) {
+		_, err := s.pool.Exec(ctx, q)
+		require.NoError(t, err)
+	}, timeText)
+	storetest.FiguresMatchTrail(t, s, s.CaseFiguresFromTrail)
+
+	dsn := pgtest.Schema(t)
+	ms, err := loadMigrations()
+	require.NoError(t, err)
+	i := slices.IndexFunc(ms, func(m sqlstore.Migration) bool { return strings.HasSuffix(m.Name, "_numbers_stage_times.sql") })
+	pool, err := pgxpool.New(ctx, dsn)
+	require.NoError(t, err)
+	defer pool.Close()
+	require.NoError(t, migrateThese(ctx, pool, ms[:i]))
+	storetest.SeedFigures(t, 3000, false, func(q string) {
+		_, err := pool.Exec(ctx, q)
+		require.NoError(t, err)
+	}, timeText)
+	s2, err := Open(ctx, dsn)
+	require.NoError(t, err)
+	defer s2.Close()
+	storetest.FiguresMatchTrail(t, s2, s2.CaseFiguresFromTrail)
+}
+
+// TestNumbersAndStageTimesFill: the migration's fill statements, which a
+// bulk load runs after copying with the trigger off, give what the trigger
+// and the store's openings kept.
+func TestNumbersAndStageTimesFill(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, pgtest.Schema(t))
+	require.NoError(t, err)
+	defer s.Close()
+	for i := range 3 {
+		_, _, err := s.SaveReport(ctx, storetest.Report(fmt.Sprintf("fill-%d", i)), func(ctx context.Context, tx store.CaseTx, r *store.Report) (string, error) {
+			return tx.OpenCase(ctx, store.NewCase{Status: "pending_review", ViolationType: r.ViolationType, CameraID: r.CameraID})
+		})
+		require.NoError(t, err)
+	}
+	// Straight into the tables (numbered B-1, B-2 …, which case_number_days
+	// does not count: only the store's openings are compared there).
+	storetest.SeedFigures(t, 500, true, func(q string) {
+		_, err := s.pool.Exec(ctx, q)
+		require.NoError(t, err)
+	}, func(at time.Time) string { return "'" + at.UTC().Format(time.RFC3339Nano) + "'" })
+
+	var stages []string
+	for i := range 6 {
+		stages = append(stages, fmt.Sprintf("n%[1]d, round(s%[1]d::numeric, 2), round(m%[1]d::numeric, 2)", i))
+	}
+	rows := func() []string {
+		r, err := s.pool.Query(ctx, `SELECT row(case_id, filed_at, last_at, last_status, `+strings.Join(stages, ", ")+`)::text
+			FROM case_stage_times UNION ALL SELECT day || ' ' || last FROM case_number_days WHERE day ~ '^[0-9]{8}$' ORDER BY 1`)
+		require.NoError(t, err)
+		out, err := pgx.CollectRows(r, pgx.RowTo[string])
+		require.NoError(t, err)
+		return out
+	}
+	kept := rows()
+	require.Greater(t, len(kept), 500)
+	fills, err := NumbersAndStageTimesFill()
+	require.NoError(t, err)
+	require.Len(t, fills, 2)
+	_, err = s.pool.Exec(ctx, "DELETE FROM case_stage_times; DELETE FROM case_number_days")
+	require.NoError(t, err)
+	for _, f := range fills {
+		_, err = s.pool.Exec(ctx, f)
+		require.NoError(t, err, f)
+	}
+	require.Equal(t, kept, rows())
 }

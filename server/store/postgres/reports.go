@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/xiuhua/xiuhua/server/store"
+	"github.com/xiuhua/xiuhua/server/store/casenum"
 	"github.com/xiuhua/xiuhua/server/store/sqlstore"
 )
 
@@ -140,20 +141,34 @@ type caseTx struct {
 	now time.Time
 }
 
+// CaseNumber implements store.CaseTx.
+func (c *caseTx) CaseNumber(ctx context.Context, id string) (string, error) {
+	var n string
+	if err := c.tx.QueryRow(ctx, `SELECT number FROM cases WHERE id = $1`, id).Scan(&n); err != nil {
+		return "", fmt.Errorf("postgres: number of case %s: %w", id, err)
+	}
+	return n, nil
+}
+
 func (c *caseTx) OpenCase(ctx context.Context, n store.NewCase) (string, error) {
 	id, at := c.s.ids.NextWithTime(c.now)
 	var lat, lon *float64
 	if n.Location != nil {
 		lat, lon = &n.Location.Lat, &n.Location.Lon
 	}
+	day := casenum.Day(at, c.s.numberZone)
+	var seq int64
+	if err := c.tx.QueryRow(ctx, store.NextNumberSQL, day).Scan(&seq); err != nil {
+		return "", fmt.Errorf("postgres: open case: number of %s: %w", day, err)
+	}
 	// first_seen and last_seen are set when the first report is attached.
 	_, err := c.tx.Exec(ctx, `INSERT INTO cases (
 		id, status, violation_type, device_id, camera_id, zone_id, rule_id,
 		first_seen, last_seen, report_count, created_at, updated_at,
-		version, status_since, category_code, subcategory_code, lat, lon, grid_code, unit, address
-	) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, 0, $8, $8, 1, $8, $9, $10, $11, $12, $13, $14, $15)`,
+		version, status_since, category_code, subcategory_code, lat, lon, grid_code, unit, address, number
+	) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, 0, $8, $8, 1, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
 		id, n.Status, n.ViolationType, n.DeviceID, n.CameraID, n.ZoneID, n.RuleID, at,
-		n.CategoryCode, n.SubcategoryCode, lat, lon, n.GridCode, n.Unit, n.Address)
+		n.CategoryCode, n.SubcategoryCode, lat, lon, n.GridCode, n.Unit, n.Address, casenum.Format(day, seq))
 	if err != nil {
 		return "", fmt.Errorf("postgres: open case: %w", err)
 	}

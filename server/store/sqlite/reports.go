@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/xiuhua/xiuhua/server/store"
+	"github.com/xiuhua/xiuhua/server/store/casenum"
 	"github.com/xiuhua/xiuhua/server/store/sqlstore"
 )
 
@@ -130,6 +131,15 @@ type caseTx struct {
 	now time.Time
 }
 
+// CaseNumber implements store.CaseTx.
+func (c *caseTx) CaseNumber(ctx context.Context, id string) (string, error) {
+	var n string
+	if err := c.tx.QueryRowContext(ctx, `SELECT number FROM cases WHERE id = ?`, id).Scan(&n); err != nil {
+		return "", fmt.Errorf("sqlite: number of case %s: %w", id, err)
+	}
+	return n, nil
+}
+
 func (c *caseTx) OpenCase(ctx context.Context, n store.NewCase) (string, error) {
 	id, at := c.s.ids.NextWithTime(c.now)
 	now := formatTime(at)
@@ -137,14 +147,19 @@ func (c *caseTx) OpenCase(ctx context.Context, n store.NewCase) (string, error) 
 	if n.Location != nil {
 		lat, lon = n.Location.Lat, n.Location.Lon
 	}
+	day := casenum.Day(at, c.s.numberZone)
+	var seq int64
+	if err := c.tx.QueryRowContext(ctx, store.NextNumberSQL, day).Scan(&seq); err != nil {
+		return "", fmt.Errorf("sqlite: open case: number of %s: %w", day, err)
+	}
 	// first_seen and last_seen are set when the first report is attached.
 	_, err := c.tx.ExecContext(ctx, `INSERT INTO cases (
 		id, status, violation_type, device_id, camera_id, zone_id, rule_id,
 		first_seen, last_seen, report_count, created_at, updated_at,
-		version, status_since, category_code, subcategory_code, lat, lon, grid_code, unit, address
-	) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		version, status_since, category_code, subcategory_code, lat, lon, grid_code, unit, address, number
+	) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		id, n.Status, n.ViolationType, n.DeviceID, n.CameraID, n.ZoneID, n.RuleID, now, now, now, now,
-		now, n.CategoryCode, n.SubcategoryCode, lat, lon, n.GridCode, n.Unit, n.Address)
+		now, n.CategoryCode, n.SubcategoryCode, lat, lon, n.GridCode, n.Unit, n.Address, casenum.Format(day, seq))
 	if err != nil {
 		return "", fmt.Errorf("sqlite: open case: %w", err)
 	}

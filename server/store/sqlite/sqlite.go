@@ -32,6 +32,8 @@ type Store struct {
 	db  *sql.DB
 	q   sqlQ
 	ids *caseid.Gen
+	// numberZone's days number the cases (casenum).
+	numberZone *time.Location
 }
 
 var _ store.Store = (*Store)(nil)
@@ -40,7 +42,7 @@ var _ store.Store = (*Store)(nil)
 const busyTimeout = 10 * time.Second
 
 // Open opens or creates the database at path and brings its schema up to date.
-func Open(ctx context.Context, path string) (*Store, error) {
+func Open(ctx context.Context, path string, opts ...store.Option) (*Store, error) {
 	q := url.Values{}
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
 	q.Add("_pragma", "journal_mode(WAL)")
@@ -65,13 +67,19 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
 	}
-	return &Store{Store: sqlstore.New(sqlDB{sqlQ{db}, db}, "sqlite", dialect), db: db, q: sqlQ{db}, ids: caseid.NewGen()}, nil
+	return &Store{Store: sqlstore.New(sqlDB{sqlQ{db}, db}, "sqlite", dialect), db: db, q: sqlQ{db}, ids: caseid.NewGen(),
+		numberZone: store.ApplyOptions(opts).NumberZone}, nil
 }
 
 // dialect: SQLite's date() shifts its text times by a modifier.
 var dialect = sqlstore.Dialect{
 	Day: func(col string, offsetSeconds int64) string {
 		return fmt.Sprintf("date(%s, '%+d seconds')", col, offsetSeconds)
+	},
+	// julianday reads the fixed-width text times (to the millisecond,
+	// plenty for stage times of minutes and hours).
+	Seconds: func(a, b string) string {
+		return "((julianday(" + b + ") - julianday(" + a + ")) * 86400.0)"
 	},
 	IsUnique: isUnique,
 }

@@ -2,7 +2,9 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/xiuhua/xiuhua/server/store"
+	"github.com/xiuhua/xiuhua/server/store/sqlstore"
 	"github.com/xiuhua/xiuhua/server/store/storetest"
 )
 
@@ -108,4 +111,81 @@ func TestCountsFollowUpdates(t *testing.T) {
 		_, err := s.db.Exec(q)
 		require.NoError(t, err, q)
 	}, func(at time.Time) string { return "'" + formatTime(at) + "'" })
+}
+
+// TestNumbersBackfilled: migration 0019 numbers the cases already there.
+func TestNumbersBackfilled(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "xiuhua.db")
+	ms, err := loadMigrations()
+	require.NoError(t, err)
+	i := slices.IndexFunc(ms, func(m sqlstore.Migration) bool { return strings.HasSuffix(m.Name, "_numbers_stage_times.sql") })
+	require.Positive(t, i)
+	// A file migrated up to the schema before numbers.
+	db, err := sql.Open("sqlite", path)
+	require.NoError(t, err)
+	require.NoError(t, migrateThese(ctx, db, ms[:i]))
+	insert := func(id string, at time.Time) {
+		_, err := db.ExecContext(ctx, `INSERT INTO cases (id, status, violation_type, device_id, camera_id,
+			first_seen, last_seen, created_at, updated_at, status_since) VALUES (?, 'filed', 'x', 'd', 'c', ?, ?, ?, ?, ?)`,
+			id, formatTime(at), formatTime(at), formatTime(at), formatTime(at), formatTime(at))
+		require.NoError(t, err)
+	}
+	storetest.NumbersBackfilled(t, insert, func() store.Store {
+		require.NoError(t, db.Close())
+		s, err := Open(ctx, path)
+		require.NoError(t, err)
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
+}
+
+// BenchmarkCaseFigures: a year of 50,000 cases (docs/statistics.md quotes
+// the numbers).
+func BenchmarkCaseFigures(b *testing.B) {
+	s, err := Open(context.Background(), filepath.Join(b.TempDir(), "xiuhua.db"))
+	require.NoError(b, err)
+	defer s.Close()
+	storetest.SeedFigures(b, 50000, true, func(q string) {
+		_, err := s.db.Exec(q)
+		require.NoError(b, err)
+	}, func(at time.Time) string { return "'" + formatTime(at) + "'" })
+	_, err = s.db.Exec("ANALYZE")
+	require.NoError(b, err)
+	storetest.BenchCaseFigures(b, s)
+}
+
+// TestFiguresMatchTrail: the trigger keeps case_stage_times equal to what
+// the audit trail says, and so does migration 0019's fill of a database
+// that had trails before it.
+func TestFiguresMatchTrail(t *testing.T) {
+	ctx := context.Background()
+	seed := func(db *sql.DB) {
+		storetest.SeedFigures(t, 3000, true, func(q string) {
+			_, err := db.Exec(q)
+			require.NoError(t, err)
+		}, func(at time.Time) string { return "'" + formatTime(at) + "'" })
+	}
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "xiuhua.db"))
+	require.NoError(t, err)
+	defer s.Close()
+	seed(s.db)
+	storetest.FiguresMatchTrail(t, s, s.CaseFiguresFromTrail)
+
+	path := filepath.Join(t.TempDir(), "xiuhua.db")
+	ms, err := loadMigrations()
+	require.NoError(t, err)
+	i := slices.IndexFunc(ms, func(m sqlstore.Migration) bool { return strings.HasSuffix(m.Name, "_numbers_stage_times.sql") })
+	db, err := sql.Open("sqlite", path)
+	require.NoError(t, err)
+	require.NoError(t, migrateThese(ctx, db, ms[:i]))
+	storetest.SeedFigures(t, 3000, false, func(q string) {
+		_, err := db.Exec(q)
+		require.NoError(t, err)
+	}, func(at time.Time) string { return "'" + formatTime(at) + "'" })
+	require.NoError(t, db.Close())
+	s2, err := Open(ctx, path)
+	require.NoError(t, err)
+	defer s2.Close()
+	storetest.FiguresMatchTrail(t, s2, s2.CaseFiguresFromTrail)
 }

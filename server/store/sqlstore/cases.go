@@ -12,13 +12,14 @@ import (
 
 	"github.com/xiuhua/xiuhua/server/store"
 	"github.com/xiuhua/xiuhua/server/store/caseid"
+	"github.com/xiuhua/xiuhua/server/store/casenum"
 )
 
 // caseFields are a case's own columns.
 const caseFields = `c.id, c.status, c.violation_type, c.device_id, c.camera_id, c.zone_id, c.rule_id,
 	c.first_seen, c.last_seen, c.report_count, c.created_at, c.updated_at,
 	c.version, c.status_since, c.category_code, c.subcategory_code,
-	c.lat, c.lon, c.grid_code, c.unit, c.assignee, c.address`
+	c.lat, c.lon, c.grid_code, c.unit, c.assignee, c.address, c.number`
 
 // caseColumnsNoThumbnail selects a case without its thumbnail, in
 // caseColumns' shape.
@@ -48,7 +49,7 @@ func scanCase(row Row) (store.Case, error) {
 	if err := row.Scan(&c.ID, &c.Status, &c.ViolationType, &c.DeviceID, &c.CameraID, &c.ZoneID, &c.RuleID,
 		&c.FirstSeen, &c.LastSeen, &c.ReportCount, &c.CreatedAt, &c.UpdatedAt,
 		&c.Version, &c.StatusSince, &c.CategoryCode, &c.SubcategoryCode,
-		&lat, &lon, &c.GridCode, &c.Unit, &c.Assignee, &c.Address,
+		&lat, &lon, &c.GridCode, &c.Unit, &c.Assignee, &c.Address, &c.Number,
 		&tName, &tKind, &tType, &tSize, &tSHA); err != nil {
 		return c, err
 	}
@@ -85,6 +86,9 @@ func filterWhere(f store.CaseFilter, p *params) []string {
 			where = append(where, t.col+" = "+p.add(t.v))
 		}
 	}
+	if f.Query != "" {
+		where = append(where, queryWhere(f.Query, p))
+	}
 	if len(f.Statuses) > 0 {
 		in := make([]string, len(f.Statuses))
 		for i, st := range f.Statuses {
@@ -103,6 +107,18 @@ func filterWhere(f store.CaseFilter, p *params) []string {
 		where = append(where, "c.created_at < "+p.add(f.To), "c.id < "+p.add(caseid.Floor(f.To.Add(time.Millisecond))))
 	}
 	return where
+}
+
+// queryWhere is the WHERE term of a search: the case with that number or
+// id (both unique indexes), or the cases of a number's day.
+func queryWhere(q string, p *params) string {
+	if n, ok := casenum.Parse(q); ok {
+		return "c.number = " + p.add(n)
+	}
+	if casenum.IsDay(q) {
+		return "substr(c.number, 1, 9) = " + p.add(q+"-")
+	}
+	return "c.id = " + p.add(q)
 }
 
 // ListCases implements store.Store. Cursors are the last id of the previous

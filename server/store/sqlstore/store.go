@@ -18,6 +18,12 @@ type Dialect struct {
 	// Day is the SQL expression for the calendar day, as YYYY-MM-DD, of the
 	// time column col moved by offsetSeconds.
 	Day func(col string, offsetSeconds int64) string
+	// Seconds is the SQL expression for the seconds from time a to time b,
+	// a floating-point number.
+	Seconds func(a, b string) string
+	// FiguresSetup, when not empty, runs in CaseFigures' read transaction
+	// before its statement.
+	FiguresSetup string
 	// IsUnique reports a PRIMARY KEY or UNIQUE clash (false for nil).
 	IsUnique func(err error) bool
 }

@@ -65,6 +65,8 @@ func Run(t *testing.T, open Open) {
 		{"CorrectionRetention", testCorrectionRetention},
 		{"WarnFirst", testWarnFirst},
 		{"CaseAddress", testCaseAddress},
+		{"CaseNumbers", testCaseNumbers},
+		{"CaseFigures", testCaseFigures},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
