@@ -66,6 +66,9 @@ var dialect = sqlstore.Dialect{
 		return "to_char((" + col + " AT TIME ZONE 'UTC') + make_interval(secs => " +
 			strconv.FormatInt(offsetSeconds, 10) + "), 'YYYY-MM-DD')"
 	},
+	Epoch: func(col string) string {
+		return "CAST(FLOOR(EXTRACT(EPOCH FROM " + col + ")) AS BIGINT)"
+	},
 	IsUnique: isUniqueViolation,
 }
 

@@ -73,6 +73,9 @@ var dialect = sqlstore.Dialect{
 	Day: func(col string, offsetSeconds int64) string {
 		return fmt.Sprintf("date(%s, '%+d seconds')", col, offsetSeconds)
 	},
+	Epoch: func(col string) string {
+		return "CAST(strftime('%s', " + col + ") AS INTEGER)"
+	},
 	IsUnique: isUnique,
 }
 

@@ -18,6 +18,9 @@ type Dialect struct {
 	// Day is the SQL expression for the calendar day, as YYYY-MM-DD, of the
 	// time column col moved by offsetSeconds.
 	Day func(col string, offsetSeconds int64) string
+	// Epoch is the SQL expression for the time column col as whole
+	// seconds since 1970 (an integer), for ordering by a computed time.
+	Epoch func(col string) string
 	// IsUnique reports a PRIMARY KEY or UNIQUE clash (false for nil).
 	IsUnique func(err error) bool
 }

@@ -63,6 +63,8 @@ func Run(t *testing.T, open Open) {
 		{"ModelRegistry", testModelRegistry}, {"Rollouts", testRollouts}, {"DeviceModels", testDeviceModels}, {"TrainingReports", testTrainingReports},
 		{"Retention", testRetention},
 		{"WarnFirst", testWarnFirst},
+		{"Overdue", testOverdue},
+		{"UserUnits", testUserUnits},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
