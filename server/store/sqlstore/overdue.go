@@ -92,4 +92,3 @@ func (s *Store) listOverdue(ctx context.Context, f store.CaseFilter, where []str
 	}
 	return page, nil
 }
-
