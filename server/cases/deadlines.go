@@ -1,6 +1,7 @@
 package cases
 
 import (
+	"maps"
 	"time"
 
 	"github.com/xiuhua/xiuhua/server/store"
@@ -19,6 +20,9 @@ func DefaultDeadlines() map[string]time.Duration {
 		StatusVerified:      2 * time.Hour,
 	}
 }
+
+// Deadlines returns how long a case may stay in each status (a copy).
+func (s *Service) Deadlines() map[string]time.Duration { return maps.Clone(s.cfg.Deadlines) }
 
 // Deadline returns when c's current stage is due; ok is false when the
 // status has no deadline.

@@ -33,8 +33,9 @@ type casePageData struct {
 	Reports    []reportView
 	MiniMap    *mapView
 	Actions    []actionView
-	Units      []string
 	Audit      []auditView
+	// The dispatch form's lists (dispatchform.go).
+	Dispatch dispatchForm
 }
 
 type reportView struct {
@@ -129,7 +130,13 @@ func (s *server) casePage(w http.ResponseWriter, r *http.Request) {
 		data.MiniMap = &mv
 	}
 	role := data.Role
+	// A handler sees no step on a case that is another officer's or
+	// another unit's: the server would refuse it.
+	mayAct := s.opts.Cases.MayAct(r.Context(), &d.Case, data.User, role) == nil
 	for _, to := range cases.Allowed(d.Status) {
+		if !mayAct {
+			break
+		}
 		step, _ := cases.FindStep(d.Status, to)
 		if !step.MayTake(role) {
 			continue
@@ -149,7 +156,15 @@ func (s *server) casePage(w http.ResponseWriter, r *http.Request) {
 		}
 		data.Actions = append(data.Actions, av)
 	}
-	data.Units = s.units(d.Unit)
+	for _, a := range data.Actions {
+		if a.Form == "dispatch" {
+			if data.Dispatch, err = s.dispatchForm(r.Context(), d.Unit); err != nil {
+				s.log.Error("dispatch form", "case_id", id, "err", err)
+				s.errorPage(w, r, http.StatusInternalServerError, "")
+				return
+			}
+		}
+	}
 	for _, a := range d.Audit {
 		av := auditView{At: data.Clock(a.At), Actor: a.Actor, Role: a.Role, Action: a.Action,
 			From: a.From, To: a.To, Comment: a.Comment, AIRecheck: a.Actor == RecheckActor,

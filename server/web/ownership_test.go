@@ -23,7 +23,7 @@ func TestHandlerActsOnlyOnOwnCases(t *testing.T) {
 	sun := e.signIn(t, "sun", cases.RoleHandler)
 	resp, body := e.post(t, path, "application/json", jsonBody(TransitionRequestJSON{To: "filed"}))
 	require.Equal(t, http.StatusOK, resp.StatusCode, "%s", body)
-	resp, body = e.post(t, path, "application/json", jsonBody(TransitionRequestJSON{To: "dispatched", Officer: "zhao"}))
+	resp, body = e.post(t, path, "application/json", jsonBody(TransitionRequestJSON{To: "dispatched", Officer: "zhao", Unit: "城管中队"}))
 	require.Equal(t, http.StatusOK, resp.StatusCode, "%s", body)
 
 	accept := jsonBody(TransitionRequestJSON{To: "handling"})

@@ -14,6 +14,7 @@ const (
 	viewDispatch = "dispatch" // 待派遣: filed, waiting for a dispatcher
 	viewMine     = "mine"     // 我的任务: dispatched to the signed-in handler
 	viewVerify   = "verify"   // 待核查: reported back, waiting for a reviewer
+	viewOverdue  = "overdue"  // 超期: open and past the stage's deadline, most overdue first
 	viewOpen     = "open"     // 全部未结: every case not closed or rejected
 	viewAll      = "all"      // 全部: closed and rejected cases too
 
@@ -59,6 +60,9 @@ func queueQuery(q url.Values, role, user string) (url.Values, string) {
 		out.Set("status", cases.StatusFiled)
 	case viewVerify:
 		out.Set("status", cases.StatusReported)
+	case viewOverdue:
+		out.Set("overdue", "true")
+		out.Del("status")
 	case viewMine:
 		out.Set("assignee", user)
 		out.Del("status")
@@ -90,15 +94,37 @@ type queueTab struct {
 }
 
 // queueTabs are the views an officer may pick; "my tasks" only for a
-// handler, who alone is dispatched cases.
+// handler, who alone is dispatched cases; 超期 for those who chase late
+// cases (reviewers, dispatchers, admins), not for a handler, whose late
+// cases are in "my tasks", marked.
 func (p *pageBase) queueTabs(current string) []queueTab {
-	keys := []string{viewReview, viewDispatch, viewMine, viewVerify, viewOpen, viewAll}
+	keys := []string{viewReview, viewDispatch, viewMine, viewVerify, viewOverdue, viewOpen, viewAll}
 	var out []queueTab
 	for _, k := range keys {
-		if k == viewMine && p.Role != cases.RoleHandler {
+		if (k == viewMine && p.Role != cases.RoleHandler) || (k == viewOverdue && p.Role == cases.RoleHandler) {
 			continue
 		}
 		out = append(out, queueTab{Key: k, Label: p.T("view." + k), URL: "/?view=" + k, Current: k == current})
 	}
 	return out
+}
+
+// queueHeading is the key of the queue's heading and title: the view's
+// name, or "cases" for filters of the officer's own.
+func queueHeading(view string) string {
+	if view == "" {
+		return "queue.title"
+	}
+	return "view." + view
+}
+
+// filterSet reports whether the officer set a filter of the form (the
+// phone's filters then show open).
+func filterSet(q url.Values) bool {
+	for _, k := range []string{"type", "status", "grid", "unit", "from", "to"} {
+		if q.Get(k) != "" {
+			return true
+		}
+	}
+	return false
 }
