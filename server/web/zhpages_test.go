@@ -148,6 +148,8 @@ func TestChinesePagesHaveNoEnglish(t *testing.T) {
 		want string
 	}{
 		{"/", http.StatusOK, nil, "全部未结"},
+		{"/?view=overdue", http.StatusOK, nil, "超期最久的在前"},
+		{"/?type=street_vending", http.StatusOK, nil, "案件查询"},
 		{"/cases/" + id, http.StatusOK, nil, "智能核查结果：违规仍在；等待审核员核查"},
 		{"/map", http.StatusOK, nil, "案件地图"},
 		{"/stats", http.StatusOK, nil, "案件统计"},
