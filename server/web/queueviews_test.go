@@ -44,7 +44,7 @@ func TestOverdueView(t *testing.T) {
 	for _, id := range []string{onTime, fresh, rejected} {
 		require.NotContains(t, p, `data-case="`+id+`"`, "not overdue")
 	}
-	require.Contains(t, p, `<small class="late">已超期 4小时0`, "how late it is")
+	require.Contains(t, p, `<small class="late">逾期 4小时0`, "how late it is")
 
 	_, body := e.get(t, "/api/v1/cases?overdue=true")
 	got := decode[CaseListJSON](t, body)
