@@ -66,7 +66,7 @@ var messagesZH = map[string]string{
 	"view.overdue":        "超期",
 	"queue.overdue_order": "超期最久的在前",
 	"queue.keys_nav":      "快捷键：j / k 下一条 / 上一条 · Enter 打开案件",
-	"queue.late_by": "逾期 %s",
+	"queue.late_by":       "逾期 %s",
 	"filter.toggle":       "筛选",
 	"act.unit_pick":       "请选择单位",
 	"act.officer_none":    "不指定（由单位安排）",
