@@ -71,7 +71,10 @@ await main(async () => {
   check(forced.status === 403, `taking it anyway is refused with 403 (got ${forced.status})`);
   await shot(sun.page, 'other-unit');
   const zhao = await officer('zhao', pass);
-  await zhao.page.goto(base + '/cases/' + C.unit);
+  await zhao.page.goto(base + '/');
+  await Promise.all([zhao.page.waitForNavigation(), zhao.page.click('nav.views a.view-unit')]);
+  await waitText(zhao.page, 'main h2', '本单位待接收', 'the unit\'s view');
+  await Promise.all([zhao.page.waitForNavigation(), zhao.page.click(`tr[data-case="${C.unit}"] a.id`)]);
   await zhao.page.click('form.act-accept button');
   await waitText(zhao.page, '#case-head .status', '处置中', 'a handler of the unit takes it');
 

@@ -222,7 +222,7 @@ func (s *Service) Session(ctx context.Context, cookie string) (*Principal, error
 	if u.Disabled {
 		return nil, ErrNoCredentials
 	}
-	return &Principal{Name: u.Name, Role: u.Role, CSRFToken: sess.CSRFToken, sessionHash: sess.IDHash}, nil
+	return &Principal{Name: u.Name, Role: u.Role, Unit: u.Unit, CSRFToken: sess.CSRFToken, sessionHash: sess.IDHash}, nil
 }
 
 // Bearer resolves an integration's API token.

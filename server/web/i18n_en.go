@@ -72,6 +72,7 @@ var messagesEN = map[string]string{
 	"act.officer_none":    "None (the unit decides)",
 	"js.bad_unit":         "Choose the unit to dispatch to (one of the registered units).",
 	"js.not_assigned":     "This case is dispatched to another officer or unit: this account cannot act on it.",
+	"view.unit":           "My unit's",
 	"view.verify":         "To verify",
 	"view.open":           "All open",
 	"view.all":            "All (closed too)",

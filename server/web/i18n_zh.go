@@ -72,6 +72,7 @@ var messagesZH = map[string]string{
 	"act.officer_none":    "不指定（由单位安排）",
 	"js.bad_unit":         "请选择派遣单位（须为已登记的责任单位）。",
 	"js.not_assigned":     "该案件已派遣给其他人员或单位，当前账号不能办理。",
+	"view.unit":           "本单位待接收",
 	"view.verify":         "待核查",
 	"view.open":           "全部未结",
 	"view.all":            "全部（含已结案）",

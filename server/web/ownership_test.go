@@ -103,6 +103,12 @@ func TestUnitCaseOnlyForUnitHandlers(t *testing.T) {
 	require.Contains(t, string(body), `is not one of its handlers`, "the refusal says why")
 
 	zhao := e.signInAs(t, "zhao")
+	q := pageOf(t, zhao, "/?view=unit")
+	require.Contains(t, q, "<h2>本单位待接收</h2>")
+	require.Contains(t, q, `data-case="`+id+`"`, "the unit's handler finds it in the unit's view")
+	sun := e.signInAs(t, "sun")
+	require.NotContains(t, pageOf(t, sun, "/?view=unit"), `data-case="`+id+`"`, "not in another unit's")
+	require.NotContains(t, pageOf(t, e.signInAs(t, "zhou"), "/"), "view-unit", "a handler of no unit has no unit view")
 	require.Contains(t, pageOf(t, zhao, "/cases/"+id), `class="act act-accept"`, "the unit's handler sees the step")
 	resp = zhao.do(t, "POST", path, accept, CSRFHeader, zhao.csrf)
 	require.Equal(t, http.StatusOK, resp.StatusCode, "a handler of the unit")

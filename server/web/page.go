@@ -101,11 +101,14 @@ func (s *server) pageFilter(q url.Values) (store.CaseFilter, error) {
 }
 
 func (s *server) casesPage(w http.ResponseWriter, r *http.Request) {
-	var role, user string
+	var role, user, unit string
 	if pr := principalOf(r); pr != nil {
 		role, user = pr.Role, pr.Name
+		if u, ok := s.opts.Cases.FindUnit(pr.Unit); ok && pr.Unit != "" {
+			unit = u.Name
+		}
 	}
-	q, view := queueQuery(r.URL.Query(), role, user)
+	q, view := queueQuery(r.URL.Query(), role, user, unit)
 	all := q.Get("status") == statusAll
 	if all {
 		q.Del("status")
@@ -137,7 +140,7 @@ func (s *server) casesPage(w http.ResponseWriter, r *http.Request) {
 		Types: violationTypes, Statuses: cases.Statuses,
 	}
 	data.Now = data.Clock(s.now())
-	data.Tabs = data.queueTabs(view)
+	data.Tabs = data.queueTabs(view, unit != "")
 	data.Heading = data.T(queueHeading(view))
 	data.Title = data.Heading
 	data.FilterSet = filterSet(r.URL.Query())
