@@ -30,6 +30,10 @@ await main(async () => {
   // Dispatcher.
   const wang = await officer('wang', pass);
   await wang.page.goto(base + '/cases/' + id);
+  // The unit: the grid cell's, chosen already; or typed where neither the
+  // configuration nor the grid names any.
+  const unitField = wang.page.locator('form.act-dispatch [name=unit]');
+  if (await unitField.evaluate((el) => el.tagName === 'INPUT')) await unitField.fill('城管中队');
   await wang.page.selectOption('form.act-dispatch select[name=officer]', 'zhao');
   await wang.page.click('form.act-dispatch button');
   await waitText(wang.page, '#case-head .status', '已派遣', 'the dispatcher dispatches');

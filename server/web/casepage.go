@@ -8,7 +8,6 @@ import (
 	"sort"
 	"time"
 
-	"github.com/xiuhua/xiuhua/server/cases"
 	"github.com/xiuhua/xiuhua/server/store"
 )
 
@@ -129,41 +128,10 @@ func (s *server) casePage(w http.ResponseWriter, r *http.Request) {
 		mv := s.caseMap(d.Case, 260)
 		data.MiniMap = &mv
 	}
-	role := data.Role
-	// A handler sees no step on a case that is another officer's or
-	// another unit's: the server would refuse it.
-	mayAct := s.opts.Cases.MayAct(r.Context(), &d.Case, data.User, role) == nil
-	for _, to := range cases.Allowed(d.Status) {
-		if !mayAct {
-			break
-		}
-		step, _ := cases.FindStep(d.Status, to)
-		if !step.MayTake(role) {
-			continue
-		}
-		form := "plain"
-		switch {
-		case step.Assigns:
-			form = "dispatch"
-		case step.Action == "report":
-			form = "report"
-		case step.NeedsComment:
-			form = "comment"
-		}
-		av := actionView{To: to, Action: step.Action, Form: form}
-		if form == "report" {
-			av.MaxBytes = s.opts.MaxAttachmentBytes
-		}
-		data.Actions = append(data.Actions, av)
-	}
-	for _, a := range data.Actions {
-		if a.Form == "dispatch" {
-			if data.Dispatch, err = s.dispatchForm(r.Context(), d.Unit); err != nil {
-				s.log.Error("dispatch form", "case_id", id, "err", err)
-				s.errorPage(w, r, http.StatusInternalServerError, "")
-				return
-			}
-		}
+	if data.Actions, data.Dispatch, err = s.caseActions(r.Context(), &d.Case, data.User, data.Role); err != nil {
+		s.log.Error("case page: actions", "case_id", id, "err", err)
+		s.errorPage(w, r, http.StatusInternalServerError, "")
+		return
 	}
 	for _, a := range d.Audit {
 		av := auditView{At: data.Clock(a.At), Actor: a.Actor, Role: a.Role, Action: a.Action,

@@ -12,6 +12,9 @@ type dispatchForm struct {
 	// Picked: one of Units is chosen already.
 	Picked bool
 	ByUnit bool
+	// FreeText: there are no units at all (none configured, none in the
+	// grid), so the unit is typed.
+	FreeText bool
 }
 
 type unitOption struct {
@@ -46,5 +49,6 @@ func (s *server) dispatchForm(ctx context.Context, caseUnit string) (dispatchFor
 			f.Officers = append(f.Officers, officerOption{Name: o})
 		}
 	}
+	f.FreeText = len(f.Units) == 0
 	return f, nil
 }

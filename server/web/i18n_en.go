@@ -68,6 +68,7 @@ var messagesEN = map[string]string{
 	"queue.keys_nav":      "Keys: j / k next / previous · Enter open the case",
 	"queue.late_by":       "%s late",
 	"filter.toggle":       "Filters",
+	"act.unit_hint":       "the unit's name",
 	"act.unit_pick":       "Choose a unit",
 	"act.officer_none":    "None (the unit decides)",
 	"js.bad_unit":         "Choose the unit to dispatch to (one of the registered units).",

@@ -68,6 +68,7 @@ var messagesZH = map[string]string{
 	"queue.keys_nav":      "快捷键：j / k 下一条 / 上一条 · Enter 打开案件",
 	"queue.late_by":       "逾期 %s",
 	"filter.toggle":       "筛选",
+	"act.unit_hint":       "填写责任单位名称",
 	"act.unit_pick":       "请选择单位",
 	"act.officer_none":    "不指定（由单位安排）",
 	"js.bad_unit":         "请选择派遣单位（须为已登记的责任单位）。",

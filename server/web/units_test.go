@@ -135,3 +135,20 @@ func pageOf(t *testing.T, b *browser, path string) string {
 	require.NoError(t, err)
 	return string(body)
 }
+
+// TestDispatchFormFreeText: with no units anywhere (none configured, a
+// generated grid without a default unit) the unit is typed, and a
+// dispatch still needs one.
+func TestDispatchFormFreeText(t *testing.T) {
+	e := newEnvWith(t, func(o *Options) { o.Grid = nil }, nil)
+	id := e.filedIn(t, "bare", nil)
+	p := pageOf(t, e.signIn(t, "wang", cases.RoleDispatcher), "/cases/"+id)
+	require.Contains(t, p, `<input name="unit" size="16" required placeholder="填写责任单位名称">`)
+	resp, body := e.postAs(t, cases.RoleDispatcher, "/api/v1/cases/"+id+"/transitions", "application/json",
+		jsonBody(TransitionRequestJSON{To: cases.StatusDispatched, Version: 2}))
+	require.Equal(t, http.StatusBadRequest, resp.StatusCode, "%s", body)
+	require.Contains(t, string(body), "unit: required")
+	resp, body = e.postAs(t, cases.RoleDispatcher, "/api/v1/cases/"+id+"/transitions", "application/json",
+		jsonBody(TransitionRequestJSON{To: cases.StatusDispatched, Version: 2, Unit: "城管中队"}))
+	require.Equal(t, http.StatusOK, resp.StatusCode, "%s", body)
+}
