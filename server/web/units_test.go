@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -19,7 +20,9 @@ var testUnits = []cases.Unit{{Code: "NJDL", Name: "南京东路街道城管中�
 // sun (WT), zhou (none) and qian (NJDL, disabled) are handlers, wang a
 // dispatcher.
 func newUnitsEnv(t *testing.T) *env {
-	e := newEnvCases(t, func(c *cases.Config) { c.Units = testUnits }, nil, nil)
+	shanghai, err := time.LoadLocation("Asia/Shanghai") // times named 北京时间, as a zh page has them
+	require.NoError(t, err)
+	e := newEnvCases(t, func(c *cases.Config) { c.Units = testUnits }, func(o *Options) { o.Location = shanghai }, nil)
 	ctx := context.Background()
 	for _, u := range []struct{ name, role, unit string }{
 		{"zhao", cases.RoleHandler, "NJDL"}, {"sun", cases.RoleHandler, "WT"}, {"zhou", cases.RoleHandler, ""},
@@ -121,6 +124,7 @@ func TestDispatchFormLists(t *testing.T) {
 	require.NotContains(t, p, `value="qian"`, "a disabled officer is not offered")
 	require.NotContains(t, p, `value="zhou"`, "an officer of no unit cannot be named")
 
+	require.Empty(t, englishOnPage(t, p), "the form speaks Chinese only")
 	p = pageOf(t, wang, "/cases/"+e.filedIn(t, "bare", nil))
 	require.Contains(t, p, `<option value="" selected>请选择单位</option><option value="NJDL">`, "no unit of its own: the officer chooses")
 }
