@@ -25,6 +25,15 @@ await main(async () => {
   const wp = wang.page;
   await landsOn(wp, '待派遣', 'a dispatcher');
   check(await wp.locator('p.keys').innerText().then((k) => !k.includes('c c')), 'no reviewer keys where they do nothing');
+  // …and the keys do nothing there: a dispatcher on every open case.
+  await wp.goto(base + '/?view=open');
+  await wp.click(`tr[data-case="${C.review}"] td:nth-child(3)`);
+  await wp.keyboard.press('c');
+  // The page asks for the second c in the key's own handler: had it
+  // armed, the flash would be up already.
+  check(await wp.locator('#flash').isHidden(), 'c on a dispatcher\'s queue does not ask to file');
+  await wp.keyboard.press('c');
+  check(await statusOf(wp, C.review) === 'pending_review', 'the case waits for its reviewer');
   await wp.goto(base + '/cases/' + C.placed);
   const unit = 'form.act-dispatch select[name=unit]';
   check(await wp.locator(unit).inputValue() === 'NJDL', 'the grid cell\'s unit is chosen');

@@ -148,6 +148,7 @@
   // j/k, so it takes a second c on the same case, and any other key
   // cancels.
   let armed = '';
+  const reviewable = (row) => !!(row && row.querySelector('button[data-act="filed"]'));
   function onQueueKey(ev) {
     if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
     if (/^(INPUT|TEXTAREA|SELECT)$/.test(ev.target.tagName)) return;
@@ -159,13 +160,15 @@
       case 'j': select(current + 1); break;
       case 'k': select(current - 1); break;
       case 'Enter': if (row) location.href = row.dataset.url; break;
+      // c and r act only on a row the officer may file or reject (it
+      // shows the buttons): elsewhere they would only earn a refusal.
       case 'c':
-        if (!row || row.dataset.status !== 'pending_review') break;
+        if (!reviewable(row)) break;
         if (wasArmed === row.dataset.case) { rowAct(row, 'filed', false); break; }
         armed = row.dataset.case;
         flash(t('confirm_file'), 'info');
         break;
-      case 'r': if (row && row.dataset.status === 'pending_review') rowAct(row, 'rejected', true); break;
+      case 'r': if (reviewable(row)) rowAct(row, 'rejected', true); break;
       default: return;
     }
     ev.preventDefault();
