@@ -538,3 +538,24 @@ func verifies(pub ed25519.PublicKey, r *xiuhuav1.ViolationReport) bool {
 	_, err := reportsig.Verify(pub, r)
 	return err == nil
 }
+
+// Each refusal of the device's credentials names its own remedy: a box
+// with a good token and a wrong certificate must not be told to fix its
+// token.
+func TestCredentialsHint(t *testing.T) {
+	for _, tc := range []struct {
+		reason, want string
+	}{
+		{rpcerr.ReasonBadCredentials, "server.token"},
+		{"", "server.token"},
+		{rpcerr.ReasonClientCertificate, "server.cert_file"},
+		{rpcerr.ReasonDeviceKey, "server device rekey"},
+	} {
+		err := rpcerr.New(codes.Unauthenticated, tc.reason, "refused").Err()
+		got := credentialsHint(fmt.Errorf("send: %w", err))
+		require.Contains(t, got, tc.want, tc.reason)
+		if tc.reason == rpcerr.ReasonClientCertificate || tc.reason == rpcerr.ReasonDeviceKey {
+			require.NotContains(t, got, "server.token", tc.reason)
+		}
+	}
+}

@@ -81,8 +81,8 @@ func (c *Client) deliver(ctx context.Context, api xiuhuav1.EdgeServiceClient, it
 		// Loud, because nothing gets through until someone fixes the
 		// token; the reports wait in the outbox meanwhile.
 		if ok, n := warn.allow(); ok {
-			c.logger.Error("the server refused this device's credentials: set server.token or server.token_file "+
-				"to the token from `server device add`; reports stay queued and are retried",
+			c.logger.Error("the server refused this device's credentials: "+credentialsHint(err)+
+				"; reports stay queued and are retried",
 				"event_id", it.ID, "err", err, "attempt", it.Attempts+1, "suppressed", n)
 		}
 		return false
@@ -211,6 +211,21 @@ func permanent(err error) bool {
 func badCredentials(err error) bool {
 	st, ok := status.FromError(err)
 	return ok && st.Code() == codes.Unauthenticated && rpcerr.Reason(err) != rpcerr.ReasonBadSignature
+}
+
+// credentialsHint says what to fix on the box or the server for a refusal
+// of the device's credentials: each reason has another remedy, and the token
+// is only one of them.
+func credentialsHint(err error) string {
+	switch rpcerr.Reason(err) {
+	case rpcerr.ReasonClientCertificate:
+		return "its TLS client certificate (server.cert_file, server.key_file) must be issued by the server's " +
+			"grpc.tls.client_ca with this device id as common name or DNS name"
+	case rpcerr.ReasonDeviceKey:
+		return "its signing key is not the one the server pinned for it; after replacing the box or its key, " +
+			"run `server device rekey` on the server"
+	}
+	return "set server.token or server.token_file to the token from `server device add`"
 }
 
 // refusal is the reason written to dead/<id>/reason.txt.

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -34,23 +33,8 @@ func TestBrowserPipeline(t *testing.T) {
 		command(t, dir, []string{"XIUHUA_USER_PASSWORD=" + password}, "user", "add", "-config", filepath.Join(dir, "server.yaml"), "-role", role, name)
 	}
 
-	edgeCfg := filepath.Join(dir, "edge.yaml")
-	writeFile(t, edgeCfg, fmt.Sprintf(`device: {id: edge-e2e, data_dir: %q}
-server: {address: %q, insecure: true, token_file: %q, retry_min: 200ms, retry_max: 2s}
-model: {manifest: %q}
-http: {listen: %q}
-cameras:
-  - id: cam1
-    url: rtsp://%s/cam1
-    detect_fps: 2
-    ring_buffer: 15s
-    clip: {pre: 3s, post: 2s}
-    zones:
-      - id: plaza
-        polygon: [[0, 0], [1, 0], [1, 1], [0, 1]]
-        rules:
-          - {id: linger, type: demo_linger, classes: [person], min_score: 0.4, dwell: 4s, gap_tolerance: 2s, cooldown: 10m}
-`, filepath.Join(dir, "edge"), grpcAddr, tokenFiles["edge-e2e"], manifestPath(t), edgeHTTP, rtspAddr))
+	edgeCfg := lingerEdge{ID: "edge-e2e", Dir: dir, GRPC: grpcAddr, HTTP: edgeHTTP, RTSP: rtspAddr,
+		TokenFile: tokenFiles["edge-e2e"]}.write(t)
 	edge := start(t, dir, "edge", "-config", edgeCfg)
 
 	cases := waitForCases(t, base, edge)

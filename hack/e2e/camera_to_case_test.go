@@ -36,29 +36,14 @@ func TestCameraToCase(t *testing.T) {
 	server, base, tokenFiles := startServer(t, dir, httpAddr, grpcAddr, "auth: {devices: token, bootstrap_admin: chief}\n",
 		[]string{"XIUHUA_ADMIN_PASSWORD=e2e-admin-password"}, map[string][]string{"edge-e2e": {"cam1", "broken"}})
 
-	edgeCfg := filepath.Join(dir, "edge.yaml")
-	writeFile(t, edgeCfg, fmt.Sprintf(`device: {id: edge-e2e, data_dir: %q}
-server: {address: %q, insecure: true, token_file: %q, retry_min: 200ms, retry_max: 2s}
-model: {manifest: %q}
-http: {listen: %q}
-cameras:
-  - id: cam1
-    url: rtsp://%s/cam1
-    detect_fps: 2
-    ring_buffer: 15s
-    clip: {pre: 3s, post: 2s}
-    zones:
-      - id: plaza
-        polygon: [[0, 0], [1, 0], [1, 1], [0, 1]]
-        rules:
-          - {id: linger, type: demo_linger, classes: [person], min_score: 0.4, dwell: 4s, gap_tolerance: 2s, cooldown: 10m}
-  - id: broken
+	edgeCfg := lingerEdge{ID: "edge-e2e", Dir: dir, GRPC: grpcAddr, HTTP: edgeHTTP, RTSP: rtspAddr,
+		TokenFile: tokenFiles["edge-e2e"], ExtraCameras: fmt.Sprintf(`  - id: broken
     url: rtsp://%s/no-such-path
     zones:
       - id: all
         polygon: [[0, 0], [1, 0], [1, 1], [0, 1]]
         rules: [{id: linger, type: demo_linger, classes: [person], dwell: 4s}]
-`, filepath.Join(dir, "edge"), grpcAddr, tokenFiles["edge-e2e"], manifestPath(t), edgeHTTP, rtspAddr, rtspAddr))
+`, rtspAddr)}.write(t)
 	edge := start(t, dir, "edge", "-config", edgeCfg)
 
 	cases := waitForCases(t, base, edge)

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"fmt"
 	"path/filepath"
 	"testing"
 
@@ -20,23 +19,8 @@ func TestFaultEdgeKilledWhileAClipWaits(t *testing.T) {
 	rtspAddr, httpAddr, grpcAddr, edgeHTTP := freeAddr(t), freeAddr(t), freeAddr(t), freeAddr(t)
 	start(t, dir, "camsim", "-listen", rtspAddr, "-stream", "cam1="+testdata.Path(t, "media", "vtest.avi"))
 	_, base, tokenFiles := startServer(t, dir, httpAddr, grpcAddr, "", nil, map[string][]string{"edge-c": {"cam1"}})
-	edgeCfg := filepath.Join(dir, "edge.yaml")
-	writeFile(t, edgeCfg, fmt.Sprintf(`device: {id: edge-c, data_dir: %q}
-server: {address: %q, insecure: true, token_file: %q, retry_min: 200ms, retry_max: 2s}
-model: {manifest: %q}
-http: {listen: %q}
-cameras:
-  - id: cam1
-    url: rtsp://%s/cam1
-    detect_fps: 2
-    ring_buffer: 15s
-    clip: {pre: 3s, post: 10s}
-    zones:
-      - id: plaza
-        polygon: [[0, 0], [1, 0], [1, 1], [0, 1]]
-        rules:
-          - {id: linger, type: demo_linger, classes: [person], min_score: 0.4, dwell: 4s, gap_tolerance: 2s, cooldown: 10m}
-`, filepath.Join(dir, "edge"), grpcAddr, tokenFiles["edge-c"], manifestPath(t), edgeHTTP, rtspAddr))
+	edgeCfg := lingerEdge{ID: "edge-c", Dir: dir, GRPC: grpcAddr, HTTP: edgeHTTP, RTSP: rtspAddr,
+		TokenFile: tokenFiles["edge-c"], Post: "10s"}.write(t)
 
 	edge := start(t, dir, "edge", "-config", edgeCfg)
 	// The violation is on disk, held back from sending, while the

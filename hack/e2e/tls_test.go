@@ -67,21 +67,8 @@ auth: {devices: token}
 	require.Equal(t, http.StatusBadRequest, resp.StatusCode, "plain HTTP to the HTTPS listener")
 
 	edgeYAML := func(id string, pair testpki.Pair) string {
-		return fmt.Sprintf(`device: {id: %s, data_dir: %q}
-server: {address: %q, ca_file: %q, cert_file: %q, key_file: %q, token_file: %q, retry_min: 200ms, retry_max: 2s}
-model: {manifest: %q}
-http: {listen: %q}
-cameras:
-  - id: cam1
-    url: rtsp://%s/cam1
-    detect_fps: 2
-    zones:
-      - id: plaza
-        polygon: [[0, 0], [1, 0], [1, 1], [0, 1]]
-        rules:
-          - {id: linger, type: demo_linger, classes: [person], min_score: 0.4, dwell: 4s, gap_tolerance: 2s, cooldown: 10m}
-`, id, filepath.Join(dir, "edge"), grpcAddr, ca.CAFile, pair.CertFile, pair.KeyFile, tokenFiles["edge-tls"],
-			manifestPath(t), edgeHTTP, rtspAddr)
+		return lingerEdge{ID: id, Dir: dir, GRPC: grpcAddr, HTTP: edgeHTTP, RTSP: rtspAddr, TokenFile: tokenFiles["edge-tls"],
+			TLS: fmt.Sprintf("ca_file: %q, cert_file: %q, key_file: %q", ca.CAFile, pair.CertFile, pair.KeyFile)}.yaml(t)
 	}
 	// A certificate for another box is caught at start.
 	exitsWith2(t, dir, "edge", edgeYAML("edge-tls", otherPair),

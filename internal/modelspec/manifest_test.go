@@ -10,41 +10,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/xiuhua/xiuhua/internal/conf"
+	"github.com/xiuhua/xiuhua/internal/modelspec/modelspectest"
 	"github.com/xiuhua/xiuhua/internal/testdata"
 )
 
-const goodManifest = `name: tiny
-version: "1"
-onnx: tiny.onnx
-sha256: 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
-family: yolox
-input:
-  width: 64
-  height: 32
-  layout: NCHW
-  channel_order: BGR
-  scale: 1
-  mean: [0, 0, 0]
-  std: [1, 1, 1]
-  pad_value: 114
-classes_file: classes.txt
-score_threshold: 0.3
-nms_iou: 0.45
-max_detections: 100
-source: test
-licence: Apache-2.0
-`
+const goodManifest = modelspectest.GoodManifest
 
-// manifestDir is a folder with a stand-in ONNX file and a classes file:
-// LoadManifest checks that they exist, not what is in them.
-func manifestDir(t *testing.T) string {
-	dir := t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "tiny.onnx"), []byte("not a model"), 0o644))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "classes.txt"), []byte("person\ncar\numbrella\n\n"), 0o644))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "gap.txt"), []byte("person\n\ncar\n"), 0o644))
-	require.NoError(t, os.Mkdir(filepath.Join(dir, "folder.onnx"), 0o755))
-	return dir
-}
+func manifestDir(t *testing.T) string { return modelspectest.Dir(t) }
 
 func TestLoadManifest(t *testing.T) {
 	dir := manifestDir(t)

@@ -23,6 +23,10 @@ const (
 	// ReasonBadCredentials: the device's token is missing, unknown, wrong
 	// or revoked. Fixing the token on the box makes the report go through.
 	ReasonBadCredentials = "BAD_CREDENTIALS"
+	// ReasonClientCertificate: the device's token is good, but its TLS
+	// client certificate does not name it (grpc.tls.client_ca is set on
+	// the server). Fixing the certificate on the box makes it go through.
+	ReasonClientCertificate = "CLIENT_CERTIFICATE"
 	// ReasonNotYours: the device reported for another device or a camera
 	// the registry does not list for it.
 	ReasonNotYours = "NOT_YOUR_DEVICE_OR_CAMERA"

@@ -67,7 +67,7 @@ func TestMutualTLS(t *testing.T) {
 	other := ca.Client(t, "edge-02", "edge-02")
 	err = hello(t, dialCert(&other), pub)
 	require.Equal(t, codes.Unauthenticated, status.Code(err), "%v", err)
-	require.Equal(t, rpcerr.ReasonBadCredentials, rpcerr.Reason(err))
+	require.Equal(t, rpcerr.ReasonClientCertificate, rpcerr.Reason(err))
 	require.ErrorContains(t, err, `the client certificate names "edge-02", not device "edge-01"`)
 
 	err = hello(t, dialCert(nil), pub)

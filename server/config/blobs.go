@@ -67,15 +67,16 @@ type Retention struct {
 // audit trail stay; the page then says the file was removed.
 type RetentionRule struct {
 	Kind    string        `yaml:"kind"`    // clip, snapshot, annotated, before_after
-	Outcome string        `yaml:"outcome"` // rejected, closed
+	Outcome string        `yaml:"outcome"` // rejected, closed, corrected
 	After   conf.Duration `yaml:"after"`
 }
 
 // Retention kinds and outcomes; they are the store's evidence kinds and the
-// case statuses of the same names.
+// case statuses of the same names, and "corrected": violations gone after a
+// warning (warn first's 自治 records, never a case), by their age.
 var (
 	RetentionKinds    = []string{"clip", "snapshot", "annotated", "before_after"}
-	RetentionOutcomes = []string{"rejected", "closed"}
+	RetentionOutcomes = []string{"rejected", "closed", "corrected"}
 )
 
 func defaultBlobs() Blobs {

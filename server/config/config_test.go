@@ -126,7 +126,7 @@ var badFiles = []struct {
 	{"blobs_retention.bad.yml", `blobs.retention.interval: invalid value "10s": allowed: a duration from 1m to 24h` + "\n" +
 		`blobs.retention.orphan_grace: invalid value "1m0s": allowed: a duration of at least 10m (longer than any upload)` + "\n" +
 		`blobs.retention.rules[1].kind: invalid value "video": allowed: clip, snapshot, annotated, before_after` + "\n" +
-		`blobs.retention.rules[1].outcome: invalid value "open": allowed: rejected, closed` + "\n" +
+		`blobs.retention.rules[1].outcome: invalid value "open": allowed: rejected, closed, corrected` + "\n" +
 		`blobs.retention.rules[1].after: invalid value "30m0s": allowed: a duration of at least 1h, e.g. 720h for 30 days` + "\n" +
 		`blobs.retention.rules[2]: invalid value "clip/rejected": allowed: one rule per kind and outcome`},
 	{"several.bad.yml", `http.listen: invalid value "": allowed: host:port with a port from 0 to 65535, e.g. 127.0.0.1:8080 or :8080` + "\n" +

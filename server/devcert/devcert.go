@@ -54,7 +54,7 @@ func Check(ctx context.Context) error {
 }
 
 func refuse(msg string) error {
-	return rpcerr.New(codes.Unauthenticated, rpcerr.ReasonBadCredentials, msg).Err()
+	return rpcerr.New(codes.Unauthenticated, rpcerr.ReasonClientCertificate, msg).Err()
 }
 
 func tokenDevice(ctx context.Context) (string, bool) {

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"net"
 	"path/filepath"
 	"testing"
 	"time"
@@ -16,9 +15,10 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/xiuhua/xiuhua/internal/grpctest"
+	"github.com/xiuhua/xiuhua/internal/metricstest"
 	"github.com/xiuhua/xiuhua/server/blob"
 	"github.com/xiuhua/xiuhua/server/cases"
 	"github.com/xiuhua/xiuhua/server/store"
@@ -61,24 +61,9 @@ func newEnv(t *testing.T, mod ...func(*Options)) *env {
 		m(&opts)
 	}
 	svc := New(opts)
-	srv := grpc.NewServer()
-	xiuhuav1.RegisterEdgeServiceServer(srv, svc)
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = srv.Serve(lis)
-	}()
-	cc, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		cc.Close()
-		svc.Shutdown()
-		srv.Stop()
-		<-done
-		require.NoError(t, st.Close())
-	})
+	// Cleanups run last first: the store closes after the server stopped.
+	t.Cleanup(func() { require.NoError(t, st.Close()) })
+	cc := grpctest.Serve(t, func(s *grpc.Server) { xiuhuav1.RegisterEdgeServiceServer(s, svc) }, svc.Shutdown)
 	return &env{client: xiuhuav1.NewEdgeServiceClient(cc), svc: svc, store: st, blobs: blobs, reg: reg, modelsDir: opts.ModelsDir}
 }
 
@@ -213,31 +198,5 @@ func (e *env) requireNothingStored(t *testing.T, eventID string) {
 // counter reads a counter or gauge from the registry.
 func (e *env) counter(t *testing.T, name string, labels ...string) float64 {
 	t.Helper()
-	mfs, err := e.reg.Gather()
-	require.NoError(t, err)
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-	metrics:
-		for _, m := range mf.GetMetric() {
-			for i := 0; i+1 < len(labels); i += 2 {
-				found := false
-				for _, lp := range m.GetLabel() {
-					if lp.GetName() == labels[i] && lp.GetValue() == labels[i+1] {
-						found = true
-					}
-				}
-				if !found {
-					continue metrics
-				}
-			}
-			if m.Counter != nil {
-				return m.Counter.GetValue()
-			}
-			return m.Gauge.GetValue()
-		}
-	}
-	t.Fatalf("metric %s %v not found", name, labels)
-	return 0
+	return metricstest.Value(t, e.reg, name, labels...)
 }

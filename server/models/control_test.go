@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"io"
 	"log/slog"
-	"net"
 	"path/filepath"
 	"testing"
 	"time"
@@ -14,9 +13,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/require"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/xiuhua/xiuhua/internal/grpctest"
 	xiuhuav1 "github.com/xiuhua/xiuhua/proto/xiuhua/v1"
 	"github.com/xiuhua/xiuhua/server/blob"
 	"github.com/xiuhua/xiuhua/server/cases"
@@ -46,23 +45,7 @@ func newFleet(t *testing.T) *fleet {
 		Metrics: ingest.NewMetrics(prometheus.NewRegistry()), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	e.reg.opts.Kick = svc.Kick
-	srv := grpc.NewServer()
-	xiuhuav1.RegisterEdgeServiceServer(srv, svc)
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = srv.Serve(lis)
-	}()
-	cc, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		cc.Close()
-		svc.Shutdown()
-		srv.Stop()
-		<-done
-	})
+	cc := grpctest.Serve(t, func(s *grpc.Server) { xiuhuav1.RegisterEdgeServiceServer(s, svc) }, svc.Shutdown)
 	return &fleet{regEnv: e, ctl: ctl, svc: svc, client: xiuhuav1.NewEdgeServiceClient(cc)}
 }
 

@@ -10,7 +10,6 @@ import (
 	"image/jpeg"
 	"io"
 	"log/slog"
-	"net"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -19,10 +18,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/require"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/xiuhua/xiuhua/internal/grpctest"
 	"github.com/xiuhua/xiuhua/internal/logtest"
+	"github.com/xiuhua/xiuhua/internal/metricstest"
 	xiuhuav1 "github.com/xiuhua/xiuhua/proto/xiuhua/v1"
 	"github.com/xiuhua/xiuhua/server/blob"
 	"github.com/xiuhua/xiuhua/server/cases"
@@ -103,23 +103,7 @@ func newReplica(t *testing.T, st store.Store, clk *clock, blobDir string, mods .
 		Controls: []ingest.Control{r.recheck},
 		Log:      slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
-	srv := grpc.NewServer()
-	xiuhuav1.RegisterEdgeServiceServer(srv, r.ingest)
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = srv.Serve(lis)
-	}()
-	cc, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		cc.Close()
-		r.ingest.Shutdown()
-		srv.Stop()
-		<-done
-	})
+	cc := grpctest.Serve(t, func(s *grpc.Server) { xiuhuav1.RegisterEdgeServiceServer(s, r.ingest) }, r.ingest.Shutdown)
 	r.client = xiuhuav1.NewEdgeServiceClient(cc)
 	return r
 }
@@ -280,30 +264,7 @@ func recheckEntries(d *store.CaseDetail) []store.AuditEntry {
 
 func counter(t *testing.T, reg *prometheus.Registry, name string, labels ...string) float64 {
 	t.Helper()
-	mfs, err := reg.Gather()
-	require.NoError(t, err)
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-	metrics:
-		for _, m := range mf.GetMetric() {
-			for i := 0; i+1 < len(labels); i += 2 {
-				found := false
-				for _, lp := range m.GetLabel() {
-					if lp.GetName() == labels[i] && lp.GetValue() == labels[i+1] {
-						found = true
-					}
-				}
-				if !found {
-					continue metrics
-				}
-			}
-			return m.GetCounter().GetValue()
-		}
-	}
-	t.Fatalf("metric %s %v not registered", name, labels)
-	return 0
+	return metricstest.Value(t, reg, name, labels...)
 }
 
 func hexSum(b []byte) string {

@@ -38,8 +38,19 @@ func (s *Store) SaveCorrection(ctx context.Context, r *store.Report, gridCode st
 			ON CONFLICT (event_id) DO NOTHING`,
 			r.EventID, r.DeviceID, r.CameraID, r.ZoneID, r.RuleID, r.ViolationType, gridCode, r.ObservedAt,
 			string(warn), string(evidence), r.Signature, r.Signed, r.SignatureVerified, now())
-		dup = n == 0
-		return err
+		if err != nil || n == 0 {
+			dup = n == 0
+			return err
+		}
+		// One row per file: the sweeper finds a blob still needed by its
+		// sha256, and retention purges them (outcome "corrected").
+		for _, e := range r.Evidence {
+			if _, err := tx.Exec(ctx, `INSERT INTO warn_correction_evidence (event_id, kind, sha256) VALUES ($1, $2, $3)`,
+				r.EventID, e.Kind, e.SHA256); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return false, s.errorf("save corrected record %q: %w", r.EventID, err)

@@ -88,3 +88,46 @@ func testRetention(t *testing.T, s store.Store) {
 	require.NoError(t, err)
 	require.True(t, ref)
 }
+
+// The pictures of a violation corrected after warning (no case) are
+// referenced until a "corrected" rule purges them by the observation's
+// age; they used to live only in the record's JSON, and the orphan pass
+// deleted them.
+func testCorrectionRetention(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	for i, id := range []string{"ok-old", "ok-new"} {
+		r := Report(id)
+		r.Warn = &store.Warn{Outcome: store.WarnCorrected, Reason: "gone after warning"}
+		r.ObservedAt = t0.Add(time.Duration(i) * 48 * time.Hour)
+		dup, err := s.SaveCorrection(ctx, r, "g1")
+		require.NoError(t, err)
+		require.False(t, dup)
+	}
+	for _, name := range []string{"snap-ok-old", "ann-ok-old", "snap-ok-new"} {
+		ref, err := s.BlobReferenced(ctx, sha(name))
+		require.NoError(t, err)
+		require.True(t, ref, "%s: a corrected record's file is in use", name)
+	}
+
+	got, err := s.PurgeEvidence(ctx, store.KindSnapshot, store.WarnCorrected, t0.Add(24*time.Hour), 10)
+	require.NoError(t, err)
+	require.Equal(t, []string{sha("snap-ok-old")}, got, "only the record observed before the cut, only its snapshots")
+	again, err := s.PurgeEvidence(ctx, store.KindSnapshot, store.WarnCorrected, t0.Add(24*time.Hour), 10)
+	require.NoError(t, err)
+	require.Empty(t, again, "purged once")
+	got, err = s.PurgeEvidence(ctx, store.KindSnapshot, "closed", t0.Add(100*time.Hour), 10)
+	require.NoError(t, err)
+	require.Empty(t, got, "a case outcome never purges corrected records' files")
+
+	for _, tc := range []struct {
+		name string
+		want bool
+	}{{"snap-ok-old", false}, {"ann-ok-old", true}, {"snap-ok-new", true}} {
+		ref, err := s.BlobReferenced(ctx, sha(tc.name))
+		require.NoError(t, err)
+		require.Equal(t, tc.want, ref, tc.name)
+	}
+	a, err := s.Autonomy(ctx, store.StatsQuery{})
+	require.NoError(t, err)
+	require.Equal(t, 2, a.Total.Corrected, "purging files keeps the records and their counts")
+}

@@ -62,6 +62,7 @@ func Run(t *testing.T, open Open) {
 		{"RecheckConcurrentFinish", testRecheckConcurrentFinish},
 		{"ModelRegistry", testModelRegistry}, {"Rollouts", testRollouts}, {"DeviceModels", testDeviceModels}, {"TrainingReports", testTrainingReports},
 		{"Retention", testRetention},
+		{"CorrectionRetention", testCorrectionRetention},
 		{"WarnFirst", testWarnFirst},
 		{"Overdue", testOverdue},
 		{"UserUnits", testUserUnits},
