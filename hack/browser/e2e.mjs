@@ -12,7 +12,7 @@ await main(async () => {
   // Reviewer: the pipeline's case in the queue, with its picture.
   const li = await officer('li', pass);
   const p = li.page;
-  await waitText(p, 'main h2', '案件审核队列', 'the queue');
+  await waitText(p, 'main h2', '待审核', 'the queue: a reviewer lands on 待审核');
   const row = p.locator(`tr[data-case="${id}"]`);
   await row.waitFor();
   check((await row.innerText()).includes('待审核'), 'the pipeline\'s case waits for review');
@@ -30,7 +30,11 @@ await main(async () => {
   // Dispatcher.
   const wang = await officer('wang', pass);
   await wang.page.goto(base + '/cases/' + id);
-  await wang.page.fill('form.act-dispatch input[name=officer]', 'zhao');
+  // The unit: the grid cell's, chosen already; or typed where neither the
+  // configuration nor the grid names any.
+  const unitField = wang.page.locator('form.act-dispatch [name=unit]');
+  if (await unitField.evaluate((el) => el.tagName === 'INPUT')) await unitField.fill('城管中队');
+  await wang.page.selectOption('form.act-dispatch select[name=officer]', 'zhao');
   await wang.page.click('form.act-dispatch button');
   await waitText(wang.page, '#case-head .status', '已派遣', 'the dispatcher dispatches');
   await waitText(p, '#case-head .status', '已派遣', 'the reviewer\'s page follows live');

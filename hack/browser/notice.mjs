@@ -5,7 +5,7 @@ import { base, check, shot, api } from './lib.mjs';
 
 export async function notices(p, id) {
   check(await p.locator(`tr.fresh[data-case="${id}"]`).count() === 1, 'the new case is marked');
-  check((await p.title()).startsWith('(1) 案件审核队列 · '), 'the title counts it: ' + await p.title());
+  check((await p.title()).startsWith('(1) 待审核 · '), 'the title counts it: ' + await p.title());
   check(await p.evaluate(() => !document.body.dataset.tones), 'no sound by default');
   await shot(p, 'queue-new-case');
 
@@ -14,7 +14,7 @@ export async function notices(p, id) {
   const made = await api(p, 'POST', '/test/new-case');
   check(made.status === 200 && made.json.id !== id, 'a second new case');
   await p.waitForSelector(`tr.fresh[data-case="${made.json.id}"]`, { timeout: 20000 });
-  check((await p.title()).startsWith('(1) 案件审核队列 · '), 'the title counts the unseen one: ' + await p.title());
+  check((await p.title()).startsWith('(1) 待审核 · '), 'the title counts the unseen one: ' + await p.title());
   check(await p.evaluate(() => document.body.dataset.tones === '1'), 'the tone sounded once');
   check(await p.locator('tr.fresh').count() === 2, 'both new cases stay marked');
   await p.keyboard.press('Escape');

@@ -151,6 +151,10 @@ func New(cfg config.Config, opts ...Option) (*App, error) {
 	}
 	a.cases = cases.New(a.store, casesCfg)
 	a.grid = cells
+	if unknown := unlistedUnits(cells, cfg.Grid.DefaultUnit, a.cases); len(unknown) > 0 {
+		a.log.Warn("grid cells name units that cases.units does not list: their cases are dispatched only by choosing a listed unit",
+			"units", unknown)
+	}
 
 	a.ingest = ingest.New(ingest.Options{
 		Store:            a.store,

@@ -3,6 +3,8 @@ package auth
 import (
 	"context"
 	"fmt"
+
+	"github.com/xiuhua/xiuhua/server/store"
 )
 
 // DisableUser stops an account from signing in and ends its sessions at
@@ -48,4 +50,24 @@ func (s *Service) RevokeAPIToken(ctx context.Context, name string) (int64, error
 	}
 	s.log.Info("api token revoked", "name", name, "live", n)
 	return n, nil
+}
+
+// SetUserUnit moves an account to a unit (its code; "" for none). The
+// officer's sessions stay: the unit decides which cases they may take from
+// their next step on.
+func (s *Service) SetUserUnit(ctx context.Context, name, unit string) error {
+	if err := s.st.SetUserUnit(ctx, name, unit); err != nil {
+		return fmt.Errorf("set unit of %q: %w", name, err)
+	}
+	s.log.Info("user unit changed", "user", name, "unit", unit)
+	return nil
+}
+
+// Users lists every account, by name.
+func (s *Service) Users(ctx context.Context) ([]store.User, error) {
+	us, err := s.st.ListUsers(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	return us, nil
 }

@@ -8,6 +8,9 @@ type Principal struct {
 	// "token:<name>" for an integration.
 	Name string
 	Role string
+	// Unit is a signed-in officer's unit code (cases.units); empty for
+	// none and for API tokens.
+	Unit string
 	// CSRFToken is the session's anti-forgery token; empty for bearer
 	// tokens, which browsers never send on their own.
 	CSRFToken string

@@ -100,6 +100,12 @@ func checkNameRole(name, role string) error {
 
 // AddUser creates an officer account.
 func (s *Service) AddUser(ctx context.Context, name, role, password string) error {
+	return s.AddUserInUnit(ctx, name, role, "", password)
+}
+
+// AddUserInUnit is AddUser for an officer of a unit (its code; the caller
+// checks it is a configured one).
+func (s *Service) AddUserInUnit(ctx context.Context, name, role, unit, password string) error {
 	if err := checkNameRole(name, role); err != nil {
 		return err
 	}
@@ -107,7 +113,7 @@ func (s *Service) AddUser(ctx context.Context, name, role, password string) erro
 	if err != nil {
 		return err
 	}
-	return s.st.CreateUser(ctx, &store.User{Name: name, Role: role, PasswordHash: h, CreatedAt: s.now()})
+	return s.st.CreateUser(ctx, &store.User{Name: name, Role: role, PasswordHash: h, CreatedAt: s.now(), Unit: unit})
 }
 
 // Login checks a name and password and starts a session. It returns the
@@ -216,7 +222,7 @@ func (s *Service) Session(ctx context.Context, cookie string) (*Principal, error
 	if u.Disabled {
 		return nil, ErrNoCredentials
 	}
-	return &Principal{Name: u.Name, Role: u.Role, CSRFToken: sess.CSRFToken, sessionHash: sess.IDHash}, nil
+	return &Principal{Name: u.Name, Role: u.Role, Unit: u.Unit, CSRFToken: sess.CSRFToken, sessionHash: sess.IDHash}, nil
 }
 
 // Bearer resolves an integration's API token.

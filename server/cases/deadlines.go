@@ -37,8 +37,9 @@ func (s *Service) Overdue(c store.Case, now time.Time) bool {
 }
 
 // Deadlines returns the configured deadlines of the working statuses
-// (those of final statuses and those not above zero left out): what the
-// statistics measure each stage against.
+// (those of final statuses and those not above zero left out), a copy:
+// what the statistics measure each stage against and the 超期 view
+// filters by.
 func (s *Service) Deadlines() map[string]time.Duration {
 	out := map[string]time.Duration{}
 	for st, d := range s.cfg.Deadlines {

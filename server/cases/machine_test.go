@@ -72,7 +72,11 @@ func TestWholeLife(t *testing.T) {
 	}
 	version := 1
 	for _, s := range steps {
-		d, err := svc.Transition(ctx, cases.Request{CaseID: id, To: s.to, Version: version, Actor: "officer-" + s.role, Role: s.role, Comment: s.comment})
+		unit := "" // a dispatch names its unit: this case has none of its own
+		if s.to == cases.StatusDispatched {
+			unit = "城管中队"
+		}
+		d, err := svc.Transition(ctx, cases.Request{CaseID: id, To: s.to, Version: version, Actor: "officer-" + s.role, Role: s.role, Comment: s.comment, Unit: unit})
 		require.NoError(t, err, "to %s", s.to)
 		version++
 		require.Equal(t, s.to, d.Status)

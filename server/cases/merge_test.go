@@ -119,7 +119,11 @@ func TestClosedCaseDoesNotAbsorb(t *testing.T) {
 		{cases.StatusFiled, cases.RoleAdmin}, {cases.StatusDispatched, cases.RoleAdmin}, {cases.StatusHandling, cases.RoleAdmin},
 		{cases.StatusReported, cases.RoleAdmin}, {cases.StatusVerified, cases.RoleAdmin}, {cases.StatusClosed, cases.RoleAdmin},
 	} {
-		_, err := svc.Transition(ctx, cases.Request{CaseID: id, To: s.to, Role: s.role, Actor: "x"})
+		unit := "" // a dispatch names its unit: this case has none of its own
+		if s.to == cases.StatusDispatched {
+			unit = "城管中队"
+		}
+		_, err := svc.Transition(ctx, cases.Request{CaseID: id, To: s.to, Role: s.role, Actor: "x", Unit: unit})
 		require.NoError(t, err)
 	}
 	b := report("b")

@@ -29,6 +29,9 @@ type Config struct {
 	Opened func(id string, lat, lon float64)
 	// Events names who wants case events; nil writes none.
 	Events Events
+	// Units are the units a case may be dispatched to (units.go); a
+	// dispatch to any other is refused.
+	Units []Unit
 }
 
 // Locator finds the grid cell of a WGS-84 point: its code and the unit
@@ -52,6 +55,7 @@ func New(st store.Store, cfg Config) *Service {
 	cfg.Deadlines = maps.Clone(cfg.Deadlines)
 	cfg.EventCodes = maps.Clone(cfg.EventCodes)
 	cfg.Merge.Types = slices.Clone(cfg.Merge.Types)
+	cfg.Units = slices.Clone(cfg.Units)
 	return &Service{store: st, cfg: cfg, now: time.Now}
 }
 

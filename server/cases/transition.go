@@ -102,7 +102,7 @@ func (s *Service) Transition(ctx context.Context, req Request) (*store.CaseDetai
 	if !step.MayTake(req.Role) {
 		return nil, &ForbiddenError{Role: req.Role, Step: step, Roles: step.Roles}
 	}
-	if err := checkAssignee(&d.Case, req); err != nil {
+	if err := s.MayAct(ctx, &d.Case, req.Actor, req.Role); err != nil {
 		return nil, err
 	}
 	if step.NeedsComment && strings.TrimSpace(req.Comment) == "" {

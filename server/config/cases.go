@@ -21,6 +21,11 @@ type Cases struct {
 	// platform's code table.
 	EventCodes map[string]cases.EventCode `yaml:"event_codes"`
 	Merge      Merge                      `yaml:"merge"`
+	// Units are the responsible units (责任单位) cases are dispatched
+	// to: code (what accounts name, server user add -unit) and name (what
+	// officers read, and what the grid's GeoJSON names a cell's unit by).
+	// None: a dispatch takes any unit name, and accounts have no unit.
+	Units []cases.Unit `yaml:"units"`
 }
 
 // Merge says when a report joins an open case rather than opening one.
@@ -53,7 +58,8 @@ func defaultCases() Cases {
 func (c Cases) CasesConfig() cases.Config {
 	out := cases.Config{Deadlines: map[string]time.Duration{}, EventCodes: c.EventCodes,
 		Merge: cases.Merge{Types: c.Merge.Types, IoU: c.Merge.IoU, DistanceM: c.Merge.DistanceM,
-			Window: c.Merge.Window.D(), Suppress: c.Merge.Suppress.D()}}
+			Window: c.Merge.Window.D(), Suppress: c.Merge.Suppress.D()},
+		Units: c.Units}
 	for k, v := range c.Deadlines {
 		out.Deadlines[k] = v.D()
 	}
@@ -61,6 +67,9 @@ func (c Cases) CasesConfig() cases.Config {
 }
 
 func (c Cases) validate(errs *conf.Errors) {
+	for _, e := range cases.CheckUnits(c.Units) {
+		errs.Add("cases."+e.Field, e.Value, e.Allowed)
+	}
 	var working []string
 	for _, s := range cases.Statuses {
 		if !cases.Terminal(s) {

@@ -23,6 +23,7 @@ func TestLoadGood(t *testing.T) {
 	wantCases := defaultCases()
 	wantCases.Deadlines["pending_review"] = conf.Duration(30 * time.Minute)
 	wantCases.EventCodes["street_vending"] = cases.EventCode{Category: "13", CategoryName: "街面秩序", Subcategory: "1301", SubcategoryName: "占道经营"}
+	wantCases.Units = []cases.Unit{{Code: "NJDL", Name: "南京东路街道城管中队"}, {Code: "WT", Name: "外滩街道城管中队"}}
 	require.NoError(t, cfg.Validate())
 	require.Equal(t, Config{
 		HTTP:    HTTP{Listen: "0.0.0.0:8081", TLS: HTTPTLS{HSTSMaxAge: DefaultHSTSMaxAge}},
@@ -95,6 +96,9 @@ var badFiles = []struct {
 		`cases.merge.distance_m: invalid value -1: allowed: 0 to 1000 (metres)` + "\n" +
 		`cases.merge.window: invalid value "0s": allowed: a positive duration such as 30m` + "\n" +
 		`cases.merge.suppress: invalid value "-1h0m0s": allowed: 0 (off) or a positive duration such as 24h`},
+	{"units.bad.yml", `cases.units[1].code: invalid value "南京": allowed: 1 to 64 letters, digits, '-', '_' or '.'` + "\n" +
+		`cases.units[2].code: invalid value "NJDL": allowed: a code no other unit has` + "\n" +
+		`cases.units[2].name: invalid value "": allowed: 1 to 200 bytes, no control characters`},
 	{"grid.bad.yml", `grid.cell_size_m: invalid value 1: allowed: 10 to 10000 (metres)`},
 	{"notify_webhook.bad.yml", `notify.webhooks[0].url: invalid value "ftp://example.com/hook": allowed: an http:// or https:// URL` + "\n" +
 		`notify.webhooks[0].secret_env: invalid value "HOOK_SECRET": allowed: exactly one of secret_env and secret_file` + "\n" +

@@ -136,7 +136,11 @@ func reportedCase(t *testing.T, r *replica, eventID string) string {
 		{cases.StatusFiled, cases.RoleReviewer}, {cases.StatusDispatched, cases.RoleDispatcher},
 		{cases.StatusHandling, cases.RoleHandler}, {cases.StatusReported, cases.RoleHandler},
 	} {
-		_, err := r.cases.Transition(ctx, cases.Request{CaseID: id, To: s.to, Version: i + 1, Actor: "officer", Role: s.role, Comment: "ok"})
+		unit := "" // a dispatch names its unit: the case has no grid cell
+		if s.to == cases.StatusDispatched {
+			unit = "城管中队"
+		}
+		_, err := r.cases.Transition(ctx, cases.Request{CaseID: id, To: s.to, Version: i + 1, Actor: "officer", Role: s.role, Comment: "ok", Unit: unit})
 		require.NoError(t, err, "to %s", s.to)
 	}
 	return id

@@ -21,6 +21,12 @@ type Auth interface {
 	GetUser(ctx context.Context, name string) (*User, error)
 	// CountUsers counts accounts; the first admin is made when it is 0.
 	CountUsers(ctx context.Context) (int, error)
+	// ListUsers returns every account, by name: the dispatch form's
+	// officers (accounts are tens to hundreds, not millions).
+	ListUsers(ctx context.Context) ([]User, error)
+	// SetUserUnit moves an account to a unit ("" for none). ErrNotFound
+	// for an unknown name.
+	SetUserUnit(ctx context.Context, name, unit string) error
 
 	// CreateSession stores a signed-in session; ErrExists on a hash clash.
 	CreateSession(ctx context.Context, s *Session) error
@@ -73,6 +79,9 @@ type User struct {
 	PasswordHash string // bcrypt
 	Disabled     bool
 	CreatedAt    time.Time
+	// Unit is the code of the responsible unit (cases.units) the officer
+	// works for; "" for none. A handler takes the cases dispatched to it.
+	Unit string
 }
 
 // Session is a browser's sign-in. The cookie holds a random id; the store

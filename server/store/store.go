@@ -265,9 +265,21 @@ type CaseFilter struct {
 	From, To time.Time
 	Limit    int    // 1 or more; the store caps it at MaxLimit
 	Cursor   string // NextCursor of the previous page; empty: first page
+	// Overdue, when set, keeps only the cases past their current
+	// stage's deadline and orders them most overdue first; its cursors
+	// are of that order.
+	Overdue *OverdueFilter
 	// NoThumbnails leaves Case.Thumbnail nil: finding each case's picture
 	// is most of the work of a long list that shows none (the map).
 	NoThumbnails bool
+}
+
+// OverdueFilter selects the cases whose current stage is due before At:
+// a case in status s entered it more than Deadlines[s] before At. Statuses
+// without a (positive) deadline are never overdue.
+type OverdueFilter struct {
+	At        time.Time
+	Deadlines map[string]time.Duration
 }
 
 // MaxLimit is the most cases ListCases returns at once.

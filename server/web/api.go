@@ -263,6 +263,14 @@ func caseFilter(q url.Values, defaultLimit int) (store.CaseFilter, error) {
 			*p.dst = t
 		}
 	}
+	switch v := q.Get("overdue"); v {
+	case "", "false":
+	case "true":
+		// The server fills in the clock and the deadlines (withOverdue).
+		f.Overdue = &store.OverdueFilter{}
+	default:
+		return f, fmt.Errorf("overdue: invalid value %q: allowed: true, false", v)
+	}
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
@@ -273,12 +281,21 @@ func caseFilter(q url.Values, defaultLimit int) (store.CaseFilter, error) {
 	return f, nil
 }
 
+// withOverdue completes an overdue filter: past the deadlines now.
+func (s *server) withOverdue(f store.CaseFilter) store.CaseFilter {
+	if f.Overdue != nil {
+		f.Overdue = &store.OverdueFilter{At: s.now(), Deadlines: s.opts.Cases.Deadlines()}
+	}
+	return f
+}
+
 func (s *server) listCases(w http.ResponseWriter, r *http.Request) {
 	f, err := caseFilter(r.URL.Query(), DefaultLimit)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
+	f = s.withOverdue(f)
 	page, err := s.opts.Store.ListCases(r.Context(), f)
 	if errors.Is(err, store.ErrBadCursor) {
 		writeError(w, http.StatusBadRequest, "cursor: invalid value: use the next_cursor of a previous answer")

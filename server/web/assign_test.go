@@ -141,8 +141,10 @@ func TestAssigneePages(t *testing.T) {
 	_, err = e.cases.Transition(ctx, cases.Request{CaseID: filed, To: "filed", Version: 1, Actor: "li", Role: cases.RoleReviewer})
 	require.NoError(t, err)
 	p = page(wang, "/cases/"+url.PathEscape(filed))
-	require.Contains(t, p, `<select name="unit"><option>外滩街道城管中队</option>`, "the case's own unit first")
-	require.Contains(t, p, `<input name="officer"`)
+	require.Contains(t, p, `<option value="外滩街道城管中队" selected>外滩街道城管中队</option>`, "the case's own unit chosen")
+	require.Contains(t, p, `<option value="南京东路街道城管中队">南京东路街道城管中队</option>`, "the grid's other unit offered")
+	require.Contains(t, p, `<option value="zhao" data-unit="" translate="no">zhao</option>`, "the handlers offered")
+	require.NotContains(t, p, `data-by-unit`, "without units configured every handler is offered")
 }
 
 // TestQueueViews: each role lands on its own work, the views are one click
@@ -161,7 +163,7 @@ func TestQueueViews(t *testing.T) {
 	for status, path := range steps {
 		id := e.addCase(t, "q-"+status, nil)
 		for i, to := range path {
-			_, err := e.cases.Transition(ctx, cases.Request{CaseID: id, To: to, Version: i + 1, Actor: "seed", Role: cases.RoleAdmin, Comment: "理由"})
+			_, err := e.cases.Transition(ctx, cases.Request{CaseID: id, To: to, Version: i + 1, Actor: "seed", Role: cases.RoleAdmin, Comment: "理由", Unit: unitFor(to)})
 			require.NoError(t, err)
 		}
 		at[status] = id
@@ -215,4 +217,13 @@ func TestQueueViews(t *testing.T) {
 			}
 		})
 	}
+}
+
+// unitFor is the unit a seeding step names: a dispatch must name one when
+// the case has none of its own (no position, no grid cell).
+func unitFor(to string) string {
+	if to == cases.StatusDispatched {
+		return "城管中队"
+	}
+	return ""
 }

@@ -26,6 +26,12 @@ func (e *env) signIn(t *testing.T, name, role string) *browser {
 	t.Helper()
 	err := e.auth.AddUser(context.Background(), name, role, "correct horse battery")
 	require.NoError(t, err)
+	return e.signInAs(t, name)
+}
+
+// signInAs signs an existing account in.
+func (e *env) signInAs(t *testing.T, name string) *browser {
+	t.Helper()
 	jar, err := cookiejar.New(nil)
 	require.NoError(t, err)
 	b := &browser{c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}, base: e.srv.URL}

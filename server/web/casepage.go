@@ -9,7 +9,6 @@ import (
 	"sort"
 	"time"
 
-	"github.com/xiuhua/xiuhua/server/cases"
 	"github.com/xiuhua/xiuhua/server/store"
 	"github.com/xiuhua/xiuhua/server/store/casenum"
 )
@@ -38,8 +37,9 @@ type casePageData struct {
 	Reports []reportView
 	MiniMap *mapView
 	Actions []actionView
-	Units   []string
 	Audit   []auditView
+	// The dispatch form's lists (dispatchform.go).
+	Dispatch dispatchForm
 }
 
 type reportView struct {
@@ -138,28 +138,11 @@ func (s *server) casePage(w http.ResponseWriter, r *http.Request) {
 		mv := s.caseMap(&data.pageBase, d.Case, 260)
 		data.MiniMap = &mv
 	}
-	role := data.Role
-	for _, to := range cases.Allowed(d.Status) {
-		step, _ := cases.FindStep(d.Status, to)
-		if !step.MayTake(role) {
-			continue
-		}
-		form := "plain"
-		switch {
-		case step.Assigns:
-			form = "dispatch"
-		case step.Action == "report":
-			form = "report"
-		case step.NeedsComment:
-			form = "comment"
-		}
-		av := actionView{To: to, Action: step.Action, Form: form}
-		if form == "report" {
-			av.MaxBytes = s.opts.MaxAttachmentBytes
-		}
-		data.Actions = append(data.Actions, av)
+	if data.Actions, data.Dispatch, err = s.caseActions(r.Context(), &d.Case, data.User, data.Role); err != nil {
+		s.log.Error("case page: actions", "case_id", id, "err", err)
+		s.errorPage(w, r, http.StatusInternalServerError, "")
+		return
 	}
-	data.Units = s.units(d.Unit)
 	for _, a := range d.Audit {
 		av := auditView{At: data.Clock(a.At), Actor: a.Actor, Role: a.Role, Action: a.Action,
 			From: a.From, To: a.To, Comment: a.Comment, AIRecheck: a.Actor == RecheckActor,

@@ -19,7 +19,7 @@ func TestCasePageForDrafts(t *testing.T) {
 	ctx := context.Background()
 	require.NoError(t, e.auth.AddUser(ctx, "zhao", cases.RoleHandler, "correct horse battery"))
 	id := e.addCase(t, "drafts-1", nil)
-	for _, step := range []cases.Request{{To: cases.StatusFiled}, {To: cases.StatusDispatched, Officer: "zhao"}, {To: cases.StatusHandling}} {
+	for _, step := range []cases.Request{{To: cases.StatusFiled}, {To: cases.StatusDispatched, Officer: "zhao", Unit: "城管中队"}, {To: cases.StatusHandling}} {
 		d, err := e.store.GetCase(ctx, id)
 		require.NoError(t, err)
 		step.CaseID, step.Version, step.Actor, step.Role = id, d.Version, "seed", cases.RoleAdmin

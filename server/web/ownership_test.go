@@ -23,7 +23,7 @@ func TestHandlerActsOnlyOnOwnCases(t *testing.T) {
 	sun := e.signIn(t, "sun", cases.RoleHandler)
 	resp, body := e.post(t, path, "application/json", jsonBody(TransitionRequestJSON{To: "filed"}))
 	require.Equal(t, http.StatusOK, resp.StatusCode, "%s", body)
-	resp, body = e.post(t, path, "application/json", jsonBody(TransitionRequestJSON{To: "dispatched", Officer: "zhao"}))
+	resp, body = e.post(t, path, "application/json", jsonBody(TransitionRequestJSON{To: "dispatched", Officer: "zhao", Unit: "城管中队"}))
 	require.Equal(t, http.StatusOK, resp.StatusCode, "%s", body)
 
 	accept := jsonBody(TransitionRequestJSON{To: "handling"})
@@ -79,4 +79,37 @@ func TestRefusedStepStoresNoAttachment(t *testing.T) {
 	_, err = got.ReadFrom(f)
 	require.NoError(t, err)
 	require.Equal(t, photo, got.Bytes())
+}
+
+// TestUnitCaseOnlyForUnitHandlers: a case dispatched to a unit without a
+// named officer is taken only by a handler of that unit: another unit's
+// handler and one in no unit get 403 and see no step on its page.
+func TestUnitCaseOnlyForUnitHandlers(t *testing.T) {
+	e := newUnitsEnv(t)
+	id := e.filedIn(t, "unit", nil)
+	path := "/api/v1/cases/" + id + "/transitions"
+	resp, body := e.postAs(t, cases.RoleDispatcher, path, "application/json", jsonBody(TransitionRequestJSON{To: "dispatched", Unit: "NJDL"}))
+	require.Equal(t, http.StatusOK, resp.StatusCode, "%s", body)
+
+	accept := jsonBody(TransitionRequestJSON{To: "handling"})
+	for _, name := range []string{"sun", "zhou"} {
+		b := e.signInAs(t, name)
+		require.Contains(t, pageOf(t, b, "/cases/"+id), "当前身份无可办理的操作", "%s sees no step", name)
+		resp := b.do(t, "POST", path, accept, CSRFHeader, b.csrf)
+		require.Equal(t, http.StatusForbidden, resp.StatusCode, "%s is not of the unit", name)
+	}
+	resp, body = e.postAs(t, cases.RoleHandler, path, "application/json", accept)
+	require.Equal(t, http.StatusForbidden, resp.StatusCode, "a handler token has no unit: %s", body)
+	require.Contains(t, string(body), `is not one of its handlers`, "the refusal says why")
+
+	zhao := e.signInAs(t, "zhao")
+	q := pageOf(t, zhao, "/?view=unit")
+	require.Contains(t, q, "<h2>本单位待接收</h2>")
+	require.Contains(t, q, `data-case="`+id+`"`, "the unit's handler finds it in the unit's view")
+	sun := e.signInAs(t, "sun")
+	require.NotContains(t, pageOf(t, sun, "/?view=unit"), `data-case="`+id+`"`, "not in another unit's")
+	require.NotContains(t, pageOf(t, e.signInAs(t, "zhou"), "/"), "view-unit", "a handler of no unit has no unit view")
+	require.Contains(t, pageOf(t, zhao, "/cases/"+id), `class="act act-accept"`, "the unit's handler sees the step")
+	resp = zhao.do(t, "POST", path, accept, CSRFHeader, zhao.csrf)
+	require.Equal(t, http.StatusOK, resp.StatusCode, "a handler of the unit")
 }

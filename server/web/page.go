@@ -69,6 +69,8 @@ type pageCase struct {
 	// CanReview: the officer may confirm or reject this case from the
 	// queue.
 	CanReview bool
+	// LateBy is how long past its deadline an overdue case is.
+	LateBy string
 }
 
 type casesPageData struct {
@@ -81,6 +83,15 @@ type casesPageData struct {
 	Types, Statuses                                     []string
 	// Tabs are the queue's views (queueviews.go), the current one marked.
 	Tabs []queueTab
+	// Heading is the view's name (待审核, 超期…), also the page title.
+	Heading string
+	// FilterSet opens the filters on a phone: the officer set one.
+	FilterSet bool
+	// Overdue: the 超期 view, most overdue first.
+	Overdue bool
+	// ReviewKeys: some row can be filed or rejected here, so the keys
+	// that do it are worth showing.
+	ReviewKeys bool
 }
 
 const timeLayout = "2006-01-02 15:04:05"
@@ -108,11 +119,14 @@ func (s *server) pageFilter(q url.Values) (store.CaseFilter, error) {
 }
 
 func (s *server) casesPage(w http.ResponseWriter, r *http.Request) {
-	var role, user string
+	var role, user, unit string
 	if pr := principalOf(r); pr != nil {
 		role, user = pr.Role, pr.Name
+		if u, ok := s.opts.Cases.FindUnit(pr.Unit); ok && pr.Unit != "" {
+			unit = u.Name
+		}
 	}
-	q, view := queueQuery(r.URL.Query(), role, user)
+	q, view := queueQuery(r.URL.Query(), role, user, unit)
 	all := q.Get("status") == statusAll
 	if all {
 		q.Del("status")
@@ -127,6 +141,7 @@ func (s *server) casesPage(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, http.StatusBadRequest, err.Error())
 		return
 	}
+	f = s.withOverdue(f)
 	page, err := s.opts.Store.ListCases(r.Context(), f)
 	if errors.Is(err, store.ErrBadCursor) {
 		s.errorPage(w, r, http.StatusBadRequest, "cursor: invalid value")
@@ -145,20 +160,30 @@ func (s *server) casesPage(w http.ResponseWriter, r *http.Request) {
 		Types: violationTypes, Statuses: cases.Statuses,
 	}
 	data.Now = data.Clock(s.now())
-	data.Tabs = data.queueTabs(view)
+	data.Tabs = data.queueTabs(view, unit != "")
+	data.Heading = data.T(queueHeading(view))
+	data.Title = data.Heading
+	data.FilterSet = filterSet(r.URL.Query())
+	data.Overdue = f.Overdue != nil
 	if all {
 		data.Status = statusAll
 	}
 	fileStep, _ := cases.FindStep(cases.StatusPendingReview, cases.StatusFiled)
 	for _, c := range page.Cases {
 		cj := s.toCaseJSON(c)
+		late := ""
+		if cj.Overdue && cj.Deadline != nil {
+			late = data.Duration(s.now().Sub(*cj.Deadline))
+		}
 		data.Cases = append(data.Cases, pageCase{
+			LateBy:       late,
 			CaseJSON:     cj,
 			PageURL:      casePageURL(c.ID),
 			LastSeenText: data.Clock(c.LastSeen),
 			LastSeenISO:  c.LastSeen.Format(time.RFC3339),
 			CanReview:    c.Status == cases.StatusPendingReview && fileStep.MayTake(data.Role),
 		})
+		data.ReviewKeys = data.ReviewKeys || data.Cases[len(data.Cases)-1].CanReview
 	}
 	if page.NextCursor != "" {
 		nq := url.Values{}

@@ -13,7 +13,9 @@ const (
 	viewReview   = "review"   // 待审核: pending review
 	viewDispatch = "dispatch" // 待派遣: filed, waiting for a dispatcher
 	viewMine     = "mine"     // 我的任务: dispatched to the signed-in handler
+	viewUnit     = "unit"     // 本单位待接收: dispatched to the handler's unit
 	viewVerify   = "verify"   // 待核查: reported back, waiting for a reviewer
+	viewOverdue  = "overdue"  // 超期: open and past the stage's deadline, most overdue first
 	viewOpen     = "open"     // 全部未结: every case not closed or rejected
 	viewAll      = "all"      // 全部: closed and rejected cases too
 
@@ -37,8 +39,9 @@ func landingView(role string) string {
 
 // queueQuery applies the view named in q, or the role's landing view when
 // q names no filter at all, and returns the filters and the view's name
-// ("" when the filters are the officer's own).
-func queueQuery(q url.Values, role, user string) (url.Values, string) {
+// ("" when the filters are the officer's own). unit is the name of the
+// signed-in officer's unit, "" for none.
+func queueQuery(q url.Values, role, user, unit string) (url.Values, string) {
 	out := url.Values{}
 	bare := true
 	for k, v := range q {
@@ -59,9 +62,20 @@ func queueQuery(q url.Values, role, user string) (url.Values, string) {
 		out.Set("status", cases.StatusFiled)
 	case viewVerify:
 		out.Set("status", cases.StatusReported)
+	case viewOverdue:
+		out.Set("overdue", "true")
+		out.Del("status")
 	case viewMine:
 		out.Set("assignee", user)
 		out.Del("status")
+	case viewUnit:
+		if unit == "" {
+			return out, ""
+		}
+		// The unit's dispatched cases: those without a named officer are
+		// for any of its handlers to accept.
+		out.Set("unit", unit)
+		out.Set("status", cases.StatusDispatched)
 	case viewOpen:
 		out.Del("status")
 	case viewAll:
@@ -89,16 +103,39 @@ type queueTab struct {
 	Current         bool
 }
 
-// queueTabs are the views an officer may pick; "my tasks" only for a
-// handler, who alone is dispatched cases.
-func (p *pageBase) queueTabs(current string) []queueTab {
-	keys := []string{viewReview, viewDispatch, viewMine, viewVerify, viewOpen, viewAll}
+// queueTabs are the views an officer may pick; "my tasks" and "my unit's"
+// only for a handler (the latter with a unit), who alone is dispatched
+// cases; 超期 for those who chase late cases (reviewers, dispatchers,
+// admins), not for a handler, whose late cases are in "my tasks", marked.
+func (p *pageBase) queueTabs(current string, hasUnit bool) []queueTab {
+	keys := []string{viewReview, viewDispatch, viewMine, viewUnit, viewVerify, viewOverdue, viewOpen, viewAll}
 	var out []queueTab
 	for _, k := range keys {
-		if k == viewMine && p.Role != cases.RoleHandler {
+		handler := p.Role == cases.RoleHandler
+		if (k == viewMine && !handler) || (k == viewUnit && !(handler && hasUnit)) || (k == viewOverdue && handler) {
 			continue
 		}
 		out = append(out, queueTab{Key: k, Label: p.T("view." + k), URL: "/?view=" + k, Current: k == current})
 	}
 	return out
+}
+
+// queueHeading is the key of the queue's heading and title: the view's
+// name, or "cases" for filters of the officer's own.
+func queueHeading(view string) string {
+	if view == "" {
+		return "queue.title"
+	}
+	return "view." + view
+}
+
+// filterSet reports whether the officer set a filter of the form (the
+// phone's filters then show open).
+func filterSet(q url.Values) bool {
+	for _, k := range []string{"type", "status", "grid", "unit", "from", "to"} {
+		if q.Get(k) != "" {
+			return true
+		}
+	}
+	return false
 }

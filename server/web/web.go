@@ -202,6 +202,8 @@ func (s *server) routes() []Route {
 		{"GET", "/api/v1/cases/{id}", true, API, h(s.getCase)},
 		{"POST", "/api/v1/cases/{id}/transitions", true, API, h(s.transition)},
 		{"GET", "/api/v1/grid/cells", true, API, h(s.gridCells)},
+		{"GET", "/api/v1/units", true, API, h(s.listUnits)},
+		{"GET", "/api/v1/users", true, API, h(s.listUsers)},
 		{"GET", "/api/v1/stats", true, API, h(s.stats)},
 		{"GET", "/api/v1/session", true, API, h(s.session)},
 		{"POST", "/api/v1/tokens", true, API, h(s.createToken)},

@@ -147,7 +147,9 @@ func TestChinesePagesHaveNoEnglish(t *testing.T) {
 		hdr  []string
 		want string
 	}{
-		{"/", http.StatusOK, nil, "案件审核队列"},
+		{"/", http.StatusOK, nil, "全部未结"},
+		{"/?view=overdue", http.StatusOK, nil, "超期最久的在前"},
+		{"/?type=street_vending", http.StatusOK, nil, "案件查询"},
 		{"/cases/" + id, http.StatusOK, nil, "智能核查结果：违规仍在；等待审核员核查"},
 		{"/map", http.StatusOK, nil, "案件地图"},
 		{"/stats", http.StatusOK, nil, "案件统计"},

@@ -36,7 +36,7 @@ func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 // fails.
 func runCommand(args []string, lookupEnv func(string) (string, bool), stdin io.Reader, stdout, stderr io.Writer) int {
 	usage := func() int {
-		fmt.Fprintln(stderr, "usage: server user add -role ROLE NAME | server user disable|enable|passwd NAME | server token add -role ROLE NAME | server token revoke NAME | server device add [-camera ID]... [-public-key FILE] ID | server device rekey [-public-key FILE] ID | server device revoke ID  (each also takes -config FILE, -data-dir DIR)")
+		fmt.Fprintln(stderr, "usage: server user add -role ROLE [-unit CODE] NAME | server user set-unit -unit CODE NAME | server user disable|enable|passwd NAME | server token add -role ROLE NAME | server token revoke NAME | server device add [-camera ID]... [-public-key FILE] ID | server device rekey [-public-key FILE] ID | server device revoke ID  (each also takes -config FILE, -data-dir DIR)")
 		return 2
 	}
 	if len(args) < 2 {
@@ -48,6 +48,7 @@ func runCommand(args []string, lookupEnv func(string) (string, bool), stdin io.R
 	configPath := fs.String("config", defaultConfig, "configuration file (YAML); env XIUHUA_CONFIG")
 	dataDir := fs.String("data-dir", "", "data folder, overrides data_dir")
 	role := fs.String("role", "", "role: "+strings.Join(cases.Roles, ", "))
+	unit := fs.String("unit", "", "the code of the officer's unit (cases.units); \"\" for none")
 	var cameras stringList
 	fs.Var(&cameras, "camera", "a camera the device may report for (repeat; none: any)")
 	keyFile := fs.String("public-key", "", "the device's Ed25519 public key: PEM (openssl pkey -in key.pem -pubout) or base64")
@@ -68,6 +69,10 @@ func runCommand(args []string, lookupEnv func(string) (string, bool), stdin io.R
 		fmt.Fprintf(stderr, "server: %v\n", err)
 		return 2
 	}
+	if err := checkUnitFlag(what+" "+verb, *unit, cfg.Cases.Units); err != nil {
+		fmt.Fprintf(stderr, "server: %v\n", err)
+		return 2
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	svc, closer, err := app.OpenAuth(ctx, cfg)
@@ -84,9 +89,13 @@ func runCommand(args []string, lookupEnv func(string) (string, bool), stdin io.R
 			fmt.Fprintf(stderr, "server: %v\n", rerr)
 			return 1
 		}
-		err = svc.AddUser(ctx, name, *role, pw)
+		err = svc.AddUserInUnit(ctx, name, *role, *unit, pw)
 		if err == nil {
-			fmt.Fprintf(stderr, "user %s added with role %s\n", name, *role)
+			fmt.Fprintf(stderr, "user %s added with role %s%s\n", name, *role, inUnit(*unit))
+		}
+	case "user set-unit":
+		if err = svc.SetUserUnit(ctx, name, *unit); err == nil {
+			fmt.Fprintf(stderr, "user %s now%s\n", name, inUnit(*unit))
 		}
 	case "token add":
 		var tok string
@@ -174,4 +183,36 @@ func readPublicKey(path string) (ed25519.PublicKey, error) {
 		return nil, err
 	}
 	return auth.ParsePublicKey(b)
+}
+
+// checkUnitFlag holds -unit to the configured units' codes; only the
+// commands about an account's unit take it.
+func checkUnitFlag(command, unit string, units []cases.Unit) error {
+	if command != "user add" && command != "user set-unit" {
+		if unit != "" {
+			return fmt.Errorf("-unit: only user add and user set-unit take it")
+		}
+		return nil
+	}
+	if unit == "" {
+		return nil
+	}
+	codes := make([]string, 0, len(units))
+	for _, u := range units {
+		if u.Code == unit {
+			return nil
+		}
+		codes = append(codes, u.Code)
+	}
+	if len(codes) == 0 {
+		return fmt.Errorf("-unit: invalid value %q: allowed: none: cases.units lists no units", unit)
+	}
+	return fmt.Errorf("-unit: invalid value %q: allowed: %s (cases.units)", unit, strings.Join(codes, ", "))
+}
+
+func inUnit(unit string) string {
+	if unit == "" {
+		return ", in no unit"
+	}
+	return " in unit " + unit
 }

@@ -77,7 +77,10 @@ var dialect = sqlstore.Dialect{
 	// case_stage_times the cost is lower, but a larger city crosses the
 	// threshold again (docs/statistics.md).
 	FiguresSetup: "SET LOCAL jit = off",
-	IsUnique:     isUniqueViolation,
+	Epoch: func(col string) string {
+		return "CAST(FLOOR(EXTRACT(EPOCH FROM " + col + ")) AS BIGINT)"
+	},
+	IsUnique: isUniqueViolation,
 }
 
 // Ping checks that the database answers.

@@ -81,6 +81,9 @@ var dialect = sqlstore.Dialect{
 	Seconds: func(a, b string) string {
 		return "((julianday(" + b + ") - julianday(" + a + ")) * 86400.0)"
 	},
+	Epoch: func(col string) string {
+		return "CAST(strftime('%s', " + col + ") AS INTEGER)"
+	},
 	IsUnique: isUnique,
 }
 

@@ -19,8 +19,8 @@ func OrNow(t time.Time) time.Time {
 
 // CreateUser implements store.Auth.
 func (s *Store) CreateUser(ctx context.Context, u *store.User) error {
-	_, err := s.db.Exec(ctx, `INSERT INTO users (name, role, password_hash, disabled, created_at) VALUES ($1, $2, $3, $4, $5)`,
-		u.Name, u.Role, u.PasswordHash, u.Disabled, OrNow(u.CreatedAt))
+	_, err := s.db.Exec(ctx, `INSERT INTO users (name, role, password_hash, disabled, created_at, unit) VALUES ($1, $2, $3, $4, $5, $6)`,
+		u.Name, u.Role, u.PasswordHash, u.Disabled, OrNow(u.CreatedAt), u.Unit)
 	if s.dialect.IsUnique(err) {
 		return fmt.Errorf("user %q: %w", u.Name, store.ErrExists)
 	}
@@ -32,9 +32,7 @@ func (s *Store) CreateUser(ctx context.Context, u *store.User) error {
 
 // GetUser implements store.Auth.
 func (s *Store) GetUser(ctx context.Context, name string) (*store.User, error) {
-	var u store.User
-	err := s.db.QueryRow(ctx, `SELECT name, role, password_hash, disabled, created_at FROM users WHERE name = $1`, name).
-		Scan(&u.Name, &u.Role, &u.PasswordHash, &u.Disabled, &u.CreatedAt)
+	u, err := scanUser(s.db.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE name = $1`, name))
 	if errors.Is(err, ErrNoRows) {
 		return nil, store.ErrNotFound
 	}
@@ -42,6 +40,29 @@ func (s *Store) GetUser(ctx context.Context, name string) (*store.User, error) {
 		return nil, s.errorf("get user %q: %w", name, err)
 	}
 	return &u, nil
+}
+
+const userColumns = `name, role, password_hash, disabled, created_at, unit`
+
+func scanUser(row Row) (store.User, error) {
+	var u store.User
+	err := row.Scan(&u.Name, &u.Role, &u.PasswordHash, &u.Disabled, &u.CreatedAt, &u.Unit)
+	return u, err
+}
+
+// ListUsers implements store.Auth.
+func (s *Store) ListUsers(ctx context.Context) ([]store.User, error) {
+	us, err := queryAll(ctx, s.db, scanUser, `SELECT `+userColumns+` FROM users ORDER BY name`)
+	if err != nil {
+		return nil, s.errorf("list users: %w", err)
+	}
+	return us, nil
+}
+
+// SetUserUnit implements store.Auth. Sessions stay: the unit changes which
+// cases the officer may take from the next step on, not who they are.
+func (s *Store) SetUserUnit(ctx context.Context, name, unit string) error {
+	return s.updateUser(ctx, name, false, `UPDATE users SET unit = $1 WHERE name = $2`, unit, name)
 }
 
 // CountUsers implements store.Auth.

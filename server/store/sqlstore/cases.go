@@ -127,6 +127,9 @@ func (s *Store) ListCases(ctx context.Context, f store.CaseFilter) (store.CasePa
 	limit := min(max(f.Limit, 1), store.MaxLimit)
 	var p params
 	where := filterWhere(f, &p)
+	if f.Overdue != nil {
+		return s.listOverdue(ctx, f, where, p, limit)
+	}
 	if f.Cursor != "" {
 		b, err := base64.RawURLEncoding.DecodeString(f.Cursor)
 		if err != nil || len(b) == 0 || !caseid.Valid(string(b)) {

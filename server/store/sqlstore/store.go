@@ -24,6 +24,9 @@ type Dialect struct {
 	// FiguresSetup, when not empty, runs in CaseFigures' read transaction
 	// before its statement.
 	FiguresSetup string
+	// Epoch is the SQL expression for the time column col as whole
+	// seconds since 1970 (an integer), for ordering by a computed time.
+	Epoch func(col string) string
 	// IsUnique reports a PRIMARY KEY or UNIQUE clash (false for nil).
 	IsUnique func(err error) bool
 }

@@ -67,6 +67,8 @@ func Run(t *testing.T, open Open) {
 		{"CaseAddress", testCaseAddress},
 		{"CaseNumbers", testCaseNumbers},
 		{"CaseFigures", testCaseFigures},
+		{"Overdue", testOverdue},
+		{"UserUnits", testUserUnits},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

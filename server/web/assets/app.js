@@ -74,7 +74,7 @@
         await refresh();
         break;
       case 403:
-        flash(t('forbidden') + detail, 'error');
+        flash(t(/is not one of its handlers|case is assigned to/.test(msg) ? 'not_assigned' : 'forbidden') + detail, 'error');
         break;
       case 404:
         flash(t('not_found') + detail, 'error');
@@ -85,6 +85,7 @@
       default:
         if (/^attachment: (type|not a readable)/.test(msg)) flash(t('not_image') + detail, 'error');
         else if (/officer: invalid value/.test(msg)) flash(t('bad_officer') + detail, 'error');
+        else if (/unit: (invalid value|required)/.test(msg)) flash(t('bad_unit') + detail, 'error');
         else if (resp.status >= 500) flash(t('server_error') + detail, 'error');
         else flash(t('bad_request') + detail, 'error');
     }
@@ -149,6 +150,7 @@
   // j/k, so it takes a second c on the same case, and any other key
   // cancels.
   let armed = '';
+  const reviewable = (row) => !!(row && row.querySelector('button[data-act="filed"]'));
   function onQueueKey(ev) {
     if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
     if (/^(INPUT|TEXTAREA|SELECT)$/.test(ev.target.tagName)) return;
@@ -160,13 +162,15 @@
       case 'j': select(current + 1); break;
       case 'k': select(current - 1); break;
       case 'Enter': if (row) location.href = row.dataset.url; break;
+      // c and r act only on a row the officer may file or reject (it
+      // shows the buttons): elsewhere they would only earn a refusal.
       case 'c':
-        if (!row || row.dataset.status !== 'pending_review') break;
+        if (!reviewable(row)) break;
         if (wasArmed === row.dataset.case) { rowAct(row, 'filed', false); break; }
         armed = row.dataset.case;
         flash(t('confirm_file'), 'info');
         break;
-      case 'r': if (row && row.dataset.status === 'pending_review') rowAct(row, 'rejected', true); break;
+      case 'r': if (reviewable(row)) rowAct(row, 'rejected', true); break;
       default: return;
     }
     ev.preventDefault();
@@ -207,11 +211,29 @@
     form.querySelectorAll('button').forEach((b) => { b.disabled = false; });
   }
 
+  // officersOf shows, in a dispatch form, only the chosen unit's officers
+  // (the server refuses any other), and forgets a choice no longer shown.
+  function officersOf(form) {
+    const unit = form.elements.unit, officer = form.elements.officer;
+    if (!unit || !officer || !officer.hasAttribute('data-by-unit')) return;
+    Array.from(officer.options).forEach((o) => {
+      if (!o.value) return;
+      const other = o.dataset.unit !== unit.value;
+      o.hidden = other;
+      o.disabled = other;
+    });
+    if (officer.selectedOptions.length && officer.selectedOptions[0].disabled) officer.value = '';
+  }
+
   function bind() {
     document.querySelectorAll('form.act').forEach((form) => {
       if (form.dataset.bound) return;
       form.dataset.bound = '1';
       form.addEventListener('submit', onActSubmit);
+      if (form.dataset.form === 'dispatch') {
+        form.elements.unit.addEventListener('change', () => officersOf(form));
+        officersOf(form);
+      }
       drafts.attach(form, t, flash);
     });
     document.querySelectorAll('#queue button[data-act]').forEach((b) => {
