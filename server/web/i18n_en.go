@@ -4,7 +4,7 @@ package web
 var messagesEN = map[string]string{
 	"app.name":     "Xiuhua · city enforcement",
 	"lang.self":    "English",
-	"nav.queue":    "Review queue",
+	"nav.queue":    "Case queue",
 	"nav.map":      "Map",
 	"nav.stats":    "Statistics",
 	"nav.models":   "Models",

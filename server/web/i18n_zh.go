@@ -4,7 +4,7 @@ package web
 var messagesZH = map[string]string{
 	"app.name":     "绣花 · 城市管理智能识别",
 	"lang.self":    "中文",
-	"nav.queue":    "审核队列",
+	"nav.queue":    "案件队列",
 	"nav.map":      "地图",
 	"nav.stats":    "统计",
 	"nav.models":   "模型",

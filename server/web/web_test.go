@@ -208,7 +208,7 @@ func TestCasesPage(t *testing.T) {
 
 	resp, body = e.get(t, "/?lang=en")
 	require.Equal(t, http.StatusOK, resp.StatusCode)
-	require.Contains(t, string(body), "Review queue")
+	require.Contains(t, string(body), "Case queue")
 	require.Contains(t, string(body), `Street vending<small translate="no">street_vending</small>`)
 	require.Contains(t, string(body), `<html lang="en">`)
 

@@ -1,6 +1,6 @@
 // Notice of new cases on a queue: rows that arrive over the live updates
 // (or while the stream was away) are marked, the count of those the
-// officer has not yet looked at leads the page title, "(3) 案件审核队列",
+// officer has not yet looked at leads the page title, "(3) 待审核",
 // so a queue in a background tab still tells, and, if the officer turned
 // it on (off by default, remembered in localStorage), a short tone sounds.
 'use strict';
