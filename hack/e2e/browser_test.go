@@ -7,7 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	browsertest "github.com/xiuhua/xiuhua/hack/browser"
+	"github.com/xiuhua/xiuhua/internal/browsertest"
 	"github.com/xiuhua/xiuhua/internal/testdata"
 )
 

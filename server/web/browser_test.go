@@ -16,7 +16,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	browsertest "github.com/xiuhua/xiuhua/hack/browser"
+	"github.com/xiuhua/xiuhua/internal/browsertest"
 	"github.com/xiuhua/xiuhua/internal/testdata"
 	"github.com/xiuhua/xiuhua/server/cases"
 	"github.com/xiuhua/xiuhua/server/store"

@@ -1,10 +1,12 @@
-// Package browser runs this folder's headless-Chromium specs from Go tests,
-// so that `go test` drives the browser tests: a Go test starts a server,
-// then Run runs `node hack/browser/<spec>.mjs` against it.
+// Package browsertest runs the headless-Chromium specs of hack/browser from
+// Go tests, so that `go test` drives the browser tests: a Go test starts a
+// server, then Run runs `node hack/browser/<spec>.mjs` against it. It lives
+// in internal/ because production packages' tests (server/web) use it, and
+// those may not depend on hack/.
 //
 // The specs use Debian's chromium (/usr/bin/chromium) through playwright-core,
-// installed by hack/setup.sh (apt: chromium fonts-noto-cjk; npm ci here).
-package browser
+// installed by hack/setup.sh (apt: chromium fonts-noto-cjk; npm ci in hack/browser).
+package browsertest
 
 import (
 	"bytes"
@@ -21,7 +23,7 @@ import (
 // Chromium is the browser the specs launch.
 const Chromium = "/usr/bin/chromium"
 
-// Dir is this folder, found from the working directory upwards (Go tests
+// Dir is hack/browser, found from the working directory upwards (Go tests
 // run in their package's folder).
 func Dir(t testing.TB) string {
 	t.Helper()
