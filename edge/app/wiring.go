@@ -32,6 +32,10 @@ func ingestConfig(c config.Camera) ingest.Config {
 		Password:     c.Password,
 		Width:        c.DetectWidth,
 		Height:       c.DetectHeight,
+		// At the camera's resolution the pipeline converts only what a
+		// look needs (its regions at the model's input size) from the
+		// decoded picture, rather than a whole BGR picture per look.
+		Pictures: c.DetectWidth == 0,
 		DecodeMode:   ingest.DecodeMode(c.DecodeMode),
 		RingDuration: c.RingBuffer.D(),
 	}
@@ -121,6 +125,17 @@ func heartbeat(cams []*ingest.Camera, ids []string, ob *outbox.Outbox) *xiuhuav1
 			LastError:     st.LastError,
 			FramesDecoded: st.FramesDecoded,
 		})
+	}
+	return hb
+}
+
+// withLooks fills each camera's frames_detected: the frames its chain's
+// detector has looked at (a look with several tiles counts once).
+func withLooks(hb *xiuhuav1.Heartbeat, chains []*pipeline.Camera) *xiuhuav1.Heartbeat {
+	for i, cs := range hb.Cameras {
+		if i < len(chains) && chains[i] != nil {
+			cs.FramesDetected = chains[i].Looks()
+		}
 	}
 	return hb
 }
