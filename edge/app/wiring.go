@@ -35,7 +35,7 @@ func ingestConfig(c config.Camera) ingest.Config {
 		// At the camera's resolution the pipeline converts only what a
 		// look needs (its regions at the model's input size) from the
 		// decoded picture, rather than a whole BGR picture per look.
-		Pictures: c.DetectWidth == 0,
+		Pictures:     c.DetectWidth == 0,
 		DecodeMode:   ingest.DecodeMode(c.DecodeMode),
 		RingDuration: c.RingBuffer.D(),
 	}
