@@ -108,6 +108,12 @@ func (p *Picture) AlignCrop(r image.Rectangle) image.Rectangle {
 // 0, 0 keeps r's size. s caches the scaler contexts (nil: a context for
 // this call only); the caller owns the Mat.
 func (p *Picture) Convert(s *Scaler, r image.Rectangle, width, height int) (gocv.Mat, error) {
+	return p.ConvertPooled(s, nil, r, width, height)
+}
+
+// ConvertPooled is Convert into a Mat from pool (nil: a new one); give it
+// back with pool.Put when done.
+func (p *Picture) ConvertPooled(s *Scaler, pool *MatPool, r image.Rectangle, width, height int) (gocv.Mat, error) {
 	if p == nil || p.frame == nil {
 		return gocv.Mat{}, ErrNoPicture
 	}
@@ -137,10 +143,10 @@ func (p *Picture) Convert(s *Scaler, r image.Rectangle, width, height int) (gocv
 		return gocv.Mat{}, fmt.Errorf("convert picture: no swscale context for pixel format %d %v to %dx%d",
 			int(p.frame.format), r.Size(), width, height)
 	}
-	mat := gocv.NewMatWithSize(height, width, gocv.MatTypeCV8UC3)
+	mat := pool.Get(image.Pt(width, height))
 	pix, err := mat.DataPtrUint8()
 	if err != nil || len(pix) < height*mat.Step() {
-		mat.Close()
+		pool.Put(mat)
 		return gocv.Mat{}, fmt.Errorf("convert picture: Mat memory not usable: %v", err)
 	}
 	var dst [4]*C.uint8_t
@@ -150,7 +156,7 @@ func (p *Picture) Convert(s *Scaler, r image.Rectangle, width, height int) (gocv
 	res := C.sws_scale(ctx, (**C.uint8_t)(unsafe.Pointer(&planes[0])), &p.frame.linesize[0],
 		0, C.int(r.Dy()), &dst[0], &dstStride[0])
 	if res <= 0 {
-		mat.Close()
+		pool.Put(mat)
 		return gocv.Mat{}, fmt.Errorf("convert picture: sws_scale wrote %d rows", int(res))
 	}
 	return mat, nil

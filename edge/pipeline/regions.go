@@ -116,11 +116,11 @@ func detectInput(d Detector, v *view, rect image.Rectangle, in image.Point) ([]v
 // the model saw (a picture's crop may start a pixel earlier, on its chroma
 // grid).
 func detectPart(d Detector, v *view, rect image.Rectangle, in image.Point) ([]vision.Detection, vision.ModelInfo, image.Rectangle, error) {
-	img, at, err := v.input(rect, in)
+	img, at, release, err := v.input(rect, in)
 	if err != nil {
 		return nil, vision.ModelInfo{}, rect, err
 	}
-	defer img.Close()
+	defer release()
 	dets, m, err := detectWithModel(d, img)
 	if err != nil {
 		return nil, m, at.rect, err

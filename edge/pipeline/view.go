@@ -55,29 +55,35 @@ func (v *view) bgr() (gocv.Mat, error) {
 	return m, nil
 }
 
+// inputPool holds the model inputs converted from pictures for reuse,
+// box-wide: looks run one at a time, so a few Mats serve every camera.
+var inputPool = decode.NewMatPool(8)
+
 // input is the part r of the frame (the zero rectangle: all of it) ready
 // for a model of input size in, and where it lies in the frame. From a
 // picture it is converted straight to the size the model's letterbox would
 // scale it to, so the model scales nothing; from a BGR Image it is a view
-// of the Image at full size, as before. The caller closes the Mat.
-func (v *view) input(r image.Rectangle, in image.Point) (gocv.Mat, placement, error) {
+// of the Image at full size, as before. Call release when done with it.
+func (v *view) input(r image.Rectangle, in image.Point) (_ gocv.Mat, _ placement, release func(), _ error) {
 	if r == (image.Rectangle{}) {
 		r = image.Rectangle{Max: v.size()}
 	}
 	if v.f.Picture == nil || in.X <= 0 || in.Y <= 0 {
 		m, err := v.bgr()
 		if err != nil {
-			return gocv.Mat{}, placement{}, err
+			return gocv.Mat{}, placement{}, nil, err
 		}
-		return m.Region(r), placement{rect: r, sx: 1, sy: 1}, nil
+		sub := m.Region(r)
+		return sub, placement{rect: r, sx: 1, sy: 1}, func() { sub.Close() }, nil
 	}
 	r = v.f.Picture.AlignCrop(r)
 	w, h := fitInput(r.Size(), in)
-	m, err := v.f.Picture.Convert(v.scaler, r, w, h)
+	m, err := v.f.Picture.ConvertPooled(v.scaler, inputPool, r, w, h)
 	if err != nil {
-		return gocv.Mat{}, placement{}, err
+		return gocv.Mat{}, placement{}, nil, err
 	}
-	return m, placement{rect: r, sx: float32(r.Dx()) / float32(w), sy: float32(r.Dy()) / float32(h)}, nil
+	at := placement{rect: r, sx: float32(r.Dx()) / float32(w), sy: float32(r.Dy()) / float32(h)}
+	return m, at, func() { inputPool.Put(m) }, nil
 }
 
 // fitInput is the size src scales to inside in without distortion, rounded
