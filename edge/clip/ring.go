@@ -21,10 +21,10 @@ type Ring struct {
 	duration time.Duration
 	maxBytes int
 
-	mu      sync.Mutex
-	pkts    []Packet
-	bytes   int
-	params  Params
+	mu     sync.Mutex
+	pkts   []Packet
+	bytes  int
+	params Params
 	// changed is closed by the next Push; made only when a Clip waits, so
 	// a Push with nobody waiting allocates nothing but the packet.
 	changed chan struct{}
