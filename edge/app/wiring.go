@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime/debug"
+	"time"
 
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -73,7 +74,7 @@ func newChain(cfg config.Config, c config.Camera, cam *ingest.Camera, det pipeli
 		// start its dwell again.
 		Tracker:   track.New(maxGap),
 		Rules:     rules.NewEngine(zones),
-		Annotator: annotator(logger),
+		Annotator: annotator(logger, timezone(cfg)),
 		Clips:     clipper(c, cam),
 		ClipPre:   c.Clip.Pre.D(),
 		ClipPost:  c.Clip.Post.D(),
@@ -182,13 +183,13 @@ func ground(c config.Camera) *geo.Homography {
 // annotator loads the font for Chinese labels on the evidence; without it
 // the labels are English only, which is worth a warning but not a refusal
 // to start.
-func annotator(logger *slog.Logger) evidence.Annotator {
+func annotator(logger *slog.Logger, loc *time.Location) evidence.Annotator {
 	l, err := evidence.NewLabeler(20, evidence.DefaultFont, evidence.LatinFont)
 	if err != nil {
 		logger.Warn("no Chinese labels on evidence (install fonts-droid-fallback)", "err", err)
-		return evidence.Annotator{}
+		return evidence.Annotator{Location: loc}
 	}
-	return evidence.Annotator{Labeler: l}
+	return evidence.Annotator{Labeler: l, Location: loc}
 }
 
 // clipper is the camera's ring buffer, when it keeps one.
