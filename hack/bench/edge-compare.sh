@@ -26,12 +26,16 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir "$tmp/old"
 git -C "$root" archive "$ref" | tar -x -C "$tmp/old"
-echo "building bench: this checkout ($(git -C "$root" rev-parse --short HEAD)) and $ref ($(git -C "$root" rev-parse --short "$ref"))" >&2
+new=$(git -C "$root" rev-parse --short HEAD)
+git -C "$root" diff --quiet HEAD || new="$new+changes"
+old=$(git -C "$root" rev-parse --short "$ref")
+echo "building bench: this checkout ($new) and $ref ($old)" >&2
 (cd "$root" && go build -o "$tmp/bench-new" ./hack/bench)
 (cd "$tmp/old" && go build -o "$tmp/bench-old" ./hack/bench)
 for k in ${counts//,/ }; do
   for which in old new; do
-    echo "== K=$k $which ($([ $which = new ] && git -C "$root" rev-parse --short HEAD || echo "$ref")), uptime: $(uptime)"
+    rev=$old; [ $which = new ] && rev=$new
+    echo "== K=$k $which ($rev), uptime: $(uptime)"
     "$tmp/bench-$which" edge -cameras "$k" "${args[@]}" | grep -v '^+MiB/cam:'
   done
 done
