@@ -95,3 +95,50 @@ func TestMatPool(t *testing.T) {
 	other.Close()
 	got.Close()
 }
+
+// BenchmarkEvidencePicture prints the two ways a look's picture can be
+// had again for evidence: from the decoded picture held (a conversion;
+// the picture's memory held meanwhile) and from its kept keyframe (a
+// decode; only the compressed keyframe held). vtest.avi's first keyframe,
+// 768×576; kept-bytes is what each holds.
+//
+//	go test -run '^$' -bench EvidencePicture -benchmem ./edge/decode
+func BenchmarkEvidencePicture(b *testing.B) {
+	aus := vtestAccessUnits(b, 1)
+	d, err := NewH264Decoder()
+	require.NoError(b, err)
+	d.SetIntraOnly(true)
+	_, err = d.Decode(aus[0])
+	require.NoError(b, err)
+	pic, err := d.Picture()
+	require.NoError(b, err)
+	defer pic.Close()
+	key := &Keyframe{Codec: H264, AU: append(d.ParamSets(), aus[0]...)}
+	d.Close()
+	keyBytes := 0
+	for _, n := range key.AU {
+		keyBytes += len(n)
+	}
+	sz := pic.Size()
+	b.Run("from-picture", func(b *testing.B) {
+		for b.Loop() {
+			m, err := pic.Convert(nil, image.Rectangle{}, 0, 0)
+			if err != nil {
+				b.Fatal(err)
+			}
+			m.Close()
+		}
+		b.ReportMetric(float64(sz.X*sz.Y*3/2), "kept-bytes")
+	})
+	b.Run("from-kept-keyframe", func(b *testing.B) {
+		s := &Still{key: key}
+		for b.Loop() {
+			m, err := s.BGR()
+			if err != nil {
+				b.Fatal(err)
+			}
+			m.Close()
+		}
+		b.ReportMetric(float64(keyBytes), "kept-bytes")
+	})
+}
