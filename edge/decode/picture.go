@@ -138,6 +138,8 @@ func (p *Picture) ConvertPooled(s *Scaler, pool *MatPool, r image.Rectangle, wid
 	if C.xh_crop(p.frame, C.int(r.Min.X), C.int(r.Min.Y), &planes[0]) != 0 {
 		return gocv.Mat{}, fmt.Errorf("convert picture: pixel format %d cannot be cropped", int(p.frame.format))
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	ctx := s.context(r.Size(), int(p.frame.format), image.Pt(width, height))
 	if ctx == nil {
 		return gocv.Mat{}, fmt.Errorf("convert picture: no swscale context for pixel format %d %v to %dx%d",

@@ -1,6 +1,7 @@
 package decode
 
 import (
+	"fmt"
 	"image"
 	"math"
 	"testing"
@@ -130,4 +131,47 @@ func TestStillKeepsTheKeyframe(t *testing.T) {
 	require.NoError(t, err)
 	defer back.Close()
 	require.Less(t, meanAbsDiff(t, first, back), 3.0, "BGR to YUV and back")
+}
+
+// TestScalerShared: cameras share one Scaler (and MatPool); conversions
+// from several goroutines at once give each the right picture.
+func TestScalerShared(t *testing.T) {
+	aus := vtestAccessUnits(t, 1)
+	d, err := NewH264Decoder()
+	require.NoError(t, err)
+	defer d.Close()
+	_, err = d.Decode(aus[0])
+	require.NoError(t, err)
+	want, err := d.BGRResized(208, 156)
+	require.NoError(t, err)
+	defer want.Close()
+	s, pool := NewScaler(), NewMatPool(2)
+	defer s.Free()
+	defer pool.Close()
+	errs := make(chan error, 4)
+	for range 4 {
+		pic, err := d.Picture()
+		require.NoError(t, err)
+		go func() {
+			defer pic.Close()
+			for range 20 {
+				m, err := pic.ConvertPooled(s, pool, image.Rectangle{}, 208, 156)
+				if err != nil {
+					errs <- err
+					return
+				}
+				if diff := meanAbsDiff(t, want, m); diff > 0 {
+					errs <- fmt.Errorf("converted picture differs by %.2f", diff)
+					pool.Put(m)
+					return
+				}
+				pool.Put(m)
+			}
+			errs <- nil
+		}()
+	}
+	for range 4 {
+		require.NoError(t, <-errs)
+	}
+	require.Equal(t, 1, s.Len(), "one context for one size, shared")
 }

@@ -4,11 +4,15 @@ package decode
 // #include <libswscale/swscale.h>
 import "C"
 
-import "image"
+import (
+	"image"
+	"sync"
+)
 
 // maxScalers bounds a Scaler's cache: a camera's looks use a few sizes (its
-// tiles, the whole frame scaled, the whole frame for evidence).
-const maxScalers = 12
+// tiles, the whole frame scaled, the whole frame for evidence), and the
+// cameras of a box mostly share their resolution.
+const maxScalers = 32
 
 type scaleKey struct {
 	src, dst image.Point
@@ -17,9 +21,13 @@ type scaleKey struct {
 
 // Scaler caches swscale contexts by size and pixel format, so converting
 // the same tiles look after look sets up no filters. Making one per
-// conversion costs about as much as a small conversion. One per camera
-// loop; not safe for concurrent use. Free it when done.
+// conversion costs about as much as a small conversion, and each context
+// holds about 150 KB of filters and line buffers at 1080p: one Scaler per
+// box, shared by its cameras, rather than one per camera. Safe for
+// concurrent use; conversions through one Scaler run one at a time (the
+// box's looks do anyway). Free it when done.
 type Scaler struct {
+	mu  sync.Mutex // held by a conversion for its context's use
 	ctx map[scaleKey]*C.struct_SwsContext
 }
 
@@ -27,7 +35,7 @@ type Scaler struct {
 func NewScaler() *Scaler { return &Scaler{ctx: map[scaleKey]*C.struct_SwsContext{}} }
 
 // context returns the context converting src pixels of format to BGR at
-// dst, or nil when swscale has none.
+// dst, or nil when swscale has none. The caller holds s.mu.
 func (s *Scaler) context(src image.Point, format int, dst image.Point) *C.struct_SwsContext {
 	k := scaleKey{src: src, dst: dst, format: format}
 	if c, ok := s.ctx[k]; ok {
@@ -35,8 +43,7 @@ func (s *Scaler) context(src image.Point, format int, dst image.Point) *C.struct
 	}
 	if len(s.ctx) >= maxScalers {
 		// Sizes changed (another stream, another plan): start over.
-		s.Free()
-		s.ctx = map[scaleKey]*C.struct_SwsContext{}
+		s.free()
 	}
 	// Bilinear is the usual speed/quality balance; area averaging avoids
 	// aliasing when shrinking a lot (a 1080p frame into a 416 px input).
@@ -53,13 +60,23 @@ func (s *Scaler) context(src image.Point, format int, dst image.Point) *C.struct
 }
 
 // Len is the number of cached contexts.
-func (s *Scaler) Len() int { return len(s.ctx) }
+func (s *Scaler) Len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.ctx)
+}
 
 // Free releases every context; the Scaler stays usable. Safe on nil.
 func (s *Scaler) Free() {
 	if s == nil {
 		return
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.free()
+}
+
+func (s *Scaler) free() {
 	for k, c := range s.ctx {
 		C.sws_freeContext(c)
 		delete(s.ctx, k)

@@ -12,7 +12,6 @@ import (
 
 	"gocv.io/x/gocv"
 
-	"github.com/xiuhua/xiuhua/edge/decode"
 	"github.com/xiuhua/xiuhua/edge/evidence"
 	"github.com/xiuhua/xiuhua/edge/ingest"
 	"github.com/xiuhua/xiuhua/edge/outbox"
@@ -80,9 +79,6 @@ type Camera struct {
 	// model ran on the frame being processed; it goes in that frame's
 	// reports, since a hot swap may change the model between frames.
 	model vision.ModelInfo
-	// scaler converts decoded pictures (ingest Config.Pictures) for the
-	// looks; its contexts are reused look after look.
-	scaler *decode.Scaler
 	// looks counts the detector runs done, for the heartbeat.
 	looks atomic.Uint64
 }
@@ -93,8 +89,6 @@ func (c *Camera) Looks() uint64 { return c.looks.Load() }
 // Run processes frames until ctx is done or Frames is closed.
 func (c *Camera) Run(ctx context.Context) {
 	c.clipCtx, c.stopClips = context.WithCancel(context.Background())
-	c.scaler = decode.NewScaler()
-	defer c.scaler.Free()
 	defer c.close()
 	for {
 		select {
@@ -108,7 +102,7 @@ func (c *Camera) Run(ctx context.Context) {
 			if !ok {
 				return
 			}
-			v := newView(f, c.scaler)
+			v := newView(f, pictureScaler)
 			c.Peek.serve(v, c.Log)
 			c.process(v)
 			turn.Done()
