@@ -67,11 +67,14 @@ func (bf *bestFrames) offer(at time.Time, frame *view, seen []track.Track, watch
 				continue // the oldest entries expire below; new objects wait
 			}
 			cur = &bestFrame{img: gocv.NewMat()}
-			bf.byTrack[t.ID] = cur
 		}
 		if err := cur.keep(frame); err != nil {
+			if bf.byTrack[t.ID] != cur {
+				cur.close() // nothing kept for a new object
+			}
 			continue // the older sighting stays
 		}
+		bf.byTrack[t.ID] = cur
 		cur.box, cur.score, cur.at, cur.quality, cur.lastSeen = t.Box, t.Score, at, q, at
 	}
 	for id, b := range bf.byTrack {
