@@ -82,7 +82,7 @@ func Run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 	up, err := uplink.New(uplinkConfig(cfg), ob, id,
 		func() *xiuhuav1.Hello { return hello(cfg, id, shared.Info()) },
 		func() *xiuhuav1.Heartbeat {
-			return fl.heartbeat(withModelStatus(heartbeat(cams, ids, ob), shared, ids), cams)
+			return fl.heartbeat(withModelStatus(withLooks(heartbeat(cams, ids, ob), chains), shared, ids), cams)
 		},
 		logger.With("component", "uplink"))
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime/debug"
+	"time"
 
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -32,6 +33,10 @@ func ingestConfig(c config.Camera) ingest.Config {
 		Password:     c.Password,
 		Width:        c.DetectWidth,
 		Height:       c.DetectHeight,
+		// At the camera's resolution the pipeline converts only what a
+		// look needs (its regions at the model's input size) from the
+		// decoded picture, rather than a whole BGR picture per look.
+		Pictures:     c.DetectWidth == 0,
 		DecodeMode:   ingest.DecodeMode(c.DecodeMode),
 		RingDuration: c.RingBuffer.D(),
 	}
@@ -69,7 +74,7 @@ func newChain(cfg config.Config, c config.Camera, cam *ingest.Camera, det pipeli
 		// start its dwell again.
 		Tracker:   track.New(maxGap),
 		Rules:     rules.NewEngine(zones),
-		Annotator: annotator(logger),
+		Annotator: annotator(logger, timezone(cfg)),
 		Clips:     clipper(c, cam),
 		ClipPre:   c.Clip.Pre.D(),
 		ClipPost:  c.Clip.Post.D(),
@@ -125,6 +130,17 @@ func heartbeat(cams []*ingest.Camera, ids []string, ob *outbox.Outbox) *xiuhuav1
 	return hb
 }
 
+// withLooks fills each camera's frames_detected: the frames its chain's
+// detector has looked at (a look with several tiles counts once).
+func withLooks(hb *xiuhuav1.Heartbeat, chains []*pipeline.Camera) *xiuhuav1.Heartbeat {
+	for i, cs := range hb.Cameras {
+		if i < len(chains) && chains[i] != nil {
+			cs.FramesDetected = chains[i].Looks()
+		}
+	}
+	return hb
+}
+
 func cameraState(s ingest.State) xiuhuav1.CameraState {
 	switch s {
 	case ingest.StateConnecting:
@@ -167,13 +183,13 @@ func ground(c config.Camera) *geo.Homography {
 // annotator loads the font for Chinese labels on the evidence; without it
 // the labels are English only, which is worth a warning but not a refusal
 // to start.
-func annotator(logger *slog.Logger) evidence.Annotator {
+func annotator(logger *slog.Logger, loc *time.Location) evidence.Annotator {
 	l, err := evidence.NewLabeler(20, evidence.DefaultFont, evidence.LatinFont)
 	if err != nil {
 		logger.Warn("no Chinese labels on evidence (install fonts-droid-fallback)", "err", err)
-		return evidence.Annotator{}
+		return evidence.Annotator{Location: loc}
 	}
-	return evidence.Annotator{Labeler: l}
+	return evidence.Annotator{Labeler: l, Location: loc}
 }
 
 // clipper is the camera's ring buffer, when it keeps one.

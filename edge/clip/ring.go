@@ -21,11 +21,13 @@ type Ring struct {
 	duration time.Duration
 	maxBytes int
 
-	mu      sync.Mutex
-	pkts    []Packet
-	bytes   int
-	params  Params
-	changed chan struct{} // closed and replaced on every Push
+	mu     sync.Mutex
+	pkts   []Packet
+	bytes  int
+	params Params
+	// changed is closed by the next Push; made only when a Clip waits, so
+	// a Push with nobody waiting allocates nothing but the packet.
+	changed chan struct{}
 }
 
 // NewRing keeps at least d of video (whole GOPs, so up to one GOP more),
@@ -34,7 +36,7 @@ func NewRing(d time.Duration, maxBytes int) *Ring {
 	if maxBytes <= 0 {
 		maxBytes = DefaultMaxBytes
 	}
-	return &Ring{duration: d, maxBytes: maxBytes, changed: make(chan struct{})}
+	return &Ring{duration: d, maxBytes: maxBytes}
 }
 
 // SetParams records the parameter sets clips start with (from the SDP or
@@ -65,8 +67,10 @@ func (r *Ring) Push(p Packet) {
 	r.pkts = append(r.pkts, p)
 	r.bytes += p.size()
 	r.trim()
-	close(r.changed)
-	r.changed = make(chan struct{})
+	if r.changed != nil {
+		close(r.changed)
+		r.changed = nil
+	}
 }
 
 // trim drops the oldest GOP while what is left still covers the duration,
@@ -162,6 +166,9 @@ func (r *Ring) Clip(ctx context.Context, t0 time.Time, pre, post time.Duration) 
 	for {
 		r.mu.Lock()
 		covered := len(r.pkts) > 0 && !r.pkts[len(r.pkts)-1].Time.Before(to)
+		if r.changed == nil {
+			r.changed = make(chan struct{})
+		}
 		changed := r.changed
 		r.mu.Unlock()
 		if covered {

@@ -28,7 +28,8 @@ type Device struct {
 	ID string `yaml:"id"`
 	// DataDir holds the outbox and the signing key; it must survive reboots.
 	DataDir string `yaml:"data_dir"`
-	// Timezone is the IANA zone that rules' allowed hours are read in, e.g.
+	// Timezone is the IANA zone that rules' allowed hours are read in and
+	// evidence pictures write their time in (with its offset), e.g.
 	// Asia/Shanghai; default Local (the box's own).
 	Timezone string `yaml:"timezone"`
 }

@@ -36,6 +36,19 @@ func Snapshots(frame gocv.Mat, cameraID string, v rules.Violation) (raw, annotat
 // violation type in Chinese and English; without one, English only.
 type Annotator struct {
 	Labeler *Labeler
+	// Location is the zone the time on the picture is written in (the
+	// device's, device.timezone), with its UTC offset so the picture says
+	// which; nil writes UTC (+00:00).
+	Location *time.Location
+}
+
+// OverlayTime is how the annotated snapshot writes t in loc (nil: UTC):
+// local wall time and its offset, "2026-12-06 20:52:03 +08:00".
+func OverlayTime(t time.Time, loc *time.Location) string {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return t.In(loc).Format("2006-01-02 15:04:05 -07:00")
 }
 
 // Snapshots is the package function Snapshots, with a's labels.
@@ -49,7 +62,7 @@ func (a Annotator) Snapshots(frame gocv.Mat, cameraID string, v rules.Violation)
 	}
 	canvas := frame.Clone()
 	defer canvas.Close()
-	annotate(&canvas, cameraID, v)
+	annotate(&canvas, cameraID, v, a.Location)
 	if a.Labeler != nil {
 		label := TypeNames[v.Rule.Type] + " " + v.Rule.Type
 		if err := a.Labeler.Draw(&canvas, label, image.Pt(0, 26), textColour); err != nil {
@@ -72,7 +85,7 @@ func encodeJPEG(m gocv.Mat) ([]byte, error) {
 	return append([]byte(nil), buf.GetBytes()...), nil
 }
 
-func annotate(m *gocv.Mat, cameraID string, v rules.Violation) {
+func annotate(m *gocv.Mat, cameraID string, v rules.Violation, loc *time.Location) {
 	w, h := m.Cols(), m.Rows()
 	pts := make([]image.Point, len(v.Zone.Polygon))
 	for i, p := range v.Zone.Polygon {
@@ -90,7 +103,7 @@ func annotate(m *gocv.Mat, cameraID string, v rules.Violation) {
 	gocv.PutText(m, label, labelAt.Add(image.Pt(1, 1)), gocv.FontHersheySimplex, 0.5, shadeColour, 2)
 	gocv.PutText(m, label, labelAt, gocv.FontHersheySimplex, 0.5, boxColour, 1)
 
-	header := fmt.Sprintf("%s  %s  %s  %s/%s", cameraID, v.At.UTC().Format("2006-01-02 15:04:05Z"), v.Rule.Type, v.Zone.ID, v.Rule.ID)
+	header := fmt.Sprintf("%s  %s  %s  %s/%s", cameraID, OverlayTime(v.At, loc), v.Rule.Type, v.Zone.ID, v.Rule.ID)
 	gocv.Rectangle(m, image.Rect(0, 0, w, 24), shadeColour, -1)
 	gocv.PutText(m, header, image.Pt(6, 17), gocv.FontHersheySimplex, 0.5, textColour, 1)
 }

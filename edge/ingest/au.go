@@ -15,6 +15,8 @@ import (
 type videoDecoder interface {
 	Decode(au [][]byte) (ok bool, err error)
 	BGRResized(width, height int) (gocv.Mat, error)
+	Picture() (*decode.Picture, error)
+	ParamSets() [][]byte
 	Size() (width, height int)
 	SetIntraOnly(on bool)
 	Trim()
@@ -109,8 +111,10 @@ func (p *auPath) handle(now time.Time, pts time.Duration, hasPTS bool, au [][]by
 		// starts a fully decoded GOP is decoded with the loop filter.
 		p.dec.SetIntraOnly(p.keyOnly)
 	}
+	var kept [][]byte // the ring's copy of au, shared with a kept keyframe
 	if c.ring != nil {
-		c.ring.Push(clip.Packet{Time: now, PTS: pts, Session: p.session, Key: key, AU: copyAU(au, size)})
+		kept = copyAU(au, size)
+		c.ring.Push(clip.Packet{Time: now, PTS: pts, Session: p.session, Key: key, AU: kept})
 	}
 
 	if !key {
@@ -153,10 +157,10 @@ func (p *auPath) handle(now time.Time, pts time.Duration, hasPTS bool, au [][]by
 	if !p.keyOnly && !c.sample.take(now) {
 		return
 	}
-	img, err := p.dec.BGRResized(c.cfg.Width, c.cfg.Height)
+	f, err := p.frame(now, au, size, kept)
 	if p.keyOnly {
 		// The next picture decoded starts from nothing: hold no decoder
-		// memory until then.
+		// memory until then (a Picture keeps its own reference).
 		p.dec.Trim()
 	}
 	if err != nil {
@@ -165,7 +169,38 @@ func (p *auPath) handle(now time.Time, pts time.Duration, hasPTS bool, au [][]by
 		return
 	}
 	c.setLag(p.lag(time.Now(), pts))
-	c.deliver(Frame{CameraID: c.cfg.ID, Seq: c.seq.Add(1), Captured: now, Image: img})
+	c.deliver(f)
+}
+
+// frame makes the frame to hand out from the picture just decoded from au:
+// BGR at the configured size, or the Picture itself. A keyframes-only
+// picture remembers its keyframe (kept: the ring's copy of au, when there
+// is one) so that a receiver keeping it for later holds the compressed
+// keyframe rather than the picture.
+func (p *auPath) frame(now time.Time, au [][]byte, size int, kept [][]byte) (Frame, error) {
+	c := p.cam
+	f := Frame{CameraID: c.cfg.ID, Captured: now}
+	if !c.cfg.Pictures {
+		img, err := p.dec.BGRResized(c.cfg.Width, c.cfg.Height)
+		if err != nil {
+			return f, err
+		}
+		f.Image = img
+	} else {
+		pic, err := p.dec.Picture()
+		if err != nil {
+			return f, err
+		}
+		if p.keyOnly {
+			if kept == nil {
+				kept = copyAU(au, size)
+			}
+			pic.SetKeyframe(&decode.Keyframe{Codec: p.codec, AU: append(p.dec.ParamSets(), kept...)})
+		}
+		f.Picture = pic
+	}
+	f.Seq = c.seq.Add(1)
+	return f, nil
 }
 
 // measureLag moves the anchor to the access unit that arrived earliest

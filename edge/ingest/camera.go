@@ -20,6 +20,28 @@ type Frame struct {
 	Seq      uint64    // counts frames handed out, from 1, across reconnects
 	Captured time.Time // wall clock when the access unit arrived
 	Image    gocv.Mat  // BGR 8UC3; the receiver owns it and must Close it
+	// Picture, when Config.Pictures is set, is the decoded picture instead
+	// of Image (which is then empty): the receiver converts only the parts
+	// it needs, at the sizes it needs. The receiver owns it.
+	Picture *decode.Picture
+}
+
+// Close frees the frame's picture, whichever form it has.
+func (f Frame) Close() {
+	if f.Picture != nil {
+		f.Picture.Close()
+		return
+	}
+	f.Image.Close()
+}
+
+// Size is the frame's size in pixels.
+func (f Frame) Size() (width, height int) {
+	if f.Picture != nil {
+		s := f.Picture.Size()
+		return s.X, s.Y
+	}
+	return f.Image.Cols(), f.Image.Rows()
 }
 
 // How often repeated warnings of one kind may be logged per camera.

@@ -36,6 +36,10 @@ type Config struct {
 	// Width and Height are the size of the handed-out pictures, scaled by
 	// swscale in the colour conversion; 0, 0 keeps the source size.
 	Width, Height int
+	// Pictures hands out Frame.Picture, the decoded picture as it is,
+	// instead of a BGR Image: for a receiver that converts only parts of
+	// it (regions at the camera's resolution). Not with Width, Height.
+	Pictures bool
 	// DecodeMode is DecodeAuto (default), DecodeKeyframes or DecodeAll;
 	// see DecodeMode.
 	DecodeMode DecodeMode
@@ -97,6 +101,9 @@ func (c Config) Validate() error {
 	}
 	if (c.Width == 0) != (c.Height == 0) || c.Width < 0 || c.Height < 0 || c.Width > 8192 || c.Height > 8192 {
 		errs = append(errs, fmt.Errorf("width, height: %dx%d: want both 0 (source size) or both 1..8192", c.Width, c.Height))
+	}
+	if c.Pictures && c.Width != 0 {
+		errs = append(errs, fmt.Errorf("pictures: true with width, height %dx%d: want pictures false, or width and height 0 (pictures are handed out at the source size)", c.Width, c.Height))
 	}
 	if !c.DecodeMode.valid() {
 		errs = append(errs, fmt.Errorf("decode_mode: %q is not auto, keyframes or all", c.DecodeMode))

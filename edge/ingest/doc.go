@@ -8,7 +8,9 @@
 // keyframes-only decoding only the keyframes the detect rate needs, the
 // others never reaching libavcodec. The pictures picked by the DetectFPS
 // sampler are converted to BGR at Config.Width x Height in the same
-// swscale pass and offered on Frames. Run reconnects with capped, jittered
+// swscale pass and offered on Frames; with Config.Pictures the decoded
+// picture itself is offered (a reference, in the decoder's YUV), for a
+// receiver that converts only the parts it looks at. Run reconnects with capped, jittered
 // back-off when the connection fails or nothing arrives for StallTimeout,
 // and returns when its context ends.
 //

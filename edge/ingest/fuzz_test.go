@@ -3,6 +3,8 @@ package ingest
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"image"
 	"testing"
 	"time"
 
@@ -44,10 +46,10 @@ func firstAccessUnits(t testing.TB, codec string, n int) [][][]byte {
 }
 
 // fuzzPath is an access-unit path with a real decoder and a ring, as a
-// session builds it.
-func fuzzPath(t testing.TB, codec decode.Codec) (*Camera, *auPath) {
-	cam := NewCamera(Config{ID: "fuzz", URL: "rtsp://127.0.0.1/x", DetectFPS: 0, RingDuration: time.Second, RingMaxBytes: 4 << 20},
-		discardLogger(), nil)
+// session builds it; pictures hands out decoded pictures instead of BGR.
+func fuzzPath(t testing.TB, codec decode.Codec, pictures ...bool) (*Camera, *auPath) {
+	cam := NewCamera(Config{ID: "fuzz", URL: "rtsp://127.0.0.1/x", DetectFPS: 0, RingDuration: time.Second, RingMaxBytes: 4 << 20,
+		Pictures: len(pictures) > 0 && pictures[0]}, discardLogger(), nil)
 	dec, err := decode.New(codec)
 	require.NoError(t, err)
 	t.Cleanup(dec.Close)
@@ -81,6 +83,14 @@ func FuzzAccessUnitPath(f *testing.F) {
 			f.Add(h265, joinNALUs(mixed))
 		}
 	}
+	// The real keyframes again, handed out as pictures (bit 1).
+	for _, codec := range []string{sim.CodecH264, sim.CodecH265} {
+		c := byte(2)
+		if codec == sim.CodecH265 {
+			c = 3
+		}
+		f.Add(c, joinNALUs(firstAccessUnits(f, codec, 1)[0]))
+	}
 	// A H.264 SPS claiming an enormous picture, and empty units.
 	f.Add(byte(0), []byte{0x67, 0x64, 0x00, 0x33, 0xff, 0xff, 0xff, 0xff, 0xf0, 0, 0, 1, 0x68, 0xee, 0x3c, 0x80, 0, 0, 1, 0x65, 0x88, 0x84})
 	f.Add(byte(1), []byte{0x42, 0x01, 0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff})
@@ -91,7 +101,10 @@ func FuzzAccessUnitPath(f *testing.F) {
 		if codecByte%2 == 1 {
 			codec = decode.H265
 		}
-		cam, p := fuzzPath(t, codec)
+		// Bit 1: hand out pictures, which are then converted whole and in
+		// part as a look would.
+		pictures := codecByte&2 != 0
+		cam, p := fuzzPath(t, codec, pictures)
 		au := splitNALUs(data)
 		now := time.Now()
 		// Twice, so the second time the path is past waiting for a
@@ -105,7 +118,40 @@ func FuzzAccessUnitPath(f *testing.F) {
 		if w, h := p.dec.Size(); w > 0 {
 			require.LessOrEqual(t, w*h, decode.MaxPixels)
 		}
+		select {
+		case f := <-cam.Frames():
+			if f.Picture != nil {
+				convertPicture(t, f.Picture)
+			}
+			f.Close()
+		default:
+		}
 	})
+}
+
+// convertPicture converts pic as a look does: whole and scaled, a corner
+// tile at its size, and kept for evidence. Only the sizes are checked.
+func convertPicture(t *testing.T, pic *decode.Picture) {
+	size := pic.Size()
+	require.Positive(t, size.X*size.Y)
+	for _, c := range []struct {
+		r    image.Rectangle
+		w, h int
+	}{{image.Rectangle{}, 64, 48}, {image.Rect(1, 1, size.X/2+1, size.Y/2+1), 0, 0}} {
+		m, err := pic.Convert(nil, c.r, c.w, c.h)
+		if err != nil {
+			continue // a tile smaller than the chroma grid allows
+		}
+		require.False(t, m.Empty())
+		m.Close()
+	}
+	still, err := pic.Keep()
+	require.NoError(t, err)
+	if m, err := still.BGR(); err == nil {
+		require.Equal(t, [2]int{size.Y, size.X}, [2]int{m.Rows(), m.Cols()})
+		m.Close()
+	}
+	still.Close()
 }
 
 // TestAccessUnitPathRejectsHugeUnits checks that an access unit over the
@@ -142,13 +188,17 @@ func TestAccessUnitPathRejectsHugeUnits(t *testing.T) {
 // RTSP: a real stream gives pictures and handed-out frames; garbage in
 // between gives counted errors and the stream goes on.
 func TestAccessUnitPathDecodesRealStream(t *testing.T) {
-	for _, codec := range []string{sim.CodecH264, sim.CodecH265} {
-		t.Run(codec, func(t *testing.T) {
+	for _, tc := range []struct {
+		codec    string
+		pictures bool
+	}{{sim.CodecH264, false}, {sim.CodecH265, false}, {sim.CodecH264, true}, {sim.CodecH265, true}} {
+		codec := tc.codec
+		t.Run(fmt.Sprintf("%s/pictures=%t", codec, tc.pictures), func(t *testing.T) {
 			dc := decode.H264
 			if codec == sim.CodecH265 {
 				dc = decode.H265
 			}
-			cam, p := fuzzPath(t, dc)
+			cam, p := fuzzPath(t, dc, tc.pictures)
 			aus := firstAccessUnits(t, codec, 30)
 			now := time.Now()
 			for i, au := range aus {
@@ -167,8 +217,13 @@ func TestAccessUnitPathDecodesRealStream(t *testing.T) {
 			require.Equal(t, uint64(31), st.FramesReceived)
 			require.GreaterOrEqual(t, st.FramesDecoded, uint64(25), "%+v", st)
 			f := takeFrame(t, cam, time.Second)
-			require.Equal(t, [2]int{patW, patH}, [2]int{f.Image.Cols(), f.Image.Rows()})
-			f.Image.Close()
+			w, h := f.Size()
+			require.Equal(t, [2]int{patW, patH}, [2]int{w, h})
+			require.Equal(t, tc.pictures, f.Picture != nil)
+			if f.Picture != nil {
+				convertPicture(t, f.Picture)
+			}
+			f.Close()
 			require.Positive(t, cam.ring.Len())
 		})
 	}

@@ -11,7 +11,7 @@ type handoff struct {
 func newHandoff() handoff { return handoff{ch: make(chan Frame, 1)} }
 
 // put offers f and reports how many older frames it replaced (closing their
-// Mats). Only one goroutine may put.
+// pictures). Only one goroutine may put.
 func (h handoff) put(f Frame) (dropped int) {
 	for {
 		select {
@@ -22,7 +22,7 @@ func (h handoff) put(f Frame) (dropped int) {
 		// Full: take the old frame back unless the consumer just did.
 		select {
 		case old := <-h.ch:
-			old.Image.Close()
+			old.Close()
 			dropped++
 		default:
 		}
@@ -35,7 +35,7 @@ func (h handoff) close() (dropped int) {
 	for {
 		select {
 		case old := <-h.ch:
-			old.Image.Close()
+			old.Close()
 			dropped++
 		default:
 			close(h.ch)

@@ -73,6 +73,6 @@ func takeFrame(t *testing.T, src Source, bound time.Duration) Frame {
 // watch counters without the hand-off dropping everything.
 func drain(src Source) {
 	for f := range src.Frames() {
-		f.Image.Close()
+		f.Close()
 	}
 }

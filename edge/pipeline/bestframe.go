@@ -6,17 +6,22 @@ import (
 
 	"gocv.io/x/gocv"
 
+	"github.com/xiuhua/xiuhua/edge/decode"
 	"github.com/xiuhua/xiuhua/edge/track"
 	"github.com/xiuhua/xiuhua/edge/vision"
 )
 
 // maxBestFrames bounds the frames kept per camera: each is a full frame
-// (1.3 MB at 768×576, 6 MB at 1080p).
+// (1.3 MB at 768×576, 6 MB at 1080p) when the camera hands out BGR; from
+// decoded pictures it is the keyframe (tens of KB) or the YUV picture.
 const maxBestFrames = 16
 
-// bestFrame is the clearest sighting of one tracked object so far.
+// bestFrame is the clearest sighting of one tracked object so far: img
+// from a camera that hands out BGR, still from one that hands out decoded
+// pictures (converted only when a violation needs it).
 type bestFrame struct {
 	img      gocv.Mat
+	still    *decode.Still
 	box      vision.Box
 	score    float32
 	at       time.Time
@@ -45,7 +50,7 @@ func quality(t track.Track) float64 {
 }
 
 // offer considers frame for the watched tracks seen in it.
-func (bf *bestFrames) offer(at time.Time, frame gocv.Mat, seen []track.Track, watched func(class string) bool) {
+func (bf *bestFrames) offer(at time.Time, frame *view, seen []track.Track, watched func(class string) bool) {
 	for _, t := range seen {
 		if !watched(t.Class) {
 			continue
@@ -62,17 +67,54 @@ func (bf *bestFrames) offer(at time.Time, frame gocv.Mat, seen []track.Track, wa
 				continue // the oldest entries expire below; new objects wait
 			}
 			cur = &bestFrame{img: gocv.NewMat()}
-			bf.byTrack[t.ID] = cur
 		}
-		frame.CopyTo(&cur.img)
+		if err := cur.keep(frame); err != nil {
+			if bf.byTrack[t.ID] != cur {
+				cur.close() // nothing kept for a new object
+			}
+			continue // the older sighting stays
+		}
+		bf.byTrack[t.ID] = cur
 		cur.box, cur.score, cur.at, cur.quality, cur.lastSeen = t.Box, t.Score, at, q, at
 	}
 	for id, b := range bf.byTrack {
 		if at.Sub(b.lastSeen) > bf.maxAge {
-			b.img.Close()
+			b.close()
 			delete(bf.byTrack, id)
 		}
 	}
+}
+
+// keep makes frame this sighting's picture.
+func (b *bestFrame) keep(frame *view) error {
+	if frame.f.Picture == nil {
+		frame.full.CopyTo(&b.img)
+		return nil
+	}
+	s, err := frame.f.Picture.Keep()
+	if err != nil {
+		return err
+	}
+	b.still.Close()
+	b.still = s
+	return nil
+}
+
+// bgr is the sighting's picture; done frees what it converted.
+func (b *bestFrame) bgr() (img gocv.Mat, done func(), err error) {
+	if b.still == nil {
+		return b.img, func() {}, nil
+	}
+	m, err := b.still.BGR()
+	if err != nil {
+		return gocv.Mat{}, nil, err
+	}
+	return m, func() { m.Close() }, nil
+}
+
+func (b *bestFrame) close() {
+	b.img.Close()
+	b.still.Close()
 }
 
 // get returns the best sighting of track id, if kept.
@@ -83,7 +125,7 @@ func (bf *bestFrames) get(id uint64) (*bestFrame, bool) {
 
 func (bf *bestFrames) close() {
 	for id, b := range bf.byTrack {
-		b.img.Close()
+		b.close()
 		delete(bf.byTrack, id)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"gocv.io/x/gocv"
@@ -78,7 +79,12 @@ type Camera struct {
 	// model ran on the frame being processed; it goes in that frame's
 	// reports, since a hot swap may change the model between frames.
 	model vision.ModelInfo
+	// looks counts the detector runs done, for the heartbeat.
+	looks atomic.Uint64
 }
+
+// Looks is how many frames the detector has looked at so far.
+func (c *Camera) Looks() uint64 { return c.looks.Load() }
 
 // Run processes frames until ctx is done or Frames is closed.
 func (c *Camera) Run(ctx context.Context) {
@@ -96,10 +102,11 @@ func (c *Camera) Run(ctx context.Context) {
 			if !ok {
 				return
 			}
-			c.Peek.serve(f)
-			c.process(f)
+			v := newView(f, pictureScaler)
+			c.Peek.serve(v, c.Log)
+			c.process(v)
 			turn.Done()
-			f.Image.Close()
+			v.close()
 		}
 	}
 }
@@ -132,26 +139,29 @@ func (c *Camera) close() {
 	}
 }
 
-func (c *Camera) process(f ingest.Frame) {
+func (c *Camera) process(v *view) {
+	f := v.f
+	size := v.size()
+	w, h := size.X, size.Y
 	if c.best == nil {
 		c.best = newBestFrames(time.Minute)
-		c.checkZones(f.Image.Cols(), f.Image.Rows())
+		c.checkZones(w, h)
 	}
 	id := c.Source.CameraID
-	for _, w := range c.Changes {
-		v, err := w.check(f.Captured, f.Image)
+	for _, cw := range c.Changes {
+		viol, err := cw.check(f.Captured, v.bgr)
 		if err != nil {
 			c.Metrics.violationErrors.WithLabelValues(id).Inc()
-			c.Log.Warn("change check failed", "zone", w.Zone.ID, "err", err)
+			c.Log.Warn("change check failed", "zone", cw.Zone.ID, "err", err)
 			continue
 		}
-		if v != nil {
-			before, _ := w.Before()
-			c.raise(f, *v, f.Image.Cols(), f.Image.Rows(), &before)
+		if viol != nil {
+			before, _ := cw.Before()
+			c.raise(v, *viol, w, h, &before)
 		}
 	}
 	start := time.Now()
-	dets, model, err := c.detect(f.Image)
+	dets, model, err := c.detect(v)
 	c.Metrics.detectSeconds.WithLabelValues(id).Observe(time.Since(start).Seconds())
 	if err != nil {
 		// A bad frame or a runtime hiccup must not stop the camera.
@@ -160,6 +170,7 @@ func (c *Camera) process(f ingest.Frame) {
 		return
 	}
 	c.Metrics.framesDetected.WithLabelValues(id).Inc()
+	c.looks.Add(1)
 	if model != c.model {
 		// The first frame of another model (a hot swap, a rollback): rules
 		// whose classes follow the model take the classes set for it now,
@@ -167,31 +178,43 @@ func (c *Camera) process(f ingest.Frame) {
 		c.Rules.ApplyClasses()
 	}
 	c.model = model
-	w, h := f.Image.Cols(), f.Image.Rows()
 	tracks := c.Tracker.Update(f.Captured, dets)
-	c.best.offer(f.Captured, f.Image, tracks, c.Rules.Watches)
-	for _, v := range c.Rules.Observe(f.Captured, w, h, tracks) {
-		c.raise(f, v, w, h, nil)
+	c.best.offer(f.Captured, v, tracks, c.Rules.Watches)
+	for _, viol := range c.Rules.Observe(f.Captured, w, h, tracks) {
+		c.raise(v, viol, w, h, nil)
 	}
-	for _, v := range c.Rules.Accumulate(f.Captured, w, h, dets) {
-		c.raise(f, v, w, h, nil)
+	for _, viol := range c.Rules.Accumulate(f.Captured, w, h, dets) {
+		c.raise(v, viol, w, h, nil)
 	}
 }
 
 // detect runs the model on the frame, or on its regions when the camera
 // has them.
-func (c *Camera) detect(img gocv.Mat) ([]vision.Detection, vision.ModelInfo, error) {
+func (c *Camera) detect(v *view) ([]vision.Detection, vision.ModelInfo, error) {
 	if c.Regions == nil {
+		img, err := v.bgr()
+		if err != nil {
+			return nil, vision.ModelInfo{}, err
+		}
 		return detectWithModel(c.Detector, img)
 	}
-	return c.Regions.Detect(c.Detector, img, c.Log)
+	return c.Regions.detect(c.Detector, v, c.Log)
 }
 
 // raise stores violation v seen in frame f; before, when given, is the
 // zone's reference picture and goes beside the frame in the evidence.
-func (c *Camera) raise(f ingest.Frame, v rules.Violation, w, h int, before *gocv.Mat) {
+func (c *Camera) raise(fv *view, v rules.Violation, w, h int, before *gocv.Mat) {
 	id := c.Source.CameraID
-	raw, annotated, err := c.Annotator.Snapshots(f.Image, id, v)
+	f := fv.f
+	// Evidence is the whole frame at full size: converted now, once for
+	// every violation of this look.
+	img, err := fv.bgr()
+	if err != nil {
+		c.Metrics.violationErrors.WithLabelValues(id).Inc()
+		c.Log.Error("build evidence", "rule", v.Rule.ID, "err", err)
+		return
+	}
+	raw, annotated, err := c.Annotator.Snapshots(img, id, v)
 	if err != nil {
 		c.Metrics.violationErrors.WithLabelValues(id).Inc()
 		c.Log.Error("build evidence", "rule", v.Rule.ID, "err", err)
@@ -209,15 +232,14 @@ func (c *Camera) raise(f ingest.Frame, v rules.Violation, w, h int, before *gocv
 	if b, ok := c.best.get(v.Object.TrackID); ok && v.Object.Kind == rules.FindingTrack && !b.at.Equal(f.Captured) {
 		best := v
 		best.Object.Box, best.Object.Score, best.At = b.box, b.score, b.at
-		_, img, err := c.Annotator.Snapshots(b.img, id, best)
-		if err != nil {
+		if data, err := bestEvidence(c.Annotator, id, b, best); err != nil {
 			c.Log.Warn("best-frame evidence", "err", err)
 		} else {
-			files = append(files, outbox.File{Name: "best.jpg", Kind: xiuhuav1.EvidenceKind_EVIDENCE_KIND_ANNOTATED, ContentType: "image/jpeg", Data: img})
+			files = append(files, outbox.File{Name: "best.jpg", Kind: xiuhuav1.EvidenceKind_EVIDENCE_KIND_ANNOTATED, ContentType: "image/jpeg", Data: data})
 		}
 	}
 	if before != nil {
-		pair, err := evidence.BeforeAfter(*before, f.Image)
+		pair, err := evidence.BeforeAfter(*before, img)
 		if err != nil {
 			c.Log.Warn("before/after evidence", "err", err)
 		} else {
@@ -232,4 +254,15 @@ func (c *Camera) raise(f ingest.Frame, v rules.Violation, w, h int, before *gocv
 		return
 	}
 	c.storeThenClip(f.Captured, rep, files, v)
+}
+
+// bestEvidence draws violation v on the best sighting b.
+func bestEvidence(a evidence.Annotator, camera string, b *bestFrame, v rules.Violation) ([]byte, error) {
+	img, done, err := b.bgr()
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	_, annotated, err := a.Snapshots(img, camera, v)
+	return annotated, err
 }

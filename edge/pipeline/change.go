@@ -36,17 +36,22 @@ type ChangeWatch struct {
 	lastCheck time.Time
 }
 
-// check looks at frame f if the interval has passed and returns a
+// check looks at the frame (asked of get only then: a decoded picture is
+// converted only for the checks) if the interval has passed and returns a
 // violation when the change has become persistent.
-func (w *ChangeWatch) check(at time.Time, frame gocv.Mat) (*rules.Violation, error) {
+func (w *ChangeWatch) check(at time.Time, get func() (gocv.Mat, error)) (*rules.Violation, error) {
+	if w.watcher != nil && at.Sub(w.lastCheck) < w.Interval {
+		return nil, nil
+	}
+	frame, err := get()
+	if err != nil {
+		return nil, err
+	}
 	if w.watcher == nil {
 		if err := w.start(frame); err != nil {
 			return nil, err
 		}
 		w.lastCheck = at
-		return nil, nil
-	}
-	if at.Sub(w.lastCheck) < w.Interval {
 		return nil, nil
 	}
 	w.lastCheck = at

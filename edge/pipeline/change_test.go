@@ -77,7 +77,7 @@ func TestIllegalStructureByPersistentChange(t *testing.T) {
 			defer cam.Changes[0].Close()
 			t0 := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
 			feed := func(min int, m gocv.Mat) {
-				cam.process(ingest.Frame{CameraID: "cam1", Captured: t0.Add(time.Duration(min) * time.Minute), Image: m})
+				cam.process(newView(ingest.Frame{CameraID: "cam1", Captured: t0.Add(time.Duration(min) * time.Minute), Image: m}, nil))
 			}
 			feed(0, plaza) // the reference, taken at set-up
 			for m := 1; m <= 6; m++ {

@@ -78,7 +78,7 @@ func TestReportNamesModelOfItsFrame(t *testing.T) {
 	t0 := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	for i := range 12 {
 		img := gocv.NewMatWithSizeFromScalar(gocv.NewScalar(90, 90, 90, 0), 160, 160, gocv.MatTypeCV8UC3)
-		cam.process(ingest.Frame{CameraID: "cam1", Seq: uint64(i), Captured: t0.Add(time.Duration(i) * 300 * time.Millisecond), Image: img})
+		cam.process(newView(ingest.Frame{CameraID: "cam1", Seq: uint64(i), Captured: t0.Add(time.Duration(i) * 300 * time.Millisecond), Image: img}, nil))
 		img.Close()
 	}
 	require.Len(t, sink.reports, 1)

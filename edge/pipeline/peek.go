@@ -2,12 +2,11 @@ package pipeline
 
 import (
 	"context"
+	"log/slog"
 	"sync"
 	"time"
 
 	"gocv.io/x/gocv"
-
-	"github.com/xiuhua/xiuhua/edge/ingest"
 )
 
 // Peeker lends a copy of a camera's next frame to whoever asks (the AI
@@ -61,18 +60,24 @@ func (p *Peeker) Peek(ctx context.Context) (Peeked, error) {
 }
 
 // serve hands a copy of f to every caller waiting now. A nil Peeker serves
-// nobody.
-func (p *Peeker) serve(f ingest.Frame) {
+// nobody. A frame that is a decoded picture is converted to BGR only when
+// someone waits.
+func (p *Peeker) serve(f *view, log *slog.Logger) {
 	if p == nil {
 		return
 	}
 	for {
 		select {
 		case r := <-p.reqs:
+			img, err := f.bgr()
+			if err != nil {
+				log.Warn("frame for a re-check", "err", err)
+				return // the caller waits for a later frame
+			}
 			r.mu.Lock()
 			if !r.done {
 				r.done = true
-				r.reply <- Peeked{Image: f.Image.Clone(), Captured: f.Captured}
+				r.reply <- Peeked{Image: img.Clone(), Captured: f.f.Captured}
 			}
 			r.mu.Unlock()
 		default:

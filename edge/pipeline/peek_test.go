@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"log/slog"
 	"testing"
 	"time"
 
@@ -20,9 +21,9 @@ func TestPeek(t *testing.T) {
 	at := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
 	frame := gocv.NewMatWithSizeFromScalar(gocv.NewScalar(10, 20, 30, 0), 4, 6, gocv.MatTypeCV8UC3)
 	defer frame.Close()
-	f := ingest.Frame{CameraID: "cam1", Captured: at, Image: frame}
-	p.serve(f)    // nobody waits: nothing happens
-	none.serve(f) // no peeker: nothing happens
+	f := newView(ingest.Frame{CameraID: "cam1", Captured: at, Image: frame}, nil)
+	p.serve(f, slog.Default())    // nobody waits: nothing happens
+	none.serve(f, slog.Default()) // no peeker: nothing happens
 
 	got := make(chan Peeked, 1)
 	go func() {
@@ -32,7 +33,7 @@ func TestPeek(t *testing.T) {
 		}
 	}()
 	require.Eventually(t, func() bool { return len(p.reqs) == 1 }, 10*time.Second, time.Millisecond)
-	p.serve(f)
+	p.serve(f, slog.Default())
 	pk := <-got
 	defer pk.Image.Close()
 	require.True(t, pk.Captured.Equal(at))
@@ -44,6 +45,6 @@ func TestPeek(t *testing.T) {
 	defer cancel()
 	_, err := p.Peek(ctx)
 	require.ErrorIs(t, err, context.DeadlineExceeded)
-	p.serve(f) // the request that gave up is skipped
+	p.serve(f, slog.Default()) // the request that gave up is skipped
 	require.Empty(t, p.reqs)
 }

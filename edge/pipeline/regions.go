@@ -7,6 +7,7 @@ import (
 
 	"gocv.io/x/gocv"
 
+	"github.com/xiuhua/xiuhua/edge/ingest"
 	"github.com/xiuhua/xiuhua/edge/regions"
 	"github.com/xiuhua/xiuhua/edge/vision"
 )
@@ -60,30 +61,37 @@ func (r *Regions) replan(size image.Point, log *slog.Logger) {
 // between two tiles: only the runs of the model that ran last count, so a
 // look is judged by one model.
 func (r *Regions) Detect(d Detector, img gocv.Mat, log *slog.Logger) ([]vision.Detection, vision.ModelInfo, error) {
-	size := image.Pt(img.Cols(), img.Rows())
+	return r.detect(d, newView(ingest.Frame{Image: img}, nil), log)
+}
+
+// detect is Detect on a view: from a decoded picture, each tile and the
+// whole frame are converted straight to the model's input size.
+func (r *Regions) detect(d Detector, v *view, log *slog.Logger) ([]vision.Detection, vision.ModelInfo, error) {
+	size := v.size()
 	if size != r.planned {
 		r.replan(size, log)
 	}
 	look := r.looks
 	r.looks++
 	if r.whole {
-		return detectWithModel(d, img)
+		return detectInput(d, v, image.Rectangle{}, r.Params.Input)
 	}
 	var (
 		full    []vision.Detection
 		model   vision.ModelInfo
 		models  = make([]vision.ModelInfo, len(r.tiles))
 		perTile = make([][]vision.Detection, len(r.tiles))
+		rects   = make([]image.Rectangle, len(r.tiles))
 	)
 	for i, rect := range r.tiles {
-		dets, m, err := detectTile(d, img, rect)
+		dets, m, at, err := detectPart(d, v, rect, r.Params.Input)
 		if err != nil {
 			return nil, m, fmt.Errorf("tile %d of %d %v: %w", i+1, len(r.tiles), rect, err)
 		}
-		perTile[i], models[i], model = dets, m, m
+		perTile[i], models[i], model, rects[i] = dets, m, m, at
 	}
 	if r.FullEvery <= 1 || look%r.FullEvery == 0 {
-		dets, m, err := detectWithModel(d, img)
+		dets, m, err := detectInput(d, v, image.Rectangle{}, r.Params.Input)
 		if err != nil {
 			return nil, m, fmt.Errorf("whole frame: %w", err)
 		}
@@ -94,22 +102,29 @@ func (r *Regions) Detect(d Detector, img gocv.Mat, log *slog.Logger) ([]vision.D
 			perTile[i] = nil
 		}
 	}
-	return regions.Merge(size, r.tiles, perTile, full), model, nil
+	return regions.Merge(size, rects, perTile, full), model, nil
 }
 
-// detectTile runs d on the part rect of img, without copying it, and moves
-// the boxes into img's pixels.
-func detectTile(d Detector, img gocv.Mat, rect image.Rectangle) ([]vision.Detection, vision.ModelInfo, error) {
-	sub := img.Region(rect)
-	defer sub.Close()
-	dets, m, err := detectWithModel(d, sub)
+// detectInput runs d on the part rect of the frame (zero: all of it) and
+// returns the boxes in the frame's pixels.
+func detectInput(d Detector, v *view, rect image.Rectangle, in image.Point) ([]vision.Detection, vision.ModelInfo, error) {
+	dets, m, _, err := detectPart(d, v, rect, in)
+	return dets, m, err
+}
+
+// detectPart is detectInput that also says which rectangle of the frame
+// the model saw (a picture's crop may start a pixel earlier, on its chroma
+// grid).
+func detectPart(d Detector, v *view, rect image.Rectangle, in image.Point) ([]vision.Detection, vision.ModelInfo, image.Rectangle, error) {
+	img, at, release, err := v.input(rect, in)
 	if err != nil {
-		return nil, m, err
+		return nil, vision.ModelInfo{}, rect, err
 	}
-	dx, dy := float32(rect.Min.X), float32(rect.Min.Y)
-	for i := range dets {
-		b := &dets[i].Box
-		b.X1, b.X2, b.Y1, b.Y2 = b.X1+dx, b.X2+dx, b.Y1+dy, b.Y2+dy
+	defer release()
+	dets, m, err := detectWithModel(d, img)
+	if err != nil {
+		return nil, m, at.rect, err
 	}
-	return dets, m, nil
+	at.toFrame(dets)
+	return dets, m, at.rect, nil
 }

@@ -9,6 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"gocv.io/x/gocv"
 
+	"github.com/xiuhua/xiuhua/edge/decode"
+	"github.com/xiuhua/xiuhua/edge/ingest"
 	"github.com/xiuhua/xiuhua/edge/regions"
 	"github.com/xiuhua/xiuhua/edge/rules"
 	"github.com/xiuhua/xiuhua/edge/track"
@@ -63,37 +65,52 @@ func TestRegionsNoDuplicateAtSeams(t *testing.T) {
 		{"whole in the overlap", image.Rect(306, 760, 306+106, 760+154)},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			img := frame1080(t, tc.chair)
-			defer img.Close()
-			r := &Regions{
-				Sources:   func(image.Point) []regions.Source { return half },
-				Params:    regions.Params{Input: image.Pt(416, 416), Overlap: 0.2, MaxTiles: 8},
-				FullEvery: 2,
-			}
-			r.replan(image.Pt(1920, 1080), slog.Default())
-			require.Len(t, r.tiles, 6)
-			require.Equal(t, image.Rect(301, 540, 717, 1080), r.tiles[1])
-			seen := 0
-			for _, rect := range r.tiles[:2] {
-				dets, _, err := detectTile(det, img, rect)
-				require.NoError(t, err)
-				if on := onChair(dets, tc.chair); len(on) > 0 {
-					t.Logf("tile %v: %v", rect, on)
-					seen++
+		// From a BGR frame (file sources, scaled cameras) and from a decoded
+		// picture (cameras at their resolution), whose tiles are converted
+		// straight to the model's input size.
+		for _, from := range []string{"bgr", "picture"} {
+			t.Run(tc.name+"/"+from, func(t *testing.T) {
+				img := frame1080(t, tc.chair)
+				defer img.Close()
+				f := ingest.Frame{Image: img}
+				if from == "picture" {
+					pic, err := decode.PictureFromBGR(img)
+					require.NoError(t, err)
+					defer pic.Close()
+					f = ingest.Frame{Picture: pic}
 				}
-			}
-			require.GreaterOrEqual(t, seen, 2, "the chair must be seen by both tiles for the test to mean anything")
-			for look := range 2 { // look 0 with the whole frame, look 1 tiles only
-				dets, _, err := r.Detect(det, img, slog.Default())
-				require.NoError(t, err)
-				on := onChair(dets, tc.chair)
-				require.Len(t, on, 1, "look %d: one box on the chair, got %v", look, on)
-				iou := track.IoU(on[0].Box, box(tc.chair))
-				t.Logf("look %d: %s %.2f, IoU with the pasted chair %.2f (%d tiles saw it)", look, on[0].Class, on[0].Score, iou, seen)
-				require.GreaterOrEqual(t, iou, float32(0.5))
-			}
-		})
+				scaler := decode.NewScaler()
+				defer scaler.Free()
+				v := newView(f, scaler)
+				r := &Regions{
+					Sources:   func(image.Point) []regions.Source { return half },
+					Params:    regions.Params{Input: image.Pt(416, 416), Overlap: 0.2, MaxTiles: 8},
+					FullEvery: 2,
+				}
+				r.replan(image.Pt(1920, 1080), slog.Default())
+				require.Len(t, r.tiles, 6)
+				require.Equal(t, image.Rect(301, 540, 717, 1080), r.tiles[1])
+				seen := 0
+				for _, rect := range r.tiles[:2] {
+					dets, _, err := detectInput(det, v, rect, r.Params.Input)
+					require.NoError(t, err)
+					if on := onChair(dets, tc.chair); len(on) > 0 {
+						t.Logf("tile %v: %v", rect, on)
+						seen++
+					}
+				}
+				require.GreaterOrEqual(t, seen, 2, "the chair must be seen by both tiles for the test to mean anything")
+				for look := range 2 { // look 0 with the whole frame, look 1 tiles only
+					dets, _, err := r.detect(det, v, slog.Default())
+					require.NoError(t, err)
+					on := onChair(dets, tc.chair)
+					require.Len(t, on, 1, "look %d: one box on the chair, got %v", look, on)
+					iou := track.IoU(on[0].Box, box(tc.chair))
+					t.Logf("look %d: %s %.2f, IoU with the pasted chair %.2f (%d tiles saw it)", look, on[0].Class, on[0].Score, iou, seen)
+					require.GreaterOrEqual(t, iou, float32(0.5))
+				}
+			})
+		}
 	}
 }
 

@@ -143,7 +143,7 @@ func runChain(t *testing.T, video string, zones []rules.ZoneRules, opts ...func(
 			break
 		}
 		if i%5 == 0 {
-			cam.process(ingest.Frame{CameraID: "cam1", Seq: uint64(i), Captured: t0.Add(time.Duration(i) * 100 * time.Millisecond), Image: frame})
+			cam.process(newView(ingest.Frame{CameraID: "cam1", Seq: uint64(i), Captured: t0.Add(time.Duration(i) * 100 * time.Millisecond), Image: frame}, nil))
 		}
 		frame.Close()
 	}

@@ -23,13 +23,13 @@ func (c *Camera) awaitTurn(ctx context.Context, f ingest.Frame) (_ ingest.Frame,
 	}
 	turn, err := c.Turns.Wait(ctx)
 	if err != nil {
-		f.Image.Close()
+		f.Close()
 		return f, turn, false
 	}
 	select {
 	case newer, open := <-c.Frames:
 		if open {
-			f.Image.Close()
+			f.Close()
 			f = newer
 		}
 	default:

@@ -120,7 +120,7 @@ func benchEdge(ctx context.Context, o *edgeOptions, out io.Writer) error {
 		runtime.NumCPU(), runtime.Version(), loadAvg(), addr, o.paths)
 	fmt.Fprintf(out, "each K from a cold start: detect_fps %g, decode_mode %s, regions %s, detect %dx%d, ring_buffer %v, stagger %v; window %v after %v\n\n",
 		o.fps, o.mode, o.regions, o.width, o.height, o.ring, o.stagger, o.window, o.warmup)
-	fmt.Fprintln(out, "   K  CPU-s/s  RSS MiB  Go heap  MiB/cam  +MiB/cam  looks/cam/s mean  min   max  min/max  keyonly  drops/s  lag max  overloaded  steady at")
+	fmt.Fprintln(out, "   K  CPU-s/s  RSS MiB  Go heap  MiB/cam  +MiB/cam  looks/cam/s mean  min   max  min/max  keyonly  drops/s  lag max  overloaded  steady at  CPU ms/look")
 	var prev *edgeResult
 	for _, k := range o.counts {
 		r, err := measureEdge(ctx, o, addr, k)
@@ -132,6 +132,7 @@ func benchEdge(ctx context.Context, o *edgeOptions, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "\nload average after: %s\n", loadAvg())
 	fmt.Fprintln(out, "+MiB/cam: RSS added per camera since the previous K (the per-camera cost without the model's fixed cost)")
+	fmt.Fprintln(out, "CPU ms/look: the edge's CPU over the window divided by the looks of all cameras (decoding, receiving and everything else included)")
 	return nil
 }
 

@@ -38,13 +38,19 @@ func (r edgeResult) print(w io.Writer, prev *edgeResult) {
 	if r.max > 0 {
 		ratio = r.min / r.max
 	}
+	// CPU per look holds up better than looks per second on a machine
+	// shared with other work: both shrink with the CPU the edge gets.
+	perLook := 0.0
+	if r.mean > 0 {
+		perLook = 1000 * r.cpu / (r.mean * float64(r.k))
+	}
 	steady := "never"
 	if r.steadyOK {
 		steady = fmt.Sprintf("%.0f s", r.steady.Seconds())
 	}
-	fmt.Fprintf(w, "%4d  %7.2f  %7.0f  %7.0f  %7.1f  %8s  %16.3f  %.3f %.3f  %7.2f  %3d/%-3d  %7.2f  %6.1f s  %4.0f%% (%d log)  %s\n",
+	fmt.Fprintf(w, "%4d  %7.2f  %7.0f  %7.0f  %7.1f  %8s  %16.3f  %.3f %.3f  %7.2f  %3d/%-3d  %7.2f  %6.1f s  %4.0f%% (%d log)  %9s  %11.1f\n",
 		r.k, r.cpu, mib, r.goHeap/(1<<20), mib/float64(r.k), marginal, r.mean, r.min, r.max, ratio, r.keyOnly, r.k, r.dropsPerSec, r.lagMax,
-		100*r.overShare, r.overLogs, steady)
+		100*r.overShare, r.overLogs, steady, perLook)
 }
 
 // measureEdge runs the edge child with k cameras from a cold start and
