@@ -156,7 +156,7 @@ func openModel(cfg *config.Config) (detect.Detector, *detect.Manifest, error) {
 	if err := resolveRuleClasses(cfg, m.Classes); err != nil {
 		return nil, nil, err
 	}
-	det, err := detect.Open(withFloors(cfg, m), detectOptions(cfg))
+	det, err := openDetector(cfg, m)
 	if err != nil {
 		return nil, nil, fmt.Errorf("open model %q: %w", cfg.Model.Manifest, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -39,8 +40,11 @@ func newFleet(cfg config.Config, logger *slog.Logger) *fleet {
 		// before collecting, which at 64 cameras is hundreds of MiB.
 		debug.SetGCPercent(gcPercent)
 	}
+	n := looksAtOnce(&cfg)
+	logger.Info("looks run at once, each on its own copy of the model", "looks", n,
+		"model_threads", cfg.Model.Threads, "cores", runtime.NumCPU())
 	return &fleet{
-		sched:   looks.New(looks.Config{Log: logger.With("component", "looks")}),
+		sched:   looks.New(looks.Config{Slots: n, Log: logger.With("component", "looks")}),
 		stagger: cfg.Fleet.StartStagger.D(),
 	}
 }

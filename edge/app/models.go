@@ -51,7 +51,7 @@ func checkExpectInput(cfg *config.Config, m *detect.Manifest) error {
 func newModels(cfg *config.Config, classless map[string]bool, det detect.Detector, m *detect.Manifest, reg prometheus.Registerer, logger *slog.Logger) *modelswap.Manager {
 	mc := modelswap.Config{
 		Open: func(m *detect.Manifest) (detect.Detector, error) {
-			return detect.Open(withFloors(cfg, m), detectOptions(cfg))
+			return openDetector(cfg, m)
 		},
 		Probation:    cfg.Model.Probation.D(),
 		MaxErrorRate: cfg.Model.MaxErrorRate,
@@ -126,7 +126,7 @@ func openRemembered(cfg *config.Config, record string) (detect.Detector, *detect
 	if err := resolveRuleClasses(&trial, m.Classes); err != nil {
 		return nil, nil, fmt.Errorf("its classes do not cover the configured rules: %w", err)
 	}
-	det, err := detect.Open(withFloors(cfg, m), detectOptions(cfg))
+	det, err := openDetector(cfg, m)
 	if err != nil {
 		return nil, nil, fmt.Errorf("load remembered model %s %s: %w", a.Name, a.Version, err)
 	}

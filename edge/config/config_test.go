@@ -112,6 +112,7 @@ func TestLoadBadFilesNameFieldValueAndAllowed(t *testing.T) {
 		{"warn_bad_policy", `cameras[1].speaker.attempts: invalid value 11: allowed: 1 to 10 requests`},
 		{"bad_fleet", `fleet.start_stagger: invalid value "1m0s": allowed: a duration from 0 to 10s between two cameras' starts`},
 		{"bad_fleet", `fleet.ring_buffer_total_bytes: invalid value -1: allowed: 0 (no box-wide cap) or a number of bytes`},
+		{"bad_fleet", `fleet.parallel_looks: invalid value 17: allowed: 0 (auto: cores ÷ model.threads, or 1 without model.threads) to 16`},
 		{"bad_fleet", `cameras[0].ring_buffer_bytes: invalid value -5: allowed: 0 (the default, 32 MiB) to 1073741824 bytes`},
 	}
 	for _, tc := range cases {

@@ -16,7 +16,17 @@ type Fleet struct {
 	// each camera's ring gets at most an even share of it (and at most its
 	// own ring_buffer_bytes). 0: no box-wide cap.
 	RingBufferTotalBytes int64 `yaml:"ring_buffer_total_bytes"`
+	// ParallelLooks is how many looks (model runs) may run at once, each
+	// on its own loaded copy of the model. 0 (auto): one per
+	// model.threads cores when model.threads is set (a 2-core box with
+	// threads 1 runs two), else one, since the runtime's default threads
+	// already fill every core.
+	ParallelLooks int `yaml:"parallel_looks"`
 }
+
+// maxParallelLooks bounds fleet.parallel_looks: each look holds a copy of
+// the model.
+const maxParallelLooks = 16
 
 // Limits of the fleet settings.
 const (
@@ -38,6 +48,22 @@ func (f *Fleet) validate(errs *conf.Errors) {
 	if f.RingBufferTotalBytes < 0 {
 		errs.Add("fleet.ring_buffer_total_bytes", f.RingBufferTotalBytes, "0 (no box-wide cap) or a number of bytes")
 	}
+	if f.ParallelLooks < 0 || f.ParallelLooks > maxParallelLooks {
+		errs.Add("fleet.parallel_looks", f.ParallelLooks, "0 (auto: cores ÷ model.threads, or 1 without model.threads) to 16")
+	}
+}
+
+// Looks is how many looks run at once: fleet.parallel_looks, or when it
+// is 0 the cores divided by model.threads (at least 1, at most 8), or 1
+// when model.threads is 0.
+func (c *Config) Looks(cores int) int {
+	if n := c.Fleet.ParallelLooks; n > 0 {
+		return n
+	}
+	if c.Model.Threads <= 0 {
+		return 1
+	}
+	return min(max(cores/c.Model.Threads, 1), 8)
 }
 
 // validateRingBytes checks a camera's ring_buffer_bytes.

@@ -31,3 +31,23 @@ func TestRingBytes(t *testing.T) {
 		})
 	}
 }
+
+func TestLooks(t *testing.T) {
+	for _, tt := range []struct {
+		name                   string
+		parallel, threads, cpu int
+		want                   int
+	}{
+		{"runtime threads fill the cores: one look", 0, 0, 8, 1},
+		{"one thread a look on two cores", 0, 1, 2, 2},
+		{"two threads a look on eight cores", 0, 2, 8, 4},
+		{"more threads than cores", 0, 4, 2, 1},
+		{"auto stops at eight copies", 0, 1, 64, 8},
+		{"set: as set", 3, 0, 2, 3},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := Config{Fleet: Fleet{ParallelLooks: tt.parallel}, Model: Model{Threads: tt.threads}}
+			require.Equal(t, tt.want, c.Looks(tt.cpu))
+		})
+	}
+}

@@ -31,9 +31,9 @@ type (
 // Detector finds objects in frames.
 type Detector interface {
 	// Detect returns the detections in img, a BGR 8UC3 frame of any size,
-	// highest score first. The slice is the caller's. Callers must not call
-	// Detect concurrently; implementations in this package serialise calls
-	// anyway, so a mistake costs throughput, not memory safety.
+	// highest score first. The slice is the caller's. A model instance
+	// serialises concurrent calls (a mistake costs throughput, not memory
+	// safety); a Pool of several runs that many at once.
 	Detect(img gocv.Mat) ([]Detection, error)
 	// DetectBatch is Detect for several frames (from several cameras), in
 	// as few model runs as the model allows: one run for up to MaxBatch

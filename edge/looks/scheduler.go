@@ -16,9 +16,8 @@ const (
 
 // Config tunes a Scheduler; the zero value is usable.
 type Config struct {
-	// Slots is how many looks may run at once. One: the detector runs one
-	// frame at a time, and on a CPU box a second look would only share the
-	// same cores.
+	// Slots is how many looks may run at once: the copies of the model
+	// the detector holds (fleet.parallel_looks). Default one.
 	Slots int
 	// Tick is how often rates are measured and shares worked out; Window
 	// how many ticks the measurements span.

@@ -114,7 +114,7 @@ func (m *Manager) warm(ctx context.Context, det detect.Detector) error {
 // finish acts on the end of a probation, outside m.mu.
 func (m *Manager) finish(out outcome) {
 	defer m.busy.Store(false)
-	if err := out.closing.det.Close(); err != nil {
+	if err := out.closing.close(); err != nil {
 		m.log.Warn("close model", "name", out.closing.info.Name, "version", out.closing.info.Version, "err", err)
 	}
 	running := m.Info()

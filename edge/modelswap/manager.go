@@ -59,18 +59,31 @@ type slot struct {
 	info     vision.ModelInfo
 	classes  []string
 	manifest string // its manifest's path; empty for the first model
+	// running counts the frames on det; Add only under Manager.mu while
+	// the slot is active, so a slot taken out of service is closed after
+	// Wait, never under a frame.
+	running sync.WaitGroup
+}
+
+// close waits for the frames still running on s, then frees its model.
+func (s *slot) close() error {
+	s.running.Wait()
+	return s.det.Close()
 }
 
 // Manager holds the model frames go through. It implements the pipeline's
-// Detector for every camera at once: like pipeline.SharedDetector it runs
-// one frame at a time, and it swaps models only between frames.
+// Detector for every camera at once. Frames run outside its lock, as many
+// at once as the model allows (a detect.Pool of several copies runs that
+// many; a single model serialises them itself), and a swap takes effect
+// for the frames that start after it: a frame runs on exactly one fully
+// loaded model, closed only once its frames are done.
 type Manager struct {
 	cfg Config
 	log *slog.Logger
 	met *Metrics
 
-	// mu is held for the whole of a Detect and for every change of active
-	// or prev, so a frame runs on exactly one fully loaded model.
+	// mu guards active, prev, prob, ref and closed; a Detect holds it to
+	// pick its model and to record the outcome, not while the model runs.
 	mu     sync.Mutex
 	active *slot
 	prev   *slot // the model to roll back to, while active is on probation
@@ -143,13 +156,20 @@ func (m *Manager) DetectModel(img gocv.Mat) ([]vision.Detection, vision.ModelInf
 		return nil, vision.ModelInfo{}, errors.New("model manager closed")
 	}
 	s := m.active
+	s.running.Add(1)
+	m.mu.Unlock()
 	dets, err := s.det.Detect(img)
-	if err == nil && !img.Empty() && time.Since(m.refAt) >= refEvery {
+	s.running.Done()
+
+	m.mu.Lock()
+	if err == nil && !img.Empty() && !m.closed && time.Since(m.refAt) >= refEvery {
 		img.CopyTo(&m.ref)
 		m.refAt = time.Now()
 	}
 	var out outcome
-	if m.prev != nil {
+	// Only frames of the model on probation judge it; one that started
+	// on the model before a swap or a rollback says nothing of it.
+	if m.prev != nil && s == m.active {
 		out = m.judge(err)
 	}
 	m.mu.Unlock()
@@ -180,9 +200,9 @@ func (m *Manager) Close() error {
 		return nil
 	}
 	m.closed = true
-	err := m.active.det.Close()
+	err := m.active.close()
 	if m.prev != nil {
-		err = errors.Join(err, m.prev.det.Close())
+		err = errors.Join(err, m.prev.close())
 		m.prev = nil
 	}
 	m.ref.Close()

@@ -31,15 +31,28 @@ type Watcher struct {
 }
 
 // Run polls until ctx ends.
-func (w *Watcher) Run(ctx context.Context) {
-	log := w.Log
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+func (w *Watcher) Run(ctx context.Context) { w.poll(ctx, w.first()) }
+
+func (w *Watcher) logger() *slog.Logger {
+	if w.Log == nil {
+		return slog.New(slog.DiscardHandler)
 	}
+	return w.Log
+}
+
+// first is the folder's print that later ones are compared with: a change
+// made after it is installed, one made before it is not.
+func (w *Watcher) first() string {
 	seen, err := folderPrint(w.Manifest)
 	if err != nil {
-		log.Warn("watch models folder", "manifest", w.Manifest, "err", err)
+		w.logger().Warn("watch models folder", "manifest", w.Manifest, "err", err)
 	}
+	return seen
+}
+
+// poll installs the model whenever the folder's print differs from seen.
+func (w *Watcher) poll(ctx context.Context, seen string) {
+	log := w.logger()
 	t := time.NewTicker(w.Interval)
 	defer t.Stop()
 	for {

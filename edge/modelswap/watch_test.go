@@ -22,7 +22,11 @@ func TestWatcherSwapsWhenManifestChanges(t *testing.T) {
 	black := frame(t, 0)
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	wg.Go(func() { (&Watcher{Manifest: v1, Interval: 20 * time.Millisecond, Manager: mgr}).Run(ctx) })
+	// The first print is taken before the test changes the folder (Run
+	// takes it in its own goroutine, which may start after the change).
+	w := &Watcher{Manifest: v1, Interval: 20 * time.Millisecond, Manager: mgr}
+	seen := w.first()
+	wg.Go(func() { w.poll(ctx, seen) })
 	defer wg.Wait()
 	defer cancel()
 
