@@ -6,7 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"os"
+
+	"github.com/xiuhua/xiuhua/internal/readlimit"
 )
 
 // Limits on a GeoJSON grid file: a city has tens of thousands of cells;
@@ -23,14 +24,7 @@ const (
 // unit), and optionally community and street (社区, 街道; see properties).
 // Codes must be unique.
 func Load(path string) (*Indexed, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, fmt.Errorf("grid: %w", err)
-	}
-	if st.Size() > MaxFileBytes {
-		return nil, fmt.Errorf("grid: %s: %d bytes: allowed: at most %d", path, st.Size(), MaxFileBytes)
-	}
-	data, err := os.ReadFile(path)
+	data, err := readlimit.File(path, MaxFileBytes)
 	if err != nil {
 		return nil, fmt.Errorf("grid: %w", err)
 	}

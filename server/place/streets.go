@@ -5,7 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"os"
+
+	"github.com/xiuhua/xiuhua/internal/readlimit"
 )
 
 // Limits on a streets file: a city's roads and POIs are a few hundred
@@ -22,14 +23,7 @@ const (
 // geometry types are skipped, as city exports mix them in. Coordinates are
 // WGS-84 [longitude, latitude].
 func Load(path string) (*Streets, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, fmt.Errorf("streets: %w", err)
-	}
-	if st.Size() > MaxFileBytes {
-		return nil, fmt.Errorf("streets: %s: %d bytes: allowed: at most %d", path, st.Size(), MaxFileBytes)
-	}
-	data, err := os.ReadFile(path)
+	data, err := readlimit.File(path, MaxFileBytes)
 	if err != nil {
 		return nil, fmt.Errorf("streets: %w", err)
 	}
