@@ -58,6 +58,9 @@ func (f *fleet) ingestConfig(cfg config.Config, i int) ingest.Config {
 	// Not before the scheduler has measured a window: a box starting
 	// many cameras does not know yet whether it can afford it.
 	ic.FullDecodeOK = func() bool { return f.sched.Settled() && !f.sched.Overloaded() }
+	// Keyframes are decoded in the look's turn: as many at once as looks
+	// run, none for a keyframe replaced while it waited.
+	ic.DecodeAtTurn = true
 	return ic
 }
 

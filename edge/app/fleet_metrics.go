@@ -2,6 +2,8 @@ package app
 
 import (
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/xiuhua/xiuhua/edge/decode"
 )
 
 // fleetCollector exports the look scheduler's state at scrape time.
@@ -9,6 +11,7 @@ type fleetCollector struct {
 	f                             *fleet
 	overloaded, busy              *prometheus.Desc
 	rate, target, limit, lookSecs *prometheus.Desc
+	reopens                       *prometheus.Desc
 }
 
 func (f *fleet) collector() prometheus.Collector {
@@ -21,11 +24,13 @@ func (f *fleet) collector() prometheus.Collector {
 		target:     prometheus.NewDesc("xiuhua_edge_camera_look_target", "Looks per second the camera is configured for (detect_fps).", cam, nil),
 		limit:      prometheus.NewDesc("xiuhua_edge_camera_look_limit", "Looks per second the camera is held to while the box is overloaded; 0: none.", cam, nil),
 		lookSecs:   prometheus.NewDesc("xiuhua_edge_camera_look_seconds", "Smoothed time one look of the camera takes.", cam, nil),
+		reopens: prometheus.NewDesc("xiuhua_edge_decoder_reopens_total",
+			"Keyframes decoded from nothing, with a parked decoder context (from=parked, cheap) or a new one (from=new).", []string{"from"}, nil),
 	}
 }
 
 func (c *fleetCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.overloaded, c.busy, c.rate, c.target, c.limit, c.lookSecs} {
+	for _, d := range []*prometheus.Desc{c.overloaded, c.busy, c.rate, c.target, c.limit, c.lookSecs, c.reopens} {
 		ch <- d
 	}
 }
@@ -38,6 +43,9 @@ func (c *fleetCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	ch <- prometheus.MustNewConstMetric(c.overloaded, prometheus.GaugeValue, over)
 	ch <- prometheus.MustNewConstMetric(c.busy, prometheus.GaugeValue, st.Busy)
+	parked, opened := decode.IdleStats()
+	ch <- prometheus.MustNewConstMetric(c.reopens, prometheus.CounterValue, float64(parked), "parked")
+	ch <- prometheus.MustNewConstMetric(c.reopens, prometheus.CounterValue, float64(opened), "new")
 	for _, cs := range st.Cameras {
 		ch <- prometheus.MustNewConstMetric(c.rate, prometheus.GaugeValue, cs.Rate, cs.ID)
 		ch <- prometheus.MustNewConstMetric(c.target, prometheus.GaugeValue, cs.Target, cs.ID)

@@ -15,6 +15,7 @@ import "C"
 import (
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -45,6 +46,12 @@ type codec struct {
 	buf   *C.uint8_t // Annex-B input, followed by zeroed padding
 	bufN  int        // usable size of buf, without padding
 	sws   *C.struct_SwsContext
+	// full: it decoded a picture with the loop filter, as a whole GOP is,
+	// so its pool may hold reference pictures: it is freed, not parked,
+	// when trimmed. live counts its pictures still referenced by a
+	// Picture (see park).
+	full bool
+	live atomic.Int32
 }
 
 func newCodec(id C.enum_AVCodecID, name string) (*codec, error) {

@@ -37,6 +37,9 @@ type Decoder struct {
 	// trimmed: c was freed by Trim and is opened again by the next Decode;
 	// closed: by Close, for good. intraOnly is reapplied on reopening.
 	trimmed, closed, intraOnly bool
+	// lastW, lastH: the size of the last picture before a Trim, to reopen
+	// with a parked context of that size.
+	lastW, lastH int
 	// params are the last parameter sets seen, put before the first access
 	// unit after a Trim when it carries none (cameras often send them
 	// only now and then, or only in the SDP).
@@ -81,12 +84,13 @@ func (d *Decoder) Codec() Codec { return d.codec }
 func (d *Decoder) Decode(au [][]byte) (ok bool, err error) {
 	d.noteParams(au)
 	if d.trimmed && !d.closed {
-		if err := d.reopen(); err != nil {
+		var err error
+		if au, err = d.reopen(au); err != nil {
 			return false, err
 		}
-		if !hasParamSets(d.codec, au) {
-			au = d.withParams(au)
-		}
+	}
+	if !d.intraOnly {
+		d.c.full = true
 	}
 	n, err := d.c.writeAnnexB(au)
 	if err != nil {

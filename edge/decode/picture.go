@@ -39,6 +39,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"sync/atomic"
 	"unsafe"
 
 	"gocv.io/x/gocv"
@@ -56,6 +57,9 @@ type Picture struct {
 	// key, when set, is the keyframe the picture was decoded from, alone
 	// (parameter sets included): Keep holds that instead of the picture.
 	key *Keyframe
+	// live counts the references to the decoder context's pictures
+	// (idle.go); nil for pictures of no decoder.
+	live *atomic.Int32
 }
 
 // Picture returns a reference to the last decoded picture. The caller owns
@@ -68,7 +72,8 @@ func (d *Decoder) Picture() (*Picture, error) {
 	if f == nil {
 		return nil, errors.New("reference decoded picture: out of memory")
 	}
-	return &Picture{frame: f}, nil
+	d.c.live.Add(1)
+	return &Picture{frame: f, live: &d.c.live}, nil
 }
 
 // Size is the picture's size in pixels.
@@ -85,6 +90,10 @@ func (p *Picture) Close() {
 		return
 	}
 	C.av_frame_free(&p.frame)
+	if p.live != nil {
+		p.live.Add(-1)
+		p.live = nil
+	}
 }
 
 // AlignCrop widens r to the corners a crop can start on in this picture's

@@ -26,6 +26,10 @@ func (d *Decoder) ParamSets() [][]byte {
 	return out
 }
 
+// Remember notes the parameter sets in au without decoding it, for
+// ParamSets and for the next keyframe after a Trim.
+func (d *Decoder) Remember(au [][]byte) { d.noteParams(au) }
+
 // SetKeyframe records that the picture was decoded from k alone (a
 // keyframes-only decode), so Keep can hold k instead of the picture.
 func (p *Picture) SetKeyframe(k *Keyframe) { p.key = k }
@@ -50,7 +54,10 @@ func (p *Picture) Keep() (*Still, error) {
 	if f == nil {
 		return nil, fmt.Errorf("keep picture: out of memory")
 	}
-	return &Still{pic: &Picture{frame: f}}, nil
+	if p.live != nil {
+		p.live.Add(1)
+	}
+	return &Still{pic: &Picture{frame: f, live: p.live}}, nil
 }
 
 // Compressed says whether the Still holds a keyframe rather than a picture.
@@ -63,20 +70,56 @@ func (s *Still) BGR() (gocv.Mat, error) {
 	if s.pic != nil {
 		return s.pic.Convert(nil, s.pic.wholeRect(), 0, 0)
 	}
-	d, err := New(s.key.Codec)
+	return s.key.BGR(0, 0)
+}
+
+// decoder is a decoder for k as if trimmed: its Decode takes a parked
+// context (idle.go) rather than opening one.
+func (k *Keyframe) decoder() *Decoder {
+	return &Decoder{codec: k.Codec, c: &codec{name: k.Codec.String()}, trimmed: true, intraOnly: true}
+}
+
+// decode decodes k with d, or says why it gave no picture.
+func (k *Keyframe) decode(d *Decoder) error {
+	ok, err := d.Decode(k.AU)
 	if err != nil {
-		return gocv.Mat{}, err
-	}
-	defer d.Close()
-	d.SetIntraOnly(true)
-	ok, err := d.Decode(s.key.AU)
-	if err != nil {
-		return gocv.Mat{}, fmt.Errorf("decode kept keyframe: %w", err)
+		return fmt.Errorf("decode keyframe: %w", err)
 	}
 	if !ok {
-		return gocv.Mat{}, fmt.Errorf("decode kept keyframe: %w", ErrNoPicture)
+		return fmt.Errorf("decode keyframe: %w", ErrNoPicture)
 	}
-	return d.BGR()
+	return nil
+}
+
+// Picture decodes k, without the loop filter, into a picture that
+// remembers k (Keep holds k, not the picture). The caller owns it.
+func (k *Keyframe) Picture() (*Picture, error) {
+	d := k.decoder()
+	defer d.Close()
+	if err := k.decode(d); err != nil {
+		return nil, err
+	}
+	pic, err := d.Picture()
+	// The context goes back to the idle list for the next keyframe.
+	d.Trim()
+	if err != nil {
+		return nil, err
+	}
+	pic.SetKeyframe(k)
+	return pic, nil
+}
+
+// BGR decodes k to a BGR Mat of width x height (0, 0: its size), without
+// the loop filter. The caller owns the Mat.
+func (k *Keyframe) BGR(width, height int) (gocv.Mat, error) {
+	d := k.decoder()
+	defer d.Close()
+	if err := k.decode(d); err != nil {
+		return gocv.Mat{}, err
+	}
+	m, err := d.BGRResized(width, height)
+	d.Trim()
+	return m, err
 }
 
 // Close frees what the Still holds. Safe on nil and more than once.

@@ -1,30 +1,49 @@
 package decode
 
-// Trim frees everything the decoder holds — reference pictures, the last
-// picture, buffer pools, the scaler — until the next Decode, which opens
-// it again. For keyframes-only decoding, where every decoded picture
-// starts from nothing: between two keyframes a 1080p H.264 decoder would
-// otherwise keep several megabytes of pictures per camera that nothing
-// will use, and a box of many cameras pays that for each. Reopening costs
-// little next to decoding the keyframe (BenchmarkKeyframeTrim prints
-// both). Size and BGR see no picture until the next one is decoded.
+// Trim lets go of everything the decoder holds — reference pictures, the
+// last picture, the scaler — until the next Decode, which opens it again.
+// For keyframes-only decoding, where every decoded picture starts from
+// nothing: between two keyframes a 1080p H.264 decoder would otherwise
+// keep several megabytes of pictures per camera that nothing will use, and
+// a box of many cameras pays that for each. The libavcodec context itself
+// is flushed and parked for the next keyframe of any camera (idle.go), so
+// reopening costs little next to decoding the keyframe
+// (BenchmarkKeyframeTrim prints both). Size and BGR see no picture until
+// the next one is decoded.
 func (d *Decoder) Trim() {
 	if d.closed || d.trimmed {
 		return
 	}
-	d.c.free()
-	d.trimmed = true
+	d.lastW, d.lastH = d.c.size()
+	park(d.codec, d.c, d.lastW, d.lastH)
+	// An empty codec answers "no picture" and "closed" like a freed one.
+	d.c, d.trimmed = &codec{name: d.c.name}, true
 }
 
-// reopen opens a trimmed decoder again, with its settings.
-func (d *Decoder) reopen() error {
-	nd, err := New(d.codec)
-	if err != nil {
-		return err
+// reopen opens a trimmed decoder again, with its settings, for au, which
+// it returns behind the remembered parameter sets it lacks. A parked
+// context is taken only when au then carries a whole set of parameter
+// sets: the context may remember another camera's, and a keyframe must
+// not be decoded with those.
+func (d *Decoder) reopen(au [][]byte) ([][]byte, error) {
+	au = d.withParams(au)
+	var c *codec
+	if hasAllParams(d.codec, au) {
+		c = unpark(d.codec, d.lastW, d.lastH)
 	}
-	d.c, d.trimmed = nd.c, false
+	if c != nil {
+		reused.Add(1)
+	} else {
+		nd, err := New(d.codec)
+		if err != nil {
+			return au, err
+		}
+		c = nd.c
+		opened.Add(1)
+	}
+	d.c, d.trimmed = c, false
 	d.c.setSkipLoopFilter(d.intraOnly)
-	return nil
+	return au, nil
 }
 
 // paramType says whether a NAL unit is a parameter set, and which
@@ -48,13 +67,16 @@ func paramType(codec Codec, nalu []byte) int {
 	return -1
 }
 
-func hasParamSets(codec Codec, au [][]byte) bool {
+// hasAllParams says whether au carries every parameter set a keyframe of
+// codec needs: SPS and PPS, and a VPS for H.265.
+func hasAllParams(codec Codec, au [][]byte) bool {
+	var seen [3]bool
 	for _, n := range au {
-		if paramType(codec, n) >= 0 {
-			return true
+		if t := paramType(codec, n); t >= 0 {
+			seen[t] = true
 		}
 	}
-	return false
+	return seen[1] && seen[2] && (codec != H265 || seen[0])
 }
 
 // noteParams remembers the parameter sets in au (copies: the caller's
@@ -67,13 +89,24 @@ func (d *Decoder) noteParams(au [][]byte) {
 	}
 }
 
-// withParams is au behind the remembered parameter sets, VPS, SPS, PPS.
+// withParams is au behind the remembered parameter sets of the kinds it
+// lacks, in the order VPS, SPS, PPS; au itself when it lacks none or
+// none is remembered.
 func (d *Decoder) withParams(au [][]byte) [][]byte {
-	out := make([][]byte, 0, len(au)+3)
-	for _, p := range d.params {
-		if len(p) > 0 {
+	var has [3]bool
+	for _, n := range au {
+		if t := paramType(d.codec, n); t >= 0 {
+			has[t] = true
+		}
+	}
+	var out [][]byte
+	for t, p := range d.params {
+		if len(p) > 0 && !has[t] {
 			out = append(out, p)
 		}
+	}
+	if out == nil {
+		return au
 	}
 	return append(out, au...)
 }

@@ -17,6 +17,7 @@ type videoDecoder interface {
 	BGRResized(width, height int) (gocv.Mat, error)
 	Picture() (*decode.Picture, error)
 	ParamSets() [][]byte
+	Remember(au [][]byte)
 	Size() (width, height int)
 	SetIntraOnly(on bool)
 	Trim()
@@ -136,6 +137,10 @@ func (p *auPath) handle(now time.Time, pts time.Duration, hasPTS bool, au [][]by
 		// is alive; it is just not needed.
 		c.framesSkipped.add(1)
 		p.alive.Store(now.UnixNano())
+		return
+	}
+	if p.keyOnly && c.cfg.DecodeAtTurn {
+		p.deferKeyframe(now, pts, au, size, kept)
 		return
 	}
 

@@ -24,10 +24,16 @@ type Frame struct {
 	// of Image (which is then empty): the receiver converts only the parts
 	// it needs, at the sizes it needs. The receiver owns it.
 	Picture *decode.Picture
+	// pending is a keyframe not decoded yet (Config.DecodeAtTurn): the
+	// receiver calls Ready before it looks.
+	pending *pendingKey
 }
 
 // Close frees the frame's picture, whichever form it has.
 func (f Frame) Close() {
+	if f.pending != nil {
+		return // nothing decoded: the keyframe's bytes are the GC's
+	}
 	if f.Picture != nil {
 		f.Picture.Close()
 		return
@@ -37,6 +43,9 @@ func (f Frame) Close() {
 
 // Size is the frame's size in pixels.
 func (f Frame) Size() (width, height int) {
+	if f.pending != nil {
+		return 0, 0 // not decoded yet
+	}
 	if f.Picture != nil {
 		s := f.Picture.Size()
 		return s.X, s.Y

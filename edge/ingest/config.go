@@ -40,6 +40,12 @@ type Config struct {
 	// instead of a BGR Image: for a receiver that converts only parts of
 	// it (regions at the camera's resolution). Not with Width, Height.
 	Pictures bool
+	// DecodeAtTurn hands out the keyframes of keyframes-only decoding
+	// undecoded: the receiver decodes each with Frame.Ready when it is
+	// about to look (its turn under a look scheduler), so no more
+	// pictures are decoded at once, or held, than are looked at. Frames
+	// of fully decoded GOPs are decoded as they arrive either way.
+	DecodeAtTurn bool
 	// DecodeMode is DecodeAuto (default), DecodeKeyframes or DecodeAll;
 	// see DecodeMode.
 	DecodeMode DecodeMode

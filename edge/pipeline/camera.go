@@ -102,6 +102,13 @@ func (c *Camera) Run(ctx context.Context) {
 			if !ok {
 				return
 			}
+			// A keyframe handed out undecoded is decoded in the turn: the
+			// look's cost includes it (ingest counts and logs failures).
+			if err := f.Ready(); err != nil {
+				turn.Done()
+				f.Close()
+				continue
+			}
 			v := newView(f, pictureScaler)
 			c.Peek.serve(v, c.Log)
 			c.process(v)
