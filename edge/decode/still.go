@@ -122,6 +122,37 @@ func (k *Keyframe) BGR(width, height int) (gocv.Mat, error) {
 	return m, err
 }
 
+// Clone is another Still of the same picture: the same keyframe, or a new
+// reference to the picture. Nil for nil.
+func (s *Still) Clone() *Still {
+	if s == nil {
+		return nil
+	}
+	if s.pic == nil {
+		return &Still{key: s.key}
+	}
+	kept, err := s.pic.Keep()
+	if err != nil {
+		return nil
+	}
+	return kept
+}
+
+// Picture is the kept picture again: the keyframe decoded (as the first
+// time), or a new reference to the picture. The caller owns it.
+func (s *Still) Picture() (*Picture, error) {
+	if s.pic == nil {
+		return s.key.Picture()
+	}
+	kept, err := s.pic.Keep()
+	if err != nil {
+		return nil, err
+	}
+	pic := kept.pic
+	kept.pic = nil
+	return pic, nil
+}
+
 // Close frees what the Still holds. Safe on nil and more than once.
 func (s *Still) Close() {
 	if s == nil {

@@ -23,9 +23,12 @@ type Camera struct {
 	limit     float64
 }
 
-// Turn is a granted look; call Done when the look is over.
+// Turn is a granted look, or a background turn (Scheduler.Background);
+// call Done when it is over.
 type Turn struct {
 	c     *Camera
+	s     *Scheduler // background turns
+	bg    bool
 	start time.Time
 }
 
@@ -57,6 +60,10 @@ func (c *Camera) Wait(ctx context.Context) (Turn, error) {
 
 // Done ends the look and accounts for its cost. Safe on a zero Turn.
 func (t Turn) Done() {
+	if t.bg {
+		t.s.backgroundDone(time.Since(t.start))
+		return
+	}
 	c := t.c
 	if c == nil {
 		return
@@ -78,3 +85,7 @@ func (t Turn) Done() {
 
 // ID is the camera's name.
 func (c *Camera) ID() string { return c.id }
+
+// Background is the scheduler's Background: a turn for this camera's work
+// that may wait for the looks (its violations' evidence).
+func (c *Camera) Background(ctx context.Context) (Turn, error) { return c.s.Background(ctx) }

@@ -25,8 +25,9 @@ const (
 // Status is the scheduler's state as of the last tick.
 type Status struct {
 	Overloaded bool
-	// Busy is the share of slot time spent looking over the window.
-	Busy float64
+	// Busy is the share of slot time spent looking over the window;
+	// Background the share spent on background work (not looks).
+	Busy, Background float64
 	// Achieved and Demand are looks per second over the window: done, and
 	// wanted by the cameras that asked for turns (+Inf when one of them
 	// wants every frame). Capacity is what the slots could do without a
@@ -80,11 +81,13 @@ func (s *Scheduler) measure() {
 	s.ticks++
 	n := min(s.ticks, s.cfg.Window)
 	span := (time.Duration(n) * s.cfg.Tick).Seconds()
-	var busy time.Duration
-	for _, b := range s.busy {
+	var busy, bg time.Duration
+	for i, b := range s.busy {
 		busy += b
+		bg += s.bgBusy[i]
 	}
-	st := Status{Busy: busy.Seconds() / (span * float64(s.cfg.Slots))}
+	slotSecs := span * float64(s.cfg.Slots)
+	st := Status{Busy: busy.Seconds() / slotSecs, Background: bg.Seconds() / slotSecs}
 	totalLooks := 0
 	var targets []float64
 	for _, c := range s.cams {
@@ -141,6 +144,7 @@ func (s *Scheduler) measure() {
 	// Next bucket.
 	s.tick = (s.tick + 1) % s.cfg.Window
 	s.busy[s.tick] = 0
+	s.bgBusy[s.tick] = 0
 	for _, c := range s.cams {
 		c.looks[s.tick] = 0
 	}

@@ -23,7 +23,10 @@ type Config struct {
 	// how many ticks the measurements span.
 	Tick   time.Duration
 	Window int
-	Log    *slog.Logger
+	// BackgroundWait is how long background work yields to the cameras'
+	// looks before it takes turns with them (background.go).
+	BackgroundWait time.Duration
+	Log            *slog.Logger
 }
 
 func (c Config) withDefaults() Config {
@@ -35,6 +38,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Window <= 0 {
 		c.Window = DefaultWindow
+	}
+	if c.BackgroundWait <= 0 {
+		c.BackgroundWait = DefaultBackgroundWait
 	}
 	if c.Log == nil {
 		c.Log = slog.Default()
@@ -58,12 +64,18 @@ type Scheduler struct {
 	overld  bool
 	calm    int    // ticks in a row that said an overload could end
 	summary Status // as of the last tick
+	// bgq waits for background turns, oldest first; bgLastGrant is the
+	// grant sequence of the last one given; bgBusy the slot time they
+	// took, per tick bucket.
+	bgq         []*bgWaiter
+	bgLastGrant uint64
+	bgBusy      []time.Duration
 }
 
 // New makes a scheduler.
 func New(cfg Config) *Scheduler {
 	cfg = cfg.withDefaults()
-	return &Scheduler{cfg: cfg, free: cfg.Slots, busy: make([]time.Duration, cfg.Window)}
+	return &Scheduler{cfg: cfg, free: cfg.Slots, busy: make([]time.Duration, cfg.Window), bgBusy: make([]time.Duration, cfg.Window)}
 }
 
 // Register adds a camera that wants target looks a second (0: as many as
@@ -97,7 +109,8 @@ func (s *Scheduler) Run(ctx context.Context) {
 }
 
 // dispatch grants free slots to waiting cameras, least recently served
-// first. Call with mu held.
+// first, and to background work when none waits (background.go). Call
+// with mu held.
 func (s *Scheduler) dispatch() {
 	for s.free > 0 {
 		var next *Camera
@@ -105,6 +118,9 @@ func (s *Scheduler) dispatch() {
 			if c.waiting && (next == nil || c.lastGrant < next.lastGrant) {
 				next = c
 			}
+		}
+		if s.grantBackground(next) {
+			continue
 		}
 		if next == nil {
 			return

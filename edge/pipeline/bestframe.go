@@ -112,6 +112,14 @@ func (b *bestFrame) bgr() (img gocv.Mat, done func(), err error) {
 	return m, func() { m.Close() }, nil
 }
 
+// copy is a copy of the sighting that outlives it (for an evidence job).
+func (b *bestFrame) copy() *bestFrame {
+	cp := *b
+	cp.img = b.img.Clone()
+	cp.still = b.still.Clone()
+	return &cp
+}
+
 func (b *bestFrame) close() {
 	b.img.Close()
 	b.still.Close()

@@ -81,6 +81,10 @@ type Camera struct {
 	model vision.ModelInfo
 	// looks counts the detector runs done, for the heartbeat.
 	looks atomic.Uint64
+	// queued are the violations the current look raised, jobs those
+	// handed to the evidence worker (raise.go).
+	queued []queuedViolation
+	jobs   chan *evidenceJob
 }
 
 // Looks is how many frames the detector has looked at so far.
@@ -90,6 +94,7 @@ func (c *Camera) Looks() uint64 { return c.looks.Load() }
 func (c *Camera) Run(ctx context.Context) {
 	c.clipCtx, c.stopClips = context.WithCancel(context.Background())
 	defer c.close()
+	defer c.startWorker(ctx)() // before close: its jobs may wait for clips
 	for {
 		select {
 		case <-ctx.Done():
@@ -111,8 +116,9 @@ func (c *Camera) Run(ctx context.Context) {
 			}
 			v := newView(f, pictureScaler)
 			c.Peek.serve(v, c.Log)
-			c.process(v)
+			c.look(v)
 			turn.Done()
+			c.handOff(ctx, v)
 			v.close()
 		}
 	}
@@ -146,7 +152,16 @@ func (c *Camera) close() {
 	}
 }
 
+// process looks at the frame and stores what it raised, as Run does
+// without turns.
 func (c *Camera) process(v *view) {
+	c.look(v)
+	c.raiseQueued(context.Background(), v)
+}
+
+// look runs the detector, tracker and rules on the frame (and the change
+// checks) and queues the violations they raise for raiseQueued.
+func (c *Camera) look(v *view) {
 	f := v.f
 	size := v.size()
 	w, h := size.X, size.Y
@@ -164,7 +179,7 @@ func (c *Camera) process(v *view) {
 		}
 		if viol != nil {
 			before, _ := cw.Before()
-			c.raise(v, *viol, w, h, &before)
+			c.queue(v, *viol, w, h, &before)
 		}
 	}
 	start := time.Now()
@@ -188,10 +203,10 @@ func (c *Camera) process(v *view) {
 	tracks := c.Tracker.Update(f.Captured, dets)
 	c.best.offer(f.Captured, v, tracks, c.Rules.Watches)
 	for _, viol := range c.Rules.Observe(f.Captured, w, h, tracks) {
-		c.raise(v, viol, w, h, nil)
+		c.queue(v, viol, w, h, nil)
 	}
 	for _, viol := range c.Rules.Accumulate(f.Captured, w, h, dets) {
-		c.raise(v, viol, w, h, nil)
+		c.queue(v, viol, w, h, nil)
 	}
 }
 
@@ -208,11 +223,13 @@ func (c *Camera) detect(v *view) ([]vision.Detection, vision.ModelInfo, error) {
 	return c.Regions.detect(c.Detector, v, c.Log)
 }
 
-// raise stores violation v seen in frame f; before, when given, is the
-// zone's reference picture and goes beside the frame in the evidence.
-func (c *Camera) raise(fv *view, v rules.Violation, w, h int, before *gocv.Mat) {
+// raise stores violation q seen in frame fv, which the model saw;
+// before, when given, is the zone's reference picture and goes beside the
+// frame in the evidence.
+func (c *Camera) raise(fv *view, model vision.ModelInfo, q *queuedViolation, before *gocv.Mat) {
 	id := c.Source.CameraID
 	f := fv.f
+	v, w, h := q.v, q.w, q.h
 	// Evidence is the whole frame at full size: converted now, once for
 	// every violation of this look.
 	img, err := fv.bgr()
@@ -228,15 +245,15 @@ func (c *Camera) raise(fv *view, v rules.Violation, w, h int, before *gocv.Mat) 
 		return
 	}
 	src := c.Source
-	if c.model != (vision.ModelInfo{}) {
-		src.Model = c.model
+	if model != (vision.ModelInfo{}) {
+		src.Model = model
 	}
 	rep := evidence.Report(src, v, w, h)
 	files := []outbox.File{
 		{Name: "snapshot.jpg", Kind: xiuhuav1.EvidenceKind_EVIDENCE_KIND_SNAPSHOT, ContentType: "image/jpeg", Data: raw},
 		{Name: "annotated.jpg", Kind: xiuhuav1.EvidenceKind_EVIDENCE_KIND_ANNOTATED, ContentType: "image/jpeg", Data: annotated},
 	}
-	if b, ok := c.best.get(v.Object.TrackID); ok && v.Object.Kind == rules.FindingTrack && !b.at.Equal(f.Captured) {
+	if b := q.best; b != nil {
 		best := v
 		best.Object.Box, best.Object.Score, best.At = b.box, b.score, b.at
 		if data, err := bestEvidence(c.Annotator, id, b, best); err != nil {

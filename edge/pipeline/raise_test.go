@@ -1,0 +1,103 @@
+package pipeline
+
+import (
+	"context"
+	"log/slog"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/stretchr/testify/require"
+	"gocv.io/x/gocv"
+
+	"github.com/xiuhua/xiuhua/edge/evidence"
+	"github.com/xiuhua/xiuhua/edge/ingest"
+	"github.com/xiuhua/xiuhua/edge/looks"
+	"github.com/xiuhua/xiuhua/edge/outbox"
+	"github.com/xiuhua/xiuhua/edge/rules"
+	"github.com/xiuhua/xiuhua/edge/track"
+	"github.com/xiuhua/xiuhua/internal/testdata"
+)
+
+// heldBackground grants every look at once and holds background turns
+// until released.
+type heldBackground struct {
+	asked   chan struct{}
+	release chan struct{}
+}
+
+func (g heldBackground) Wait(context.Context) (looks.Turn, error) { return looks.Turn{}, nil }
+
+func (g heldBackground) Background(ctx context.Context) (looks.Turn, error) {
+	g.asked <- struct{}{}
+	select {
+	case <-g.release:
+	case <-ctx.Done():
+	}
+	return looks.Turn{}, nil
+}
+
+// TestEvidenceDoesNotStopLooking: a look that raises a violation hands its
+// evidence to the camera's worker, which waits for a background turn;
+// meanwhile the camera goes on looking, and the violation is stored, with
+// its snapshot and best sighting, once the turn comes.
+func TestEvidenceDoesNotStopLooking(t *testing.T) {
+	ob, err := outbox.Open(filepath.Join(t.TempDir(), "outbox"), slog.Default(), prometheus.NewRegistry())
+	require.NoError(t, err)
+	defer ob.Close()
+	det, err := openDetector(testdata.Path(t, "models"))
+	require.NoError(t, err)
+	defer det.Close()
+	gate := heldBackground{asked: make(chan struct{}, 4), release: make(chan struct{})}
+	frames := make(chan ingest.Frame)
+	cam := &Camera{
+		Source:   evidence.Source{DeviceID: "edge-t", CameraID: "cam1", Model: det.Info()},
+		Frames:   frames,
+		Detector: det,
+		Tracker:  track.New(5 * time.Second),
+		Rules: rules.NewEngine([]rules.ZoneRules{{Zone: wholeFrame, Rules: []rules.Rule{
+			{ID: "r", Type: "demo_linger", Classes: []string{"person"}, MinScore: 0.4, Dwell: time.Second, GapTolerance: 5 * time.Second}}}}),
+		Sink:    ob,
+		Log:     slog.Default(),
+		Metrics: NewMetrics(prometheus.NewRegistry()),
+		Turns:   gate,
+	}
+	done := make(chan struct{})
+	go func() { cam.Run(context.Background()); close(done) }()
+
+	skier := gocv.IMRead(testdata.Path(t, "images", "000000000785.jpg"), gocv.IMReadColor)
+	defer skier.Close()
+	t0 := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	send := func(i int) {
+		frames <- ingest.Frame{CameraID: "cam1", Captured: t0.Add(time.Duration(i) * time.Second), Image: skier.Clone()}
+	}
+	for i := range 3 {
+		send(i)
+	}
+	select {
+	case <-gate.asked:
+	case <-time.After(30 * time.Second):
+		t.Fatal("no evidence built for the violation")
+	}
+	for i := 3; i < 8; i++ {
+		send(i) // taken while the evidence waits
+	}
+	require.Eventually(t, func() bool { return cam.Looks() == 8 }, 30*time.Second, 10*time.Millisecond,
+		"looks go on while the evidence waits")
+	require.Empty(t, ob.Pending(), "not stored before its turn")
+
+	close(gate.release)
+	require.Eventually(t, func() bool { return len(ob.Pending()) == 1 }, 30*time.Second, 10*time.Millisecond)
+	close(frames)
+	<-done
+	rep, err := ob.Load(ob.Pending()[0].ID)
+	require.NoError(t, err)
+	var names []string
+	for _, e := range rep.Evidence {
+		names = append(names, e.Name)
+	}
+	require.Contains(t, names, "snapshot.jpg")
+	require.Contains(t, names, "annotated.jpg")
+	require.Equal(t, t0.Add(time.Second), rep.ObservedAt.AsTime(), "the frame that completed the dwell")
+}
