@@ -9,7 +9,7 @@ import (
 // fleetCollector exports the look scheduler's state at scrape time.
 type fleetCollector struct {
 	f                             *fleet
-	overloaded, busy              *prometheus.Desc
+	overloaded, busy, background  *prometheus.Desc
 	rate, target, limit, lookSecs *prometheus.Desc
 	reopens                       *prometheus.Desc
 }
@@ -20,6 +20,8 @@ func (f *fleet) collector() prometheus.Collector {
 		f:          f,
 		overloaded: prometheus.NewDesc("xiuhua_edge_overloaded", "1 while the box cannot look as often as its cameras ask (looks are then shared evenly).", nil, nil),
 		busy:       prometheus.NewDesc("xiuhua_edge_look_busy_ratio", "Share of the detector's time spent looking, over the scheduler's window.", nil, nil),
+		background: prometheus.NewDesc("xiuhua_edge_look_background_ratio",
+			"Share of the detector's slot time spent on background work (violations' evidence), over the scheduler's window.", nil, nil),
 		rate:       prometheus.NewDesc("xiuhua_edge_camera_look_rate", "Looks per second the camera achieved over the scheduler's window.", cam, nil),
 		target:     prometheus.NewDesc("xiuhua_edge_camera_look_target", "Looks per second the camera is configured for (detect_fps).", cam, nil),
 		limit:      prometheus.NewDesc("xiuhua_edge_camera_look_limit", "Looks per second the camera is held to while the box is overloaded; 0: none.", cam, nil),
@@ -30,7 +32,7 @@ func (f *fleet) collector() prometheus.Collector {
 }
 
 func (c *fleetCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.overloaded, c.busy, c.rate, c.target, c.limit, c.lookSecs, c.reopens} {
+	for _, d := range []*prometheus.Desc{c.overloaded, c.busy, c.background, c.rate, c.target, c.limit, c.lookSecs, c.reopens} {
 		ch <- d
 	}
 }
@@ -43,6 +45,7 @@ func (c *fleetCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	ch <- prometheus.MustNewConstMetric(c.overloaded, prometheus.GaugeValue, over)
 	ch <- prometheus.MustNewConstMetric(c.busy, prometheus.GaugeValue, st.Busy)
+	ch <- prometheus.MustNewConstMetric(c.background, prometheus.GaugeValue, st.Background)
 	parked, opened := decode.IdleStats()
 	ch <- prometheus.MustNewConstMetric(c.reopens, prometheus.CounterValue, float64(parked), "parked")
 	ch <- prometheus.MustNewConstMetric(c.reopens, prometheus.CounterValue, float64(opened), "new")

@@ -55,5 +55,7 @@ func TestFleetWiring(t *testing.T) {
 		names[mf.GetName()] = len(mf.GetMetric())
 	}
 	require.Equal(t, 1, names["xiuhua_edge_overloaded"])
+	require.Equal(t, 1, names["xiuhua_edge_look_background_ratio"])
+	require.Equal(t, 2, names["xiuhua_edge_decoder_reopens_total"], "from=parked and from=new")
 	require.Equal(t, 2, names["xiuhua_edge_camera_look_rate"])
 }
