@@ -100,11 +100,8 @@ func keyframes1080(b *testing.B) [][][]byte {
 func idrs(aus [][][]byte) [][][]byte {
 	var out [][][]byte
 	for _, au := range aus {
-		for _, n := range au {
-			if len(n) > 0 && n[0]&0x1f == 5 {
-				out = append(out, au)
-				break
-			}
+		if isKey(H264, au) {
+			out = append(out, au)
 		}
 	}
 	return out

@@ -31,33 +31,38 @@ func (w waitingClipper) Clip(ctx context.Context, t0 time.Time, pre, post time.D
 	return []byte("partial mp4"), nil
 }
 
-// TestViolationWaitingForItsClipIsStoredOnShutdown: a violation whose clip
-// is still waiting for the post-roll is on disk at once, held back from the
-// sender (a crash now loses only the clip); when the camera stops it gets
-// the clip as far as it goes, before Run returns.
-func TestViolationWaitingForItsClipIsStoredOnShutdown(t *testing.T) {
+// lingerCamera is a camera whose rule fires on a person who stays a
+// second anywhere in the frame, storing into a new outbox.
+func lingerCamera(t *testing.T, frames <-chan ingest.Frame) (*Camera, *outbox.Outbox) {
+	t.Helper()
 	ob, err := outbox.Open(filepath.Join(t.TempDir(), "outbox"), slog.Default(), prometheus.NewRegistry())
 	require.NoError(t, err)
-	defer ob.Close()
+	t.Cleanup(func() { ob.Close() })
 	det, err := openDetector(testdata.Path(t, "models"))
 	require.NoError(t, err)
-	defer det.Close()
-	clips := waitingClipper{asked: make(chan time.Time, 1)}
-	frames := make(chan ingest.Frame)
-	cam := &Camera{
+	t.Cleanup(func() { det.Close() })
+	return &Camera{
 		Source:   evidence.Source{DeviceID: "edge-t", CameraID: "cam1", Model: det.Info()},
 		Frames:   frames,
 		Detector: det,
 		Tracker:  track.New(5 * time.Second),
 		Rules: rules.NewEngine([]rules.ZoneRules{{Zone: wholeFrame, Rules: []rules.Rule{
 			{ID: "r", Type: "demo_linger", Classes: []string{"person"}, MinScore: 0.4, Dwell: time.Second, GapTolerance: 5 * time.Second}}}}),
-		Sink:     ob,
-		Log:      slog.Default(),
-		Metrics:  NewMetrics(prometheus.NewRegistry()),
-		Clips:    clips,
-		ClipPre:  5 * time.Second,
-		ClipPost: time.Hour, // never arrives
-	}
+		Sink:    ob,
+		Log:     slog.Default(),
+		Metrics: NewMetrics(prometheus.NewRegistry()),
+	}, ob
+}
+
+// TestViolationWaitingForItsClipIsStoredOnShutdown: a violation whose clip
+// is still waiting for the post-roll is on disk at once, held back from the
+// sender (a crash now loses only the clip); when the camera stops it gets
+// the clip as far as it goes, before Run returns.
+func TestViolationWaitingForItsClipIsStoredOnShutdown(t *testing.T) {
+	frames := make(chan ingest.Frame)
+	cam, ob := lingerCamera(t, frames)
+	clips := waitingClipper{asked: make(chan time.Time, 1)}
+	cam.Clips, cam.ClipPre, cam.ClipPost = clips, 5*time.Second, time.Hour // the post-roll never arrives
 	done := make(chan struct{})
 	go func() { cam.Run(context.Background()); close(done) }()
 

@@ -2,21 +2,14 @@ package pipeline
 
 import (
 	"context"
-	"log/slog"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/require"
 	"gocv.io/x/gocv"
 
-	"github.com/xiuhua/xiuhua/edge/evidence"
 	"github.com/xiuhua/xiuhua/edge/ingest"
 	"github.com/xiuhua/xiuhua/edge/looks"
-	"github.com/xiuhua/xiuhua/edge/outbox"
-	"github.com/xiuhua/xiuhua/edge/rules"
-	"github.com/xiuhua/xiuhua/edge/track"
 	"github.com/xiuhua/xiuhua/internal/testdata"
 )
 
@@ -43,26 +36,10 @@ func (g heldBackground) Background(ctx context.Context) (looks.Turn, error) {
 // meanwhile the camera goes on looking, and the violation is stored, with
 // its snapshot and best sighting, once the turn comes.
 func TestEvidenceDoesNotStopLooking(t *testing.T) {
-	ob, err := outbox.Open(filepath.Join(t.TempDir(), "outbox"), slog.Default(), prometheus.NewRegistry())
-	require.NoError(t, err)
-	defer ob.Close()
-	det, err := openDetector(testdata.Path(t, "models"))
-	require.NoError(t, err)
-	defer det.Close()
 	gate := heldBackground{asked: make(chan struct{}, 4), release: make(chan struct{})}
 	frames := make(chan ingest.Frame)
-	cam := &Camera{
-		Source:   evidence.Source{DeviceID: "edge-t", CameraID: "cam1", Model: det.Info()},
-		Frames:   frames,
-		Detector: det,
-		Tracker:  track.New(5 * time.Second),
-		Rules: rules.NewEngine([]rules.ZoneRules{{Zone: wholeFrame, Rules: []rules.Rule{
-			{ID: "r", Type: "demo_linger", Classes: []string{"person"}, MinScore: 0.4, Dwell: time.Second, GapTolerance: 5 * time.Second}}}}),
-		Sink:    ob,
-		Log:     slog.Default(),
-		Metrics: NewMetrics(prometheus.NewRegistry()),
-		Turns:   gate,
-	}
+	cam, ob := lingerCamera(t, frames)
+	cam.Turns = gate
 	done := make(chan struct{})
 	go func() { cam.Run(context.Background()); close(done) }()
 
