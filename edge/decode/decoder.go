@@ -34,7 +34,8 @@ func (c Codec) String() string {
 type Decoder struct {
 	codec Codec
 	c     *codec
-	// trimmed: c was freed by Trim and is opened again by the next Decode;
+	// trimmed: c was let go (parked or freed) by Trim and is opened again
+	// by the next Decode;
 	// closed: by Close, for good. intraOnly is reapplied on reopening.
 	trimmed, closed, intraOnly bool
 	// lastW, lastH: the size of the last picture before a Trim, to reopen

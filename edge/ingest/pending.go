@@ -28,6 +28,11 @@ type pendingKey struct {
 func (p *auPath) deferKeyframe(now time.Time, pts time.Duration, au [][]byte, size int, kept [][]byte) {
 	c := p.cam
 	p.dec.Remember(au)
+	// The camera's own decoder decodes nothing while keyframes are
+	// deferred; trimmed, it puts the remembered parameter sets before the
+	// first keyframe it gets when a GOP is decoded in full again (a camera
+	// may send them only in the SDP).
+	p.dec.Trim()
 	if kept == nil {
 		kept = copyAU(au, size)
 	}

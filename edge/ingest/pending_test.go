@@ -14,8 +14,10 @@ import (
 // TestDecodeAtTurn: with DecodeAtTurn a keyframes-only camera hands out
 // its keyframes undecoded; a keyframe replaced while it waited is never
 // decoded, and Ready decodes the one taken into a picture (or a BGR image
-// at the configured size), counted then, once. A keyframe that does not
-// decode is counted as a decode error and leaves no picture.
+// at the configured size), counted then, once. The camera's own decoder
+// still decodes a later full GOP whose keyframe lacks the parameter sets.
+// A keyframe that does not decode is counted as a decode error and leaves
+// no picture.
 func TestDecodeAtTurn(t *testing.T) {
 	aus := firstAccessUnits(t, sim.CodecH264, 3*patFPS) // three 1 s GOPs
 	for _, tt := range []struct {
@@ -57,6 +59,20 @@ func TestDecodeAtTurn(t *testing.T) {
 				require.True(t, still.Compressed(), "the picture remembers its keyframe")
 				still.Close()
 			}
+
+			// A GOP decoded in full later starts from a keyframe without
+			// parameter sets: the camera's decoder still knows them.
+			var bare [][]byte
+			for _, n := range aus[0] {
+				if t := n[0] & 0x1f; t != 7 && t != 8 {
+					bare = append(bare, n)
+				}
+			}
+			require.Less(t, len(bare), len(aus[0]), "the first keyframe carries parameter sets")
+			dec.SetIntraOnly(false)
+			ok, err := dec.Decode(bare)
+			require.NoError(t, err)
+			require.True(t, ok)
 
 			broken := Frame{pending: &pendingKey{key: &decode.Keyframe{Codec: decode.H264, AU: [][]byte{{0x65, 0xff, 0x00}}},
 				cam: cam, pictures: tt.pictures, width: tt.w, height: tt.h, first: &p.decodedAny}}
