@@ -55,7 +55,7 @@ func TestBackgroundYieldsToLooks(t *testing.T) {
 		st := s.Status()
 		// One tick measured: 100 ms of one slot-second, beside two looks.
 		require.InDelta(t, 0.1, st.Background, 0.001)
-		require.InDelta(t, 0.1, st.Busy, 0.001, "b's look; a's was not timed from a measured tick")
+		require.InDelta(t, 0.1, st.Busy, 0.001, "b's 100 ms look; a's took no time")
 		require.InDelta(t, 1.0, st.Cameras[0].Rate, 1e-9, "a's one look, not its background turn")
 	})
 }
@@ -68,6 +68,10 @@ func TestBackgroundIsNotStarved(t *testing.T) {
 		s := New(Config{Log: slog.New(slog.DiscardHandler)})
 		ctx, cancel := context.WithCancel(t.Context())
 		var wg sync.WaitGroup
+		defer func() {
+			cancel()
+			wg.Wait()
+		}()
 		var cost atomic.Int64
 		cost.Store(int64(100 * time.Millisecond))
 		var limit atomic.Uint64
@@ -92,9 +96,9 @@ func TestBackgroundIsNotStarved(t *testing.T) {
 		require.GreaterOrEqual(t, got, DefaultBackgroundWait, "it yielded first")
 		time.Sleep(time.Second)
 		st := s.Status()
-		require.InDelta(t, 1.0, st.Busy+st.Background, 0.05, "%+v", st)
-		require.Greater(t, st.Background, 0.1)
-		cancel()
-		wg.Wait()
+		require.Greater(t, st.Background, 0.1, "%+v", st)
+		// A turn counts in the tick it ends in, so a window may hold a little
+		// more than its own slot time; counted twice it would hold 1.2.
+		require.LessOrEqual(t, st.Busy+st.Background, 1.05, "background time is not counted as looking: %+v", st)
 	})
 }
