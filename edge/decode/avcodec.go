@@ -52,6 +52,10 @@ type codec struct {
 	// Picture (see park).
 	full bool
 	live atomic.Int32
+	// paramKey identifies the parameter sets it last decoded a keyframe
+	// with (paramsKey; idle.go): a parked context is reused only for
+	// those.
+	paramKey string
 }
 
 func newCodec(id C.enum_AVCodecID, name string) (*codec, error) {

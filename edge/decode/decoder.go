@@ -38,9 +38,6 @@ type Decoder struct {
 	// by the next Decode;
 	// closed: by Close, for good. intraOnly is reapplied on reopening.
 	trimmed, closed, intraOnly bool
-	// lastW, lastH: the size of the last picture before a Trim, to reopen
-	// with a parked context of that size.
-	lastW, lastH int
 	// params are the last parameter sets seen, put before the first access
 	// unit after a Trim when it carries none (cameras often send them
 	// only now and then, or only in the SDP).
@@ -92,6 +89,9 @@ func (d *Decoder) Decode(au [][]byte) (ok bool, err error) {
 	}
 	if !d.intraOnly {
 		d.c.full = true
+	}
+	if key := paramsKey(d.codec, au); key != "" {
+		d.c.paramKey = key
 	}
 	n, err := d.c.writeAnnexB(au)
 	if err != nil {

@@ -17,9 +17,13 @@ import (
 // tables and its picture pool are allocated and zeroed again, and the
 // kernel maps and faults in fresh pages for them. So a trimmed context is
 // flushed (it keeps no picture of its camera) and parked in a small
-// box-wide list, and the next keyframe of any camera with the same codec
-// reopens with it. Every keyframe starts from nothing, so a context
-// serves any camera that sends its own parameter sets first.
+// box-wide list, and the next keyframe that comes with the same parameter
+// sets (byte for byte: the same camera, or cameras of one model and
+// setting, as a site's usually are) reopens with it. Every keyframe starts
+// from nothing, so such a context decodes it exactly as a new one would.
+// The parameter sets must match because libavcodec keeps those it parsed
+// and has no call to forget them: a keyframe whose own SPS is corrupt
+// would silently decode with another camera's instead of failing.
 //
 // What a parked context keeps is its picture pool: libavcodec keeps every
 // buffer it ever handed out, and a picture the pipeline still holds comes
@@ -35,7 +39,7 @@ var idle struct {
 
 type parked struct {
 	kind Codec
-	w, h int // the size of the last picture it decoded
+	key  string // the parameter sets it last decoded with (paramsKey)
 	c    *codec
 }
 
@@ -54,9 +58,9 @@ var reused, opened atomic.Uint64
 func IdleStats() (reusedN, openedN uint64) { return reused.Load(), opened.Load() }
 
 // park flushes c and parks it, or frees it when it may not park or the
-// list is full.
-func park(kind Codec, c *codec, w, h int) {
-	if c.ctx == nil || c.full || c.live.Load() > parkMaxLive {
+// list is full (the oldest parked one makes room).
+func park(kind Codec, c *codec) {
+	if c.ctx == nil || c.full || c.paramKey == "" || c.live.Load() > parkMaxLive {
 		c.free()
 		return
 	}
@@ -64,40 +68,50 @@ func park(kind Codec, c *codec, w, h int) {
 	C.av_frame_unref(c.frame)
 	C.av_frame_unref(c.tmp)
 	idle.mu.Lock()
-	if len(idle.list) < idleMax() {
-		idle.list = append(idle.list, parked{kind: kind, w: w, h: h, c: c})
-		c = nil
+	var evicted *codec
+	if len(idle.list) >= idleMax() {
+		evicted = idle.list[0].c
+		idle.list = idle.list[1:]
 	}
+	idle.list = append(idle.list, parked{kind: kind, key: c.paramKey, c: c})
 	idle.mu.Unlock()
-	if c != nil {
-		c.free()
+	if evicted != nil {
+		evicted.free()
 	}
 }
 
-// unpark takes a parked context of kind, preferring one whose last
-// picture had the size w x h (it needs no new pool); nil when none.
-func unpark(kind Codec, w, h int) *codec {
+// unpark takes the most recently parked context of kind that last
+// decoded with the parameter sets key; nil when none.
+func unpark(kind Codec, key string) *codec {
 	idle.mu.Lock()
 	defer idle.mu.Unlock()
-	best := -1
 	for i := len(idle.list) - 1; i >= 0; i-- {
-		p := idle.list[i]
-		if p.kind != kind {
-			continue
-		}
-		if best < 0 || p.w == w && p.h == h {
-			best = i
-		}
-		if p.w == w && p.h == h {
-			break
+		if p := idle.list[i]; p.kind == kind && p.key == key {
+			idle.list = append(idle.list[:i], idle.list[i+1:]...)
+			return p.c
 		}
 	}
-	if best < 0 {
-		return nil
+	return nil
+}
+
+// paramsKey identifies the parameter sets in au (the last of each kind):
+// "" unless it carries every kind a keyframe needs (hasAllParams).
+func paramsKey(codec Codec, au [][]byte) string {
+	if !hasAllParams(codec, au) {
+		return ""
 	}
-	c := idle.list[best].c
-	idle.list = append(idle.list[:best], idle.list[best+1:]...)
-	return c
+	var last [3][]byte
+	for _, n := range au {
+		if t := paramType(codec, n); t >= 0 {
+			last[t] = n
+		}
+	}
+	var b []byte
+	for _, p := range last {
+		b = append(b, byte(len(p)>>24), byte(len(p)>>16), byte(len(p)>>8), byte(len(p)))
+		b = append(b, p...)
+	}
+	return string(b)
 }
 
 // FreeIdle frees every parked context (tests; a process that stops

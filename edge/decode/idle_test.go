@@ -1,6 +1,7 @@
 package decode
 
 import (
+	"bytes"
 	"context"
 	"testing"
 	"time"
@@ -72,11 +73,12 @@ func parkedCount() int {
 	return len(idle.list)
 }
 
-// TestParkedContextServesOtherCameras: two keyframes-only cameras of
-// different sizes, decoding in turns and trimming after each picture,
-// share parked contexts and still get exactly the pictures their own
-// fresh decoders give; a picture still held when its context is reused
-// keeps its pixels.
+// TestParkedContextServesOtherCameras: keyframes-only cameras decoding in
+// turns and trimming after each picture share parked contexts when their
+// parameter sets are the same (two cameras of one stream), and each still
+// gets exactly the picture a fresh decoder gives; a camera with other
+// parameter sets (another size) gets a context of its own. A picture
+// still held when its context is reused keeps its pixels.
 func TestParkedContextServesOtherCameras(t *testing.T) {
 	for _, tt := range []struct {
 		name  string
@@ -87,15 +89,13 @@ func TestParkedContextServesOtherCameras(t *testing.T) {
 			FreeIdle()
 			defer FreeIdle()
 			pattern := patternKeyframes(t, tt.codec, 3)
-			// The second camera: the same pattern twice as large, H.264
-			// from vtest, or the pattern again for H.265 (sizes differ
-			// through the first camera's 320x240 only when both are
-			// H.264; H.265 checks the reuse of one size).
-			other := pattern
+			// The middle camera: vtest at 768x576 for H.264 (other
+			// parameter sets), the pattern again for H.265.
+			other, distinct := pattern, 1
 			if tt.kind == H264 {
-				other = idrs(vtestAccessUnits(t, 60))[:2]
+				other, distinct = idrs(vtestAccessUnits(t, 60))[:2], 2
 			}
-			cams := [][][][]byte{pattern, other}
+			cams := [][][][]byte{pattern, other, pattern}
 			decs := make([]*Decoder, len(cams))
 			for i := range decs {
 				d, err := New(tt.kind)
@@ -128,11 +128,12 @@ func TestParkedContextServesOtherCameras(t *testing.T) {
 						want.Close()
 					}
 					d.Trim()
-					require.Equal(t, 1, parkedCount(), "the trimmed context is parked")
 				}
 			}
 			reused1, _ := IdleStats()
-			require.Equal(t, uint64(3), reused1-reused0, "every decode after the first took the parked context")
+			require.Equal(t, uint64(2*len(cams)-distinct), reused1-reused0,
+				"every decode but the first of each set of parameter sets took a parked context")
+			require.Equal(t, distinct, parkedCount(), "one parked context a set of parameter sets")
 			s := NewScaler()
 			defer s.Free()
 			m, err := held.Convert(s, held.wholeRect(), 0, 0)
@@ -146,9 +147,10 @@ func TestParkedContextServesOtherCameras(t *testing.T) {
 }
 
 // TestParkOnlyLightContexts: a context with several pictures still out,
-// or one that decoded a whole GOP, is freed rather than parked, and a
-// decoder that knows no parameter sets never takes a parked context (it
-// could decode with another camera's).
+// or one that decoded a whole GOP, is freed rather than parked; a decoder
+// that knows no parameter sets, or whose keyframe carries other ones (a
+// corrupt SPS), never takes a parked context: it would decode with the
+// parameter sets another camera left in it.
 func TestParkOnlyLightContexts(t *testing.T) {
 	FreeIdle()
 	defer FreeIdle()
@@ -191,6 +193,24 @@ func TestParkOnlyLightContexts(t *testing.T) {
 			slices = append(slices, n)
 		}
 	}
+	var lying [][]byte // keys[1] with its SPS corrupted
+	for _, n := range keys[1] {
+		if paramType(H264, n) == 1 {
+			n = append([]byte{n[0]}, bytes.Repeat([]byte{0xff}, len(n)-1)...)
+		}
+		lying = append(lying, n)
+	}
+	liar, err := NewH264Decoder()
+	require.NoError(t, err)
+	defer liar.Close()
+	liar.SetIntraOnly(true)
+	liar.Trim()
+	reusedBefore, openedBefore := IdleStats()
+	_, _ = liar.Decode(lying)
+	reusedAfter, openedAfter := IdleStats()
+	require.Equal(t, reusedBefore, reusedAfter, "other parameter sets: no parked context")
+	require.Equal(t, openedBefore+1, openedAfter)
+
 	stranger, err := NewH264Decoder()
 	require.NoError(t, err)
 	defer stranger.Close()

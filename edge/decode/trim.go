@@ -14,22 +14,20 @@ func (d *Decoder) Trim() {
 	if d.closed || d.trimmed {
 		return
 	}
-	d.lastW, d.lastH = d.c.size()
-	park(d.codec, d.c, d.lastW, d.lastH)
+	park(d.codec, d.c)
 	// An empty codec answers "no picture" and "closed" like a freed one.
 	d.c, d.trimmed = &codec{name: d.c.name}, true
 }
 
 // reopen opens a trimmed decoder again, with its settings, for au, which
 // it returns behind the remembered parameter sets it lacks. A parked
-// context is taken only when au then carries a whole set of parameter
-// sets: the context may remember another camera's, and a keyframe must
-// not be decoded with those.
+// context is taken only when it last decoded with exactly the parameter
+// sets au then carries (idle.go).
 func (d *Decoder) reopen(au [][]byte) ([][]byte, error) {
 	au = d.withParams(au)
 	var c *codec
-	if hasAllParams(d.codec, au) {
-		c = unpark(d.codec, d.lastW, d.lastH)
+	if key := paramsKey(d.codec, au); key != "" {
+		c = unpark(d.codec, key)
 	}
 	if c != nil {
 		reused.Add(1)
