@@ -73,32 +73,11 @@ func newAUPath(c *Camera, codec decode.Codec, dec videoDecoder, params [][]byte,
 func (p *auPath) handle(now time.Time, pts time.Duration, hasPTS bool, au [][]byte) {
 	c := p.cam
 	c.framesReceived.add(1)
-	// Empty NAL units carry nothing, and mediacommon's keyframe checks
-	// index their first byte (found by FuzzAccessUnitPath).
-	au = dropEmpty(au)
-	size := 0
-	for _, nalu := range au {
-		size += len(nalu)
-	}
-	if size == 0 || size > decode.MaxAccessUnitBytes {
-		// Checked before anything copies it: a hostile size must not make
-		// the ring or the decoder allocate.
-		c.decodeErrors.add(1)
-		c.warnDecode("access unit rejected", fmt.Errorf("%d bytes: want 1..%d", size, decode.MaxAccessUnitBytes))
+	au, size, ok := p.admit(au)
+	if !ok {
 		return
 	}
-	if !hasPTS {
-		// gortsplib knows a packet's time only from the first keyframe on;
-		// until then the arrival clock stands in for the camera's.
-		pts = now.Sub(p.start)
-	}
-	if hasPTS != p.rtpClock {
-		// The clock changed: anchors and intervals of the old one mean
-		// nothing on the new.
-		p.rtpClock, p.anchored = hasPTS, false
-		c.meter.reset()
-	}
-	p.measureLag(now, pts)
+	pts = p.clock(now, pts, hasPTS)
 
 	key := isKeyframe(p.codec, au)
 	c.sample.floor = time.Duration(c.lookLimit.Load())
@@ -144,6 +123,50 @@ func (p *auPath) handle(now time.Time, pts time.Duration, hasPTS bool, au [][]by
 		return
 	}
 
+	p.decodeAndDeliver(now, pts, au, size, kept)
+}
+
+// admit drops empty NAL units from au and rejects an access unit of no
+// or too many bytes (counted as a decode error); size is its byte count.
+func (p *auPath) admit(au [][]byte) (_ [][]byte, size int, ok bool) {
+	// Empty NAL units carry nothing, and mediacommon's keyframe checks
+	// index their first byte (found by FuzzAccessUnitPath).
+	au = dropEmpty(au)
+	for _, nalu := range au {
+		size += len(nalu)
+	}
+	if size == 0 || size > decode.MaxAccessUnitBytes {
+		// Checked before anything copies it: a hostile size must not make
+		// the ring or the decoder allocate.
+		p.cam.decodeErrors.add(1)
+		p.cam.warnDecode("access unit rejected", fmt.Errorf("%d bytes: want 1..%d", size, decode.MaxAccessUnitBytes))
+		return au, size, false
+	}
+	return au, size, true
+}
+
+// clock is the access unit's time on the clock in use (the camera's when
+// hasPTS, else the arrival clock), with the lag anchor moved.
+func (p *auPath) clock(now time.Time, pts time.Duration, hasPTS bool) time.Duration {
+	if !hasPTS {
+		// gortsplib knows a packet's time only from the first keyframe on;
+		// until then the arrival clock stands in for the camera's.
+		pts = now.Sub(p.start)
+	}
+	if hasPTS != p.rtpClock {
+		// The clock changed: anchors and intervals of the old one mean
+		// nothing on the new.
+		p.rtpClock, p.anchored = hasPTS, false
+		p.cam.meter.reset()
+	}
+	p.measureLag(now, pts)
+	return pts
+}
+
+// decodeAndDeliver decodes au and hands out its picture when the sampler
+// takes it.
+func (p *auPath) decodeAndDeliver(now time.Time, pts time.Duration, au [][]byte, size int, kept [][]byte) {
+	c := p.cam
 	ok, err := p.dec.Decode(au)
 	if err != nil {
 		c.decodeErrors.add(1)
