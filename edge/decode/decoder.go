@@ -81,16 +81,20 @@ func (d *Decoder) Codec() Codec { return d.codec }
 // stays usable after an error.
 func (d *Decoder) Decode(au [][]byte) (ok bool, err error) {
 	d.noteParams(au)
-	if d.trimmed && !d.closed {
-		var err error
-		if au, err = d.reopen(au); err != nil {
+	reopen := d.trimmed && !d.closed
+	if reopen {
+		au = d.withParams(au)
+	}
+	key := paramsKey(d.codec, au)
+	if reopen {
+		if err := d.reopen(key); err != nil {
 			return false, err
 		}
 	}
 	if !d.intraOnly {
 		d.c.full = true
 	}
-	if key := paramsKey(d.codec, au); key != "" {
+	if key != "" {
 		d.c.paramKey = key
 	}
 	n, err := d.c.writeAnnexB(au)

@@ -23,18 +23,26 @@ func patternKeyframes(t *testing.T, codec string, n int) [][][]byte {
 	require.NoError(t, err)
 	ts, err := sim.TranscodeWith(ctx, src, testdata.CacheDir(), sim.TranscodeOptions{Codec: codec})
 	require.NoError(t, err)
-	var keys [][][]byte
 	kind := H264
 	if codec == sim.CodecH265 {
 		kind = H265
 	}
-	require.NoError(t, sim.ReadAccessUnits(ts, func(_, _ int64, au [][]byte) error {
-		if isKey(kind, au) && len(keys) < n {
+	keys := readKeyframes(t, ts, kind, n)
+	require.Len(t, keys, n)
+	return keys
+}
+
+// readKeyframes are the first n keyframes (every one for n 0) of the
+// stream in the transport stream file ts.
+func readKeyframes(tb testing.TB, ts string, kind Codec, n int) [][][]byte {
+	tb.Helper()
+	var keys [][][]byte
+	require.NoError(tb, sim.ReadAccessUnits(ts, func(_, _ int64, au [][]byte) error {
+		if isKey(kind, au) && (n == 0 || len(keys) < n) {
 			keys = append(keys, au)
 		}
 		return nil
 	}))
-	require.Len(t, keys, n)
 	return keys
 }
 

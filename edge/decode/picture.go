@@ -68,12 +68,7 @@ func (d *Decoder) Picture() (*Picture, error) {
 	if d.trimmed || d.closed || d.c.frame == nil || d.c.frame.data[0] == nil {
 		return nil, ErrNoPicture
 	}
-	f := cloneFrame(d.c.frame)
-	if f == nil {
-		return nil, errors.New("reference decoded picture: out of memory")
-	}
-	d.c.live.Add(1)
-	return &Picture{frame: f, live: &d.c.live}, nil
+	return newRef(d.c.frame, &d.c.live)
 }
 
 // Size is the picture's size in pixels.
@@ -173,7 +168,17 @@ func (p *Picture) ConvertPooled(s *Scaler, pool *MatPool, r image.Rectangle, wid
 	return mat, nil
 }
 
-// cloneFrame is a new reference to f's buffers (no pixels are copied).
-func cloneFrame(f *C.AVFrame) *C.AVFrame { return C.av_frame_clone(f) }
+// newRef is a Picture holding a new reference to f's buffers (no pixels
+// are copied), counted in live when f is a decoder context's (idle.go).
+func newRef(f *C.AVFrame, live *atomic.Int32) (*Picture, error) {
+	cp := C.av_frame_clone(f)
+	if cp == nil {
+		return nil, errors.New("reference decoded picture: out of memory")
+	}
+	if live != nil {
+		live.Add(1)
+	}
+	return &Picture{frame: cp, live: live}, nil
+}
 
 func (p *Picture) wholeRect() image.Rectangle { return image.Rectangle{Max: p.Size()} }

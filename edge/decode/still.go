@@ -50,14 +50,11 @@ func (p *Picture) Keep() (*Still, error) {
 	if p.frame == nil {
 		return nil, ErrNoPicture
 	}
-	f := cloneFrame(p.frame)
-	if f == nil {
-		return nil, fmt.Errorf("keep picture: out of memory")
+	pic, err := newRef(p.frame, p.live)
+	if err != nil {
+		return nil, fmt.Errorf("keep picture: %w", err)
 	}
-	if p.live != nil {
-		p.live.Add(1)
-	}
-	return &Still{pic: &Picture{frame: f, live: p.live}}, nil
+	return &Still{pic: pic}, nil
 }
 
 // Compressed says whether the Still holds a keyframe rather than a picture.
@@ -131,11 +128,11 @@ func (s *Still) Clone() *Still {
 	if s.pic == nil {
 		return &Still{key: s.key}
 	}
-	kept, err := s.pic.Keep()
+	pic, err := newRef(s.pic.frame, s.pic.live)
 	if err != nil {
 		return nil
 	}
-	return kept
+	return &Still{pic: pic}
 }
 
 // Picture is the kept picture again: the keyframe decoded (as the first
@@ -144,13 +141,7 @@ func (s *Still) Picture() (*Picture, error) {
 	if s.pic == nil {
 		return s.key.Picture()
 	}
-	kept, err := s.pic.Keep()
-	if err != nil {
-		return nil, err
-	}
-	pic := kept.pic
-	kept.pic = nil
-	return pic, nil
+	return newRef(s.pic.frame, s.pic.live)
 }
 
 // Close frees what the Still holds. Safe on nil and more than once.

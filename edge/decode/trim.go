@@ -19,14 +19,13 @@ func (d *Decoder) Trim() {
 	d.c, d.trimmed = &codec{name: d.c.name}, true
 }
 
-// reopen opens a trimmed decoder again, with its settings, for au, which
-// it returns behind the remembered parameter sets it lacks. A parked
-// context is taken only when it last decoded with exactly the parameter
-// sets au then carries (idle.go).
-func (d *Decoder) reopen(au [][]byte) ([][]byte, error) {
-	au = d.withParams(au)
+// reopen opens a trimmed decoder again, with its settings, for a keyframe
+// whose parameter sets are key (paramsKey; "" when it lacks some): with a
+// parked context that last decoded with exactly those (idle.go), else a
+// new one.
+func (d *Decoder) reopen(key string) error {
 	var c *codec
-	if key := paramsKey(d.codec, au); key != "" {
+	if key != "" {
 		c = unpark(d.codec, key)
 	}
 	if c != nil {
@@ -34,14 +33,14 @@ func (d *Decoder) reopen(au [][]byte) ([][]byte, error) {
 	} else {
 		nd, err := New(d.codec)
 		if err != nil {
-			return au, err
+			return err
 		}
 		c = nd.c
 		opened.Add(1)
 	}
 	d.c, d.trimmed = c, false
 	d.c.setSkipLoopFilter(d.intraOnly)
-	return au, nil
+	return nil
 }
 
 // paramType says whether a NAL unit is a parameter set, and which

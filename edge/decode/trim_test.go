@@ -85,13 +85,7 @@ func keyframes1080(b *testing.B) [][][]byte {
 	ts, err := sim.TranscodeWith(ctx, testdata.Path(b, "media", "vtest.avi"), testdata.CacheDir(),
 		sim.TranscodeOptions{Height: 1080, Seconds: 10})
 	require.NoError(b, err)
-	var keys [][][]byte
-	require.NoError(b, sim.ReadAccessUnits(ts, func(_, _ int64, au [][]byte) error {
-		if isKey(H264, au) {
-			keys = append(keys, au)
-		}
-		return nil
-	}))
+	keys := readKeyframes(b, ts, H264, 0)
 	require.NotEmpty(b, keys)
 	return keys
 }

@@ -220,15 +220,22 @@ func (p *auPath) frame(now time.Time, au [][]byte, size int, kept [][]byte) (Fra
 			return f, err
 		}
 		if p.keyOnly {
-			if kept == nil {
-				kept = copyAU(au, size)
-			}
-			pic.SetKeyframe(&decode.Keyframe{Codec: p.codec, AU: append(p.dec.ParamSets(), kept...)})
+			pic.SetKeyframe(p.keyframe(au, size, kept))
 		}
 		f.Picture = pic
 	}
 	f.Seq = c.seq.Add(1)
 	return f, nil
+}
+
+// keyframe is the keyframe au alone, behind the parameter sets the
+// decoder remembers: enough to decode it again from nothing. kept is the
+// ring's copy of au, when there is one (shared, not copied again).
+func (p *auPath) keyframe(au [][]byte, size int, kept [][]byte) *decode.Keyframe {
+	if kept == nil {
+		kept = copyAU(au, size)
+	}
+	return &decode.Keyframe{Codec: p.codec, AU: append(p.dec.ParamSets(), kept...)}
 }
 
 // measureLag moves the anchor to the access unit that arrived earliest

@@ -33,10 +33,7 @@ func (p *auPath) deferKeyframe(now time.Time, pts time.Duration, au [][]byte, si
 	// first keyframe it gets when a GOP is decoded in full again (a camera
 	// may send them only in the SDP).
 	p.dec.Trim()
-	if kept == nil {
-		kept = copyAU(au, size)
-	}
-	key := &decode.Keyframe{Codec: p.codec, AU: append(p.dec.ParamSets(), kept...)}
+	key := p.keyframe(au, size, kept)
 	p.alive.Store(now.UnixNano())
 	f := Frame{CameraID: c.cfg.ID, Captured: now, Seq: c.seq.Add(1), pending: &pendingKey{
 		key: key, cam: c, pictures: c.cfg.Pictures, width: c.cfg.Width, height: c.cfg.Height, first: &p.decodedAny,
