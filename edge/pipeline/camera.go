@@ -223,10 +223,10 @@ func (c *Camera) detect(v *view) ([]vision.Detection, vision.ModelInfo, error) {
 	return c.Regions.detect(c.Detector, v, c.Log)
 }
 
-// raise stores violation q seen in frame fv, which the model saw;
-// before, when given, is the zone's reference picture and goes beside the
-// frame in the evidence.
-func (c *Camera) raise(fv *view, model vision.ModelInfo, q *queuedViolation, before *gocv.Mat) {
+// raise stores violation q seen in frame fv, which the model saw; a
+// change finding's reference picture goes beside the frame in the
+// evidence.
+func (c *Camera) raise(fv *view, model vision.ModelInfo, q *queuedViolation) {
 	id := c.Source.CameraID
 	f := fv.f
 	v, w, h := q.v, q.w, q.h
@@ -262,8 +262,8 @@ func (c *Camera) raise(fv *view, model vision.ModelInfo, q *queuedViolation, bef
 			files = append(files, outbox.File{Name: "best.jpg", Kind: xiuhuav1.EvidenceKind_EVIDENCE_KIND_ANNOTATED, ContentType: "image/jpeg", Data: data})
 		}
 	}
-	if before != nil {
-		pair, err := evidence.BeforeAfter(*before, img)
+	if q.hasBefore {
+		pair, err := evidence.BeforeAfter(q.before, img)
 		if err != nil {
 			c.Log.Warn("before/after evidence", "err", err)
 		} else {

@@ -161,11 +161,7 @@ func (c *Camera) build(ctx context.Context, j *evidenceJob) {
 	defer fv.close()
 	for i := range j.viols {
 		q := &j.viols[i]
-		var before *gocv.Mat
-		if q.hasBefore {
-			before = &q.before
-		}
-		c.raise(fv, j.model, q, before)
+		c.raise(fv, j.model, q)
 		q.close()
 	}
 }
